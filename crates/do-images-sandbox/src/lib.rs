@@ -1,0 +1,1 @@
+//! A local simulation of the DigitalOcean Images API (being built).

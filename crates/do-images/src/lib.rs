@@ -1,0 +1,1 @@
+//! DigitalOcean Images API client (being built).

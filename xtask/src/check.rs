@@ -1,0 +1,108 @@
+//! `cargo xtask check`: the committed generated files match the spec.
+
+use std::path::Path;
+
+use anyhow::{Result, bail};
+use similar::TextDiff;
+
+use crate::generate::generate_from;
+
+/// How many diff lines to print per file before cutting.
+const MAX_DIFF_LINES: usize = 80;
+
+/// Regenerates in memory and compares with the files under `root`.
+pub fn run(root: &Path) -> Result<()> {
+    let stale = stale_files(root)?;
+    if stale.is_empty() {
+        println!("generated code matches spec/images.yaml");
+        return Ok(());
+    }
+    for (path, diff) in &stale {
+        eprintln!("{path} differs from what the spec generates:\n{diff}");
+    }
+    bail!(
+        "{} generated file(s) are stale or were edited by hand; run `cargo xtask generate` and commit",
+        stale.len()
+    )
+}
+
+/// Every generated file that differs from the disk, with a unified diff.
+pub fn stale_files(root: &Path) -> Result<Vec<(&'static str, String)>> {
+    let mut stale = Vec::new();
+    for file in generate_from(root)? {
+        let on_disk = std::fs::read_to_string(root.join(file.path)).unwrap_or_default();
+        if on_disk != file.contents {
+            stale.push((file.path, diff(&on_disk, &file.contents, file.path)));
+        }
+    }
+    Ok(stale)
+}
+
+fn diff(on_disk: &str, expected: &str, path: &str) -> String {
+    let text = TextDiff::from_lines(on_disk, expected)
+        .unified_diff()
+        .context_radius(2)
+        .header(
+            &format!("{path} (committed)"),
+            &format!("{path} (from the spec)"),
+        )
+        .to_string();
+    let total = text.lines().count();
+    let mut shown: String = text
+        .lines()
+        .take(MAX_DIFF_LINES)
+        .collect::<Vec<_>>()
+        .join("\n");
+    if total > MAX_DIFF_LINES {
+        shown.push_str(&format!("\n... {} more diff lines", total - MAX_DIFF_LINES));
+    }
+    shown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SPEC_PATH;
+    use crate::generate::{GENERATED_ENUMS, write_all};
+
+    /// A throw-away copy of the parts of the workspace the check reads.
+    fn scratch_copy() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("spec")).unwrap();
+        std::fs::create_dir_all(dir.path().join("crates/do-images-api/src")).unwrap();
+        std::fs::write(dir.path().join(SPEC_PATH), do_images_spec::BUNDLED_YAML).unwrap();
+        write_all(dir.path()).unwrap();
+        dir
+    }
+
+    #[test]
+    fn fresh_files_pass() {
+        let dir = scratch_copy();
+        assert!(stale_files(dir.path()).unwrap().is_empty());
+        run(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn a_hand_edit_is_caught_with_a_diff() {
+        let dir = scratch_copy();
+        let target = dir.path().join(GENERATED_ENUMS);
+        let text = std::fs::read_to_string(&target).unwrap();
+        std::fs::write(&target, text.replacen("Ams1", "Amsterdam1", 1)).unwrap();
+        let stale = stale_files(dir.path()).unwrap();
+        assert_eq!(stale.len(), 1);
+        assert!(stale[0].1.contains("-    Amsterdam1"), "{}", stale[0].1);
+        assert!(run(dir.path()).is_err());
+    }
+
+    #[test]
+    fn a_spec_change_without_regeneration_is_caught() {
+        let dir = scratch_copy();
+        let spec = do_images_spec::BUNDLED_YAML
+            .replace("enum: [NEW, available,", "enum: [NEW, archived, available,");
+        std::fs::write(dir.path().join(SPEC_PATH), spec).unwrap();
+        let stale = stale_files(dir.path()).unwrap();
+        let paths: Vec<_> = stale.iter().map(|(p, _)| *p).collect();
+        assert!(paths.contains(&GENERATED_ENUMS), "{paths:?}");
+        assert!(stale.iter().any(|(_, d)| d.contains("+    Archived")));
+    }
+}

@@ -1,0 +1,50 @@
+//! Project tasks, run as `cargo xtask <task>`.
+//!
+//! - `generate`: regenerate `crates/do-images-api/src/{generated,open_enums}.rs`
+//!   from `spec/images.yaml`.
+//! - `check`: fail, with a diff, when those files differ from what the spec
+//!   generates, or when the spec does not validate.
+
+mod check;
+mod generate;
+mod open_enums;
+mod progenitor_fixes;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Where the spec lives, relative to the workspace root.
+pub const SPEC_PATH: &str = "spec/images.yaml";
+
+const USAGE: &str = "usage: cargo xtask <generate|check>
+
+  generate   write crates/do-images-api/src/{generated,open_enums}.rs from spec/images.yaml
+  check      exit non-zero, with a diff, if those files are stale or edited by hand,
+             or if the spec does not validate";
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits inside the workspace")
+        .to_path_buf()
+}
+
+fn main() -> ExitCode {
+    let task = std::env::args().nth(1);
+    let root = workspace_root();
+    let outcome = match task.as_deref() {
+        Some("generate") => generate::write_all(&root),
+        Some("check") => check::run(&root),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
