@@ -1,1 +1,73 @@
-//! DigitalOcean Images API client (being built).
+//! A DigitalOcean Images API client: typed errors, safe retries, rate limits,
+//! pagination streams and waiters, on top of the generated
+//! [`do_images_api`] crate.
+//!
+//! ```no_run
+//! use futures::TryStreamExt;
+//! use do_images::{Client, ImageListType, WaitOptions};
+//!
+//! # async fn example() -> do_images::Result<()> {
+//! // DIGITALOCEAN_ACCESS_TOKEN, else DIGITALOCEAN_TOKEN.
+//! let client = Client::from_env()?;
+//!
+//! // Every distribution image, 200 a page, pages fetched ahead.
+//! let mut images = client.images().list().kind(ImageListType::Distribution).stream();
+//! while let Some(image) = images.try_next().await? {
+//!     println!("{:?} {:?}", image.slug, image.name);
+//! }
+//!
+//! // Import an image and wait until it can be used.
+//! let image = client
+//!     .images()
+//!     .create_custom("my-image", "https://example.com/disk.qcow2", "nyc3")
+//!     .distribution("Ubuntu")
+//!     .send()
+//!     .await?
+//!     .wait(WaitOptions::default())
+//!     .await?;
+//! println!("{:?} is {:?}", image.id, image.status);
+//! # Ok(()) }
+//! ```
+//!
+//! - [`Client`]: built from a token, the environment or [`ClientBuilder`];
+//!   cheap to clone; never shows its token.
+//! - [`Client::images`] and [`Client::actions`]: the eight operations, each a
+//!   builder ending in `.send()`, listings ending in `.stream()`,
+//!   `.pages()` or `.collect_all()`.
+//! - [`Error`]: one error type; [`Error::is_retryable`] tells the truth.
+//! - [`retry`]: which requests are retried, and how long the client waits.
+//! - [`paginate`]: how pages are followed, fetched ahead and checked.
+//! - [`clock`]: injectable time and randomness for tests.
+#![deny(missing_docs)]
+
+mod actions;
+mod client;
+pub mod clock;
+mod error;
+mod executor;
+mod images;
+pub mod paginate;
+mod rate_limit;
+pub mod retry;
+mod secret;
+mod wait;
+
+pub use actions::{Actions, GetAction, ListActions, PostAction, StartedAction};
+pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE, TOKEN_ENV_VARS};
+pub use clock::{Clock, Jitter, ManualClock, MaxJitter};
+pub use error::{Error, Result};
+pub use images::{
+    CreateCustomImage, CreatedImage, DeleteImage, FindImagesByName, GetImage, Images, ListImages,
+    UpdateImage,
+};
+pub use paginate::{ItemStream, Page, PageStream};
+pub use rate_limit::RateLimit;
+pub use retry::RetryPolicy;
+pub use secret::Token;
+pub use wait::{WaitOptions, WaitProgress};
+
+pub use do_images_api::ImageRef;
+pub use do_images_api::open_enums::{
+    ActionStatus, Distribution, ImageListType, ImageStatus, ImageType, RegionSlug,
+};
+pub use do_images_api::types::{Action, Image, PageLinksPages, Region};

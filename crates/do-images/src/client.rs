@@ -1,0 +1,479 @@
+//! [`Client`] and its [`ClientBuilder`].
+
+use std::fmt;
+use std::future::Future;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use do_images_api::{ResponseValue, Transport, types};
+use reqwest::header::HeaderValue;
+use url::{Host, Url};
+
+use crate::actions::Actions;
+use crate::clock::{Clock, Jitter, RandomJitter, TokioClock};
+use crate::error::{Error, Result};
+use crate::executor::{Executor, lock, record_call};
+use crate::images::Images;
+use crate::rate_limit::RateLimit;
+use crate::retry::RetryPolicy;
+use crate::secret::Token;
+
+/// The environment variables [`Client::from_env`] reads, in order.
+pub const TOKEN_ENV_VARS: [&str; 2] = ["DIGITALOCEAN_ACCESS_TOKEN", "DIGITALOCEAN_TOKEN"];
+
+/// The API's address.
+pub const DEFAULT_BASE_URL: &str = "https://api.digitalocean.com";
+
+/// The default largest answer body the client reads: 16 MiB. A page of 200
+/// images is about 100 KiB.
+pub const DEFAULT_MAX_BODY_SIZE: u64 = 16 * 1024 * 1024;
+
+/// A DigitalOcean Images API client.
+///
+/// Cloning is cheap (one `Arc`), and clones share the connection pool and the
+/// last rate-limit state. `Debug` shows the configuration, never the token.
+///
+/// ```no_run
+/// # async fn example() -> do_images::Result<()> {
+/// let client = do_images::Client::from_env()?;
+/// let image = client.images().get("ubuntu-24-04-x64").send().await?;
+/// println!("{:?} is {:?}", image.name, image.status);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    api: do_images_api::Client,
+    base_url: String,
+    user_agent: String,
+    policy: RetryPolicy,
+    clock: Arc<dyn Clock>,
+    jitter: Arc<dyn Jitter>,
+    last_rate_limit: Arc<Mutex<Option<RateLimit>>>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("user_agent", &self.inner.user_agent)
+            .field("token", &"***")
+            .field("retry_policy", &self.inner.policy)
+            .finish()
+    }
+}
+
+impl Client {
+    /// A client for the real API with `token` and the default settings.
+    ///
+    /// ```no_run
+    /// let client = do_images::Client::new("dop_v1_...")?;
+    /// # Ok::<(), do_images::Error>(())
+    /// ```
+    pub fn new(token: impl Into<Token>) -> Result<Self> {
+        Self::builder().token(token).build()
+    }
+
+    /// A client whose token comes from `DIGITALOCEAN_ACCESS_TOKEN`, or else
+    /// `DIGITALOCEAN_TOKEN`; an [`Error::Config`] naming both when neither
+    /// is set.
+    pub fn from_env() -> Result<Self> {
+        Self::builder().build()
+    }
+
+    /// A builder for every setting.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use do_images::{Client, RetryPolicy};
+    ///
+    /// let client = Client::builder()
+    ///     .token("dop_v1_...")
+    ///     .request_timeout(Duration::from_secs(30))
+    ///     .retry_policy(RetryPolicy::default().with_max_attempts(6))
+    ///     .build()?;
+    /// # Ok::<(), do_images::Error>(())
+    /// ```
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The image operations.
+    pub fn images(&self) -> Images {
+        Images::new(self.clone())
+    }
+
+    /// The operations on the actions of image `image_id`. An id that is not
+    /// a positive integer is reported by the operation's `send`.
+    pub fn actions<I>(&self, image_id: I) -> Actions
+    where
+        I: TryInto<u64> + fmt::Display + Copy,
+    {
+        Actions::new(self.clone(), checked_id("image id", image_id))
+    }
+
+    /// The rate-limit state of the last answer the client received, from any
+    /// clone.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        *lock(&self.inner.last_rate_limit)
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    pub(crate) fn api(&self) -> &do_images_api::Client {
+        &self.inner.api
+    }
+
+    pub(crate) fn clock(&self) -> &dyn Clock {
+        self.inner.clock.as_ref()
+    }
+
+    pub(crate) fn jitter(&self) -> &dyn Jitter {
+        self.inner.jitter.as_ref()
+    }
+
+    /// Runs one generated `.send()` and converts its outcome.
+    pub(crate) async fn send<T, F>(&self, call: F) -> Result<T>
+    where
+        F: Future<
+            Output = std::result::Result<ResponseValue<T>, do_images_api::Error<types::Error>>,
+        >,
+    {
+        let (result, record) = record_call(call).await;
+        if let Some(limit) = record.body_too_large {
+            return Err(Error::BodyTooLarge { limit });
+        }
+        result
+            .map(ResponseValue::into_inner)
+            .map_err(|error| Error::from_api(error, &record))
+    }
+}
+
+/// A positive id from any integer, or an [`Error::InvalidInput`].
+pub(crate) fn positive_id<I>(what: &'static str, id: I) -> Result<u64>
+where
+    I: TryInto<u64> + fmt::Display + Copy,
+{
+    checked_id(what, id).map_err(Error::from)
+}
+
+/// A positive id, or why not; cloneable so that a handle such as
+/// [`Actions`] can hand the same refusal to each operation.
+pub(crate) fn checked_id<I>(what: &'static str, id: I) -> std::result::Result<u64, InvalidId>
+where
+    I: TryInto<u64> + fmt::Display + Copy,
+{
+    match id.try_into() {
+        Ok(value) if value >= 1 => Ok(value),
+        _ => Err(InvalidId {
+            what,
+            problem: format!("{id} is not a positive integer"),
+        }),
+    }
+}
+
+/// An id that was refused.
+#[derive(Clone, Debug)]
+pub(crate) struct InvalidId {
+    what: &'static str,
+    problem: String,
+}
+
+impl From<InvalidId> for Error {
+    fn from(invalid: InvalidId) -> Self {
+        Error::invalid(invalid.what, invalid.problem, "an integer from 1 upwards")
+    }
+}
+
+/// Builds a [`Client`]. Every setting has a default; only the token is
+/// needed, and it is read from the environment when not given.
+#[derive(Clone, Debug)]
+pub struct ClientBuilder {
+    token: Option<Token>,
+    base_url: String,
+    user_agent: String,
+    connect_timeout: Duration,
+    request_timeout: Duration,
+    retry_policy: RetryPolicy,
+    http_client: Option<reqwest::Client>,
+    clock: Arc<dyn Clock>,
+    jitter: Arc<dyn Jitter>,
+    max_body_size: u64,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            token: None,
+            base_url: DEFAULT_BASE_URL.to_string(),
+            user_agent: concat!("do-images/", env!("CARGO_PKG_VERSION")).to_string(),
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+            retry_policy: RetryPolicy::default(),
+            http_client: None,
+            clock: Arc::new(TokioClock),
+            jitter: Arc::new(RandomJitter),
+            max_body_size: DEFAULT_MAX_BODY_SIZE,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The access token. Without it, [`build`](Self::build) reads
+    /// `DIGITALOCEAN_ACCESS_TOKEN`, then `DIGITALOCEAN_TOKEN`.
+    pub fn token(mut self, token: impl Into<Token>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// Where to send requests (default `https://api.digitalocean.com`). A
+    /// plain `http://` URL is refused unless its host is a loopback address
+    /// (`localhost`, `127.0.0.0/8`, `::1`), so that the token never crosses
+    /// a network in clear.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// The `User-Agent` header (default `do-images/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// How long establishing a connection may take (default 10 s). Ignored
+    /// with [`http_client`](Self::http_client).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long one attempt of a request may take, body included (default
+    /// 60 s). Ignored with [`http_client`](Self::http_client).
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// How failed requests are retried (default [`RetryPolicy::default`];
+    /// [`RetryPolicy::disabled`] turns retries off).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry_policy = policy;
+        self
+    }
+
+    /// Sends requests with this `reqwest::Client` (its own timeouts, proxy
+    /// and TLS settings apply). The token and user agent are still added to
+    /// each request by this crate.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// The clock for retry backoff and waiter polling (default
+    /// [`TokioClock`]); tests pass a [`ManualClock`](crate::ManualClock).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The randomness for jittered delays (default [`RandomJitter`]).
+    pub fn jitter(mut self, jitter: Arc<dyn Jitter>) -> Self {
+        self.jitter = jitter;
+        self
+    }
+
+    /// The largest answer body read, in bytes (default 16 MiB). A larger
+    /// body is not buffered: the call fails with [`Error::BodyTooLarge`].
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<Client> {
+        let token = match self.token {
+            Some(token) => token,
+            None => token_from(|name| std::env::var(name).ok())?,
+        };
+        if token.is_empty() {
+            return Err(Error::Config("the access token is empty".into()));
+        }
+        let base_url = check_base_url(&self.base_url)?;
+        let authorization = do_images_api::bearer_header(token.expose()).map_err(|_| {
+            Error::Config(
+                "the access token has characters that cannot be sent in an HTTP header \
+                 (only visible ASCII is allowed)"
+                    .into(),
+            )
+        })?;
+        let user_agent = HeaderValue::from_str(&self.user_agent).map_err(|_| {
+            Error::Config(format!(
+                "the user agent {:?} has characters an HTTP header cannot carry",
+                self.user_agent
+            ))
+        })?;
+        let http = match self.http_client {
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .timeout(self.request_timeout)
+                .build()
+                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
+        };
+        let last_rate_limit = Arc::new(Mutex::new(None));
+        let executor = Executor {
+            authorization,
+            user_agent,
+            policy: self.retry_policy.clone(),
+            clock: self.clock.clone(),
+            jitter: self.jitter.clone(),
+            last_rate_limit: last_rate_limit.clone(),
+            max_body_size: self.max_body_size,
+        };
+        let api = do_images_api::Client::new_with_client(
+            &base_url,
+            http,
+            Transport::new(Arc::new(executor)),
+        );
+        Ok(Client {
+            inner: Arc::new(Inner {
+                api,
+                base_url,
+                user_agent: self.user_agent,
+                policy: self.retry_policy,
+                clock: self.clock,
+                jitter: self.jitter,
+                last_rate_limit,
+            }),
+        })
+    }
+}
+
+/// The token from the first of [`TOKEN_ENV_VARS`] that `lookup` finds set
+/// and not empty.
+fn token_from(lookup: impl Fn(&str) -> Option<String>) -> Result<Token> {
+    TOKEN_ENV_VARS
+        .iter()
+        .filter_map(|name| lookup(name))
+        .map(Token::new)
+        .find(|token| !token.is_empty())
+        .ok_or_else(|| {
+            Error::Config(format!(
+                "no DigitalOcean access token: set {} or {}, or pass one to Client::new",
+                TOKEN_ENV_VARS[0], TOKEN_ENV_VARS[1]
+            ))
+        })
+}
+
+/// Parses the base URL, refusing plain http to a host that is not loopback,
+/// and returns it without a trailing `/`.
+fn check_base_url(raw: &str) -> Result<String> {
+    let url = Url::parse(raw)
+        .map_err(|e| Error::Config(format!("the base URL {raw:?} is not a valid URL: {e}")))?;
+    match url.scheme() {
+        "https" => {}
+        "http" => {
+            let loopback = match url.host() {
+                Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+                Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+                Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+                None => false,
+            };
+            if !loopback {
+                return Err(Error::Config(format!(
+                    "refusing to send the token over plain http to {}: https is required \
+                     (http is only allowed for localhost, 127.0.0.0/8 and ::1)",
+                    url.host_str().unwrap_or("(no host)")
+                )));
+            }
+        }
+        other => {
+            return Err(Error::Config(format!(
+                "the base URL {raw:?} has scheme {other:?}; https is required"
+            )));
+        }
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::Config(format!(
+            "the base URL {raw:?} must not have a query or fragment"
+        )));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_lookup_prefers_the_access_token_and_names_both_when_missing() {
+        let token = token_from(|name| match name {
+            "DIGITALOCEAN_ACCESS_TOKEN" => Some("first".into()),
+            "DIGITALOCEAN_TOKEN" => Some("second".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(token.expose(), "first");
+        let fallback =
+            token_from(|name| (name == "DIGITALOCEAN_TOKEN").then(|| "second".to_string()))
+                .unwrap();
+        assert_eq!(fallback.expose(), "second");
+        let missing = token_from(|_| None).unwrap_err().to_string();
+        assert!(missing.contains("DIGITALOCEAN_ACCESS_TOKEN"), "{missing}");
+        assert!(missing.contains("or DIGITALOCEAN_TOKEN"), "{missing}");
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://127.1.2.3",
+            "http://localhost:3000/",
+            "http://[::1]:9000",
+            "https://api.digitalocean.com/",
+        ] {
+            assert!(check_base_url(ok).is_ok(), "{ok}");
+        }
+        assert_eq!(
+            check_base_url("http://localhost:3000/").unwrap(),
+            "http://localhost:3000"
+        );
+        let refused = check_base_url("http://api.example.com")
+            .unwrap_err()
+            .to_string();
+        assert!(refused.contains("api.example.com"), "{refused}");
+        assert!(refused.contains("https is required"), "{refused}");
+        assert!(check_base_url("http://10.0.0.1").is_err());
+        assert!(check_base_url("ftp://localhost").is_err());
+        assert!(check_base_url("not a url").is_err());
+    }
+
+    #[test]
+    fn debug_never_shows_the_token() {
+        let client = Client::new("dop_v1_supersecret").unwrap();
+        let builder = Client::builder().token("dop_v1_supersecret");
+        for shown in [format!("{client:?}"), format!("{builder:?}")] {
+            assert!(!shown.contains("supersecret"), "{shown}");
+            assert!(shown.contains("***"), "{shown}");
+        }
+    }
+
+    #[test]
+    fn ids_must_be_positive() {
+        assert_eq!(positive_id("image id", 7i64).unwrap(), 7);
+        let error = positive_id("image id", -1i64).unwrap_err().to_string();
+        assert!(
+            error.contains("image id") && error.contains("-1"),
+            "{error}"
+        );
+        assert!(positive_id("image id", 0u64).is_err());
+    }
+}

@@ -1,0 +1,166 @@
+//! Time and randomness, injectable so that tests neither sleep nor depend on
+//! chance.
+//!
+//! The client sleeps in two places: between retries (see
+//! [`RetryPolicy`](crate::RetryPolicy)) and between polls of a waiter. Both go
+//! through a [`Clock`], and every random delay is drawn from a [`Jitter`]. The
+//! defaults are [`TokioClock`] and [`RandomJitter`]; tests use
+//! [`ManualClock`], whose sleeps return at once and advance a virtual time.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+/// The future a [`Clock::sleep`] returns.
+pub type Sleep = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// A source of time: a monotonic `now`, the wall clock (to read the
+/// `ratelimit-reset` epoch seconds) and sleeping.
+pub trait Clock: Send + Sync + fmt::Debug + 'static {
+    /// A monotonic instant, used to measure how long a wait has taken.
+    fn now(&self) -> Instant;
+    /// The wall-clock time, compared with `ratelimit-reset`.
+    fn system_now(&self) -> SystemTime;
+    /// A future that completes after `duration`.
+    fn sleep(&self, duration: Duration) -> Sleep;
+}
+
+/// Draws random numbers for jittered delays.
+pub trait Jitter: Send + Sync + fmt::Debug + 'static {
+    /// A number in `0..=max`.
+    fn up_to(&self, max: u64) -> u64;
+}
+
+/// The real clock: `tokio::time` and `SystemTime::now`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TokioClock;
+
+impl Clock for TokioClock {
+    fn now(&self) -> Instant {
+        tokio::time::Instant::now().into_std()
+    }
+    fn system_now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+    fn sleep(&self, duration: Duration) -> Sleep {
+        Box::pin(tokio::time::sleep(duration))
+    }
+}
+
+/// Uniform random jitter from `fastrand`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RandomJitter;
+
+impl Jitter for RandomJitter {
+    fn up_to(&self, max: u64) -> u64 {
+        fastrand::u64(0..=max)
+    }
+}
+
+/// A jitter that always answers the largest value allowed, which makes
+/// backoff deterministic: each delay is its cap. Meant for tests.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MaxJitter;
+
+impl Jitter for MaxJitter {
+    fn up_to(&self, max: u64) -> u64 {
+        max
+    }
+}
+
+/// A clock for tests: `sleep` returns at once, advances the virtual time by
+/// the requested duration and records it, so a test can assert on the delays
+/// the client chose without waiting for them.
+#[derive(Clone, Debug)]
+pub struct ManualClock {
+    state: Arc<Mutex<ManualState>>,
+}
+
+#[derive(Debug)]
+struct ManualState {
+    start: Instant,
+    system_start: SystemTime,
+    elapsed: Duration,
+    sleeps: Vec<Duration>,
+}
+
+impl ManualClock {
+    /// A clock whose wall time starts at `system_start` (so a test can pick
+    /// `ratelimit-reset` values relative to it).
+    pub fn new(system_start: SystemTime) -> Self {
+        Self {
+            state: Arc::new(Mutex::new(ManualState {
+                start: Instant::now(),
+                system_start,
+                elapsed: Duration::ZERO,
+                sleeps: Vec::new(),
+            })),
+        }
+    }
+
+    /// Every sleep requested so far, in order.
+    pub fn sleeps(&self) -> Vec<Duration> {
+        self.lock().sleeps.clone()
+    }
+
+    /// The virtual time that has passed.
+    pub fn elapsed(&self) -> Duration {
+        self.lock().elapsed
+    }
+
+    /// Moves the virtual time forward without recording a sleep.
+    pub fn advance(&self, duration: Duration) {
+        self.lock().elapsed += duration;
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ManualState> {
+        // A poisoned lock only means another test thread panicked; the
+        // recorded data is still usable.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Default for ManualClock {
+    fn default() -> Self {
+        Self::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000))
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Instant {
+        let state = self.lock();
+        state.start + state.elapsed
+    }
+    fn system_now(&self) -> SystemTime {
+        let state = self.lock();
+        state.system_start + state.elapsed
+    }
+    fn sleep(&self, duration: Duration) -> Sleep {
+        let mut state = self.lock();
+        state.elapsed += duration;
+        state.sleeps.push(duration);
+        Box::pin(std::future::ready(()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn manual_clock_records_sleeps_and_advances() {
+        let clock = ManualClock::default();
+        let before = clock.now();
+        clock.sleep(Duration::from_secs(3)).await;
+        clock.sleep(Duration::from_millis(500)).await;
+        assert_eq!(
+            clock.sleeps(),
+            vec![Duration::from_secs(3), Duration::from_millis(500)]
+        );
+        assert_eq!(clock.now() - before, Duration::from_millis(3500));
+        assert_eq!(MaxJitter.up_to(7), 7);
+        assert!(RandomJitter.up_to(3) <= 3);
+    }
+}

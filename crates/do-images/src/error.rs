@@ -1,0 +1,375 @@
+//! The one error type of the crate.
+
+use std::fmt;
+use std::time::Duration;
+
+use do_images_api::types;
+
+use crate::executor::CallRecord;
+use crate::rate_limit::RateLimit;
+
+/// What this crate's operations return.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong. Match on the variant to tell an API error
+/// from a transport failure, a timeout, a body that could not be decoded,
+/// bad input, or a waiter that failed or ran out of time.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The API answered with an error status and a JSON error body.
+    #[error("{id}: {message} (HTTP {status}{}){}", request_suffix(request_id), hint(*status, rate_limit))]
+    Api {
+        /// The HTTP status, such as 404.
+        status: u16,
+        /// DigitalOcean's error id, such as `not_found`.
+        id: String,
+        /// DigitalOcean's message.
+        message: String,
+        /// The request id, from the body or the `x-request-id` header.
+        request_id: Option<String>,
+        /// The rate-limit state this response reported.
+        rate_limit: Option<RateLimit>,
+    },
+    /// The request could not be sent or its answer not received (DNS,
+    /// connection refused or reset, TLS) after all retries.
+    #[error("could not reach the DigitalOcean API after {attempts} attempt(s): {source}")]
+    Transport {
+        /// How many times the request was sent.
+        attempts: u32,
+        /// The underlying error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The connect or request timeout of the client elapsed, after all
+    /// retries.
+    #[error("the DigitalOcean API did not answer in time after {attempts} attempt(s): {source}")]
+    Timeout {
+        /// How many times the request was sent.
+        attempts: u32,
+        /// The underlying error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The answer's body was not what the API documents (for example an HTML
+    /// page from a proxy in front of the API).
+    #[error(
+        "HTTP {status} with a body that is not the expected JSON ({reason}){}: {excerpt:?}",
+        request_suffix(request_id)
+    )]
+    Decode {
+        /// The HTTP status of the answer, when known.
+        status: u16,
+        /// Up to 200 characters of the body.
+        excerpt: String,
+        /// Why it could not be decoded.
+        reason: String,
+        /// The `x-request-id` header, when present.
+        request_id: Option<String>,
+    },
+    /// The API answered with a status the operation does not document.
+    #[error(
+        "unexpected HTTP {status} from the DigitalOcean API{}",
+        request_suffix(request_id)
+    )]
+    UnexpectedStatus {
+        /// The HTTP status.
+        status: u16,
+        /// The `x-request-id` header, when present.
+        request_id: Option<String>,
+    },
+    /// The answer's body was larger than the client's limit (see
+    /// [`ClientBuilder::max_body_size`](crate::ClientBuilder::max_body_size)).
+    #[error("the API's answer is larger than the limit of {limit} bytes; it was not read")]
+    BodyTooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// An argument was refused before anything was sent.
+    #[error("invalid {what}: {problem}; allowed: {allowed}")]
+    InvalidInput {
+        /// Which argument.
+        what: &'static str,
+        /// What is wrong with it.
+        problem: String,
+        /// What would be accepted.
+        allowed: &'static str,
+    },
+    /// The client could not be built: no token, a plain `http://` URL to a
+    /// remote host, a bad base URL.
+    #[error("{0}")]
+    Config(String),
+    /// A pagination link could not be followed safely (for example its page
+    /// number does not advance).
+    #[error("cannot follow the pagination link {link:?}: {reason}")]
+    BadPageLink {
+        /// The link as the API sent it.
+        link: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// A listing ended with a different number of items than the first
+    /// page's `meta.total` announced: the set changed while it was being
+    /// listed, or the server is inconsistent. The items already yielded are
+    /// real, but the listing may have missed or repeated some.
+    #[error(
+        "the listing announced {expected} item(s) but yielded {seen}; the set changed while it was listed, list again"
+    )]
+    TotalMismatch {
+        /// `meta.total` of the first page.
+        expected: u64,
+        /// How many items were yielded.
+        seen: u64,
+    },
+    /// A waiter saw a failure state: an image `deleted` or `retired`, or an
+    /// action `errored`.
+    #[error("{resource} {id} ended as {status}{}", failure_suffix(error_message))]
+    WaitFailed {
+        /// `image` or `action`.
+        resource: &'static str,
+        /// The image or action id.
+        id: u64,
+        /// The status seen, such as `deleted`.
+        status: String,
+        /// The image's `error_message`, when the API gave one.
+        error_message: Option<String>,
+    },
+    /// A waiter's maximum wait elapsed.
+    #[error(
+        "gave up waiting for {resource} {id} after {waited:?}; last status seen: {}",
+        last_status.as_deref().unwrap_or("none (no successful poll)")
+    )]
+    WaitTimedOut {
+        /// `image` or `action`.
+        resource: &'static str,
+        /// The image or action id.
+        id: u64,
+        /// The last status a poll returned.
+        last_status: Option<String>,
+        /// How long the waiter waited.
+        waited: Duration,
+    },
+}
+
+fn request_suffix(request_id: &Option<String>) -> String {
+    match request_id {
+        Some(id) => format!(", request {id}"),
+        None => String::new(),
+    }
+}
+
+fn failure_suffix(message: &Option<String>) -> String {
+    match message {
+        Some(message) if !message.is_empty() => format!(": {message}"),
+        _ => String::new(),
+    }
+}
+
+fn hint(status: u16, rate_limit: &Option<RateLimit>) -> String {
+    match status {
+        401 => "; check that the token is valid and not expired".into(),
+        403 => "; check that the token has the image scopes this call needs".into(),
+        429 => match rate_limit {
+            Some(limit) => format!(
+                "; rate limit of {} requests/hour reached, {} left, resets at Unix time {}",
+                limit.limit, limit.remaining, limit.reset
+            ),
+            None => "; rate limit reached, retry later".into(),
+        },
+        _ => String::new(),
+    }
+}
+
+impl Error {
+    /// Whether sending the same request again later may succeed: rate
+    /// limits (429), server errors (500, 502, 503, 504, also with a body that
+    /// is not JSON), transport failures and timeouts. Client errors, bad
+    /// input and waiter outcomes are not retryable.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Api { status, .. } | Self::Decode { status, .. } => {
+                matches!(status, 429 | 500 | 502 | 503 | 504)
+            }
+            Self::UnexpectedStatus { status, .. } => matches!(status, 502..=504),
+            Self::Transport { .. } | Self::Timeout { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// The HTTP status, for errors that have one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Api { status, .. }
+            | Self::Decode { status, .. }
+            | Self::UnexpectedStatus { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The request id DigitalOcean gave the failed request, if any.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Self::Api { request_id, .. }
+            | Self::Decode { request_id, .. }
+            | Self::UnexpectedStatus { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The rate-limit state the failed answer reported, if any.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        match self {
+            Self::Api { rate_limit, .. } => *rate_limit,
+            _ => None,
+        }
+    }
+
+    pub(crate) fn invalid(
+        what: &'static str,
+        problem: impl fmt::Display,
+        allowed: &'static str,
+    ) -> Self {
+        Self::InvalidInput {
+            what,
+            problem: problem.to_string(),
+            allowed,
+        }
+    }
+
+    /// Turns the generated client's error into ours, using what the executor
+    /// recorded about the call (status, request id, attempts, body limit).
+    pub(crate) fn from_api(error: do_images_api::Error<types::Error>, record: &CallRecord) -> Self {
+        use do_images_api::Error as E;
+        if let Some(limit) = record.body_too_large {
+            return Self::BodyTooLarge { limit };
+        }
+        let attempts = record.attempts.max(1);
+        match error {
+            E::ErrorResponse(response) => {
+                let rate_limit = RateLimit::from_headers(response.headers());
+                let status = response.status().as_u16();
+                let header_id = request_id_header(response.headers());
+                let body = response.into_inner();
+                Self::Api {
+                    status,
+                    id: body.id,
+                    message: body.message,
+                    request_id: body.request_id.or(header_id),
+                    rate_limit,
+                }
+            }
+            E::CommunicationError(source)
+            | E::ResponseBodyError(source)
+            | E::InvalidUpgrade(source) => {
+                if source.is_timeout() {
+                    Self::Timeout { attempts, source }
+                } else {
+                    Self::Transport { attempts, source }
+                }
+            }
+            E::InvalidResponsePayload(bytes, reason) => Self::Decode {
+                status: record.status.unwrap_or(0),
+                excerpt: excerpt(&bytes),
+                reason: reason.to_string(),
+                request_id: record.request_id.clone(),
+            },
+            E::UnexpectedResponse(response) => Self::UnexpectedStatus {
+                status: response.status().as_u16(),
+                request_id: request_id_header(response.headers()),
+            },
+            E::InvalidRequest(problem) => Self::InvalidInput {
+                what: "request",
+                problem,
+                allowed: "the values the operation documents",
+            },
+            E::Custom(problem) => Self::Config(problem),
+        }
+    }
+}
+
+pub(crate) fn request_id_header(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_string)
+}
+
+/// Up to 200 characters of `bytes`, decoded leniently.
+fn excerpt(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(800)]);
+    let trimmed = text.trim();
+    match trimmed.char_indices().nth(200) {
+        Some((end, _)) => format!("{}…", &trimmed[..end]),
+        None => trimmed.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_error_display_is_actionable() {
+        let error = Error::Api {
+            status: 404,
+            id: "not_found".into(),
+            message: "The resource you requested could not be found.".into(),
+            request_id: Some("4d9d8375-3c56-4925-a3e7-eceafcd8fd0c".into()),
+            rate_limit: None,
+        };
+        assert_eq!(
+            error.to_string(),
+            "not_found: The resource you requested could not be found. \
+             (HTTP 404, request 4d9d8375-3c56-4925-a3e7-eceafcd8fd0c)"
+        );
+        assert!(!error.is_retryable());
+        let limited = Error::Api {
+            status: 429,
+            id: "too_many_requests".into(),
+            message: "API Rate limit exceeded.".into(),
+            request_id: None,
+            rate_limit: Some(RateLimit {
+                limit: 5000,
+                remaining: 0,
+                reset: 1_700_000_000,
+            }),
+        };
+        assert!(limited.is_retryable());
+        assert!(limited.to_string().contains("0 left"), "{limited}");
+    }
+
+    #[test]
+    fn excerpt_is_short() {
+        let long = "x".repeat(5000);
+        assert_eq!(excerpt(long.as_bytes()).chars().count(), 201);
+        assert_eq!(
+            excerpt(b"  <html>bad gateway</html>\n"),
+            "<html>bad gateway</html>"
+        );
+    }
+
+    #[test]
+    fn waiter_errors_say_what_happened() {
+        let failed = Error::WaitFailed {
+            resource: "image",
+            id: 7,
+            status: "deleted".into(),
+            error_message: Some("cannot fetch the URL".into()),
+        };
+        assert_eq!(
+            failed.to_string(),
+            "image 7 ended as deleted: cannot fetch the URL"
+        );
+        let timed_out = Error::WaitTimedOut {
+            resource: "action",
+            id: 9,
+            last_status: Some("in-progress".into()),
+            waited: Duration::from_secs(3600),
+        };
+        assert!(
+            timed_out
+                .to_string()
+                .contains("last status seen: in-progress")
+        );
+    }
+}

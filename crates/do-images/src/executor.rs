@@ -1,0 +1,251 @@
+//! The [`Execute`] under every request: authentication, user agent, retries,
+//! rate-limit capture, body size cap and request logging.
+//!
+//! The generated client decodes the answer *after* the executor returns it,
+//! and some of its errors lose facts the executor knew (a non-JSON `503`
+//! becomes `InvalidResponsePayload`, without a status). So each call is run
+//! inside a task-local [`CallRecord`] (see [`record_call`]): the executor
+//! writes the final status, request id, attempts and rate limit into it, and
+//! the calling code reads it back to build a complete [`Error`](crate::Error).
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use body::{Body, read_capped};
+use do_images_api::{Execute, ExecuteFuture};
+use reqwest::header::{AUTHORIZATION, HeaderValue, USER_AGENT};
+
+use crate::clock::{Clock, Jitter};
+use crate::error::request_id_header;
+use crate::rate_limit::RateLimit;
+use crate::retry::RetryPolicy;
+
+/// Facts about one call that the executor hands back to the caller.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct CallRecord {
+    /// The status of the last answer.
+    pub(crate) status: Option<u16>,
+    /// The `x-request-id` of the last answer.
+    pub(crate) request_id: Option<String>,
+    /// How many times the request was sent.
+    pub(crate) attempts: u32,
+    /// Set when the last answer's body exceeded this many bytes.
+    pub(crate) body_too_large: Option<u64>,
+}
+
+tokio::task_local! {
+    static CALL: Arc<Mutex<CallRecord>>;
+}
+
+/// Runs `future` (one `.send()` of the generated client) and returns its
+/// output with what the executor recorded about it.
+pub(crate) async fn record_call<F: Future>(future: F) -> (F::Output, CallRecord) {
+    let record = Arc::new(Mutex::new(CallRecord::default()));
+    let output = CALL.scope(record.clone(), future).await;
+    let record = lock(&record).clone();
+    (output, record)
+}
+
+fn update_record(f: impl FnOnce(&mut CallRecord)) {
+    // Outside `record_call` (never the case for this crate's calls) there is
+    // nothing to update.
+    let _ = CALL.try_with(|record| f(&mut lock(record)));
+}
+
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Sends each request with the token, retrying as the policy allows.
+#[derive(Debug)]
+pub(crate) struct Executor {
+    pub(crate) authorization: HeaderValue,
+    pub(crate) user_agent: HeaderValue,
+    pub(crate) policy: RetryPolicy,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) jitter: Arc<dyn Jitter>,
+    pub(crate) last_rate_limit: Arc<Mutex<Option<RateLimit>>>,
+    pub(crate) max_body_size: u64,
+}
+
+impl Execute for Executor {
+    fn execute<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        request: reqwest::Request,
+        operation_id: &'static str,
+    ) -> ExecuteFuture<'a> {
+        Box::pin(self.run(client, request, operation_id))
+    }
+}
+
+impl Executor {
+    async fn run(
+        &self,
+        client: &reqwest::Client,
+        mut request: reqwest::Request,
+        operation_id: &'static str,
+    ) -> reqwest::Result<reqwest::Response> {
+        let headers = request.headers_mut();
+        headers.insert(AUTHORIZATION, self.authorization.clone());
+        headers.insert(USER_AGENT, self.user_agent.clone());
+        let method = request.method().clone();
+        let path = request.url().path().to_string();
+        let mut current = request;
+        let mut retry = 0u32;
+        loop {
+            // A request whose body cannot be cloned is sent once; the
+            // generated client only sends JSON bytes, which clone.
+            let (to_send, spare) = match current.try_clone() {
+                Some(copy) => (copy, Some(current)),
+                None => (current, None),
+            };
+            let attempt = retry + 1;
+            update_record(|record| record.attempts = attempt);
+            let outcome = match client.execute(to_send).await {
+                Ok(response) => read_capped(response, self.max_body_size).await,
+                Err(error) => Err(error),
+            };
+            match outcome {
+                Ok((response, body)) => {
+                    let status = response.status();
+                    let request_id = request_id_header(response.headers());
+                    let remaining = self.capture_rate_limit(&response);
+                    tracing::debug!(
+                        operation = operation_id,
+                        %method,
+                        path = %path,
+                        status = status.as_u16(),
+                        attempt,
+                        request_id = request_id.as_deref().unwrap_or("-"),
+                        ratelimit_remaining = remaining,
+                        "DigitalOcean API answered"
+                    );
+                    update_record(|record| {
+                        record.status = Some(status.as_u16());
+                        record.request_id = request_id.clone();
+                    });
+                    let delay = self.policy.delay_after_status(
+                        &method,
+                        status,
+                        response.headers(),
+                        retry,
+                        self.clock.system_now(),
+                        self.jitter.as_ref(),
+                    );
+                    if let (Some(delay), Some(next)) = (delay, spare) {
+                        tracing::info!(
+                            operation = operation_id,
+                            %method,
+                            path = %path,
+                            status = status.as_u16(),
+                            attempt,
+                            delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                            "retrying after a retryable answer"
+                        );
+                        self.clock.sleep(delay).await;
+                        current = next;
+                        retry += 1;
+                        continue;
+                    }
+                    return Ok(rebuild(response, body, self.max_body_size));
+                }
+                Err(error) => {
+                    let before_sending = error.is_connect();
+                    let delay = spare.as_ref().and_then(|_| {
+                        self.policy.delay_after_failure(
+                            &method,
+                            before_sending,
+                            retry,
+                            self.jitter.as_ref(),
+                        )
+                    });
+                    tracing::debug!(
+                        operation = operation_id,
+                        %method,
+                        path = %path,
+                        attempt,
+                        error = %error,
+                        will_retry = delay.is_some(),
+                        "request to the DigitalOcean API failed"
+                    );
+                    match (delay, spare) {
+                        (Some(delay), Some(next)) => {
+                            self.clock.sleep(delay).await;
+                            current = next;
+                            retry += 1;
+                        }
+                        _ => return Err(error),
+                    }
+                }
+            }
+        }
+    }
+
+    fn capture_rate_limit(&self, response: &http::Response<()>) -> Option<u64> {
+        let limit = RateLimit::from_headers(response.headers())?;
+        *lock(&self.last_rate_limit) = Some(limit);
+        Some(limit.remaining)
+    }
+}
+
+/// Turns a buffered answer back into the `reqwest::Response` the generated
+/// code decodes. An oversize body is replaced by an empty one and noted in
+/// the call record, so that the caller reports [`Error::BodyTooLarge`].
+///
+/// [`Error::BodyTooLarge`]: crate::Error::BodyTooLarge
+fn rebuild(head: http::Response<()>, body: Body, limit: u64) -> reqwest::Response {
+    let bytes = match body {
+        Body::Complete(bytes) => bytes,
+        Body::TooLarge => {
+            update_record(|record| record.body_too_large = Some(limit));
+            Vec::new()
+        }
+    };
+    let (parts, ()) = head.into_parts();
+    reqwest::Response::from(http::Response::from_parts(parts, bytes))
+}
+
+/// Reading a body with a size cap.
+mod body {
+    use http::header::CONTENT_LENGTH;
+
+    /// A body read in full, or the fact that it was too large.
+    pub(crate) enum Body {
+        Complete(Vec<u8>),
+        TooLarge,
+    }
+
+    /// Splits `response` into its head and its body, reading at most
+    /// `limit` bytes: a larger body (by `content-length` or as it streams)
+    /// is dropped unread.
+    pub(crate) async fn read_capped(
+        mut response: reqwest::Response,
+        limit: u64,
+    ) -> reqwest::Result<(http::Response<()>, Body)> {
+        let mut head = http::Response::new(());
+        *head.status_mut() = response.status();
+        *head.version_mut() = response.version();
+        *head.headers_mut() = response.headers().clone();
+        let declared = response
+            .headers()
+            .get(CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<u64>().ok());
+        if declared.is_some_and(|length| length > limit) {
+            head.headers_mut().remove(CONTENT_LENGTH);
+            return Ok((head, Body::TooLarge));
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await? {
+            if (bytes.len() + chunk.len()) as u64 > limit {
+                head.headers_mut().remove(CONTENT_LENGTH);
+                return Ok((head, Body::TooLarge));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok((head, Body::Complete(bytes)))
+    }
+}

@@ -1,0 +1,318 @@
+//! When a failed request is sent again, and how long the client waits first.
+//!
+//! # The default policy, and why
+//!
+//! - **Up to 4 attempts** (3 retries). DigitalOcean's 5xx answers and dropped
+//!   connections are usually momentary; more than three retries mostly
+//!   multiplies load on an API that is already struggling.
+//! - **Full-jitter exponential backoff**: before retry *n* (counting from 0)
+//!   the client sleeps a uniformly random time in
+//!   `0..=min(20 s, 500 ms * 2^n)`. Full jitter spreads the retries of many
+//!   clients apart (the AWS SDKs use the same scheme); the 500 ms base gives a
+//!   proxy time to recover, and the 20 s cap keeps a single call bounded.
+//! - **429** waits for `retry-after` (seconds) when the API sends it (burst
+//!   limit), or else until `ratelimit-reset`, but never longer than
+//!   **60 s** (the burst window is one minute). When the API asks for a longer
+//!   wait (the hourly limit is exhausted) the client does not sleep: it
+//!   returns the `429` [`Error::Api`](crate::Error::Api) at once, with the
+//!   rate-limit state, so the caller can decide.
+//! - **Which requests**: `GET`, `PUT` and `DELETE` are idempotent, so they are
+//!   retried on `429`, `500`, `502`, `503`, `504` and on any connection or
+//!   transport failure. `POST` (import an image, start an action) is retried
+//!   only on `429` and on a connection that could not be established, the
+//!   two cases where the server provably did not act on it: the client never
+//!   creates an image or starts an action twice.
+//!
+//! [`RetryPolicy::disabled`] sends every request exactly once.
+
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::HeaderMap;
+use reqwest::{Method, StatusCode};
+
+use crate::clock::Jitter;
+use crate::rate_limit::{RateLimit, header_u64};
+
+/// How failed requests are retried. See the [module docs](self) for the
+/// defaults and the reasons behind them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    max_rate_limit_wait: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 4,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(20),
+            max_rate_limit_wait: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// A policy that sends every request once and never retries.
+    pub fn disabled() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    /// How many times a request may be sent in all, retries included (at
+    /// least 1; 0 is taken as 1).
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The backoff cap before the first retry; it doubles for each further
+    /// retry.
+    pub fn with_initial_backoff(mut self, backoff: Duration) -> Self {
+        self.initial_backoff = backoff;
+        self
+    }
+
+    /// The largest backoff between two attempts.
+    pub fn with_max_backoff(mut self, backoff: Duration) -> Self {
+        self.max_backoff = backoff;
+        self
+    }
+
+    /// The longest the client waits after a `429` before retrying; when the
+    /// API asks for longer, the `429` is returned instead.
+    pub fn with_max_rate_limit_wait(mut self, wait: Duration) -> Self {
+        self.max_rate_limit_wait = wait;
+        self
+    }
+
+    /// How many times a request may be sent in all.
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The backoff cap before the first retry.
+    pub fn initial_backoff(&self) -> Duration {
+        self.initial_backoff
+    }
+
+    /// The largest backoff between two attempts.
+    pub fn max_backoff(&self) -> Duration {
+        self.max_backoff
+    }
+
+    /// The longest wait after a `429`.
+    pub fn max_rate_limit_wait(&self) -> Duration {
+        self.max_rate_limit_wait
+    }
+
+    /// The full-jitter delay before retry number `retry` (0 for the first).
+    pub(crate) fn backoff(&self, retry: u32, jitter: &dyn Jitter) -> Duration {
+        let factor = 1u32.checked_shl(retry.min(31)).unwrap_or(u32::MAX);
+        let cap = self
+            .initial_backoff
+            .saturating_mul(factor)
+            .min(self.max_backoff);
+        let millis = u64::try_from(cap.as_millis()).unwrap_or(u64::MAX);
+        Duration::from_millis(jitter.up_to(millis))
+    }
+
+    /// The delay before retrying after an answer with `status`, or `None`
+    /// when it must not be retried.
+    pub(crate) fn delay_after_status(
+        &self,
+        method: &Method,
+        status: StatusCode,
+        headers: &HeaderMap,
+        retry: u32,
+        now: SystemTime,
+        jitter: &dyn Jitter,
+    ) -> Option<Duration> {
+        if retry + 1 >= self.max_attempts {
+            return None;
+        }
+        match status.as_u16() {
+            429 => {
+                let wait = match header_u64(headers, "retry-after") {
+                    Some(seconds) => Duration::from_secs(seconds),
+                    None => match RateLimit::from_headers(headers) {
+                        Some(limit) => limit.until_reset(now),
+                        None => self.backoff(retry, jitter),
+                    },
+                };
+                (wait <= self.max_rate_limit_wait).then_some(wait)
+            }
+            500 | 502 | 503 | 504 if is_idempotent(method) => Some(self.backoff(retry, jitter)),
+            _ => None,
+        }
+    }
+
+    /// The delay before retrying after a transport failure, or `None`.
+    /// `before_sending` is true when the connection could not be
+    /// established, so the server cannot have seen the request.
+    pub(crate) fn delay_after_failure(
+        &self,
+        method: &Method,
+        before_sending: bool,
+        retry: u32,
+        jitter: &dyn Jitter,
+    ) -> Option<Duration> {
+        if retry + 1 >= self.max_attempts || !(before_sending || is_idempotent(method)) {
+            return None;
+        }
+        Some(self.backoff(retry, jitter))
+    }
+}
+
+fn is_idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::PUT | Method::DELETE | Method::HEAD
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::MaxJitter;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, value.parse().unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let policy = RetryPolicy::default();
+        let delays: Vec<_> = (0..8).map(|n| policy.backoff(n, &MaxJitter)).collect();
+        assert_eq!(delays[0], Duration::from_millis(500));
+        assert_eq!(delays[1], Duration::from_secs(1));
+        assert_eq!(delays[3], Duration::from_secs(4));
+        assert_eq!(delays[7], Duration::from_secs(20));
+        assert_eq!(policy.backoff(200, &MaxJitter), Duration::from_secs(20));
+    }
+
+    #[test]
+    fn post_is_retried_only_when_the_server_did_not_act() {
+        let policy = RetryPolicy::default();
+        let now = SystemTime::UNIX_EPOCH;
+        let none = HeaderMap::new();
+        for status in [500, 502, 503, 504] {
+            let status = StatusCode::from_u16(status).unwrap();
+            assert!(
+                policy
+                    .delay_after_status(&Method::POST, status, &none, 0, now, &MaxJitter)
+                    .is_none()
+            );
+            assert!(
+                policy
+                    .delay_after_status(&Method::GET, status, &none, 0, now, &MaxJitter)
+                    .is_some()
+            );
+        }
+        let retry_after = headers(&[("retry-after", "3")]);
+        assert_eq!(
+            policy.delay_after_status(
+                &Method::POST,
+                StatusCode::TOO_MANY_REQUESTS,
+                &retry_after,
+                0,
+                now,
+                &MaxJitter
+            ),
+            Some(Duration::from_secs(3))
+        );
+        assert!(
+            policy
+                .delay_after_failure(&Method::POST, false, 0, &MaxJitter)
+                .is_none()
+        );
+        assert!(
+            policy
+                .delay_after_failure(&Method::POST, true, 0, &MaxJitter)
+                .is_some()
+        );
+        assert!(
+            policy
+                .delay_after_status(
+                    &Method::GET,
+                    StatusCode::NOT_FOUND,
+                    &none,
+                    0,
+                    now,
+                    &MaxJitter
+                )
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn rate_limit_waits_until_reset_but_not_longer_than_the_maximum() {
+        let policy = RetryPolicy::default();
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let soon = headers(&[
+            ("ratelimit-limit", "5000"),
+            ("ratelimit-remaining", "0"),
+            ("ratelimit-reset", "1700000042"),
+        ]);
+        assert_eq!(
+            policy.delay_after_status(
+                &Method::GET,
+                StatusCode::TOO_MANY_REQUESTS,
+                &soon,
+                0,
+                now,
+                &MaxJitter
+            ),
+            Some(Duration::from_secs(42))
+        );
+        let late = headers(&[
+            ("ratelimit-limit", "5000"),
+            ("ratelimit-remaining", "0"),
+            ("ratelimit-reset", "1700003000"),
+        ]);
+        assert!(
+            policy
+                .delay_after_status(
+                    &Method::GET,
+                    StatusCode::TOO_MANY_REQUESTS,
+                    &late,
+                    0,
+                    now,
+                    &MaxJitter
+                )
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn attempts_are_bounded_and_disabled_means_once() {
+        let policy = RetryPolicy::default().with_max_attempts(2);
+        assert!(
+            policy
+                .delay_after_failure(&Method::GET, true, 0, &MaxJitter)
+                .is_some()
+        );
+        assert!(
+            policy
+                .delay_after_failure(&Method::GET, true, 1, &MaxJitter)
+                .is_none()
+        );
+        assert!(
+            RetryPolicy::disabled()
+                .delay_after_failure(&Method::GET, true, 0, &MaxJitter)
+                .is_none()
+        );
+        assert_eq!(
+            RetryPolicy::default().with_max_attempts(0).max_attempts(),
+            1
+        );
+    }
+}

@@ -1,0 +1,244 @@
+//! Polling an image or an action until it settles.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+
+/// What a progress callback is told after each poll.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct WaitProgress {
+    /// The status the poll returned, or the last one seen when the poll
+    /// failed with a transient error.
+    pub status: Option<String>,
+    /// Time since the wait started.
+    pub elapsed: Duration,
+    /// Which poll this was, counting from 1.
+    pub poll: u32,
+    /// The transient error this poll met, if any (the wait goes on).
+    pub transient_error: Option<String>,
+}
+
+type ProgressFn = Arc<dyn Fn(&WaitProgress) + Send + Sync>;
+
+/// How a waiter polls.
+///
+/// The delay between polls starts at `min_delay` and doubles up to
+/// `max_delay`, each delay drawn at random between `min_delay` and its cap so
+/// that many waiters do not poll in step.
+///
+/// ```
+/// use std::time::Duration;
+/// use do_images::WaitOptions;
+///
+/// let options = WaitOptions::default()
+///     .max_wait(Duration::from_secs(20 * 60))
+///     .on_progress(|p| eprintln!("{:?} after {:?}", p.status, p.elapsed));
+/// ```
+#[derive(Clone)]
+pub struct WaitOptions {
+    max_wait: Duration,
+    min_delay: Duration,
+    max_delay: Duration,
+    progress: Option<ProgressFn>,
+}
+
+impl Default for WaitOptions {
+    /// 60 minutes at most (a large import takes tens of minutes), polls 2 s
+    /// apart at first, growing to 60 s, no progress callback.
+    fn default() -> Self {
+        Self {
+            max_wait: Duration::from_secs(60 * 60),
+            min_delay: Duration::from_secs(2),
+            max_delay: Duration::from_secs(60),
+            progress: None,
+        }
+    }
+}
+
+impl fmt::Debug for WaitOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WaitOptions")
+            .field("max_wait", &self.max_wait)
+            .field("min_delay", &self.min_delay)
+            .field("max_delay", &self.max_delay)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
+impl WaitOptions {
+    /// The longest the wait may take before [`Error::WaitTimedOut`].
+    pub fn max_wait(mut self, max_wait: Duration) -> Self {
+        self.max_wait = max_wait;
+        self
+    }
+
+    /// The shortest delay between two polls (more than zero).
+    pub fn min_delay(mut self, delay: Duration) -> Self {
+        self.min_delay = delay;
+        self
+    }
+
+    /// The longest delay between two polls (at least `min_delay`).
+    pub fn max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
+    /// Called after every poll with the current status and elapsed time.
+    pub fn on_progress(mut self, callback: impl Fn(&WaitProgress) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(callback));
+        self
+    }
+
+    fn check(&self) -> Result<()> {
+        if self.min_delay.is_zero() {
+            return Err(Error::invalid(
+                "min_delay",
+                "0 s would poll without pause",
+                "a positive duration",
+            ));
+        }
+        if self.min_delay > self.max_delay {
+            return Err(Error::invalid(
+                "max_delay",
+                format!(
+                    "{:?} is shorter than min_delay {:?}",
+                    self.max_delay, self.min_delay
+                ),
+                "a duration at least as long as min_delay",
+            ));
+        }
+        Ok(())
+    }
+
+    fn delay(&self, poll: u32, client: &Client) -> Duration {
+        let factor = 1u32.checked_shl(poll.min(31)).unwrap_or(u32::MAX);
+        let cap = self.min_delay.saturating_mul(factor).min(self.max_delay);
+        let spread = u64::try_from((cap - self.min_delay).as_millis()).unwrap_or(u64::MAX);
+        self.min_delay + Duration::from_millis(client.jitter().up_to(spread))
+    }
+}
+
+/// Where a polled resource stands.
+pub(crate) enum State {
+    /// The wait is over.
+    Done,
+    /// A failure state, with the message the API gave.
+    Failed(Option<String>),
+    /// Still going.
+    Pending,
+}
+
+/// Polls with `poll` until `classify` says done or failed, or time runs out.
+pub(crate) async fn wait_for<T, P, F>(
+    client: &Client,
+    options: &WaitOptions,
+    resource: &'static str,
+    id: u64,
+    mut poll: P,
+    classify: impl Fn(&T) -> (String, State),
+) -> Result<T>
+where
+    P: FnMut() -> F,
+    F: Future<Output = Result<T>>,
+{
+    options.check()?;
+    let start = client.clock().now();
+    let mut last_status: Option<String> = None;
+    let mut polls = 0u32;
+    loop {
+        polls += 1;
+        let result = poll().await;
+        let elapsed = client.clock().now().saturating_duration_since(start);
+        let mut transient_error = None;
+        let mut outcome = None;
+        match result {
+            Ok(value) => {
+                let (status, state) = classify(&value);
+                last_status = Some(status.clone());
+                match state {
+                    State::Done => outcome = Some(Ok(value)),
+                    State::Failed(error_message) => {
+                        outcome = Some(Err(Error::WaitFailed {
+                            resource,
+                            id,
+                            status,
+                            error_message,
+                        }))
+                    }
+                    State::Pending => {}
+                }
+            }
+            Err(error) if error.is_retryable() => {
+                tracing::debug!(resource, id, %error, "transient error while waiting");
+                transient_error = Some(error.to_string());
+            }
+            Err(error) => return Err(error),
+        }
+        if let Some(progress) = &options.progress {
+            progress(&WaitProgress {
+                status: last_status.clone(),
+                elapsed,
+                poll: polls,
+                transient_error,
+            });
+        }
+        if let Some(outcome) = outcome {
+            return outcome;
+        }
+        if elapsed >= options.max_wait {
+            return Err(Error::WaitTimedOut {
+                resource,
+                id,
+                last_status,
+                waited: elapsed,
+            });
+        }
+        let delay = options
+            .delay(polls - 1, client)
+            .min(options.max_wait - elapsed);
+        client.clock().sleep(delay).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::MaxJitter;
+
+    #[test]
+    fn delays_grow_from_min_to_max() {
+        let client = Client::builder()
+            .token("t")
+            .jitter(Arc::new(MaxJitter))
+            .build()
+            .unwrap();
+        let options = WaitOptions::default();
+        let delays: Vec<u64> = (0..7)
+            .map(|n| options.delay(n, &client).as_secs())
+            .collect();
+        assert_eq!(delays, vec![2, 4, 8, 16, 32, 60, 60]);
+        assert!(
+            WaitOptions::default()
+                .min_delay(Duration::ZERO)
+                .check()
+                .is_err()
+        );
+        let inverted = WaitOptions::default()
+            .min_delay(Duration::from_secs(10))
+            .max_delay(Duration::from_secs(5));
+        assert!(
+            inverted
+                .check()
+                .unwrap_err()
+                .to_string()
+                .contains("min_delay")
+        );
+    }
+}
