@@ -1,0 +1,13 @@
+//! The library against httpmock on 127.0.0.1, over real HTTP. Time is a
+//! `ManualClock`: retries and waiter polls never sleep for real.
+
+#[path = "behaviour/common.rs"]
+mod common;
+#[path = "behaviour/operations.rs"]
+mod operations;
+#[path = "behaviour/pagination.rs"]
+mod pagination;
+#[path = "behaviour/retries.rs"]
+mod retries;
+#[path = "behaviour/waiters.rs"]
+mod waiters;

@@ -1,0 +1,214 @@
+use do_images::{Client, Error, RegionSlug};
+use httpmock::prelude::*;
+use serde_json::json;
+
+use crate::common::{TOKEN, client, image};
+
+#[tokio::test]
+async fn requests_carry_the_token_and_the_user_agent() {
+    let server = MockServer::start_async().await;
+    let get = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v2/images/ubuntu-24-04-x64")
+                .header("authorization", format!("Bearer {TOKEN}"))
+                .header(
+                    "user-agent",
+                    concat!("do-images/", env!("CARGO_PKG_VERSION")),
+                );
+            then.status(200)
+                .json_body(json!({"image": image(1, "Ubuntu", "available")}));
+        })
+        .await;
+    let (client, _) = client(&server);
+    let image = client
+        .images()
+        .get("ubuntu-24-04-x64")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(image.id, Some(1));
+    get.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn update_delete_and_action_get_send_what_they_should() {
+    let server = MockServer::start_async().await;
+    let update = server
+        .mock_async(|when, then| {
+            when.method(PUT)
+                .path("/v2/images/7")
+                .json_body(json!({"name": "renamed", "description": "new text"}));
+            then.status(200)
+                .json_body(json!({"image": image(7, "renamed", "available")}));
+        })
+        .await;
+    let delete = server
+        .mock_async(|when, then| {
+            when.method(DELETE).path("/v2/images/7");
+            then.status(204);
+        })
+        .await;
+    let get_action = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v2/images/7/actions/9");
+            then.status(200)
+                .json_body(json!({"action": crate::common::action(9, "completed")}));
+        })
+        .await;
+    let (client, _) = client(&server);
+    let updated = client
+        .images()
+        .update(7)
+        .name("renamed")
+        .description("new text")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.name.as_deref(), Some("renamed"));
+    client.images().delete(7).send().await.unwrap();
+    let action = client.actions(7).get(9).send().await.unwrap();
+    assert_eq!(action.id, Some(9));
+    update.assert_calls_async(1).await;
+    delete.assert_calls_async(1).await;
+    get_action.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn find_by_name_returns_every_private_match() {
+    let server = MockServer::start_async().await;
+    let list = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v2/images")
+                .query_param("private", "true")
+                .query_param("page", "1");
+            then.status(200).json_body(json!({
+                "images": [image(1, "web", "available"), image(2, "db", "available"), image(3, "web", "pending")],
+                "links": {"pages": {}},
+                "meta": {"total": 3}
+            }));
+        })
+        .await;
+    let (client, _) = client(&server);
+    let found = client.images().find_by_name("web").send().await.unwrap();
+    assert_eq!(
+        found.iter().map(|i| i.id.unwrap()).collect::<Vec<_>>(),
+        vec![1, 3]
+    );
+    let none = client.images().find_by_name("cache").send().await.unwrap();
+    assert!(none.is_empty());
+    list.assert_calls_async(2).await;
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_before_sending_with_what_is_allowed() {
+    let server = MockServer::start_async().await;
+    let any = server
+        .mock_async(|when, then| {
+            when.path_includes("/v2/");
+            then.status(200);
+        })
+        .await;
+    let (client, _) = client(&server);
+    let checks: Vec<(Error, &str)> = vec![
+        (
+            client.images().get("").send().await.unwrap_err(),
+            "image id or slug",
+        ),
+        (
+            client.images().get(0).send().await.unwrap_err(),
+            "image id or slug",
+        ),
+        (
+            client
+                .images()
+                .create_custom(" ", "https://example.com/a.qcow2", "nyc3")
+                .send()
+                .await
+                .unwrap_err(),
+            "name",
+        ),
+        (
+            client
+                .images()
+                .create_custom("a", "not a url", "nyc3")
+                .send()
+                .await
+                .unwrap_err(),
+            "url",
+        ),
+        (
+            client.images().update(7).send().await.unwrap_err(),
+            "update",
+        ),
+        (
+            client
+                .images()
+                .update(-2)
+                .name("x")
+                .send()
+                .await
+                .unwrap_err(),
+            "image id",
+        ),
+        (
+            client.images().delete(0).send().await.unwrap_err(),
+            "image id",
+        ),
+        (
+            client.actions(-1).convert().send().await.unwrap_err(),
+            "image id",
+        ),
+        (
+            client.actions(7).get(0).send().await.unwrap_err(),
+            "action id",
+        ),
+        (
+            client
+                .actions(7)
+                .transfer(RegionSlug::from(""))
+                .send()
+                .await
+                .unwrap_err(),
+            "region",
+        ),
+        (
+            client.images().find_by_name("").send().await.unwrap_err(),
+            "name",
+        ),
+    ];
+    for (error, expected) in checks {
+        match &error {
+            Error::InvalidInput { what, allowed, .. } => {
+                assert_eq!(*what, expected, "{error}");
+                assert!(!allowed.is_empty());
+            }
+            other => panic!("expected InvalidInput for {expected}, got {other:?}"),
+        }
+        assert!(error.to_string().contains("allowed"), "{error}");
+    }
+    any.assert_calls_async(0).await;
+}
+
+#[test]
+fn plain_http_to_a_remote_host_is_refused() {
+    let error = Client::builder()
+        .token(TOKEN)
+        .base_url("http://api.digitalocean.com")
+        .build()
+        .unwrap_err();
+    assert!(matches!(error, Error::Config(_)));
+    assert!(
+        error.to_string().contains("api.digitalocean.com"),
+        "{error}"
+    );
+    assert!(error.to_string().contains("https is required"), "{error}");
+    assert!(
+        Client::builder()
+            .token(TOKEN)
+            .base_url("http://127.0.0.1:9")
+            .build()
+            .is_ok()
+    );
+}

@@ -1,0 +1,471 @@
+use std::time::{Duration, Instant};
+
+use do_images::{Error, ImageListType};
+use futures::{StreamExt, TryStreamExt};
+use httpmock::prelude::*;
+use serde_json::{Value, json};
+
+use crate::common::{action, client, error_body, image};
+
+/// Serves `total` images, `per_page` a page, from `pages` pages, with
+/// absolute links to a host that is NOT the mock server (as the real API
+/// does), `delay` before each answer. Returns one mock per page.
+async fn serve_images<'a>(
+    server: &'a MockServer,
+    total: usize,
+    per_page: usize,
+    delay: Duration,
+) -> Vec<httpmock::Mock<'a>> {
+    let pages = total.div_ceil(per_page).max(1);
+    let mut mocks = Vec::new();
+    for page in 1..=pages {
+        let first = (page - 1) * per_page;
+        let items: Vec<Value> = (first..total.min(first + per_page))
+            .map(|i| image(i as i64 + 1, &format!("image-{}", i + 1), "available"))
+            .collect();
+        let mut links = serde_json::Map::new();
+        if page < pages {
+            links.insert(
+                "next".into(),
+                json!(format!(
+                    "https://api.digitalocean.com/v2/images?page={}&per_page={per_page}",
+                    page + 1
+                )),
+            );
+            links.insert(
+                "last".into(),
+                json!(format!(
+                    "https://api.digitalocean.com/v2/images?page={pages}&per_page={per_page}"
+                )),
+            );
+        }
+        let body = json!({
+            "images": items,
+            "links": {"pages": links},
+            "meta": {"total": total},
+        });
+        let mock = server
+            .mock_async(|when, then| {
+                when.method(GET)
+                    .path("/v2/images")
+                    .query_param("page", page.to_string())
+                    .query_param("per_page", per_page.to_string());
+                then.status(200)
+                    .header("ratelimit-limit", "5000")
+                    .header("ratelimit-remaining", "4000")
+                    .header("ratelimit-reset", "1700000000")
+                    .delay(delay)
+                    .json_body(body);
+            })
+            .await;
+        mocks.push(mock);
+    }
+    mocks
+}
+
+fn ids(images: &[do_images::Image]) -> Vec<i64> {
+    images.iter().map(|i| i.id.unwrap()).collect()
+}
+
+#[tokio::test]
+async fn three_pages_with_absolute_links_are_followed_through_the_base_url() {
+    for fetch_ahead in [0, 3] {
+        let server = MockServer::start_async().await;
+        let mocks = serve_images(&server, 7, 3, Duration::ZERO).await;
+        let (client, _) = client(&server);
+        let images = client
+            .images()
+            .list()
+            .per_page(3)
+            .fetch_ahead(fetch_ahead)
+            .collect_all()
+            .await
+            .unwrap();
+        assert_eq!(
+            ids(&images),
+            (1..=7).collect::<Vec<_>>(),
+            "fetch_ahead {fetch_ahead}"
+        );
+        for mock in &mocks {
+            mock.assert_calls_async(1).await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn filters_are_kept_on_every_page_and_200_is_the_default_page_size() {
+    let server = MockServer::start_async().await;
+    let first = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v2/images")
+                .query_param("page", "1")
+                .query_param("per_page", "200")
+                .query_param("type", "distribution")
+                .query_param("private", "false")
+                .query_param("tag_name", "prod");
+            then.status(200).json_body(json!({
+                "images": [image(1, "a", "available")],
+                "links": {"pages": {"next": "https://elsewhere.example/v2/images?page=2&per_page=200"}},
+                "meta": {"total": 2}
+            }));
+        })
+        .await;
+    let second = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v2/images")
+                .query_param("page", "2")
+                .query_param("per_page", "200")
+                .query_param("type", "distribution")
+                .query_param("private", "false")
+                .query_param("tag_name", "prod");
+            then.status(200).json_body(json!({
+                "images": [image(2, "b", "available")],
+                "links": {"pages": {"prev": "https://elsewhere.example/v2/images?page=1&per_page=200"}},
+                "meta": {"total": 2}
+            }));
+        })
+        .await;
+    let (client, _) = client(&server);
+    let images = client
+        .images()
+        .list()
+        .kind(ImageListType::Distribution)
+        .private(false)
+        .tag("prod")
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(ids(&images), vec![1, 2]);
+    first.assert_calls_async(1).await;
+    second.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn pages_carry_items_total_and_links() {
+    let server = MockServer::start_async().await;
+    serve_images(&server, 5, 2, Duration::ZERO).await;
+    let (client, _) = client(&server);
+    let pages: Vec<_> = client
+        .images()
+        .list()
+        .per_page(2)
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 3);
+    assert_eq!(
+        pages.iter().map(|p| p.number).collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
+    assert!(pages.iter().all(|p| p.total == 5));
+    assert_eq!(pages[2].items.len(), 1);
+    assert!(pages[0].links.next.as_deref().unwrap().contains("page=2"));
+    assert!(pages[2].links.next.is_none());
+}
+
+#[tokio::test]
+async fn an_error_on_page_two_is_yielded_after_page_one_and_ends_the_stream() {
+    for fetch_ahead in [0, 2] {
+        let server = MockServer::start_async().await;
+        let mocks = serve_images(&server, 6, 2, Duration::ZERO).await;
+        let second = mocks.into_iter().nth(1).unwrap();
+        second.delete_async().await;
+        server
+            .mock_async(|when, then| {
+                when.method(GET).path("/v2/images").query_param("page", "2");
+                then.status(403)
+                    .json_body(error_body("forbidden", "You are not allowed.", "r-p2"));
+            })
+            .await;
+        let (client, _) = client(&server);
+        let results: Vec<_> = client
+            .images()
+            .list()
+            .per_page(2)
+            .fetch_ahead(fetch_ahead)
+            .stream()
+            .collect()
+            .await;
+        assert_eq!(results.len(), 3, "fetch_ahead {fetch_ahead}: {results:?}");
+        assert_eq!(results[0].as_ref().unwrap().id, Some(1));
+        assert_eq!(results[1].as_ref().unwrap().id, Some(2));
+        let error = results[2].as_ref().unwrap_err();
+        assert_eq!(error.status(), Some(403));
+        assert_eq!(error.request_id(), Some("r-p2"));
+    }
+}
+
+#[tokio::test]
+async fn a_total_that_does_not_match_ends_with_a_mismatch_error() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v2/images").query_param("page", "1");
+            then.status(200).json_body(json!({
+                "images": [image(1, "a", "available"), image(2, "b", "available")],
+                "links": {"pages": {"next": "https://api.digitalocean.com/v2/images?page=2&per_page=2"}},
+                "meta": {"total": 5}
+            }));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v2/images").query_param("page", "2");
+            then.status(200).json_body(json!({
+                "images": [image(3, "c", "available")],
+                "links": {"pages": {}},
+                "meta": {"total": 3}
+            }));
+        })
+        .await;
+    let (client, _) = client(&server);
+    let results: Vec<_> = client.images().list().per_page(2).stream().collect().await;
+    assert_eq!(results.len(), 4);
+    assert!(results[..3].iter().all(Result::is_ok));
+    assert!(
+        matches!(
+            results[3],
+            Err(Error::TotalMismatch {
+                expected: 5,
+                seen: 3
+            })
+        ),
+        "{:?}",
+        results[3]
+    );
+    let error = client
+        .images()
+        .list()
+        .per_page(2)
+        .collect_all()
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("announced 5"), "{error}");
+}
+
+#[tokio::test]
+async fn a_next_link_that_does_not_advance_is_refused() {
+    let server = MockServer::start_async().await;
+    let page = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v2/images").query_param("page", "1");
+            then.status(200).json_body(json!({
+                "images": [image(1, "a", "available")],
+                "links": {"pages": {"next": "https://api.digitalocean.com/v2/images?page=1&per_page=1"}},
+                "meta": {"total": 3}
+            }));
+        })
+        .await;
+    let (client, _) = client(&server);
+    let results: Vec<_> = client.images().list().per_page(1).stream().collect().await;
+    assert_eq!(results.len(), 2, "{results:?}");
+    assert!(results[0].is_ok());
+    assert!(
+        matches!(results[1], Err(Error::BadPageLink { .. })),
+        "{:?}",
+        results[1]
+    );
+    page.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn page_size_out_of_range_is_refused_without_a_request() {
+    let server = MockServer::start_async().await;
+    let any = server
+        .mock_async(|when, then| {
+            when.path_includes("/v2/");
+            then.status(200);
+        })
+        .await;
+    let (client, _) = client(&server);
+    for per_page in [0, 201] {
+        let error = client
+            .images()
+            .list()
+            .per_page(per_page)
+            .collect_all()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                error,
+                Error::InvalidInput {
+                    what: "per_page",
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("1 to 200"), "{error}");
+        let error = client
+            .actions(7)
+            .list()
+            .per_page(per_page)
+            .collect_all()
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            error,
+            Error::InvalidInput {
+                what: "per_page",
+                ..
+            }
+        ));
+    }
+    let error = client
+        .images()
+        .list()
+        .tag("")
+        .collect_all()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::InvalidInput { what: "tag", .. }),
+        "{error:?}"
+    );
+    any.assert_calls_async(0).await;
+}
+
+#[tokio::test]
+async fn fetch_ahead_yields_every_item_once_in_order() {
+    let server = MockServer::start_async().await;
+    let mocks = serve_images(&server, 95, 10, Duration::from_millis(5)).await;
+    let (client, _) = client(&server);
+    let mut stream = client.images().list().per_page(10).fetch_ahead(4).stream();
+    let mut seen = Vec::new();
+    while let Some(image) = stream.try_next().await.unwrap() {
+        seen.push(image.id.unwrap());
+    }
+    assert_eq!(seen, (1..=95).collect::<Vec<_>>());
+    for mock in &mocks {
+        mock.assert_calls_async(1).await;
+    }
+}
+
+#[tokio::test]
+async fn fetch_ahead_is_clearly_faster_than_page_after_page() {
+    let server = MockServer::start_async().await;
+    serve_images(&server, 80, 10, Duration::from_millis(50)).await;
+    let (client, _) = client(&server);
+
+    let started = Instant::now();
+    let sequential = client
+        .images()
+        .list()
+        .per_page(10)
+        .fetch_ahead(0)
+        .collect_all()
+        .await
+        .unwrap();
+    let sequential_time = started.elapsed();
+
+    let started = Instant::now();
+    let ahead = client
+        .images()
+        .list()
+        .per_page(10)
+        .fetch_ahead(4)
+        .collect_all()
+        .await
+        .unwrap();
+    let ahead_time = started.elapsed();
+
+    assert_eq!(ids(&sequential), ids(&ahead));
+    // 8 pages: at least 400 ms one after another; about 50 + 2 * 50 ms ahead.
+    assert!(
+        sequential_time >= Duration::from_millis(400),
+        "{sequential_time:?}"
+    );
+    assert!(
+        ahead_time * 10 < sequential_time * 6,
+        "fetch-ahead {ahead_time:?} vs sequential {sequential_time:?}"
+    );
+}
+
+#[tokio::test]
+async fn fetch_ahead_stops_when_the_rate_limit_is_low() {
+    let server = MockServer::start_async().await;
+    let mut mocks = Vec::new();
+    for page in 1..=3 {
+        let next = if page < 3 {
+            json!({"next": format!("https://api.digitalocean.com/v2/images?page={}&per_page=1", page + 1)})
+        } else {
+            json!({})
+        };
+        mocks.push(
+            server
+                .mock_async(|when, then| {
+                    when.method(GET)
+                        .path("/v2/images")
+                        .query_param("page", page.to_string());
+                    then.status(200)
+                        .header("ratelimit-limit", "5000")
+                        .header("ratelimit-remaining", "3")
+                        .header("ratelimit-reset", "1700000000")
+                        .json_body(json!({
+                            "images": [image(page, "x", "available")],
+                            "links": {"pages": next},
+                            "meta": {"total": 3}
+                        }));
+                })
+                .await,
+        );
+    }
+    let (client, _) = client(&server);
+    let mut stream = client.images().list().per_page(1).fetch_ahead(3).stream();
+    assert_eq!(stream.try_next().await.unwrap().unwrap().id, Some(1));
+    // Give any (wrongly) prefetched request time to reach the server.
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    mocks[2].assert_calls_async(0).await;
+    let rest: Vec<_> = stream.try_collect().await.unwrap();
+    assert_eq!(ids(&rest), vec![2, 3]);
+}
+
+#[tokio::test]
+async fn actions_are_listed_across_pages() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v2/images/7/actions")
+                .query_param("page", "1")
+                .query_param("per_page", "200");
+            then.status(200).json_body(json!({
+                "actions": [action(1, "completed")],
+                "links": {"pages": {"next": "https://api.digitalocean.com/v2/images/7/actions?page=2&per_page=200"}},
+                "meta": {"total": 2}
+            }));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v2/images/7/actions")
+                .query_param("page", "2")
+                .query_param("per_page", "200");
+            then.status(200).json_body(json!({
+                "actions": [action(2, "in-progress")],
+                "links": {"pages": {}},
+                "meta": {"total": 2}
+            }));
+        })
+        .await;
+    let (client, _) = client(&server);
+    let actions = client.actions(7).list().collect_all().await.unwrap();
+    assert_eq!(
+        actions.iter().map(|a| a.id.unwrap()).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+    let pages: Vec<_> = client
+        .actions(7)
+        .list()
+        .fetch_ahead(0)
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 2);
+}
