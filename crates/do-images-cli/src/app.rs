@@ -1,0 +1,68 @@
+//! Connecting: the client for the real API, or for a sandbox started in
+//! this process.
+
+use std::time::Duration;
+
+use do_images::Client;
+
+use crate::auth::{self, TokenQuery};
+use crate::cli::GlobalArgs;
+use crate::error::CliError;
+use crate::sandbox_mode::InProcessSandbox;
+
+/// What a command works with.
+pub struct App {
+    /// The library client.
+    pub client: Client,
+    /// The sandbox behind `--sandbox`, kept alive while the command runs.
+    _sandbox: Option<InProcessSandbox>,
+}
+
+impl App {
+    /// Builds the client the global flags ask for.
+    pub async fn connect(global: &GlobalArgs) -> Result<Self, CliError> {
+        let user_agent = concat!("doimg/", env!("CARGO_PKG_VERSION"));
+        let builder = Client::builder()
+            .user_agent(user_agent)
+            .connect_timeout(Duration::from_secs(10));
+        if global.sandbox {
+            let sandbox = InProcessSandbox::start().await?;
+            eprintln!(
+                "Using a sandbox at {} (simulated data, no account; it stops when doimg exits).",
+                sandbox.base_url()
+            );
+            let client = builder
+                .base_url(sandbox.base_url())
+                .token(sandbox.token())
+                .build()?;
+            return Ok(Self {
+                client,
+                _sandbox: Some(sandbox),
+            });
+        }
+        let env = |name: &str| std::env::var(name).ok();
+        let config_path = global
+            .config
+            .clone()
+            .unwrap_or_else(|| auth::default_config_path(&env));
+        let found = auth::find_token(&TokenQuery {
+            flag: global.access_token.as_deref(),
+            context: global.context.as_deref(),
+            config_path,
+            env: &env,
+        })
+        .map_err(CliError::Auth)?;
+        if let Some(warning) = &found.warning {
+            eprintln!("Warning: {warning}");
+        }
+        tracing::debug!(source = %found.source, "using the API token from this place");
+        let mut builder = builder.token(found.token.as_str());
+        if let Some(url) = &global.api_url {
+            builder = builder.base_url(url.trim_end_matches('/'));
+        }
+        Ok(Self {
+            client: builder.build()?,
+            _sandbox: None,
+        })
+    }
+}

@@ -1,0 +1,307 @@
+//! Where the API token comes from: the flag, the environment, or doctl's
+//! config file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The environment variables read, in order.
+pub const TOKEN_VARIABLES: [&str; 2] = ["DIGITALOCEAN_ACCESS_TOKEN", "DIGITALOCEAN_TOKEN"];
+
+/// A token and where it was found (never the token itself in messages).
+#[derive(Clone)]
+pub struct FoundToken {
+    /// The token.
+    pub token: String,
+    /// Where it came from, for `-v` and error messages.
+    pub source: String,
+    /// A warning to print, such as a config file others can read.
+    pub warning: Option<String>,
+}
+
+impl std::fmt::Debug for FoundToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FoundToken")
+            .field("token", &"***")
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
+/// The inputs of the search.
+pub struct TokenQuery<'a> {
+    /// `-t/--access-token`.
+    pub flag: Option<&'a str>,
+    /// `--context`.
+    pub context: Option<&'a str>,
+    /// `--config`, else the default path.
+    pub config_path: PathBuf,
+    /// Reads an environment variable.
+    pub env: &'a dyn Fn(&str) -> Option<String>,
+}
+
+/// doctl's config file, the parts doimg reads.
+#[derive(Debug, Default, Deserialize)]
+struct DoctlConfig {
+    #[serde(rename = "access-token")]
+    access_token: Option<String>,
+    #[serde(rename = "auth-contexts", default)]
+    auth_contexts: BTreeMap<String, String>,
+    context: Option<String>,
+}
+
+/// doctl's default config path: `$XDG_CONFIG_HOME/doctl/config.yaml`, else
+/// `~/.config/doctl/config.yaml`.
+pub fn default_config_path(env: &dyn Fn(&str) -> Option<String>) -> PathBuf {
+    let base = env("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| env("HOME").map(|home| Path::new(&home).join(".config")))
+        .unwrap_or_else(|| PathBuf::from(".config"));
+    base.join("doctl").join("config.yaml")
+}
+
+/// Finds the token: `--access-token`; with `--context`, that auth-context of
+/// doctl's config; `DIGITALOCEAN_ACCESS_TOKEN`; `DIGITALOCEAN_TOKEN`; then
+/// doctl's config (its current context, else `access-token`).
+pub fn find_token(query: &TokenQuery<'_>) -> Result<FoundToken, String> {
+    if let Some(token) = query.flag.filter(|t| !t.trim().is_empty()) {
+        return Ok(found(token, "--access-token", None));
+    }
+    if query.context.is_none() {
+        for variable in TOKEN_VARIABLES {
+            if let Some(token) = (query.env)(variable).filter(|t| !t.trim().is_empty()) {
+                return Ok(found(&token, variable, None));
+            }
+        }
+    }
+    let path = &query.config_path;
+    let config = read_config(path)?;
+    if let Some(config) = config {
+        let warning = readable_by_others(path);
+        let context = query
+            .context
+            .or(config.context.as_deref())
+            .filter(|c| *c != "default");
+        match context {
+            Some(name) => {
+                if let Some(token) = config
+                    .auth_contexts
+                    .get(name)
+                    .filter(|t| !t.trim().is_empty())
+                {
+                    let source = format!("auth-context `{name}` of {}", path.display());
+                    return Ok(found(token, &source, warning));
+                }
+                if query.context.is_some() {
+                    let known: Vec<_> = config.auth_contexts.keys().map(String::as_str).collect();
+                    return Err(format!(
+                        "{} has no auth-context `{name}`; it has: {}",
+                        path.display(),
+                        if known.is_empty() {
+                            "none".to_string()
+                        } else {
+                            known.join(", ")
+                        }
+                    ));
+                }
+            }
+            None => {
+                if let Some(token) = config
+                    .access_token
+                    .as_deref()
+                    .filter(|t| !t.trim().is_empty())
+                {
+                    let source = format!("access-token of {}", path.display());
+                    return Ok(found(token, &source, warning));
+                }
+            }
+        }
+    } else if let Some(name) = query.context {
+        return Err(format!(
+            "--context {name} needs doctl's config file, but {} does not exist",
+            path.display()
+        ));
+    }
+    Err(format!(
+        "no API token found. Looked in: --access-token, {}, {}, and the access-token in {}. \
+         Create a token in the control panel (API > Tokens), or try doimg without an account: add --sandbox",
+        TOKEN_VARIABLES[0],
+        TOKEN_VARIABLES[1],
+        path.display()
+    ))
+}
+
+fn found(token: &str, source: &str, warning: Option<String>) -> FoundToken {
+    FoundToken {
+        token: token.trim().to_string(),
+        source: source.to_string(),
+        warning,
+    }
+}
+
+fn read_config(path: &Path) -> Result<Option<DoctlConfig>, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) if text.trim().is_empty() => Ok(Some(DoctlConfig::default())),
+        Ok(text) => serde_yaml_ng::from_str(&text)
+            .map(Some)
+            .map_err(|e| format!("cannot read doctl's config file {}: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!(
+            "cannot read doctl's config file {}: {e}",
+            path.display()
+        )),
+    }
+}
+
+#[cfg(unix)]
+fn readable_by_others(path: &Path) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode();
+    (mode & 0o077 != 0).then(|| {
+        format!(
+            "{} holds your API token and can be read by other users (mode {:o}); run: chmod 600 {}",
+            path.display(),
+            mode & 0o777,
+            path.display()
+        )
+    })
+}
+
+#[cfg(not(unix))]
+fn readable_by_others(_path: &Path) -> Option<String> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query<'a>(
+        flag: Option<&'a str>,
+        context: Option<&'a str>,
+        config_path: PathBuf,
+        env: &'a dyn Fn(&str) -> Option<String>,
+    ) -> TokenQuery<'a> {
+        TokenQuery {
+            flag,
+            context,
+            config_path,
+            env,
+        }
+    }
+
+    fn write_config(text: &str, mode: u32) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.yaml");
+        std::fs::write(&path, text).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn the_flag_wins_then_the_variables_in_order() {
+        let none = |_: &str| None;
+        let both = |name: &str| Some(format!("from-{name}"));
+        let second = |name: &str| (name == "DIGITALOCEAN_TOKEN").then(|| "t2".to_string());
+        let path = PathBuf::from("/nonexistent/config.yaml");
+        assert_eq!(
+            find_token(&query(Some("flag"), None, path.clone(), &none))
+                .unwrap()
+                .token,
+            "flag"
+        );
+        let token = find_token(&query(None, None, path.clone(), &both)).unwrap();
+        assert_eq!(token.source, "DIGITALOCEAN_ACCESS_TOKEN");
+        assert_eq!(
+            find_token(&query(None, None, path, &second)).unwrap().token,
+            "t2"
+        );
+    }
+
+    #[test]
+    fn doctl_config_gives_the_default_or_the_named_context() {
+        let dir = write_config(
+            "access-token: dop_v1_default\ncontext: default\nauth-contexts:\n  work: dop_v1_work\n",
+            0o600,
+        );
+        let path = dir.path().join("config.yaml");
+        let none = |_: &str| None;
+        let default = find_token(&query(None, None, path.clone(), &none)).unwrap();
+        assert_eq!(default.token, "dop_v1_default");
+        assert!(default.warning.is_none());
+        let work = find_token(&query(None, Some("work"), path.clone(), &none)).unwrap();
+        assert_eq!(work.token, "dop_v1_work");
+        let missing = find_token(&query(None, Some("home"), path, &none)).unwrap_err();
+        assert!(
+            missing.contains("no auth-context `home`") && missing.contains("work"),
+            "{missing}"
+        );
+    }
+
+    #[test]
+    fn the_config_current_context_is_used() {
+        let dir = write_config(
+            "access-token: a\ncontext: work\nauth-contexts:\n  work: w\n",
+            0o600,
+        );
+        let none = |_: &str| None;
+        let token = find_token(&query(None, None, dir.path().join("config.yaml"), &none)).unwrap();
+        assert_eq!(token.token, "w");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_config_others_can_read_gives_a_warning_without_the_token() {
+        let dir = write_config("access-token: dop_v1_secret\n", 0o644);
+        let none = |_: &str| None;
+        let token = find_token(&query(None, None, dir.path().join("config.yaml"), &none)).unwrap();
+        let warning = token.warning.clone().expect("a warning");
+        assert!(
+            warning.contains("chmod 600") && warning.contains("644"),
+            "{warning}"
+        );
+        assert!(!warning.contains("dop_v1_secret"));
+        assert!(!format!("{token:?}").contains("dop_v1_secret"));
+    }
+
+    #[test]
+    fn nothing_found_lists_every_place_looked() {
+        let none = |_: &str| None;
+        let error = find_token(&query(
+            None,
+            None,
+            PathBuf::from("/nowhere/config.yaml"),
+            &none,
+        ))
+        .unwrap_err();
+        for place in [
+            "--access-token",
+            "DIGITALOCEAN_ACCESS_TOKEN",
+            "DIGITALOCEAN_TOKEN",
+            "/nowhere/config.yaml",
+            "--sandbox",
+        ] {
+            assert!(error.contains(place), "{place} missing from: {error}");
+        }
+    }
+
+    #[test]
+    fn the_default_path_follows_xdg_then_home() {
+        let xdg = |name: &str| (name == "XDG_CONFIG_HOME").then(|| "/x".to_string());
+        assert_eq!(
+            default_config_path(&xdg),
+            PathBuf::from("/x/doctl/config.yaml")
+        );
+        let home = |name: &str| (name == "HOME").then(|| "/home/u".to_string());
+        assert_eq!(
+            default_config_path(&home),
+            PathBuf::from("/home/u/.config/doctl/config.yaml")
+        );
+    }
+}

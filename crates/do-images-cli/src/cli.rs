@@ -1,0 +1,336 @@
+//! The command line, as clap sees it.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::exit_code::EXIT_CODES_HELP;
+
+/// doimg: manage DigitalOcean images from the command line.
+///
+/// Lists, imports, updates and deletes images, transfers and converts them,
+/// and waits for the work to finish. Run any command against a local
+/// simulation of the API with --sandbox: no account needed.
+#[derive(Debug, Parser)]
+#[command(name = "doimg", version, after_long_help = EXIT_CODES_HELP)]
+pub struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// API endpoint.
+    #[arg(long, global = true, env = "DIGITALOCEAN_API_URL", value_name = "URL")]
+    pub api_url: Option<String>,
+
+    /// API token. Else DIGITALOCEAN_ACCESS_TOKEN, DIGITALOCEAN_TOKEN, or the
+    /// access-token in doctl's config file.
+    #[arg(
+        short = 't',
+        long,
+        global = true,
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub access_token: Option<String>,
+
+    /// Which of doctl's auth-contexts to take the token from.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
+
+    /// doctl's config file [default: ~/.config/doctl/config.yaml].
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Run against a sandbox started in this process (no account, no network).
+    #[arg(long, global = true)]
+    pub sandbox: bool,
+
+    /// Output format.
+    #[arg(short = 'o', long, global = true, value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+
+    /// Columns to show, comma-separated (text output), e.g. ID,Name,Status.
+    #[arg(long, global = true, value_name = "COLUMNS", value_delimiter = ',')]
+    pub format: Option<Vec<String>>,
+
+    /// Leave out the header line (text output).
+    #[arg(long, global = true)]
+    pub no_header: bool,
+
+    /// First delay between polls while waiting (it grows up to a minute).
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration, default_value = "2s")]
+    pub poll_interval: Duration,
+
+    /// Trace requests on stderr: method, path, status, attempt, request id,
+    /// rate limit left. Never the token.
+    #[arg(short = 'v', long, global = true)]
+    pub verbose: bool,
+}
+
+/// How results are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Aligned columns.
+    Text,
+    /// The API's objects as JSON (an array for lists, written as items arrive).
+    Json,
+}
+
+/// The command groups.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List, get, import, update, delete and wait for images.
+    #[command(subcommand)]
+    Images(ImagesCommand),
+    /// List, get, start and wait for image actions (transfer, convert).
+    #[command(subcommand)]
+    Actions(ActionsCommand),
+    /// Run the local simulation of the API in the foreground until Ctrl-C.
+    Sandbox(SandboxArgs),
+    /// Print a shell completion script.
+    Completion {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+}
+
+/// `doimg images ...`
+#[derive(Debug, Subcommand)]
+pub enum ImagesCommand {
+    /// List images (all pages).
+    List(ListImagesArgs),
+    /// Show one image by id or slug, or every image with a name.
+    Get(GetImageArgs),
+    /// Import a custom image from a URL.
+    Create(CreateImageArgs),
+    /// Change an image's name, description or distribution.
+    Update(UpdateImageArgs),
+    /// Delete images (asks first on a terminal).
+    Delete(DeleteImagesArgs),
+    /// Wait until an image is available.
+    Wait(WaitImageArgs),
+}
+
+/// `doimg images list`
+#[derive(Debug, Args)]
+pub struct ListImagesArgs {
+    /// Only distribution or application images.
+    #[arg(long = "type", value_enum)]
+    pub kind: Option<ImageKind>,
+    /// Only your own images.
+    #[arg(long)]
+    pub private: bool,
+    /// Only images with this tag.
+    #[arg(long, value_name = "NAME")]
+    pub tag: Option<String>,
+    /// Stop after this many images.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: Option<u64>,
+}
+
+/// The `type` filter of a list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ImageKind {
+    /// Public OS distributions.
+    Distribution,
+    /// 1-Click applications.
+    Application,
+}
+
+/// `doimg images get`
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("which").required(true).args(["image", "name"]))]
+pub struct GetImageArgs {
+    /// Image id or slug.
+    #[arg(value_name = "ID|SLUG")]
+    pub image: Option<String>,
+    /// Every image with this exact name (private images have no slug).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+}
+
+/// `doimg images create`
+#[derive(Debug, Args)]
+pub struct CreateImageArgs {
+    /// Name of the new image.
+    #[arg(long)]
+    pub name: String,
+    /// http(s) URL of a raw, qcow2, vhdx, vdi or vmdk file (optionally .gz or .bz2).
+    #[arg(long)]
+    pub url: String,
+    /// Region slug to import into, e.g. nyc3.
+    #[arg(long)]
+    pub region: String,
+    /// Distribution, e.g. Ubuntu.
+    #[arg(long)]
+    pub distribution: Option<String>,
+    /// Free-form description.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Tag to apply (repeat for more).
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// Wait until the image is available (or the import fails).
+    #[command(flatten)]
+    pub wait: WaitFlags,
+}
+
+/// `--wait` and `--timeout`.
+#[derive(Debug, Args)]
+pub struct WaitFlags {
+    /// Wait for the work to finish.
+    #[arg(long)]
+    pub wait: bool,
+    /// Give up waiting after this long, e.g. 90s, 15m, 1h.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60m")]
+    pub timeout: Duration,
+}
+
+/// `doimg images update`
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("change").required(true).multiple(true).args(["name", "description", "distribution"]))]
+pub struct UpdateImageArgs {
+    /// Image id.
+    #[arg(value_name = "ID")]
+    pub id: u64,
+    /// New name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// New description (custom images only).
+    #[arg(long)]
+    pub description: Option<String>,
+    /// New distribution (custom images only).
+    #[arg(long)]
+    pub distribution: Option<String>,
+}
+
+/// `doimg images delete`
+#[derive(Debug, Args)]
+pub struct DeleteImagesArgs {
+    /// Image ids.
+    #[arg(value_name = "ID", required = true)]
+    pub ids: Vec<u64>,
+    /// Delete without asking.
+    #[arg(short, long)]
+    pub force: bool,
+}
+
+/// `doimg images wait`
+#[derive(Debug, Args)]
+pub struct WaitImageArgs {
+    /// Image id.
+    #[arg(value_name = "ID")]
+    pub id: u64,
+    /// Give up after this long, e.g. 90s, 15m, 1h.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60m")]
+    pub timeout: Duration,
+}
+
+/// `doimg actions ...`
+#[derive(Debug, Subcommand)]
+pub enum ActionsCommand {
+    /// List an image's actions.
+    List {
+        /// Image id.
+        #[arg(value_name = "IMAGE_ID")]
+        image_id: u64,
+    },
+    /// Show one action.
+    Get {
+        /// Image id.
+        #[arg(value_name = "IMAGE_ID")]
+        image_id: u64,
+        /// Action id.
+        #[arg(value_name = "ACTION_ID")]
+        action_id: u64,
+    },
+    /// Copy an image to another region.
+    Transfer {
+        /// Image id.
+        #[arg(value_name = "IMAGE_ID")]
+        image_id: u64,
+        /// Target region slug, e.g. nyc3.
+        #[arg(long)]
+        region: String,
+        /// Wait for the action to finish.
+        #[command(flatten)]
+        wait: WaitFlags,
+    },
+    /// Turn a backup into a snapshot.
+    Convert {
+        /// Image id.
+        #[arg(value_name = "IMAGE_ID")]
+        image_id: u64,
+        /// Wait for the action to finish.
+        #[command(flatten)]
+        wait: WaitFlags,
+    },
+    /// Wait until an action has finished.
+    Wait {
+        /// Image id.
+        #[arg(value_name = "IMAGE_ID")]
+        image_id: u64,
+        /// Action id.
+        #[arg(value_name = "ACTION_ID")]
+        action_id: u64,
+        /// Give up after this long, e.g. 90s, 15m, 1h.
+        #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60m")]
+        timeout: Duration,
+    },
+}
+
+/// `doimg sandbox`
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Seed for the generated data.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// How many images to generate.
+    #[arg(long, value_name = "N")]
+    pub images: Option<usize>,
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let duration = humantime::parse_duration(text)
+        .map_err(|e| format!("`{text}` is not a duration ({e}); use e.g. 90s, 15m, 1h"))?;
+    if duration.is_zero() {
+        return Err("the timeout must be longer than zero".into());
+    }
+    Ok(duration)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_parse_and_bad_ones_say_what_is_allowed() {
+        assert_eq!(parse_duration("90s").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_duration("1h").unwrap(), Duration::from_secs(3600));
+        assert!(parse_duration("soon").unwrap_err().contains("15m"));
+        assert!(
+            parse_duration("0s")
+                .unwrap_err()
+                .contains("longer than zero")
+        );
+    }
+}

@@ -1,0 +1,240 @@
+//! `doimg images ...`
+
+use std::io::{IsTerminal, Write};
+
+use futures::StreamExt;
+
+use do_images::{Image, ImageListType, ImageRef};
+
+use crate::app::App;
+use crate::cli::{
+    CreateImageArgs, DeleteImagesArgs, GetImageArgs, ImageKind, ImagesCommand, ListImagesArgs,
+    UpdateImageArgs,
+};
+use crate::error::CliError;
+use crate::output::OutputOptions;
+use crate::validate;
+use crate::waiting::{WaitSettings, run_wait};
+
+/// Runs one `images` subcommand.
+pub async fn run(
+    command: ImagesCommand,
+    app: &App,
+    output: &OutputOptions,
+    poll_interval: std::time::Duration,
+) -> Result<(), CliError> {
+    output.check::<Image>()?;
+    let mut out = std::io::stdout().lock();
+    match command {
+        ImagesCommand::List(args) => list(app, output, &mut out, args).await,
+        ImagesCommand::Get(args) => get(app, output, &mut out, args).await,
+        ImagesCommand::Create(args) => create(app, output, &mut out, args, poll_interval).await,
+        ImagesCommand::Update(args) => update(app, output, &mut out, args).await,
+        ImagesCommand::Delete(args) => delete(app, args).await,
+        ImagesCommand::Wait(args) => {
+            let settings = WaitSettings {
+                timeout: args.timeout,
+                poll_interval,
+            };
+            let image = wait_available(app, args.id, settings).await?;
+            output.one(&mut out, &image)
+        }
+    }
+}
+
+async fn list(
+    app: &App,
+    output: &OutputOptions,
+    out: &mut impl Write,
+    args: ListImagesArgs,
+) -> Result<(), CliError> {
+    let mut list = app.client.images().list();
+    if let Some(kind) = args.kind {
+        list = list.kind(match kind {
+            ImageKind::Distribution => ImageListType::Distribution,
+            ImageKind::Application => ImageListType::Application,
+        });
+    }
+    if args.private {
+        list = list.private(true);
+    }
+    if let Some(tag) = args.tag {
+        validate::non_empty("--tag", &tag).map_err(CliError::Usage)?;
+        list = list.tag(tag);
+    }
+    match args.limit {
+        Some(limit) => {
+            // Ask for no more than needed; dropping the stream cancels the rest.
+            let per_page = limit.min(200);
+            let items = list
+                .per_page(per_page)
+                .stream()
+                .take(usize::try_from(limit).unwrap_or(usize::MAX));
+            output.list(out, items).await?;
+        }
+        None => {
+            output.list(out, list.stream()).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn get(
+    app: &App,
+    output: &OutputOptions,
+    out: &mut impl Write,
+    args: GetImageArgs,
+) -> Result<(), CliError> {
+    if let Some(name) = args.name {
+        validate::non_empty("--name", &name).map_err(CliError::Usage)?;
+        let matches = app
+            .client
+            .images()
+            .find_by_name(name.as_str())
+            .send()
+            .await?;
+        if matches.is_empty() {
+            return Err(CliError::NotFound(format!(
+                "no image is named `{name}` (names are matched exactly, among your private images)"
+            )));
+        }
+        output
+            .list(out, futures::stream::iter(matches.into_iter().map(Ok)))
+            .await?;
+        return Ok(());
+    }
+    let reference = args.image.unwrap_or_default();
+    let reference: ImageRef = reference
+        .parse()
+        .map_err(|e| CliError::Usage(format!("{e}")))?;
+    let image = app.client.images().get(reference).send().await?;
+    output.one(out, &image)
+}
+
+async fn create(
+    app: &App,
+    output: &OutputOptions,
+    out: &mut impl Write,
+    args: CreateImageArgs,
+    poll_interval: std::time::Duration,
+) -> Result<(), CliError> {
+    validate::non_empty("--name", &args.name).map_err(CliError::Usage)?;
+    validate::import_url(&args.url).map_err(CliError::Usage)?;
+    if let Some(warning) = validate::region(&args.region).map_err(CliError::Usage)? {
+        eprintln!("Warning: {warning}");
+    }
+    for tag in &args.tags {
+        validate::non_empty("--tag", tag).map_err(CliError::Usage)?;
+    }
+    let mut request = app
+        .client
+        .images()
+        .create_custom(args.name, args.url, args.region.as_str());
+    if let Some(distribution) = args.distribution {
+        request = request.distribution(distribution.as_str());
+    }
+    if let Some(description) = args.description {
+        request = request.description(description);
+    }
+    if !args.tags.is_empty() {
+        request = request.tags(args.tags);
+    }
+    let created = request.send().await?;
+    let id = created.id.and_then(|id| u64::try_from(id).ok());
+    if !args.wait.wait {
+        return output.one(out, &created.into_inner());
+    }
+    let id =
+        id.ok_or_else(|| CliError::Usage("the API's answer has no image id to wait for".into()))?;
+    eprintln!("Import started: image {id}.");
+    let settings = WaitSettings {
+        timeout: args.wait.timeout,
+        poll_interval,
+    };
+    let image = wait_available(app, id, settings).await?;
+    output.one(out, &image)
+}
+
+async fn update(
+    app: &App,
+    output: &OutputOptions,
+    out: &mut impl Write,
+    args: UpdateImageArgs,
+) -> Result<(), CliError> {
+    let mut request = app.client.images().update(args.id);
+    if let Some(name) = args.name {
+        validate::non_empty("--name", &name).map_err(CliError::Usage)?;
+        request = request.name(name);
+    }
+    if let Some(description) = args.description {
+        request = request.description(description);
+    }
+    if let Some(distribution) = args.distribution {
+        request = request.distribution(distribution.as_str());
+    }
+    let image = request.send().await?;
+    output.one(out, &image)
+}
+
+async fn delete(app: &App, args: DeleteImagesArgs) -> Result<(), CliError> {
+    let list = args
+        .ids
+        .iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if !args.force
+        && !confirm(&format!(
+            "Delete {} image(s): {list}? [y/N] ",
+            args.ids.len()
+        ))?
+    {
+        return Ok(());
+    }
+    let mut failures = Vec::new();
+    for id in &args.ids {
+        match app.client.images().delete(*id).send().await {
+            Ok(()) => eprintln!("Deleted image {id}."),
+            Err(error) => {
+                let error = CliError::from(error);
+                eprintln!("Error: image {id}: {}", error.message());
+                failures.push(error);
+            }
+        }
+    }
+    match failures.len() {
+        0 => Ok(()),
+        1 => Err(failures.remove(0)),
+        n => {
+            let code_error = failures.remove(0);
+            eprintln!("{n} of {} deletions failed.", args.ids.len());
+            Err(code_error)
+        }
+    }
+}
+
+/// Asks on the terminal; refuses when stdin is not one.
+fn confirm(question: &str) -> Result<bool, CliError> {
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::Usage(
+            "refusing to delete without confirmation: stdin is not a terminal; pass --force to delete anyway".into(),
+        ));
+    }
+    eprint!("{question}");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    let yes = matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes");
+    if !yes {
+        eprintln!("Nothing deleted.");
+    }
+    Ok(yes)
+}
+
+async fn wait_available(app: &App, id: u64, settings: WaitSettings) -> Result<Image, CliError> {
+    let images = app.client.images();
+    run_wait(&format!("image {id}"), settings, |options| {
+        images.wait_until_available(id, options)
+    })
+    .await
+}

@@ -1,0 +1,138 @@
+//! doimg's errors: one line for the user and an exit code.
+
+use crate::exit_code;
+
+/// Why a command failed.
+#[derive(Debug)]
+pub enum CliError {
+    /// Bad flags or input; nothing was sent.
+    Usage(String),
+    /// No token, or the token was refused.
+    Auth(String),
+    /// Something does not exist.
+    NotFound(String),
+    /// What the library reported.
+    Library(do_images::Error),
+    /// Writing the output failed.
+    Output(std::io::Error),
+    /// Ctrl-C while waiting; the work goes on server-side.
+    Interrupted(String),
+}
+
+impl CliError {
+    /// The process exit code (see [`exit_code`]).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Usage(_) => exit_code::USAGE,
+            Self::Auth(_) => exit_code::AUTH,
+            Self::NotFound(_) => exit_code::NOT_FOUND,
+            Self::Output(_) => exit_code::API_ERROR,
+            Self::Interrupted(_) => exit_code::INTERRUPTED,
+            Self::Library(error) => library_exit_code(error),
+        }
+    }
+
+    /// The one-line message, without the `Error: ` prefix.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Usage(m) | Self::Auth(m) | Self::NotFound(m) | Self::Interrupted(m) => m.clone(),
+            Self::Output(e) => format!("cannot write the output: {e}"),
+            Self::Library(error) => library_message(error),
+        }
+    }
+}
+
+fn library_exit_code(error: &do_images::Error) -> u8 {
+    use do_images::Error;
+    match error {
+        Error::Api {
+            status: 401 | 403, ..
+        } => exit_code::AUTH,
+        Error::Api { status: 404, .. } => exit_code::NOT_FOUND,
+        Error::InvalidInput { .. } | Error::Config(_) => exit_code::USAGE,
+        Error::WaitFailed { .. } | Error::WaitTimedOut { .. } => exit_code::WAIT_FAILED,
+        _ => exit_code::API_ERROR,
+    }
+}
+
+/// API errors read `<message> (<id>, request <request_id>)`; the rest use
+/// the library's own wording.
+fn library_message(error: &do_images::Error) -> String {
+    match error {
+        do_images::Error::Api {
+            id,
+            message,
+            request_id,
+            ..
+        } => {
+            let request = request_id
+                .as_deref()
+                .map(|r| format!(", request {r}"))
+                .unwrap_or_default();
+            let hint = match error.status() {
+                Some(401) => "; check that the token is valid and not expired",
+                Some(403) => "; check that the token has the image scopes this command needs",
+                Some(429) => "; the rate limit is exhausted, try again later",
+                _ => "",
+            };
+            format!("{message} ({id}{request}){hint}")
+        }
+        other => other.to_string(),
+    }
+}
+
+impl From<do_images::Error> for CliError {
+    fn from(error: do_images::Error) -> Self {
+        Self::Library(error)
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(error: std::io::Error) -> Self {
+        Self::Output(error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_errors_read_message_id_and_request() {
+        let error = CliError::from(do_images::Error::Api {
+            status: 404,
+            id: "not_found".into(),
+            message: "The resource you requested could not be found.".into(),
+            request_id: Some("abc-123".into()),
+            rate_limit: None,
+        });
+        assert_eq!(
+            error.message(),
+            "The resource you requested could not be found. (not_found, request abc-123)"
+        );
+        assert_eq!(error.exit_code(), exit_code::NOT_FOUND);
+    }
+
+    #[test]
+    fn exit_codes_follow_the_kind_of_failure() {
+        let api = |status| do_images::Error::Api {
+            status,
+            id: "x".into(),
+            message: "m".into(),
+            request_id: None,
+            rate_limit: None,
+        };
+        assert_eq!(CliError::from(api(401)).exit_code(), exit_code::AUTH);
+        assert_eq!(CliError::from(api(500)).exit_code(), exit_code::API_ERROR);
+        let failed = do_images::Error::WaitFailed {
+            resource: "image",
+            id: 1,
+            status: "deleted".into(),
+            error_message: Some("bad format".into()),
+        };
+        let failed = CliError::from(failed);
+        assert_eq!(failed.exit_code(), exit_code::WAIT_FAILED);
+        assert!(failed.message().contains("bad format"));
+        assert_eq!(CliError::Usage("u".into()).exit_code(), exit_code::USAGE);
+    }
+}

@@ -1,0 +1,90 @@
+//! Which columns a table shows (`--format`).
+
+/// Something printed as a table row.
+pub trait Row {
+    /// Every column this kind of row has, in display spelling.
+    const COLUMNS: &'static [&'static str];
+    /// The columns shown without `--format`.
+    const DEFAULT: &'static [&'static str];
+    /// The text of one column (one of [`Row::COLUMNS`]).
+    fn cell(&self, column: &str) -> String;
+}
+
+/// The columns chosen for a table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Columns(Vec<&'static str>);
+
+impl Columns {
+    /// The columns named in `--format` (case-insensitive), or the defaults.
+    /// An unknown name is an error that lists the allowed ones.
+    pub fn choose<R: Row>(requested: Option<&[String]>) -> Result<Self, String> {
+        let Some(requested) = requested else {
+            return Ok(Self(R::DEFAULT.to_vec()));
+        };
+        let mut chosen = Vec::new();
+        for name in requested.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+            let column = R::COLUMNS
+                .iter()
+                .find(|c| c.eq_ignore_ascii_case(name))
+                .ok_or_else(|| {
+                    format!(
+                        "unknown column `{name}` in --format; allowed: {}",
+                        R::COLUMNS.join(", ")
+                    )
+                })?;
+            chosen.push(*column);
+        }
+        if chosen.is_empty() {
+            return Err(format!(
+                "--format names no column; allowed: {}",
+                R::COLUMNS.join(", ")
+            ));
+        }
+        Ok(Self(chosen))
+    }
+
+    /// The column names, in order.
+    pub fn names(&self) -> &[&'static str] {
+        &self.0
+    }
+
+    /// The cells of `row` for these columns.
+    pub fn cells<R: Row>(&self, row: &R) -> Vec<String> {
+        self.0.iter().map(|c| row.cell(c)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Pair;
+    impl Row for Pair {
+        const COLUMNS: &'static [&'static str] = &["ID", "Name", "MinDisk"];
+        const DEFAULT: &'static [&'static str] = &["ID", "Name"];
+        fn cell(&self, column: &str) -> String {
+            column.to_lowercase()
+        }
+    }
+
+    #[test]
+    fn names_match_case_insensitively_in_the_order_given() {
+        let requested = vec!["mindisk".to_string(), "id".to_string()];
+        let columns = Columns::choose::<Pair>(Some(&requested)).unwrap();
+        assert_eq!(columns.names(), ["MinDisk", "ID"]);
+        assert_eq!(columns.cells(&Pair), ["mindisk", "id"]);
+        assert_eq!(
+            Columns::choose::<Pair>(None).unwrap().names(),
+            ["ID", "Name"]
+        );
+    }
+
+    #[test]
+    fn an_unknown_column_lists_the_allowed_ones() {
+        let error = Columns::choose::<Pair>(Some(&["Colour".to_string()])).unwrap_err();
+        assert!(
+            error.contains("`Colour`") && error.contains("ID, Name, MinDisk"),
+            "{error}"
+        );
+    }
+}

@@ -1,0 +1,12 @@
+//! Printing results: aligned columns or JSON.
+
+pub mod columns;
+pub mod json;
+pub mod print;
+pub mod rows;
+pub mod table;
+
+pub use columns::{Columns, Row};
+pub use json::JsonArray;
+pub use print::OutputOptions;
+pub use table::Table;
