@@ -1,0 +1,167 @@
+//! What a sandbox simulates: how much data, how fast things happen, which
+//! limits and faults apply.
+
+use std::time::Duration;
+
+use crate::faults::Faults;
+
+/// The token a sandbox accepts unless told otherwise. It is not a secret:
+/// it only opens a simulation on 127.0.0.1.
+pub const DEFAULT_TOKEN: &str = "dop_v1_sandbox_0000000000000000000000000000000000000000";
+
+/// How long an import spends in each state before it settles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ImportTiming {
+    /// Time from the import to `pending` (the image is `NEW` before it).
+    pub pending_after: Duration,
+    /// Time from the import to its end: `available`, or `deleted` with an
+    /// `error_message` when the URL cannot work.
+    pub settled_after: Duration,
+}
+
+impl ImportTiming {
+    /// An import that is `NEW` for `pending_after` and settles at
+    /// `settled_after` (raised to `pending_after` if it is shorter).
+    pub fn new(pending_after: Duration, settled_after: Duration) -> Self {
+        Self {
+            pending_after,
+            settled_after: settled_after.max(pending_after),
+        }
+    }
+}
+
+impl Default for ImportTiming {
+    /// `NEW` for 2 seconds, `pending` until 10 seconds.
+    fn default() -> Self {
+        Self::new(Duration::from_secs(2), Duration::from_secs(10))
+    }
+}
+
+/// Per-token request limits, like the API's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimits {
+    /// Requests allowed in any sliding minute (the API's burst limit: 250).
+    pub per_minute: u32,
+    /// Requests allowed in any sliding hour (the API's limit: 5,000); this is
+    /// the figure in `ratelimit-limit`.
+    pub per_hour: u32,
+}
+
+impl RateLimits {
+    /// Limits so high that no test or benchmark meets them.
+    pub fn unlimited() -> Self {
+        Self {
+            per_minute: u32::MAX,
+            per_hour: u32::MAX,
+        }
+    }
+}
+
+impl Default for RateLimits {
+    /// The API's own: 250 a minute, 5,000 an hour.
+    fn default() -> Self {
+        Self {
+            per_minute: 250,
+            per_hour: 5_000,
+        }
+    }
+}
+
+/// Everything a sandbox is started with; build it with the `with_*`
+/// methods.
+///
+/// ```
+/// use std::time::Duration;
+/// use do_images_sandbox::{Faults, SandboxConfig};
+///
+/// let config = SandboxConfig::default()
+///     .with_images(5_000)
+///     .with_seed(7)
+///     .with_faults(Faults::none().with_latency(Duration::from_millis(50)));
+/// assert_eq!(config.images, 5_000);
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SandboxConfig {
+    /// Port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// Seed for the generated images and for the faults.
+    pub seed: u64,
+    /// How many images exist at start.
+    pub images: usize,
+    /// The bearer token the sandbox accepts.
+    pub token: String,
+    /// How fast imports go.
+    pub import_timing: ImportTiming,
+    /// How long an action (transfer, convert) stays `in-progress`.
+    pub action_duration: Duration,
+    /// Per-token rate limits.
+    pub rate_limits: RateLimits,
+    /// Faults injected into responses.
+    pub faults: Faults,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            port: 0,
+            seed: 1,
+            images: 60,
+            token: DEFAULT_TOKEN.to_string(),
+            import_timing: ImportTiming::default(),
+            action_duration: Duration::from_secs(3),
+            rate_limits: RateLimits::default(),
+            faults: Faults::none(),
+        }
+    }
+}
+
+impl SandboxConfig {
+    /// Listens on `port` (0: any free port).
+    pub fn with_port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Generates data (and draws faults) from `seed`.
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Starts with `count` images.
+    pub fn with_images(mut self, count: usize) -> Self {
+        self.images = count;
+        self
+    }
+
+    /// Accepts `token` instead of [`DEFAULT_TOKEN`].
+    pub fn with_token(mut self, token: impl Into<String>) -> Self {
+        self.token = token.into();
+        self
+    }
+
+    /// Sets how fast imports go.
+    pub fn with_import_timing(mut self, timing: ImportTiming) -> Self {
+        self.import_timing = timing;
+        self
+    }
+
+    /// Sets how long actions take.
+    pub fn with_action_duration(mut self, duration: Duration) -> Self {
+        self.action_duration = duration;
+        self
+    }
+
+    /// Sets the per-token rate limits.
+    pub fn with_rate_limits(mut self, limits: RateLimits) -> Self {
+        self.rate_limits = limits;
+        self
+    }
+
+    /// Injects `faults` from the first request on.
+    pub fn with_faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
+    }
+}

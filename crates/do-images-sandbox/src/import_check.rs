@@ -1,0 +1,86 @@
+//! Whether an import URL could work, and the `error_message` when not.
+
+/// File endings the API imports, before an optional compression suffix.
+const FORMATS: &[&str] = &["raw", "img", "qcow2", "vhdx", "vdi", "vmdk"];
+const COMPRESSIONS: &[&str] = &["gz", "bz2"];
+
+/// `None` when `url` could be imported, else the message a failed import
+/// carries. A host under `.invalid` simulates one that does not resolve.
+pub(crate) fn failure_for(url: &str) -> Option<String> {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Some(format!(
+            "The image URL `{url}` is not a URL; it must start with http:// or https://."
+        ));
+    };
+    if scheme != "http" && scheme != "https" {
+        return Some(format!(
+            "The image URL scheme `{scheme}` is not supported; use http:// or https://."
+        ));
+    }
+    let host = rest.split(['/', ':', '?']).next().unwrap_or_default();
+    if host.is_empty() || host.ends_with(".invalid") {
+        return Some(format!(
+            "The image could not be downloaded: the host `{host}` could not be resolved."
+        ));
+    }
+    let path = rest.split(['?', '#']).next().unwrap_or_default();
+    let file = path
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let mut parts = file.rsplit('.');
+    let mut extension = parts.next().unwrap_or_default();
+    if COMPRESSIONS.contains(&extension) {
+        extension = parts.next().unwrap_or_default();
+    }
+    if file.contains('.') && FORMATS.contains(&extension) {
+        return None;
+    }
+    Some(format!(
+        "The image `{file}` is not in a supported format: use raw (.img), qcow2, vhdx, vdi or \
+         vmdk, optionally compressed with gzip (.gz) or bzip2 (.bz2)."
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn supported_urls() {
+        for url in [
+            "https://example.com/disk.qcow2",
+            "http://example.com/a/b/ubuntu.IMG",
+            "https://example.com/disk.vmdk.gz?sig=abc",
+            "https://example.com:8443/disk.raw.bz2",
+        ] {
+            assert_eq!(failure_for(url), None, "{url}");
+        }
+    }
+
+    #[test]
+    fn unsupported_urls_say_why() {
+        let cases = [
+            ("ftp://example.com/disk.qcow2", "scheme `ftp`"),
+            ("disk.qcow2", "must start with http"),
+            (
+                "https://example.com/disk.iso",
+                "`disk.iso` is not in a supported format",
+            ),
+            ("https://example.com/qcow2", "not in a supported format"),
+            (
+                "https://example.com/disk.tar.gz",
+                "not in a supported format",
+            ),
+            (
+                "https://nowhere.invalid/disk.qcow2",
+                "`nowhere.invalid` could not be resolved",
+            ),
+        ];
+        for (url, expected) in cases {
+            let message = failure_for(url).unwrap_or_default();
+            assert!(message.contains(expected), "{url}: {message}");
+        }
+    }
+}

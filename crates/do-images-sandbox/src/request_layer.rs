@@ -1,0 +1,158 @@
+//! What happens around every handler: rate limits, authentication, injected
+//! faults and latency, error bodies with request ids, the `ratelimit-*`
+//! headers, and the request log.
+
+use std::sync::Arc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use futures::stream;
+
+use crate::api_error::ApiError;
+use crate::faults::FaultKind;
+use crate::rate_limit::Verdict;
+use crate::shared::Shared;
+use crate::stats::{RequestRecord, operation_id};
+
+/// The body of an injected 503, as a proxy in front of the API sends it.
+const PROXY_503: &str = "<html><head><title>503 Service Temporarily Unavailable</title></head>\
+<body><center><h1>503 Service Temporarily Unavailable</h1></center></body></html>\n";
+
+/// Runs `next` (the handler) under the sandbox's rules.
+pub(crate) async fn apply(
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let request_id = shared.next_request_id();
+    let method = request.method().to_string();
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or_else(|| request.uri().path().to_string(), ToString::to_string);
+    let operation = request
+        .extensions()
+        .get::<MatchedPath>()
+        .and_then(|route| operation_id(&method, route.as_str()));
+    let (faults, fault) = shared.draw_fault();
+    if !faults.latency.is_zero() {
+        tokio::time::sleep(faults.latency).await;
+    }
+    let token = bearer_token(request.headers())
+        .unwrap_or_default()
+        .to_string();
+    let verdict = shared.limiter().admit(&token, Instant::now());
+    let (mut response, fault) = if verdict.retry_after.is_some() {
+        (ApiError::too_many_requests().into_response(), None)
+    } else if token != shared.token {
+        (ApiError::unauthorized().into_response(), None)
+    } else {
+        match fault {
+            Some(FaultKind::TooManyRequests) => {
+                let mut response = ApiError::too_many_requests().into_response();
+                response
+                    .headers_mut()
+                    .insert("retry-after", HeaderValue::from(faults.retry_after_secs));
+                (response, fault)
+            }
+            Some(FaultKind::ServerError) => (ApiError::server_error().into_response(), fault),
+            Some(FaultKind::Unavailable) => (proxy_unavailable(), fault),
+            Some(FaultKind::Slow) => {
+                tokio::time::sleep(faults.slow_delay).await;
+                (next.run(request).await, fault)
+            }
+            Some(FaultKind::DroppedConnection) => {
+                let mut response = next.run(request).await;
+                write_error_body(&mut response, &request_id);
+                (cut_short(response).await, fault)
+            }
+            None => (next.run(request).await, None),
+        }
+    };
+    if fault != Some(FaultKind::Unavailable) {
+        finish(&mut response, &verdict, &request_id);
+    }
+    shared.record(RequestRecord {
+        method,
+        target,
+        operation,
+        status: response.status().as_u16(),
+        fault,
+        request_id,
+    });
+    response
+}
+
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+}
+
+/// Writes the JSON body of an error answer, with the request id.
+fn write_error_body(response: &mut Response, request_id: &str) {
+    if let Some(error) = response.extensions_mut().remove::<ApiError>() {
+        *response.body_mut() = Body::from(error.body(request_id));
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
+    }
+}
+
+/// Writes the error body (if the handler gave an error) and the headers
+/// every API response carries.
+fn finish(response: &mut Response, verdict: &Verdict, request_id: &str) {
+    write_error_body(response, request_id);
+    let headers = response.headers_mut();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    headers.insert("ratelimit-limit", HeaderValue::from(verdict.limit));
+    headers.insert("ratelimit-remaining", HeaderValue::from(verdict.remaining));
+    headers.insert(
+        "ratelimit-reset",
+        HeaderValue::from(now + verdict.reset_in.as_secs()),
+    );
+    if let Some(seconds) = verdict.retry_after {
+        headers.insert("retry-after", HeaderValue::from(seconds));
+    }
+    if let Ok(value) = HeaderValue::from_str(request_id) {
+        headers.insert("x-request-id", value);
+    }
+}
+
+fn proxy_unavailable() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::CONTENT_TYPE, "text/html")],
+        PROXY_503,
+    )
+        .into_response()
+}
+
+/// Sends the first half of `response`'s body, then fails the body so that
+/// the connection is closed mid-response.
+async fn cut_short(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let half = bytes.slice(..bytes.len() / 2);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let chunks = stream::iter([
+        Ok(half),
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "the sandbox dropped this connection on purpose",
+        )),
+    ]);
+    Response::from_parts(parts, Body::from_stream(chunks))
+}

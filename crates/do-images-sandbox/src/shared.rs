@@ -1,0 +1,93 @@
+//! State shared by every request of one running sandbox.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
+
+use url::Url;
+
+use crate::config::SandboxConfig;
+use crate::faults::{FaultKind, Faults};
+use crate::rate_limit::RateLimiter;
+use crate::stats::RequestRecord;
+use crate::store::Store;
+
+/// The fault settings and the seeded dice they are drawn with.
+struct FaultDice {
+    faults: Faults,
+    rng: fastrand::Rng,
+}
+
+/// Everything a request may touch.
+pub(crate) struct Shared {
+    pub token: String,
+    pub base_url: Url,
+    store: Mutex<Store>,
+    limiter: Mutex<RateLimiter>,
+    dice: Mutex<FaultDice>,
+    log: Mutex<Vec<RequestRecord>>,
+    requests: AtomicU64,
+}
+
+/// Locks `mutex`; a panic elsewhere never makes the sandbox unusable.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Shared {
+    pub fn new(config: &SandboxConfig, base_url: Url) -> Self {
+        Self {
+            token: config.token.clone(),
+            base_url,
+            store: Mutex::new(Store::seeded(
+                config.images,
+                config.seed,
+                config.import_timing,
+                config.action_duration,
+            )),
+            limiter: Mutex::new(RateLimiter::new(config.rate_limits)),
+            dice: Mutex::new(FaultDice {
+                faults: config.faults,
+                rng: fastrand::Rng::with_seed(config.seed ^ 0x5eed_fa17),
+            }),
+            log: Mutex::new(Vec::new()),
+            requests: AtomicU64::new(0),
+        }
+    }
+
+    /// The store, with imports and actions brought up to date.
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        let mut store = lock(&self.store);
+        store.settle(Instant::now());
+        store
+    }
+
+    pub fn limiter(&self) -> MutexGuard<'_, RateLimiter> {
+        lock(&self.limiter)
+    }
+
+    /// The fault settings and the fault drawn for the next request.
+    pub fn draw_fault(&self) -> (Faults, Option<FaultKind>) {
+        let mut dice = lock(&self.dice);
+        let draw = dice.rng.f64();
+        (dice.faults, dice.faults.pick(draw))
+    }
+
+    pub fn set_faults(&self, faults: Faults) {
+        lock(&self.dice).faults = faults;
+    }
+
+    /// A fresh request id.
+    pub fn next_request_id(&self) -> String {
+        let n = self.requests.fetch_add(1, Ordering::Relaxed) + 1;
+        format!("sandbox-{n:08}")
+    }
+
+    pub fn record(&self, record: RequestRecord) {
+        lock(&self.log).push(record);
+    }
+
+    pub fn log(&self) -> Vec<RequestRecord> {
+        lock(&self.log).clone()
+    }
+}

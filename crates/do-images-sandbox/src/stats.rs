@@ -1,0 +1,88 @@
+//! What the sandbox has answered: a log of requests and counters derived
+//! from it, for tests to assert on.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::faults::FaultKind;
+
+/// One request the sandbox answered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct RequestRecord {
+    /// `GET`, `POST`, ...
+    pub method: String,
+    /// The path and query as received.
+    pub target: String,
+    /// The spec's operation id (`images_list`, ...), when the path is one of
+    /// the API's.
+    pub operation: Option<&'static str>,
+    /// The status sent.
+    pub status: u16,
+    /// The fault injected, if any.
+    pub fault: Option<FaultKind>,
+    /// The `request_id` of the answer.
+    pub request_id: String,
+}
+
+/// Counters over all requests so far.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Requests answered.
+    pub requests: u64,
+    /// Requests by operation id.
+    pub by_operation: BTreeMap<String, u64>,
+    /// Requests by status sent.
+    pub by_status: BTreeMap<u16, u64>,
+    /// Faults injected, by kind.
+    pub faults: BTreeMap<FaultKind, u64>,
+    /// 429s sent because a token reached its rate limit (not injected).
+    pub rate_limited: u64,
+}
+
+impl Stats {
+    /// Counts over `log`.
+    pub fn from_log(log: &[RequestRecord]) -> Self {
+        let mut stats = Self::default();
+        for record in log {
+            stats.requests += 1;
+            if let Some(operation) = record.operation {
+                *stats.by_operation.entry(operation.to_string()).or_default() += 1;
+            }
+            *stats.by_status.entry(record.status).or_default() += 1;
+            match record.fault {
+                Some(fault) => *stats.faults.entry(fault).or_default() += 1,
+                None if record.status == 429 => stats.rate_limited += 1,
+                None => {}
+            }
+        }
+        stats
+    }
+
+    /// Requests made to operation `operation_id`.
+    pub fn operation(&self, operation_id: &str) -> u64 {
+        self.by_operation.get(operation_id).copied().unwrap_or(0)
+    }
+
+    /// Faults of `kind` injected.
+    pub fn fault(&self, kind: FaultKind) -> u64 {
+        self.faults.get(&kind).copied().unwrap_or(0)
+    }
+}
+
+/// The operation id for a method and a matched route.
+pub(crate) fn operation_id(method: &str, route: &str) -> Option<&'static str> {
+    Some(match (method, route) {
+        ("GET", "/v2/images") => "images_list",
+        ("POST", "/v2/images") => "images_create_custom",
+        ("GET", "/v2/images/{image_id}") => "images_get",
+        ("PUT", "/v2/images/{image_id}") => "images_update",
+        ("DELETE", "/v2/images/{image_id}") => "images_delete",
+        ("GET", "/v2/images/{image_id}/actions") => "image_actions_list",
+        ("POST", "/v2/images/{image_id}/actions") => "image_actions_post",
+        ("GET", "/v2/images/{image_id}/actions/{action_id}") => "image_actions_get",
+        _ => return None,
+    })
+}

@@ -1,0 +1,281 @@
+//! The sandbox's state: images and actions, and the operations on them.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+
+use crate::api_error::ApiError;
+use crate::config::ImportTiming;
+use crate::import_check;
+use crate::lifecycle::{Import, Outcome, RunningAction};
+use crate::model::{Action, Category, Image, Region};
+use crate::pagination::Paging;
+use crate::requests::{ActionRequest, ImageUpdate, NewImage};
+use crate::seed;
+
+/// What the image list is filtered by.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ImageFilter {
+    pub category: Option<Category>,
+    pub private_only: bool,
+    pub tag: Option<String>,
+}
+
+impl ImageFilter {
+    fn is_empty(&self) -> bool {
+        self.category.is_none() && !self.private_only && self.tag.is_none()
+    }
+
+    fn matches(&self, image: &Image) -> bool {
+        self.category.is_none_or(|c| image.category == Some(c))
+            && (!self.private_only || !image.public)
+            && self.tag.as_ref().is_none_or(|t| image.tags.contains(t))
+    }
+}
+
+/// All images and actions, and the work in flight.
+pub(crate) struct Store {
+    pub(crate) images: BTreeMap<u64, Image>,
+    pub(crate) actions: BTreeMap<u64, Vec<Action>>,
+    pub(crate) imports: Vec<Import>,
+    pub(crate) running: Vec<RunningAction>,
+    next_image_id: u64,
+    next_action_id: u64,
+    pub(crate) import_timing: ImportTiming,
+    pub(crate) action_duration: Duration,
+}
+
+impl Store {
+    /// A store with `count` generated images.
+    pub fn seeded(
+        count: usize,
+        seed: u64,
+        import_timing: ImportTiming,
+        action_duration: Duration,
+    ) -> Self {
+        let seeded = seed::generate(count, seed);
+        let mut actions: BTreeMap<u64, Vec<Action>> = BTreeMap::new();
+        for action in seeded.actions {
+            let image_id = action.resource_id.unwrap_or_default();
+            actions.entry(image_id).or_default().push(action);
+        }
+        Self {
+            images: seeded.images.into_iter().map(|i| (i.id, i)).collect(),
+            actions,
+            imports: Vec::new(),
+            running: Vec::new(),
+            next_image_id: seeded.next_image_id,
+            next_action_id: seeded.next_action_id,
+            import_timing,
+            action_duration,
+        }
+    }
+
+    /// One page of the images that pass `filter`, and how many pass.
+    pub fn list_images(&self, filter: &ImageFilter, paging: Paging) -> (Vec<Image>, u64) {
+        if filter.is_empty() {
+            let page = self
+                .images
+                .values()
+                .skip(paging.offset())
+                .take(paging.limit());
+            return (page.cloned().collect(), self.images.len() as u64);
+        }
+        let mut total = 0;
+        let mut page = Vec::new();
+        for image in self.images.values().filter(|i| filter.matches(i)) {
+            if total >= paging.offset() && page.len() < paging.limit() {
+                page.push(image.clone());
+            }
+            total += 1;
+        }
+        (page, total as u64)
+    }
+
+    /// The image with numeric id `key`, or the public image with slug `key`.
+    pub fn get_image(&self, key: &str) -> Result<Image, ApiError> {
+        let found = match key.parse::<u64>() {
+            Ok(id) => self.images.get(&id),
+            Err(_) => self
+                .images
+                .values()
+                .find(|i| i.public && i.slug.as_deref() == Some(key)),
+        };
+        found.cloned().ok_or_else(ApiError::not_found)
+    }
+
+    /// Starts an import; the image begins as `NEW` with no regions.
+    pub fn create_custom(&mut self, request: NewImage, now: Instant) -> Image {
+        let id = self.next_image_id;
+        self.next_image_id += 1;
+        let image = Image {
+            id,
+            name: request.name,
+            kind: "custom".into(),
+            distribution: request.distribution,
+            slug: None,
+            public: false,
+            regions: Vec::new(),
+            created_at: Utc::now(),
+            min_disk_size: None,
+            size_gigabytes: None,
+            description: request.description,
+            tags: request.tags,
+            status: "NEW".into(),
+            error_message: String::new(),
+            category: None,
+        };
+        self.imports.push(Import {
+            image_id: id,
+            region: request.region,
+            started: now,
+            failure: import_check::failure_for(&request.url),
+        });
+        self.images.insert(id, image.clone());
+        image
+    }
+
+    /// Renames an image; description and distribution only on custom
+    /// images.
+    pub fn update_image(&mut self, id: u64, update: ImageUpdate) -> Result<Image, ApiError> {
+        let image = self.images.get_mut(&id).ok_or_else(ApiError::not_found)?;
+        if image.kind != "custom" {
+            for (field, given) in [
+                ("description", update.description.is_some()),
+                ("distribution", update.distribution.is_some()),
+            ] {
+                if given {
+                    return Err(ApiError::unprocessable(format!(
+                        "`{field}` can only be changed on custom images; image {id} is a {}.",
+                        image.kind
+                    )));
+                }
+            }
+        }
+        if let Some(name) = update.name {
+            image.name = name;
+        }
+        if let Some(description) = update.description {
+            image.description = description;
+        }
+        if let Some(distribution) = update.distribution {
+            image.distribution = distribution;
+        }
+        Ok(image.clone())
+    }
+
+    /// Deletes one of the user's images.
+    pub fn delete_image(&mut self, id: u64) -> Result<(), ApiError> {
+        let image = self.images.get(&id).ok_or_else(ApiError::not_found)?;
+        if image.public {
+            return Err(ApiError::unprocessable(format!(
+                "Image {id} is a public image; only your own images can be deleted."
+            )));
+        }
+        self.images.remove(&id);
+        self.actions.remove(&id);
+        self.imports.retain(|i| i.image_id != id);
+        self.running.retain(|a| a.image_id != id);
+        Ok(())
+    }
+
+    /// One page of an image's actions, and how many there are.
+    pub fn list_actions(
+        &self,
+        image_id: u64,
+        paging: Paging,
+    ) -> Result<(Vec<Action>, u64), ApiError> {
+        self.images.get(&image_id).ok_or_else(ApiError::not_found)?;
+        let all = self
+            .actions
+            .get(&image_id)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let page = all.iter().skip(paging.offset()).take(paging.limit());
+        Ok((page.cloned().collect(), all.len() as u64))
+    }
+
+    /// Starts a transfer or a convert. One that cannot succeed (a transfer
+    /// to a region the image is in, a convert of anything but a backup)
+    /// starts, then ends `errored`, as the API's do.
+    pub fn post_action(
+        &mut self,
+        image_id: u64,
+        request: ActionRequest,
+        now: Instant,
+    ) -> Result<Action, ApiError> {
+        let image = self.images.get(&image_id).ok_or_else(ApiError::not_found)?;
+        if image.status != "available" {
+            return Err(ApiError::unprocessable(format!(
+                "Image {image_id} is {}; actions need an available image.",
+                image.status
+            )));
+        }
+        let (kind, region, outcome) = match request {
+            ActionRequest::Transfer { region } => {
+                let outcome = if image.regions.contains(&region) {
+                    Outcome::Fail
+                } else {
+                    Outcome::AddRegion(region.clone())
+                };
+                ("transfer", region, outcome)
+            }
+            ActionRequest::Convert => {
+                let region = image
+                    .regions
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "nyc3".into());
+                let outcome = if image.kind == "backup" {
+                    Outcome::ConvertToSnapshot
+                } else {
+                    Outcome::Fail
+                };
+                ("convert", region, outcome)
+            }
+        };
+        let action = Action {
+            id: self.next_action_id,
+            status: "in-progress".into(),
+            kind: kind.into(),
+            started_at: Utc::now(),
+            completed_at: None,
+            resource_id: Some(image_id),
+            resource_type: "image",
+            region: Region::from_slug(&region),
+            region_slug: Some(region),
+        };
+        self.next_action_id += 1;
+        self.running.push(RunningAction {
+            image_id,
+            action_id: action.id,
+            started: now,
+            outcome,
+        });
+        self.actions
+            .entry(image_id)
+            .or_default()
+            .push(action.clone());
+        Ok(action)
+    }
+
+    /// One action of one image.
+    pub fn get_action(&self, image_id: u64, action_id: u64) -> Result<Action, ApiError> {
+        self.actions
+            .get(&image_id)
+            .and_then(|actions| actions.iter().find(|a| a.id == action_id))
+            .cloned()
+            .ok_or_else(ApiError::not_found)
+    }
+
+    /// How many images exist.
+    pub fn image_count(&self) -> usize {
+        self.images.len()
+    }
+
+    /// How many images are called `name`.
+    pub fn count_named(&self, name: &str) -> usize {
+        self.images.values().filter(|i| i.name == name).count()
+    }
+}
