@@ -94,7 +94,7 @@ pub enum Command {
     #[command(subcommand)]
     Actions(ActionsCommand),
     /// Run the local simulation of the API in the foreground until Ctrl-C.
-    Sandbox(SandboxArgs),
+    Sandbox(do_images_sandbox::ServeArgs),
     /// Print a shell completion script.
     Completion {
         /// The shell.
@@ -287,20 +287,6 @@ pub enum ActionsCommand {
         #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60m")]
         timeout: Duration,
     },
-}
-
-/// `doimg sandbox`
-#[derive(Debug, Args)]
-pub struct SandboxArgs {
-    /// Port on 127.0.0.1 (0 picks a free one).
-    #[arg(long, default_value_t = 0)]
-    pub port: u16,
-    /// Seed for the generated data.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// How many images to generate.
-    #[arg(long, value_name = "N")]
-    pub images: Option<usize>,
 }
 
 fn parse_duration(text: &str) -> Result<Duration, String> {

@@ -17,6 +17,8 @@ pub enum CliError {
     Output(std::io::Error),
     /// Ctrl-C while waiting; the work goes on server-side.
     Interrupted(String),
+    /// The sandbox (`doimg sandbox`, `--sandbox`) did not start.
+    Sandbox(do_images_sandbox::SandboxError),
 }
 
 impl CliError {
@@ -26,7 +28,7 @@ impl CliError {
             Self::Usage(_) => exit_code::USAGE,
             Self::Auth(_) => exit_code::AUTH,
             Self::NotFound(_) => exit_code::NOT_FOUND,
-            Self::Output(_) => exit_code::API_ERROR,
+            Self::Output(_) | Self::Sandbox(_) => exit_code::API_ERROR,
             Self::Interrupted(_) => exit_code::INTERRUPTED,
             Self::Library(error) => library_exit_code(error),
         }
@@ -37,6 +39,7 @@ impl CliError {
         match self {
             Self::Usage(m) | Self::Auth(m) | Self::NotFound(m) | Self::Interrupted(m) => m.clone(),
             Self::Output(e) => format!("cannot write the output: {e}"),
+            Self::Sandbox(e) => format!("the sandbox did not start: {e}"),
             Self::Library(error) => library_message(error),
         }
     }

@@ -1,24 +1,37 @@
-//! `--sandbox`: a simulated API started inside doimg.
+//! `--sandbox`: a simulated API started inside doimg, with imports and
+//! actions fast enough to watch (an import is available after 4 seconds).
+
+use std::time::Duration;
+
+use do_images_sandbox::{ImportTiming, RunningSandbox, Sandbox, SandboxConfig};
 
 use crate::error::CliError;
 
-/// A sandbox running in this process.
+/// A sandbox running in this process; it stops when doimg exits.
 pub struct InProcessSandbox {
-    base_url: String,
-    token: String,
+    running: RunningSandbox,
 }
 
 impl InProcessSandbox {
-    /// Starts it.
+    /// Starts it on a free port.
     pub async fn start() -> Result<Self, CliError> {
-        Err(CliError::Usage("the sandbox is not built yet".into()))
+        let config = SandboxConfig::default()
+            .with_import_timing(ImportTiming::new(
+                Duration::from_secs(1),
+                Duration::from_secs(4),
+            ))
+            .with_action_duration(Duration::from_secs(2));
+        let running = Sandbox::start(config).await.map_err(CliError::Sandbox)?;
+        Ok(Self { running })
     }
+
     /// Its base URL.
     pub fn base_url(&self) -> &str {
-        &self.base_url
+        self.running.base_url()
     }
+
     /// The token it accepts.
     pub fn token(&self) -> &str {
-        &self.token
+        self.running.token()
     }
 }

@@ -1,9 +1,12 @@
-//! `doimg sandbox`
+//! `doimg sandbox`: the simulated API in the foreground.
 
-use crate::cli::SandboxArgs;
+use do_images_sandbox::{ServeArgs, serve_until_ctrl_c};
+
 use crate::error::CliError;
 
-/// Serves the sandbox until Ctrl-C.
-pub async fn run(_args: SandboxArgs) -> Result<(), CliError> {
-    Err(CliError::Usage("the sandbox is not built yet".into()))
+/// Serves the sandbox until Ctrl-C, after printing its URL and token.
+pub async fn run(args: ServeArgs) -> Result<(), CliError> {
+    serve_until_ctrl_c(&args, &mut std::io::stdout())
+        .await
+        .map_err(CliError::Sandbox)
 }
