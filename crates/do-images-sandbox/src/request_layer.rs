@@ -3,14 +3,14 @@
 //! headers, and the request log.
 
 use std::sync::Arc;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use futures::stream;
+use futures::{StreamExt, stream};
 
 use crate::api_error::ApiError;
 use crate::faults::FaultKind;
@@ -147,12 +147,15 @@ async fn cut_short(response: Response) -> Response {
         .unwrap_or_default();
     let half = bytes.slice(..bytes.len() / 2);
     parts.headers.remove(header::CONTENT_LENGTH);
-    let chunks = stream::iter([
-        Ok(half),
+    // The pause lets the server send the headers and the first half before
+    // the failure closes the connection.
+    let failure = stream::once(async {
+        tokio::time::sleep(Duration::from_millis(20)).await;
         Err(std::io::Error::new(
             std::io::ErrorKind::ConnectionAborted,
             "the sandbox dropped this connection on purpose",
-        )),
-    ]);
+        ))
+    });
+    let chunks = stream::iter([Ok(half)]).chain(failure);
     Response::from_parts(parts, Body::from_stream(chunks))
 }
