@@ -6,8 +6,9 @@
 //! send a request (and the token) to whatever host a link names: it reads the
 //! `page` (and, on the first page, `per_page`) query parameters from the link
 //! and requests that page through its own base URL, with the original
-//! filters. A link whose page number does not advance is refused with
-//! [`Error::BadPageLink`]; the listing stops where a page has no `next`.
+//! filters. A link whose page number does not advance, or is larger than
+//! [`MAX_PAGE`], is refused with [`Error::BadPageLink`]; the listing stops
+//! where a page has no `next`.
 //!
 //! # Fetch-ahead
 //!
@@ -53,6 +54,11 @@ pub const DEFAULT_FETCH_AHEAD: usize = 3;
 /// Below this many remaining requests (the last `ratelimit-remaining` seen),
 /// no page is fetched ahead.
 pub const PREFETCH_MIN_REMAINING: u64 = 20;
+
+/// The largest page number a link may name: the API's integers are signed
+/// 64-bit. A larger one can only come from a broken or hostile server, and
+/// refusing it keeps every page number the stream computes from overflowing.
+pub const MAX_PAGE: u64 = i64::MAX as u64;
 
 /// One page of a listing.
 #[derive(Clone, Debug)]
@@ -330,7 +336,10 @@ fn parse_link(link: &str) -> Result<LinkTarget> {
         }
     }
     match page {
-        Some(page) if page >= 1 => Ok(LinkTarget { page, per_page }),
+        Some(page) if (1..=MAX_PAGE).contains(&page) => Ok(LinkTarget { page, per_page }),
+        Some(page) if page > MAX_PAGE => Err(bad(
+            "its page number is larger than any the API can serve (2^63 - 1)",
+        )),
         _ => Err(bad("it has no positive `page` query parameter")),
     }
 }
@@ -362,6 +371,13 @@ mod tests {
         assert!(parse_link("/v2/images?page=2").is_err());
         assert!(parse_link("https://x.test/v2/images?page=0").is_err());
         assert!(parse_link("https://x.test/v2/images").is_err());
+        let max = format!("https://x.test/v2/images?page={MAX_PAGE}");
+        assert_eq!(parse_link(&max).unwrap().page, MAX_PAGE);
+        for absurd in [MAX_PAGE + 1, u64::MAX] {
+            let link = format!("https://x.test/v2/images?page={absurd}");
+            let error = parse_link(&link).err().unwrap().to_string();
+            assert!(error.contains("larger than any"), "{error}");
+        }
         assert!(check_per_page(0).is_err());
         assert!(
             check_per_page(201)

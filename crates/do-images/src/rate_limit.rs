@@ -28,9 +28,11 @@ impl RateLimit {
         })
     }
 
-    /// `reset` as a point in time.
+    /// `reset` as a point in time. A `reset` later than the end of the year
+    /// 9999 (only a broken or hostile server sends one) is taken as that
+    /// moment, so that no time arithmetic on it can overflow.
     pub fn reset_at(&self) -> SystemTime {
-        SystemTime::UNIX_EPOCH + Duration::from_secs(self.reset)
+        SystemTime::UNIX_EPOCH + Duration::from_secs(self.reset.min(LATEST_RESET))
     }
 
     /// How long from `now` until `reset` (zero when it has passed).
@@ -40,6 +42,10 @@ impl RateLimit {
             .unwrap_or(Duration::ZERO)
     }
 }
+
+/// 9999-12-31T23:59:59Z in Unix seconds: the latest `ratelimit-reset` taken
+/// as it is (every platform's `SystemTime` can hold it).
+const LATEST_RESET: u64 = 253_402_300_799;
 
 /// A header parsed as a non-negative integer. `HeaderMap` lookups are
 /// case-insensitive.
@@ -78,5 +84,20 @@ mod tests {
         assert_eq!(limit.until_reset(now), Duration::from_secs(60));
         headers.remove("ratelimit-limit");
         assert_eq!(RateLimit::from_headers(&headers), None);
+    }
+
+    #[test]
+    fn an_absurd_reset_does_not_overflow() {
+        let limit = RateLimit {
+            limit: 5000,
+            remaining: 0,
+            reset: u64::MAX,
+        };
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        assert_eq!(
+            limit.reset_at(),
+            SystemTime::UNIX_EPOCH + Duration::from_secs(LATEST_RESET)
+        );
+        assert!(limit.until_reset(now) > Duration::from_secs(200 * 365 * 86_400));
     }
 }
