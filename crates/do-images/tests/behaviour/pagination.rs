@@ -1,4 +1,4 @@
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use do_images::{Error, ImageListType};
 use futures::{StreamExt, TryStreamExt};
@@ -345,14 +345,180 @@ async fn fetch_ahead_yields_every_item_once_in_order() {
     }
 }
 
-#[tokio::test]
-async fn fetch_ahead_is_clearly_faster_than_page_after_page() {
-    let server = MockServer::start_async().await;
-    serve_images(&server, 80, 10, Duration::from_millis(50)).await;
-    let (client, _) = client(&server);
+/// What the page server saw, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Seen {
+    Arrived(u64),
+    Answered(u64),
+}
 
-    let started = Instant::now();
-    let sequential = client
+/// A page server on 127.0.0.1 that records when each page's request
+/// arrived and when it was answered, and how many requests it held at once.
+/// Pages in `hold.0` are not answered until `hold.1` requests are in
+/// flight together (or 10 s have passed, so that a client that never fetches
+/// ahead fails the test instead of hanging it).
+struct PageServer {
+    total: usize,
+    per_page: usize,
+    hold: Option<(std::ops::RangeInclusive<u64>, usize)>,
+    delay: Duration,
+    in_flight: tokio::sync::watch::Sender<usize>,
+    log: std::sync::Mutex<(usize, Vec<Seen>)>,
+}
+
+impl PageServer {
+    /// Starts the server; returns it and a client aimed at it.
+    async fn start(self) -> (std::sync::Arc<Self>, do_images::Client) {
+        use axum::extract::{Query, State};
+        use std::collections::HashMap;
+        use std::sync::Arc;
+
+        async fn page(
+            State(server): State<Arc<PageServer>>,
+            Query(query): Query<HashMap<String, String>>,
+        ) -> axum::response::Response {
+            use axum::response::IntoResponse;
+            let page: u64 = query["page"].parse().unwrap();
+            server.in_flight.send_modify(|n| *n += 1);
+            {
+                let mut log = server.log.lock().unwrap();
+                log.0 = log.0.max(*server.in_flight.borrow());
+                log.1.push(Seen::Arrived(page));
+            }
+            if let Some((pages, until)) = &server.hold
+                && pages.contains(&page)
+            {
+                let mut watch = server.in_flight.subscribe();
+                let enough = watch.wait_for(|n| *n >= *until);
+                let _ = tokio::time::timeout(Duration::from_secs(10), enough).await;
+            }
+            tokio::time::sleep(server.delay).await;
+            let body = server.body(page);
+            server.log.lock().unwrap().1.push(Seen::Answered(page));
+            server.in_flight.send_modify(|n| *n -= 1);
+            (
+                [
+                    ("ratelimit-limit", "5000"),
+                    ("ratelimit-remaining", "4000"),
+                    ("ratelimit-reset", "1700000000"),
+                ],
+                axum::Json(body),
+            )
+                .into_response()
+        }
+
+        let server = Arc::new(self);
+        let app = axum::Router::new()
+            .route("/v2/images", axum::routing::get(page))
+            .with_state(server.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let client = do_images::Client::builder()
+            .token(crate::common::TOKEN)
+            .base_url(format!("http://{address}"))
+            .build()
+            .unwrap();
+        (server, client)
+    }
+
+    fn pages(&self) -> u64 {
+        self.total.div_ceil(self.per_page) as u64
+    }
+
+    fn body(&self, page: u64) -> Value {
+        let (pages, per_page) = (self.pages(), self.per_page);
+        let first = (page as usize - 1) * per_page;
+        let items: Vec<Value> = (first..self.total.min(first + per_page))
+            .map(|i| image(i as i64 + 1, &format!("image-{}", i + 1), "available"))
+            .collect();
+        let link = |to: u64| {
+            format!("https://api.digitalocean.com/v2/images?page={to}&per_page={per_page}")
+        };
+        let links = if page < pages {
+            json!({"next": link(page + 1), "last": link(pages)})
+        } else {
+            json!({})
+        };
+        json!({"images": items, "links": {"pages": links}, "meta": {"total": self.total}})
+    }
+
+    /// The most requests held at once, and the arrivals and answers in order.
+    fn seen(&self) -> (usize, Vec<Seen>) {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+/// 75 images, 10 a page: 8 pages.
+fn page_server(
+    hold: Option<(std::ops::RangeInclusive<u64>, usize)>,
+    delay: Duration,
+) -> PageServer {
+    PageServer {
+        total: 75,
+        per_page: 10,
+        hold,
+        delay,
+        in_flight: tokio::sync::watch::Sender::new(0),
+        log: std::sync::Mutex::new((0, Vec::new())),
+    }
+}
+
+// Speed is measured by the benchmarks, never asserted as a timing here: these
+// tests look at what the server saw, which does not depend on how busy the
+// machine is.
+#[tokio::test]
+async fn fetch_ahead_keeps_exactly_the_window_of_requests_in_flight() {
+    for window in [2usize, 4] {
+        // Pages 2..=window+1 are requested together once page 1 has told the
+        // total; the server answers none of them before all have arrived.
+        let last_held = window as u64 + 1;
+        let (server, client) = page_server(Some((2..=last_held, window)), Duration::ZERO)
+            .start()
+            .await;
+        let items: Vec<i64> = client
+            .images()
+            .list()
+            .per_page(10)
+            .fetch_ahead(window)
+            .stream()
+            .map_ok(|image| image.id.unwrap())
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(items, (1..=75).collect::<Vec<_>>(), "window {window}");
+
+        let (max_in_flight, seen) = server.seen();
+        // Never more than the window, and the window is used in full.
+        assert_eq!(max_in_flight, window, "window {window}: {seen:?}");
+        // Every page requested once and answered once.
+        for page in 1..=server.pages() {
+            let arrived = seen.iter().filter(|s| **s == Seen::Arrived(page)).count();
+            assert_eq!(arrived, 1, "page {page}, window {window}: {seen:?}");
+        }
+        // Page 1 alone (the total is not known before it), then the pages
+        // after page 2 were requested before page 2 was answered, and
+        // nothing beyond the window was.
+        let answered_2 = seen.iter().position(|s| *s == Seen::Answered(2)).unwrap();
+        let mut early: Vec<u64> = seen[..answered_2]
+            .iter()
+            .filter_map(|s| match s {
+                Seen::Arrived(page) => Some(*page),
+                Seen::Answered(_) => None,
+            })
+            .collect();
+        early.sort_unstable();
+        assert_eq!(early, (1..=last_held).collect::<Vec<_>>(), "{seen:?}");
+        assert_eq!(seen[..2], [Seen::Arrived(1), Seen::Answered(1)], "{seen:?}");
+    }
+}
+
+#[tokio::test]
+async fn without_fetch_ahead_there_is_never_more_than_one_request_in_flight() {
+    // A short delay gives a client that wrongly overlapped requests every
+    // chance to show it; the assertion holds however long the answers take.
+    let (server, client) = page_server(None, Duration::from_millis(5)).start().await;
+    let images = client
         .images()
         .list()
         .per_page(10)
@@ -360,29 +526,13 @@ async fn fetch_ahead_is_clearly_faster_than_page_after_page() {
         .collect_all()
         .await
         .unwrap();
-    let sequential_time = started.elapsed();
-
-    let started = Instant::now();
-    let ahead = client
-        .images()
-        .list()
-        .per_page(10)
-        .fetch_ahead(4)
-        .collect_all()
-        .await
-        .unwrap();
-    let ahead_time = started.elapsed();
-
-    assert_eq!(ids(&sequential), ids(&ahead));
-    // 8 pages: at least 400 ms one after another; about 50 + 2 * 50 ms ahead.
-    assert!(
-        sequential_time >= Duration::from_millis(400),
-        "{sequential_time:?}"
-    );
-    assert!(
-        ahead_time * 10 < sequential_time * 6,
-        "fetch-ahead {ahead_time:?} vs sequential {sequential_time:?}"
-    );
+    assert_eq!(ids(&images), (1..=75).collect::<Vec<_>>());
+    let (max_in_flight, seen) = server.seen();
+    assert_eq!(max_in_flight, 1, "{seen:?}");
+    let expected: Vec<Seen> = (1..=server.pages())
+        .flat_map(|page| [Seen::Arrived(page), Seen::Answered(page)])
+        .collect();
+    assert_eq!(seen, expected);
 }
 
 #[tokio::test]
