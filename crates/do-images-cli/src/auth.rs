@@ -259,15 +259,38 @@ mod tests {
     #[test]
     fn a_config_others_can_read_gives_a_warning_without_the_token() {
         let dir = write_config("access-token: dop_v1_secret\n", 0o644);
+        let path = dir.path().join("config.yaml");
         let none = |_: &str| None;
-        let token = find_token(&query(None, None, dir.path().join("config.yaml"), &none)).unwrap();
+        let token = find_token(&query(None, None, path.clone(), &none)).unwrap();
+        assert_eq!(token.token, "dop_v1_secret");
         let warning = token.warning.clone().expect("a warning");
+        // It names the file, says why, and how to fix it.
+        assert!(warning.contains(&path.display().to_string()), "{warning}");
         assert!(
-            warning.contains("chmod 600") && warning.contains("644"),
+            warning.contains("other users") && warning.contains("644"),
+            "{warning}"
+        );
+        assert!(
+            warning.contains(&format!("chmod 600 {}", path.display())),
             "{warning}"
         );
         assert!(!warning.contains("dop_v1_secret"));
         assert!(!format!("{token:?}").contains("dop_v1_secret"));
+
+        // Readable by the group only: still a warning.
+        let group = write_config("access-token: dop_v1_secret\n", 0o640);
+        let token = find_token(&query(None, None, group.path().join("config.yaml"), &none));
+        assert!(token.unwrap().warning.is_some());
+
+        // Private to its owner: no warning.
+        let private = write_config("access-token: dop_v1_secret\n", 0o600);
+        let token = find_token(&query(
+            None,
+            None,
+            private.path().join("config.yaml"),
+            &none,
+        ));
+        assert!(token.unwrap().warning.is_none());
     }
 
     #[test]

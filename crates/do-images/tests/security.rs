@@ -1,0 +1,457 @@
+//! Security, as tests: the token stays out of every error, `Debug` and trace
+//! line (every kind of error, every thread); plain http only to loopback; a
+//! redirect to another origin does not carry the token.
+//!
+//! `token_secrecy.rs` checks an API error, a retried 503 and a success with a
+//! per-thread subscriber. This binary adds the other kinds of errors and
+//! captures with a *global* TRACE subscriber, so that lines from every thread
+//! and from the HTTP stack (reqwest, hyper-util) are seen too. Its test
+//! servers are axum without its `tracing` feature, so nothing in the process
+//! but the client logs (httpmock logs the requests it receives, headers
+//! included, so it is not used here).
+
+use std::collections::HashMap;
+use std::error::Error as _;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use do_images::{Client, ClientBuilder, Error, ManualClock, MaxJitter, RetryPolicy};
+use serde_json::json;
+
+const TOKEN: &str = "dop_v1_5ecdeadbeef0123456789SECRETsecurity";
+/// A part of the token that no other text in these tests contains.
+const TOKEN_PART: &str = "SECRETsecurity";
+
+// ---------------------------------------------------------------------------
+// Capturing every trace line of the process
+
+#[derive(Clone, Default)]
+struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Buffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Everything logged so far, by any test of this binary, on any thread.
+fn logs() -> String {
+    static BUFFER: OnceLock<Buffer> = OnceLock::new();
+    let buffer = BUFFER.get_or_init(|| {
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).unwrap();
+        buffer
+    });
+    String::from_utf8_lossy(&buffer.0.lock().unwrap()).into_owned()
+}
+
+fn assert_no_token(what: &str, text: &str) {
+    assert!(
+        !text.contains(TOKEN_PART),
+        "the token leaked in {what}: {text}"
+    );
+}
+
+/// `Display`, `Debug` and the `Display` of every error in its source chain.
+fn every_rendering(error: &Error) -> String {
+    let mut shown = format!("{error}\n{error:?}");
+    let mut source = error.source();
+    while let Some(inner) = source {
+        shown.push_str(&format!("\n{inner}\n{inner:?}"));
+        source = inner.source();
+    }
+    shown
+}
+
+// ---------------------------------------------------------------------------
+// Test servers
+
+/// What one server received: path and headers of each request.
+#[derive(Clone, Default)]
+struct Received(Arc<Mutex<Vec<(String, HeaderMap)>>>);
+
+impl Received {
+    fn all(&self) -> Vec<(String, HeaderMap)> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+/// Serves `app` on an address of the loopback interface; `None` when that
+/// address cannot be bound here (IPv6 may be off).
+async fn serve_on(address: &str, app: axum::Router) -> Option<SocketAddr> {
+    let listener = tokio::net::TcpListener::bind(address).await.ok()?;
+    let bound = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    Some(bound)
+}
+
+fn image_body(id: u64) -> serde_json::Value {
+    json!({"image": {"id": id, "name": "disk", "status": "available", "regions": ["nyc3"]}})
+}
+
+/// A server whose answer depends on the image id in the path, recording
+/// every request.
+async fn api_server(received: Received) -> SocketAddr {
+    async fn answer(State(received): State<Received>, uri: Uri, headers: HeaderMap) -> Response {
+        received
+            .0
+            .lock()
+            .unwrap()
+            .push((uri.path().to_string(), headers));
+        let id: u64 = uri
+            .path()
+            .rsplit('/')
+            .next()
+            .and_then(|id| id.parse().ok())
+            .unwrap_or(0);
+        match id {
+            // An API error with a request id.
+            21 => (
+                StatusCode::UNAUTHORIZED,
+                [("x-request-id", "req-sec-401")],
+                axum::Json(json!({"id": "unauthorized", "message": "Unable to authenticate you."})),
+            )
+                .into_response(),
+            // A proxy's HTML page: a decode error, retried first.
+            22 => (
+                StatusCode::BAD_GATEWAY,
+                [("x-request-id", "req-sec-502")],
+                "<html><h1>502 Bad Gateway</h1></html>",
+            )
+                .into_response(),
+            // Slower than the client's timeout.
+            23 => {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                axum::Json(image_body(23)).into_response()
+            }
+            // Larger than the client's body limit.
+            24 => "x".repeat(10_000).into_response(),
+            id => axum::Json(image_body(id)).into_response(),
+        }
+    }
+    let app = axum::Router::new().fallback(answer).with_state(received);
+    serve_on("127.0.0.1:0", app).await.unwrap()
+}
+
+fn builder(base_url: &str) -> ClientBuilder {
+    Client::builder()
+        .token(TOKEN)
+        .base_url(base_url)
+        .clock(Arc::new(ManualClock::default()))
+        .jitter(Arc::new(MaxJitter))
+        .request_timeout(Duration::from_millis(150))
+        .max_body_size(1024)
+}
+
+// ---------------------------------------------------------------------------
+// The token
+
+#[tokio::test]
+async fn the_token_is_in_no_error_debug_output_or_trace_line() {
+    let _ = logs();
+    let received = Received::default();
+    let address = api_server(received.clone()).await;
+    let client = builder(&format!("http://{address}")).build().unwrap();
+
+    // Success, then an API error, a decode error after retries, a timeout
+    // after a retry, a body over the limit.
+    let image = client.images().get(20).send().await.unwrap();
+    assert_eq!(image.id, Some(20));
+    let api = client.images().get(21).send().await.unwrap_err();
+    assert!(matches!(api, Error::Api { status: 401, .. }), "{api:?}");
+    let decode = client.images().get(22).send().await.unwrap_err();
+    assert!(
+        matches!(decode, Error::Decode { status: 502, .. }),
+        "{decode:?}"
+    );
+    let slow = builder(&format!("http://{address}"))
+        .retry_policy(RetryPolicy::default().with_max_attempts(2))
+        .build()
+        .unwrap();
+    let timeout = slow.images().get(23).send().await.unwrap_err();
+    assert!(
+        matches!(timeout, Error::Timeout { attempts: 2, .. }),
+        "{timeout:?}"
+    );
+    let too_large = client.images().get(24).send().await.unwrap_err();
+    assert!(
+        matches!(too_large, Error::BodyTooLarge { .. }),
+        "{too_large:?}"
+    );
+
+    // A transport error: nothing listens on this port any more; retried.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let closed_address = closed.local_addr().unwrap();
+    drop(closed);
+    let unreachable = builder(&format!("http://{closed_address}"))
+        .build()
+        .unwrap();
+    let transport = unreachable.images().get(25).send().await.unwrap_err();
+    assert!(
+        matches!(transport, Error::Transport { attempts: 4, .. }),
+        "{transport:?}"
+    );
+
+    // The token did reach the server, so it was there to leak.
+    let sent = received.all();
+    assert!(sent.len() >= 6, "{} requests", sent.len());
+    for (path, headers) in &sent {
+        assert_eq!(
+            headers["authorization"],
+            format!("Bearer {TOKEN}"),
+            "request to {path}"
+        );
+    }
+
+    for (what, error) in [
+        ("an API error", &api),
+        ("a decode error", &decode),
+        ("a timeout", &timeout),
+        ("a body too large", &too_large),
+        ("a transport error", &transport),
+    ] {
+        assert_no_token(what, &every_rendering(error));
+    }
+    assert!(
+        decode.to_string().contains("request req-sec-502"),
+        "{decode}"
+    );
+
+    // Every handle that holds the client.
+    let images = client.images();
+    let shown = [
+        format!("{client:?}"),
+        format!("{:?}", builder("http://127.0.0.1:1")),
+        format!("{images:?}"),
+        format!("{:?}", images.list().private(true)),
+        format!("{:?}", images.list().stream()),
+        format!("{:?}", images.list().pages()),
+        format!("{:?}", images.get(7)),
+        format!("{:?}", images.update(7).name("n")),
+        format!("{:?}", images.delete(7)),
+        format!("{:?}", images.find_by_name("n")),
+        format!(
+            "{:?}",
+            images.create_custom("n", "https://example.com/d.qcow2", "nyc3")
+        ),
+        format!("{:?}", client.actions(7)),
+        format!("{:?}", client.actions(7).list()),
+        format!("{:?}", client.actions(7).get(9)),
+        format!("{:?}", client.actions(7).transfer("nyc3")),
+        format!("{:?}", do_images::Token::new(TOKEN)),
+        do_images::Token::new(TOKEN).to_string(),
+    ];
+    for text in &shown {
+        assert_no_token("a Debug", text);
+    }
+    assert!(shown[0].contains("***"), "{}", shown[0]);
+
+    // The trace lines of all of it: the requests are there, the token not.
+    let logs = logs();
+    for expected in [
+        "path=/v2/images/20 status=200",
+        "request_id=\"req-sec-401\"",
+        "retrying after a retryable answer",
+        "path=/v2/images/23",
+        "request to the DigitalOcean API failed",
+        "will_retry=true",
+        "will_retry=false",
+    ] {
+        assert!(logs.contains(expected), "{expected:?} not logged: {logs}");
+    }
+    assert_no_token("the trace output", &logs);
+}
+
+#[test]
+fn a_token_that_cannot_be_sent_is_refused_without_showing_it() {
+    let error = Client::builder()
+        .token(format!("{TOKEN}\u{7f}ü"))
+        .base_url("http://127.0.0.1:1")
+        .build()
+        .unwrap_err();
+    assert!(matches!(error, Error::Config(_)), "{error:?}");
+    assert!(error.to_string().contains("visible ASCII"), "{error}");
+    assert_no_token("a refused token", &every_rendering(&error));
+}
+
+// ---------------------------------------------------------------------------
+// Plain http
+
+#[test]
+fn plain_http_to_a_remote_host_is_refused_when_building() {
+    // `build` is not async and sends nothing: the refusal cannot depend on
+    // the network. `.invalid` names cannot even resolve.
+    for url in [
+        "http://example.com",
+        "http://example.com:80/",
+        "http://api.digitalocean.com",
+        "HTTP://EXAMPLE.INVALID",
+        "http://10.0.0.1:8080",
+        "http://192.168.1.10",
+        "http://0.0.0.0:3000",
+        "http://localhost.example.invalid",
+        "http://127.0.0.1.example.invalid",
+        "http://localhost@example.invalid",
+    ] {
+        let error = Client::builder()
+            .token(TOKEN)
+            .base_url(url)
+            .build()
+            .unwrap_err();
+        let shown = error.to_string();
+        assert!(matches!(error, Error::Config(_)), "{url}: {error:?}");
+        assert!(shown.contains("https is required"), "{url}: {shown}");
+        assert_no_token(url, &every_rendering(&error));
+    }
+    for url in [
+        "https://example.com",
+        "https://api.digitalocean.com/",
+        "http://127.0.0.1:8080",
+        "http://127.0.0.2",
+        "http://localhost:3000",
+        "http://LOCALHOST:3000",
+        "http://[::1]:9000",
+    ] {
+        let client = Client::builder().token(TOKEN).base_url(url).build();
+        assert!(client.is_ok(), "{url}: {:?}", client.err());
+    }
+}
+
+#[tokio::test]
+async fn plain_http_to_loopback_works_by_address_and_by_name() {
+    let received = Received::default();
+    let address = api_server(received.clone()).await;
+    let port = address.port();
+    let mut urls = vec![
+        format!("http://127.0.0.1:{port}"),
+        format!("http://localhost:{port}"),
+    ];
+    // IPv6 may be switched off on this machine; test [::1] when it is not.
+    let app = axum::Router::new().fallback(|| async { axum::Json(image_body(26)) });
+    if let Some(v6_address) = serve_on("[::1]:0", app).await {
+        urls.push(format!("http://[::1]:{}", v6_address.port()));
+    }
+    for url in urls {
+        let client = builder(&url).build().unwrap();
+        let image = client.images().get(26).send().await;
+        assert_eq!(image.unwrap().id, Some(26), "{url}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Redirects
+
+/// A server that redirects every request to `to` + the request's path, with
+/// `status`, recording what it received.
+async fn redirecting_server(status: StatusCode, to: String, received: Received) -> SocketAddr {
+    let app = axum::Router::new()
+        .fallback(
+            move |State(received): State<Received>, uri: Uri, headers: HeaderMap| {
+                let location = format!("{to}{}", uri.path());
+                async move {
+                    received
+                        .0
+                        .lock()
+                        .unwrap()
+                        .push((uri.path().to_string(), headers));
+                    (status, [("location", location)]).into_response()
+                }
+            },
+        )
+        .with_state(received);
+    serve_on("127.0.0.1:0", app).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_origin_does_not_carry_the_token() {
+    let target_received = Received::default();
+    let target = api_server(target_received.clone()).await;
+    let port = target.port();
+    let mut followed = HashMap::new();
+    for status in [
+        StatusCode::MOVED_PERMANENTLY,
+        StatusCode::FOUND,
+        StatusCode::TEMPORARY_REDIRECT,
+        StatusCode::PERMANENT_REDIRECT,
+    ] {
+        // Another host name and port; the same address with another port.
+        for to in [
+            format!("http://localhost:{port}"),
+            format!("http://127.0.0.1:{port}"),
+        ] {
+            let origin_received = Received::default();
+            let origin = redirecting_server(status, to.clone(), origin_received.clone()).await;
+            let client = builder(&format!("http://{origin}")).build().unwrap();
+            let before = target_received.all().len();
+            let image = client.images().get(27).send().await;
+            assert_eq!(image.unwrap().id, Some(27), "{status} to {to}");
+
+            // The origin got the token; the other origin got the request
+            // (the redirect was followed) but not the token.
+            let at_origin = origin_received.all();
+            assert_eq!(at_origin.len(), 1);
+            assert_eq!(at_origin[0].1["authorization"], format!("Bearer {TOKEN}"));
+            let at_target = target_received.all().split_off(before);
+            assert_eq!(at_target.len(), 1, "{status} to {to}");
+            let (path, headers) = &at_target[0];
+            assert_eq!(path, "/v2/images/27");
+            assert!(
+                headers.get("authorization").is_none(),
+                "{status} to {to} forwarded the token"
+            );
+            assert!(
+                !format!("{headers:?}").contains(TOKEN_PART),
+                "{status} to {to}: {headers:?}"
+            );
+            *followed.entry(status).or_insert(0) += 1;
+        }
+    }
+    assert_eq!(followed.len(), 4);
+}
+
+#[tokio::test]
+async fn a_redirect_within_the_same_origin_keeps_the_token() {
+    // The API may move a path on its own host: that is the same origin.
+    let received = Received::default();
+    let app = axum::Router::new()
+        .fallback(
+            |State(received): State<Received>, uri: Uri, headers: HeaderMap| async move {
+                received
+                    .0
+                    .lock()
+                    .unwrap()
+                    .push((uri.path().to_string(), headers));
+                if uri.path() == "/v2/images/28" {
+                    (StatusCode::FOUND, [("location", "/v2/images/29")]).into_response()
+                } else {
+                    axum::Json(image_body(29)).into_response()
+                }
+            },
+        )
+        .with_state(received.clone());
+    let address = serve_on("127.0.0.1:0", app).await.unwrap();
+    let client = builder(&format!("http://{address}")).build().unwrap();
+    let image = client.images().get(28).send().await.unwrap();
+    assert_eq!(image.id, Some(29));
+    let seen = received.all();
+    assert_eq!(seen.len(), 2);
+    assert!(
+        seen.iter()
+            .all(|(_, headers)| headers["authorization"] == format!("Bearer {TOKEN}"))
+    );
+}
