@@ -19,6 +19,14 @@ pub enum CliError {
     Interrupted(String),
     /// The sandbox (`doimg sandbox`, `--sandbox`) did not start.
     Sandbox(do_images_sandbox::SandboxError),
+    /// Some of several operations failed; each failure was already printed
+    /// on its own line. The exit code is the first failure's.
+    Several {
+        /// A summary, such as `2 of 5 deletions failed`.
+        message: String,
+        /// The exit code of the first failure.
+        exit_code: u8,
+    },
 }
 
 impl CliError {
@@ -31,13 +39,18 @@ impl CliError {
             Self::Output(_) | Self::Sandbox(_) => exit_code::API_ERROR,
             Self::Interrupted(_) => exit_code::INTERRUPTED,
             Self::Library(error) => library_exit_code(error),
+            Self::Several { exit_code, .. } => *exit_code,
         }
     }
 
     /// The one-line message, without the `Error: ` prefix.
     pub fn message(&self) -> String {
         match self {
-            Self::Usage(m) | Self::Auth(m) | Self::NotFound(m) | Self::Interrupted(m) => m.clone(),
+            Self::Usage(m)
+            | Self::Auth(m)
+            | Self::NotFound(m)
+            | Self::Interrupted(m)
+            | Self::Several { message: m, .. } => m.clone(),
             Self::Output(e) => format!("cannot write the output: {e}"),
             Self::Sandbox(e) => format!("the sandbox did not start: {e}"),
             Self::Library(error) => library_message(error),

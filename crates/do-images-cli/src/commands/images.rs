@@ -64,10 +64,15 @@ async fn list(
     }
     match args.limit {
         Some(limit) => {
-            // Ask for no more than needed; dropping the stream cancels the rest.
+            // Ask for no more than needed: pages of at most `limit` items,
+            // and none fetched ahead (a page fetched ahead is sent even when
+            // the limit is reached before it is shown; with fetch-ahead,
+            // `--limit 3` cost four requests). Dropping the stream at the
+            // limit then cancels nothing that was sent.
             let per_page = limit.min(200);
             let items = list
                 .per_page(per_page)
+                .fetch_ahead(0)
                 .stream()
                 .take(usize::try_from(limit).unwrap_or(usize::MAX));
             output.list(out, items).await?;
@@ -191,6 +196,14 @@ async fn delete(app: &App, args: DeleteImagesArgs) -> Result<(), CliError> {
     {
         return Ok(());
     }
+    // One image: its failure is the command's error, printed once by main.
+    if let [id] = args.ids[..] {
+        app.client.images().delete(id).send().await?;
+        eprintln!("Deleted image {id}.");
+        return Ok(());
+    }
+    // Several: go on after a failure, report each failure on its own line,
+    // and end with a count (exit code of the first failure).
     let mut failures = Vec::new();
     for id in &args.ids {
         match app.client.images().delete(*id).send().await {
@@ -202,14 +215,12 @@ async fn delete(app: &App, args: DeleteImagesArgs) -> Result<(), CliError> {
             }
         }
     }
-    match failures.len() {
-        0 => Ok(()),
-        1 => Err(failures.remove(0)),
-        n => {
-            let code_error = failures.remove(0);
-            eprintln!("{n} of {} deletions failed.", args.ids.len());
-            Err(code_error)
-        }
+    match failures.first() {
+        None => Ok(()),
+        Some(first) => Err(CliError::Several {
+            message: format!("{} of {} deletions failed", failures.len(), args.ids.len()),
+            exit_code: first.exit_code(),
+        }),
     }
 }
 
