@@ -63,13 +63,14 @@ fn diff(on_disk: &str, expected: &str, path: &str) -> String {
 mod tests {
     use super::*;
     use crate::SPEC_PATH;
-    use crate::generate::{GENERATED_ENUMS, write_all};
+    use crate::generate::{GENERATED_CLIENT, GENERATED_ENUMS, GENERATED_MOCK, write_all};
 
     /// A throw-away copy of the parts of the workspace the check reads.
     fn scratch_copy() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("spec")).unwrap();
         std::fs::create_dir_all(dir.path().join("crates/do-images-api/src")).unwrap();
+        std::fs::create_dir_all(dir.path().join("crates/do-images-api-mock/src")).unwrap();
         std::fs::write(dir.path().join(SPEC_PATH), do_images_spec::BUNDLED_YAML).unwrap();
         write_all(dir.path()).unwrap();
         dir
@@ -92,6 +93,63 @@ mod tests {
         assert_eq!(stale.len(), 1);
         assert!(stale[0].1.contains("-    Amsterdam1"), "{}", stale[0].1);
         assert!(run(dir.path()).is_err());
+    }
+
+    #[test]
+    fn a_hand_edit_of_the_mock_is_caught_with_a_diff() {
+        let dir = scratch_copy();
+        let target = dir.path().join(GENERATED_MOCK);
+        let text = std::fs::read_to_string(&target).unwrap();
+        let edited = text.replacen("pub fn not_found(", "pub fn gone(", 1);
+        assert_ne!(edited, text, "the edit must apply");
+        std::fs::write(&target, edited).unwrap();
+        let stale = stale_files(dir.path()).unwrap();
+        let paths: Vec<_> = stale.iter().map(|(p, _)| *p).collect();
+        assert_eq!(paths, [GENERATED_MOCK]);
+        assert!(
+            stale[0].1.contains("-        pub fn gone("),
+            "{}",
+            stale[0].1
+        );
+        assert!(
+            stale[0].1.contains("+        pub fn not_found("),
+            "{}",
+            stale[0].1
+        );
+        assert!(run(dir.path()).is_err());
+    }
+
+    #[test]
+    fn a_missing_mock_file_is_caught() {
+        let dir = scratch_copy();
+        std::fs::remove_file(dir.path().join(GENERATED_MOCK)).unwrap();
+        let stale = stale_files(dir.path()).unwrap();
+        let paths: Vec<_> = stale.iter().map(|(p, _)| *p).collect();
+        assert_eq!(paths, [GENERATED_MOCK]);
+    }
+
+    #[test]
+    fn a_new_response_in_the_spec_makes_client_and_mock_stale() {
+        let dir = scratch_copy();
+        // A documented 410 on DELETE: a new match arm in the client, a new
+        // `gone` answer in the mock.
+        let (head, tail) = do_images_spec::BUNDLED_YAML
+            .split_once("operationId: images_delete\n")
+            .unwrap();
+        let tail = tail.replacen(
+            "        \"404\":\n",
+            "        \"410\":\n          $ref: \"#/components/responses/not_found\"\n        \"404\":\n",
+            1,
+        );
+        let spec = format!("{head}operationId: images_delete\n{tail}");
+        assert_ne!(spec, do_images_spec::BUNDLED_YAML, "the edit must apply");
+        std::fs::write(dir.path().join(SPEC_PATH), spec).unwrap();
+        let stale = stale_files(dir.path()).unwrap();
+        let paths: Vec<_> = stale.iter().map(|(p, _)| *p).collect();
+        assert!(paths.contains(&GENERATED_CLIENT), "{paths:?}");
+        assert!(paths.contains(&GENERATED_MOCK), "{paths:?}");
+        let mock_diff = &stale.iter().find(|(p, _)| *p == GENERATED_MOCK).unwrap().1;
+        assert!(mock_diff.contains("+        pub fn gone("), "{mock_diff}");
     }
 
     #[test]

@@ -1,4 +1,12 @@
-//! Turning the spec into the source files of `do-images-api`.
+//! Turning the spec into the source files of `do-images-api` and of its
+//! httpmock helpers, `do-images-api-mock`.
+//!
+//! Both come from one fixed-up spec (`progenitor_fixes::prepare`) and the same
+//! generation settings, so the mock's `When`/`Then` wrappers take exactly the
+//! types the client sends and receives. progenitor's `Generator::httpmock`
+//! emits `use <crate>::*;` and the type names it knows; replaced types come
+//! out as the absolute paths set in `progenitor_fixes.rs`, which is why those
+//! are `::do_images_api::...` rather than `crate::...` (see there).
 
 use std::path::Path;
 
@@ -14,6 +22,8 @@ use crate::progenitor_fixes;
 pub const GENERATED_CLIENT: &str = "crates/do-images-api/src/generated.rs";
 /// The generated open enums, relative to the workspace root.
 pub const GENERATED_ENUMS: &str = "crates/do-images-api/src/open_enums.rs";
+/// The generated httpmock helpers, relative to the workspace root.
+pub const GENERATED_MOCK: &str = "crates/do-images-api-mock/src/generated.rs";
 
 /// One file the generator writes.
 pub struct GeneratedFile {
@@ -27,6 +37,10 @@ pub struct GeneratedFile {
 pub fn write_all(root: &Path) -> Result<()> {
     for file in generate_from(root)? {
         let target = root.join(file.path);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
         std::fs::write(&target, &file.contents)
             .with_context(|| format!("cannot write {}", target.display()))?;
         println!("wrote {}", file.path);
@@ -48,7 +62,39 @@ pub fn generate(spec_text: &str) -> Result<Vec<GeneratedFile>> {
     let openapi: openapiv3::OpenAPI = serde_json::from_value(spec.document().clone())
         .context("the spec is not an OpenAPI 3.0 document")?;
     let prepared = progenitor_fixes::prepare(openapi)?;
+    let settings = settings(&prepared);
 
+    let client = run_progenitor("the client", || {
+        Generator::new(&settings).generate_tokens(&prepared.spec)
+    })?;
+    // A fresh generator: `httpmock` loads the spec's schemas into its type
+    // space itself, which a generator that already made the client has done.
+    let mock = run_progenitor("the httpmock helpers", || {
+        Generator::new(&settings).httpmock(&prepared.spec, progenitor_fixes::API_CRATE)
+    })?;
+
+    Ok(vec![
+        GeneratedFile {
+            path: GENERATED_CLIENT,
+            contents: render(client, "the client, with progenitor")?,
+        },
+        GeneratedFile {
+            path: GENERATED_ENUMS,
+            contents: render(
+                open_enums::module_tokens(&prepared.open_enums),
+                "the open enums (see xtask/src/open_enums.rs)",
+            )?,
+        },
+        GeneratedFile {
+            path: GENERATED_MOCK,
+            contents: render(mock, "typed httpmock helpers, with progenitor")?,
+        },
+    ])
+}
+
+/// The settings for both generators: builder interface, one merged client,
+/// and the replacements of `progenitor_fixes`.
+fn settings(prepared: &progenitor_fixes::Prepared) -> GenerationSettings {
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Builder)
@@ -58,27 +104,20 @@ pub fn generate(spec_text: &str) -> Result<Vec<GeneratedFile>> {
         let impls = [TypeImpl::Display, TypeImpl::FromStr].into_iter();
         settings.with_replacement(schema, rust_path, impls);
     }
-    let mut generator = Generator::new(&settings);
-    // progenitor reports some spec problems by panicking; turn them into errors.
-    let tokens = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        generator.generate_tokens(&prepared.spec)
-    }))
-    .map_err(|_| anyhow::anyhow!("progenitor panicked on the spec (see the message above)"))?
-    .context("progenitor could not generate the client")?;
+    settings
+}
 
-    Ok(vec![
-        GeneratedFile {
-            path: GENERATED_CLIENT,
-            contents: render(tokens, "the client, with progenitor")?,
-        },
-        GeneratedFile {
-            path: GENERATED_ENUMS,
-            contents: render(
-                open_enums::module_tokens(&prepared.open_enums),
-                "the open enums (see xtask/src/open_enums.rs)",
-            )?,
-        },
-    ])
+/// Runs one progenitor generation. progenitor reports some spec problems by
+/// panicking; those become errors too.
+fn run_progenitor(
+    what: &str,
+    generate: impl FnOnce() -> Result<proc_macro2::TokenStream, progenitor::Error>,
+) -> Result<proc_macro2::TokenStream> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(generate))
+        .map_err(|_| {
+            anyhow::anyhow!("progenitor panicked on the spec making {what} (see the message above)")
+        })?
+        .with_context(|| format!("progenitor could not generate {what}"))
 }
 
 /// Checks the spec the way `cargo xtask check` promises: it parses, every
@@ -124,6 +163,63 @@ mod tests {
             .find(|f| f.path == GENERATED_CLIENT)
             .unwrap()
             .contents
+    }
+
+    fn mock_text(files: &[GeneratedFile]) -> &str {
+        &files
+            .iter()
+            .find(|f| f.path == GENERATED_MOCK)
+            .unwrap()
+            .contents
+    }
+
+    #[test]
+    fn client_enums_and_mock_are_generated() {
+        let paths: Vec<_> = generate(bundled())
+            .unwrap()
+            .iter()
+            .map(|f| f.path)
+            .collect();
+        assert_eq!(paths, [GENERATED_CLIENT, GENERATED_ENUMS, GENERATED_MOCK]);
+    }
+
+    #[test]
+    fn the_mock_has_a_helper_per_operation_over_the_client_crate() {
+        let files = generate(bundled()).unwrap();
+        let mock = mock_text(&files);
+        assert!(mock.contains("use ::do_images_api::*;"), "{mock}");
+        for operation in [
+            "images_list",
+            "images_create_custom",
+            "images_get",
+            "images_update",
+            "images_delete",
+            "image_actions_list",
+            "image_actions_post",
+            "image_actions_get",
+        ] {
+            assert!(
+                mock.contains(&format!("fn {operation}<F>(&self, config_fn: F)")),
+                "no helper for {operation}"
+            );
+            assert!(
+                client_text(&files).contains(&format!("pub fn {operation}(&self)")),
+                "the client has no {operation}"
+            );
+        }
+    }
+
+    #[test]
+    fn replaced_types_are_named_by_absolute_paths_in_both_crates() {
+        // `crate::...` would resolve in the client but not in the mock crate
+        // (see progenitor_fixes.rs).
+        let files = generate(bundled()).unwrap();
+        for text in [client_text(&files), mock_text(&files)] {
+            assert!(!text.contains("crate::open_enums"));
+            assert!(!text.contains("crate::ImageRef"));
+        }
+        assert!(mock_text(&files).contains("value: &::do_images_api::ImageRef"));
+        assert!(client_text(&files).contains("::do_images_api::open_enums::RegionSlug"));
     }
 
     #[test]

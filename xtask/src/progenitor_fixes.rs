@@ -32,11 +32,36 @@ use openapiv3::{OpenAPI, ReferenceOr, SchemaKind, StatusCode, StringType, Type};
 
 use crate::open_enums::OpenEnum;
 
-/// Component schemas replaced by a hand-written type: (schema name, Rust path).
-pub const HAND_WRITTEN: &[(&str, &str)] = &[("image_id_or_slug", "crate::ImageRef")];
+// Replacement paths are absolute (`::do_images_api::...`), not `crate::...`.
+//
+// typify prints a replacement path verbatim wherever the type is used, and
+// the same type space is printed into two crates: the client
+// (`do-images-api`) and its httpmock helpers (`do-images-api-mock`, see
+// `generate.rs`). `crate::open_enums::RegionSlug` would resolve inside the
+// client but name a module the mock crate does not have. An absolute path
+// names the same item from both: the mock crate depends on `do_images_api`,
+// and `do-images-api`'s lib.rs declares `extern crate self as do_images_api;`
+// so that the path also resolves from inside the crate itself (the usual
+// trick of crates whose macros emit `::their_name::...`).
+//
+// Rejected ways out: a second set of replacements for the mock (two type
+// spaces that must be kept in step by hand, and a drift the check would not
+// see), rewriting `crate::` in the mock's text after the fact (string
+// surgery on generated code), and re-exporting `open_enums` and `ImageRef`
+// from the mock crate under the same names (every new hand-written type
+// would silently need another re-export there, and the mock's public API
+// would grow copies of the client's).
 
-/// Where the generated open enums live, as seen from the generated client.
-pub const OPEN_ENUM_MODULE: &str = "crate::open_enums";
+/// The client crate's name as a Rust path, absolute so that it resolves from
+/// the client itself (through `extern crate self as do_images_api;`) and from
+/// any crate that depends on it, such as the mock crate.
+pub const API_CRATE: &str = "::do_images_api";
+
+/// Component schemas replaced by a hand-written type: (schema name, Rust path).
+pub const HAND_WRITTEN: &[(&str, &str)] = &[("image_id_or_slug", "::do_images_api::ImageRef")];
+
+/// Where the generated open enums live, as an absolute path (see above).
+pub const OPEN_ENUM_MODULE: &str = "::do_images_api::open_enums";
 
 /// The result of preparing a spec for progenitor.
 pub struct Prepared {
@@ -206,6 +231,18 @@ mod tests {
             assert!(
                 names.contains(&expected),
                 "{expected} missing from {names:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_replacement_is_an_absolute_path_into_the_client_crate() {
+        // So that it names the same type from the client and the mock crate.
+        let prepared = prepare(bundled()).unwrap();
+        for (schema, path) in &prepared.replacements {
+            assert!(
+                path.starts_with(&format!("{API_CRATE}::")),
+                "{schema} is replaced by {path}"
             );
         }
     }

@@ -34,7 +34,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub started_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<crate::open_enums::ActionStatus>,
+        pub status: ::std::option::Option<::do_images_api::open_enums::ActionStatus>,
         ///What the action does, such as `transfer` or `convert`.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
@@ -93,7 +93,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub distribution: ::std::option::Option<crate::open_enums::Distribution>,
+        pub distribution: ::std::option::Option<
+            ::do_images_api::open_enums::Distribution,
+        >,
         ///Why an import failed, when it did.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_message: ::std::option::Option<::std::string::String>,
@@ -111,7 +113,7 @@ pub mod types {
         pub public: ::std::option::Option<bool>,
         ///The slugs of the regions the image is available in.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub regions: ::std::vec::Vec<crate::open_enums::RegionSlug>,
+        pub regions: ::std::vec::Vec<::do_images_api::open_enums::RegionSlug>,
         ///The image's size in gigabytes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size_gigabytes: ::std::option::Option<f64>,
@@ -119,12 +121,12 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<crate::open_enums::ImageStatus>,
+        pub status: ::std::option::Option<::do_images_api::open_enums::ImageStatus>,
         ///The tags on the image.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<crate::open_enums::ImageType>,
+        pub type_: ::std::option::Option<::do_images_api::open_enums::ImageType>,
     }
     impl Image {
         pub fn builder() -> builder::Image {
@@ -213,7 +215,7 @@ pub mod types {
     ///Copy the image to another region.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct ImageActionTransfer {
-        pub region: crate::open_enums::RegionSlug,
+        pub region: ::do_images_api::open_enums::RegionSlug,
         #[serde(rename = "type")]
         pub type_: ImageActionTransferType,
     }
@@ -290,10 +292,12 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub distribution: ::std::option::Option<crate::open_enums::Distribution>,
+        pub distribution: ::std::option::Option<
+            ::do_images_api::open_enums::Distribution,
+        >,
         ///The display name of the new image.
         pub name: ImageNewCustomName,
-        pub region: crate::open_enums::RegionSlug,
+        pub region: ::do_images_api::open_enums::RegionSlug,
         ///Tags to put on the image; new tags are created.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -369,7 +373,9 @@ decompressed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub distribution: ::std::option::Option<crate::open_enums::Distribution>,
+        pub distribution: ::std::option::Option<
+            ::do_images_api::open_enums::Distribution,
+        >,
         ///The new display name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -494,7 +500,7 @@ page has an empty `pages`.
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                ::std::option::Option<crate::open_enums::ActionStatus>,
+                ::std::option::Option<::do_images_api::open_enums::ActionStatus>,
                 ::std::string::String,
             >,
             type_: ::std::result::Result<
@@ -607,7 +613,7 @@ page has an empty `pages`.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::open_enums::ActionStatus>,
+                    ::std::option::Option<::do_images_api::open_enums::ActionStatus>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -868,7 +874,7 @@ page has an empty `pages`.
                 ::std::string::String,
             >,
             distribution: ::std::result::Result<
-                ::std::option::Option<crate::open_enums::Distribution>,
+                ::std::option::Option<::do_images_api::open_enums::Distribution>,
                 ::std::string::String,
             >,
             error_message: ::std::result::Result<
@@ -889,7 +895,7 @@ page has an empty `pages`.
                 ::std::string::String,
             >,
             regions: ::std::result::Result<
-                ::std::vec::Vec<crate::open_enums::RegionSlug>,
+                ::std::vec::Vec<::do_images_api::open_enums::RegionSlug>,
                 ::std::string::String,
             >,
             size_gigabytes: ::std::result::Result<
@@ -901,7 +907,7 @@ page has an empty `pages`.
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                ::std::option::Option<crate::open_enums::ImageStatus>,
+                ::std::option::Option<::do_images_api::open_enums::ImageStatus>,
                 ::std::string::String,
             >,
             tags: ::std::result::Result<
@@ -909,7 +915,7 @@ page has an empty `pages`.
                 ::std::string::String,
             >,
             type_: ::std::result::Result<
-                ::std::option::Option<crate::open_enums::ImageType>,
+                ::std::option::Option<::do_images_api::open_enums::ImageType>,
                 ::std::string::String,
             >,
         }
@@ -963,7 +969,7 @@ page has an empty `pages`.
             pub fn distribution<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::open_enums::Distribution>,
+                    ::std::option::Option<::do_images_api::open_enums::Distribution>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1035,7 +1041,7 @@ page has an empty `pages`.
             pub fn regions<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<crate::open_enums::RegionSlug>,
+                    ::std::vec::Vec<::do_images_api::open_enums::RegionSlug>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1075,7 +1081,7 @@ page has an empty `pages`.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::open_enums::ImageStatus>,
+                    ::std::option::Option<::do_images_api::open_enums::ImageStatus>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1103,7 +1109,7 @@ page has an empty `pages`.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::open_enums::ImageType>,
+                    ::std::option::Option<::do_images_api::open_enums::ImageType>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1202,7 +1208,7 @@ page has an empty `pages`.
         #[derive(Clone, Debug)]
         pub struct ImageActionTransfer {
             region: ::std::result::Result<
-                crate::open_enums::RegionSlug,
+                ::do_images_api::open_enums::RegionSlug,
                 ::std::string::String,
             >,
             type_: ::std::result::Result<
@@ -1221,7 +1227,7 @@ page has an empty `pages`.
         impl ImageActionTransfer {
             pub fn region<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::open_enums::RegionSlug>,
+                T: ::std::convert::TryInto<::do_images_api::open_enums::RegionSlug>,
                 T::Error: ::std::fmt::Display,
             {
                 self.region = value
@@ -1309,7 +1315,7 @@ page has an empty `pages`.
                 ::std::string::String,
             >,
             distribution: ::std::result::Result<
-                ::std::option::Option<crate::open_enums::Distribution>,
+                ::std::option::Option<::do_images_api::open_enums::Distribution>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<
@@ -1317,7 +1323,7 @@ page has an empty `pages`.
                 ::std::string::String,
             >,
             region: ::std::result::Result<
-                crate::open_enums::RegionSlug,
+                ::do_images_api::open_enums::RegionSlug,
                 ::std::string::String,
             >,
             tags: ::std::result::Result<
@@ -1354,7 +1360,7 @@ page has an empty `pages`.
             pub fn distribution<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::open_enums::Distribution>,
+                    ::std::option::Option<::do_images_api::open_enums::Distribution>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1379,7 +1385,7 @@ page has an empty `pages`.
             }
             pub fn region<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::open_enums::RegionSlug>,
+                T: ::std::convert::TryInto<::do_images_api::open_enums::RegionSlug>,
                 T::Error: ::std::fmt::Display,
             {
                 self.region = value
@@ -1450,7 +1456,7 @@ page has an empty `pages`.
                 ::std::string::String,
             >,
             distribution: ::std::result::Result<
-                ::std::option::Option<crate::open_enums::Distribution>,
+                ::std::option::Option<::do_images_api::open_enums::Distribution>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<
@@ -1483,7 +1489,7 @@ page has an empty `pages`.
             pub fn distribution<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::open_enums::Distribution>,
+                    ::std::option::Option<::do_images_api::open_enums::Distribution>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -2216,7 +2222,7 @@ pub mod builder {
         per_page: Result<Option<::std::num::NonZeroU64>, String>,
         private: Result<Option<bool>, String>,
         tag_name: Result<Option<::std::string::String>, String>,
-        type_: Result<Option<crate::open_enums::ImageListType>, String>,
+        type_: Result<Option<::do_images_api::open_enums::ImageListType>, String>,
     }
     impl<'a> ImagesList<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2280,13 +2286,13 @@ pub mod builder {
         }
         pub fn type_<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<crate::open_enums::ImageListType>,
+            V: std::convert::TryInto<::do_images_api::open_enums::ImageListType>,
         {
             self.type_ = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `crate :: open_enums :: ImageListType` for type_ failed"
+                    "conversion to `:: do_images_api :: open_enums :: ImageListType` for type_ failed"
                         .to_string()
                 });
             self
@@ -2496,7 +2502,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ImagesGet<'a> {
         client: &'a super::Client,
-        image_id: Result<crate::ImageRef, String>,
+        image_id: Result<::do_images_api::ImageRef, String>,
     }
     impl<'a> ImagesGet<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2507,12 +2513,13 @@ pub mod builder {
         }
         pub fn image_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<crate::ImageRef>,
+            V: std::convert::TryInto<::do_images_api::ImageRef>,
         {
             self.image_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `crate :: ImageRef` for image_id failed".to_string()
+                    "conversion to `:: do_images_api :: ImageRef` for image_id failed"
+                        .to_string()
                 });
             self
         }

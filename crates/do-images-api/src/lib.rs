@@ -30,6 +30,12 @@
 //! ```
 #![deny(missing_docs)]
 
+// The generated code names hand-written and open-enum types by absolute path
+// (`::do_images_api::ImageRef`), so that the same paths also work in the
+// generated httpmock helpers of `do-images-api-mock`; this makes them resolve
+// here too. See `xtask/src/progenitor_fixes.rs`.
+extern crate self as do_images_api;
+
 mod image_ref;
 /// The spec's string enums as open Rust enums (generated; see the crate docs).
 #[rustfmt::skip] // generated: formatted by the xtask, checked for drift by `cargo xtask check`
