@@ -22,6 +22,34 @@ use crate::stats::{RequestRecord, operation_id};
 const PROXY_503: &str = "<html><head><title>503 Service Temporarily Unavailable</title></head>\
 <body><center><h1>503 Service Temporarily Unavailable</h1></center></body></html>\n";
 
+/// The status logged for a request whose client went away before it was
+/// answered (the code nginx logs for the same event).
+const CLIENT_CLOSED_REQUEST: u16 = 499;
+
+/// Logs a request that is dropped before its answer is ready: when a client
+/// gives up (its timeout, a cancelled call) hyper drops the handler's
+/// future, typically during added latency or a slow fault, and without this
+/// guard the request would vanish from the log and from the fault counts.
+struct Abandoned<'a> {
+    shared: &'a Shared,
+    record: Option<RequestRecord>,
+}
+
+impl Abandoned<'_> {
+    /// The request was answered: it is logged with its real status instead.
+    fn answered(mut self) {
+        self.record = None;
+    }
+}
+
+impl Drop for Abandoned<'_> {
+    fn drop(&mut self) {
+        if let Some(record) = self.record.take() {
+            self.shared.record(record);
+        }
+    }
+}
+
 /// Runs `next` (the handler) under the sandbox's rules.
 pub(crate) async fn apply(
     State(shared): State<Arc<Shared>>,
@@ -39,6 +67,17 @@ pub(crate) async fn apply(
         .get::<MatchedPath>()
         .and_then(|route| operation_id(&method, route.as_str()));
     let (faults, fault) = shared.draw_fault();
+    let mut abandoned = Abandoned {
+        shared: &shared,
+        record: Some(RequestRecord {
+            method: method.clone(),
+            target: target.clone(),
+            operation,
+            status: CLIENT_CLOSED_REQUEST,
+            fault: None,
+            request_id: request_id.clone(),
+        }),
+    };
     if !faults.latency.is_zero() {
         tokio::time::sleep(faults.latency).await;
     }
@@ -62,6 +101,9 @@ pub(crate) async fn apply(
             Some(FaultKind::ServerError) => (ApiError::server_error().into_response(), fault),
             Some(FaultKind::Unavailable) => (proxy_unavailable(), fault),
             Some(FaultKind::Slow) => {
+                if let Some(record) = &mut abandoned.record {
+                    record.fault = fault;
+                }
                 tokio::time::sleep(faults.slow_delay).await;
                 (next.run(request).await, fault)
             }
@@ -76,6 +118,7 @@ pub(crate) async fn apply(
     if fault != Some(FaultKind::Unavailable) {
         finish(&mut response, &verdict, &request_id);
     }
+    abandoned.answered();
     shared.record(RequestRecord {
         method,
         target,

@@ -110,12 +110,15 @@ impl RunningSandbox {
         &self.shared.token
     }
 
-    /// Counters over every request answered so far.
+    /// Counters over every request received so far.
     pub fn stats(&self) -> Stats {
         Stats::from_log(&self.shared.log())
     }
 
-    /// Every request answered so far, oldest first.
+    /// Every request received so far, in the order they were answered or
+    /// abandoned. A request whose client went away before the answer was
+    /// ready (a client timeout during a slow fault, a cancelled call) is
+    /// logged with status 499.
     pub fn request_log(&self) -> Vec<RequestRecord> {
         self.shared.log()
     }

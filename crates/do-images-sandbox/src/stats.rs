@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use crate::faults::FaultKind;
 
-/// One request the sandbox answered.
+/// One request the sandbox received: answered, or abandoned by its client
+/// (status 499).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct RequestRecord {
@@ -18,7 +19,8 @@ pub struct RequestRecord {
     /// The spec's operation id (`images_list`, ...), when the path is one of
     /// the API's.
     pub operation: Option<&'static str>,
-    /// The status sent.
+    /// The status sent, or 499 when the client went away before the answer
+    /// was ready (for example its timeout expired during a slow fault).
     pub status: u16,
     /// The fault injected, if any.
     pub fault: Option<FaultKind>,
@@ -30,7 +32,7 @@ pub struct RequestRecord {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Stats {
-    /// Requests answered.
+    /// Requests received, including those abandoned by their client.
     pub requests: u64,
     /// Requests by operation id.
     pub by_operation: BTreeMap<String, u64>,
