@@ -1,0 +1,672 @@
+//! What every command shares: exit codes, input checks before any request,
+//! where the token comes from, `-v`, `--sandbox`, `doimg sandbox`, Ctrl-C
+//! while waiting, completions and the man page.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::time::Duration;
+
+use common::{Sim, fast, isolated, isolated_std, run};
+use do_images_sandbox::{Faults, ImportTiming};
+
+// ------------------------------------------------------- exit code 2: usage
+
+/// Command lines that are wrong before anything is sent: each exits 2, says
+/// why on stderr, prints nothing on stdout, and sends no request.
+#[test]
+fn bad_input_exits_2_and_sends_nothing() {
+    let good_create = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec![
+            "images",
+            "create",
+            "--name",
+            "x",
+            "--url",
+            "https://example.com/x.qcow2",
+            "--region",
+            "nyc3",
+        ];
+        args.extend_from_slice(extra);
+        args.into_iter().map(String::from).collect()
+    };
+    let create_with = |flag: &str, value: &str| -> Vec<String> {
+        let mut args = good_create(&[]);
+        let at = args.iter().position(|a| a == flag).unwrap();
+        args[at + 1] = value.to_string();
+        args
+    };
+    let strings = |args: &[&str]| args.iter().map(|a| a.to_string()).collect::<Vec<_>>();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (strings(&["images", "list", "--bogus"]), "--bogus"),
+        (strings(&["images", "list", "--limit", "0"]), "--limit"),
+        (strings(&["images", "list", "--limit", "-3"]), "-3"),
+        (strings(&["images", "list", "--type", "custom"]), "--type"),
+        (strings(&["images", "list", "--tag", ""]), "--tag"),
+        (strings(&["images", "list", "--format", "Colour"]), "Colour"),
+        (strings(&["-o", "yaml", "images", "list"]), "yaml"),
+        (strings(&["images", "get"]), "--name"),
+        (strings(&["images", "get", "0"]), "at least 1"),
+        (strings(&["images", "get", "a b"]), "slug"),
+        (strings(&["images", "get", "--name", " "]), "--name"),
+        (create_with("--url", "ftp://example.com/x.qcow2"), "ftp://"),
+        (create_with("--url", "file:///tmp/x.qcow2"), "file://"),
+        (create_with("--url", "example.com/x.qcow2"), "not a URL"),
+        (create_with("--region", "NYC3"), "not a region slug"),
+        (create_with("--region", "new-york-3"), "not a region slug"),
+        (create_with("--region", "3"), "not a region slug"),
+        (create_with("--name", "  "), "--name"),
+        (good_create(&["--tag", ""]), "--tag"),
+        (
+            good_create(&["--wait", "--timeout", "0s"]),
+            "longer than zero",
+        ),
+        (good_create(&["--wait", "--timeout", "soon"]), "15m"),
+        (strings(&["images", "create", "--name", "x"]), "--url"),
+        (strings(&["images", "update", "4294967002"]), "--name"),
+        (
+            strings(&["images", "update", "4294967002", "--name", ""]),
+            "--name",
+        ),
+        (
+            strings(&["images", "update", "not-an-id", "--name", "x"]),
+            "ID",
+        ),
+        (strings(&["images", "delete"]), "ID"),
+        (strings(&["images", "wait", "1", "--timeout", "0s"]), "zero"),
+        (
+            strings(&["actions", "transfer", "4294967002", "--region", "Mars"]),
+            "not a region slug",
+        ),
+        (strings(&["actions", "transfer", "4294967002"]), "--region"),
+        (strings(&["actions", "get", "4294967002"]), "ACTION_ID"),
+        (strings(&["completion", "tcsh"]), "tcsh"),
+        (strings(&["nothing"]), "nothing"),
+        (strings(&[]), "Usage"),
+    ];
+    let sim = Sim::start();
+    for (args, mentioned) in &cases {
+        let out = run(sim.doimg().args(args)).expect_code(2);
+        assert_eq!(out.stdout, "", "{args:?}");
+        assert!(
+            out.stderr.contains(mentioned),
+            "{args:?}: `{mentioned}` not in\n{}",
+            out.stderr
+        );
+        assert!(!out.stderr.contains('\x1b'), "no colour off a terminal");
+        assert_eq!(sim.requests(), 0, "{args:?} sent a request");
+    }
+    // The helper sets --poll-interval, which may be given once.
+    let out = run(isolated(sim.home())
+        .env("DIGITALOCEAN_ACCESS_TOKEN", sim.sandbox.token())
+        .args(["--api-url", sim.sandbox.base_url()])
+        .args(["--poll-interval", "never", "images", "list"]))
+    .expect_code(2);
+    assert!(out.stderr.contains("never"), "{}", out.stderr);
+    assert_eq!(sim.requests(), 0);
+}
+
+#[test]
+fn a_bad_api_url_exits_2_and_sends_nothing() {
+    let home = tempfile::tempdir().unwrap();
+    for (url, mentioned) in [
+        ("not a url", "not a valid URL"),
+        ("ftp://127.0.0.1:1", "https is required"),
+        ("http://127.0.0.1:1/v2?x=1", "query"),
+    ] {
+        let out = run(isolated(home.path()).args([
+            "--api-url",
+            url,
+            "-t",
+            "dop_v1_test",
+            "images",
+            "list",
+        ]))
+        .expect_code(2);
+        assert!(out.single_error().contains(mentioned), "{}", out.stderr);
+    }
+}
+
+#[test]
+fn help_and_version_exit_0_and_help_documents_the_exit_codes() {
+    let home = tempfile::tempdir().unwrap();
+    let out = run(isolated(home.path()).arg("--help")).ok();
+    for line in [
+        "Exit codes:",
+        "  0    success",
+        "  2    usage error",
+        "  3    authentication",
+        "  4    not found",
+        "  5    wait failed",
+        "  130  interrupted",
+    ] {
+        assert!(out.stdout.contains(line), "`{line}` missing from --help");
+    }
+    let out = run(isolated(home.path()).args(["images", "create", "--help"])).ok();
+    assert!(out.stdout.contains("--wait") && out.stdout.contains("--timeout"));
+    let out = run(isolated(home.path()).arg("--version")).ok();
+    assert_eq!(out.stdout, format!("doimg {}\n", env!("CARGO_PKG_VERSION")));
+}
+
+// ------------------------------------------------- exit code 1: API errors
+
+#[test]
+fn an_api_error_exits_1_with_message_id_and_request_id() {
+    let sim = Sim::with(fast().with_faults(Faults::none().with_server_errors(1.0)));
+    // An import is not retried after a 500 (the server may have acted).
+    let out = run(sim.doimg().args([
+        "images",
+        "create",
+        "--name",
+        "x",
+        "--url",
+        "https://example.com/x.qcow2",
+        "--region",
+        "nyc3",
+    ]))
+    .expect_code(1);
+    assert_eq!(
+        out.stderr,
+        "Error: Server was unable to give you a response. \
+         (server_error, request sandbox-00000001)\n"
+    );
+    assert_eq!(sim.requests(), 1);
+}
+
+// --------------------------------------------- exit code 3: authentication
+
+#[test]
+fn no_token_exits_3_and_lists_where_tokens_are_looked_for() {
+    let sim = Sim::start();
+    let out = run(sim.doimg_without_token().args(["images", "list"])).expect_code(3);
+    let message = out.single_error();
+    let config = sim.doctl_config_path();
+    for place in [
+        "--access-token",
+        "DIGITALOCEAN_ACCESS_TOKEN",
+        "DIGITALOCEAN_TOKEN",
+        &config.display().to_string(),
+        "--sandbox",
+    ] {
+        assert!(message.contains(place), "`{place}` missing from: {message}");
+    }
+    assert_eq!(sim.requests(), 0);
+
+    // Empty variables are no tokens either.
+    run(sim
+        .doimg_without_token()
+        .env("DIGITALOCEAN_ACCESS_TOKEN", "")
+        .env("DIGITALOCEAN_TOKEN", " ")
+        .args(["images", "list"]))
+    .expect_code(3);
+    assert_eq!(sim.requests(), 0);
+}
+
+#[test]
+fn a_refused_token_exits_3_and_is_never_printed() {
+    let sim = Sim::start();
+    let wrong = "dop_v1_not_the_sandbox_token_5f2c";
+    let out =
+        run(sim
+            .doimg_without_token()
+            .args(["-t", wrong, "images", "get", "ubuntu-24-04-x64"]))
+        .expect_code(3);
+    assert_eq!(
+        out.stderr,
+        "Error: Unable to authenticate you. (unauthorized, request sandbox-00000001); \
+         check that the token is valid and not expired\n"
+    );
+    let out = run(sim
+        .doimg_without_token()
+        .env("DIGITALOCEAN_TOKEN", wrong)
+        .args(["-v", "images", "list"]))
+    .expect_code(3);
+    assert!(!out.stderr.contains(wrong) && !out.stdout.contains(wrong));
+}
+
+#[test]
+fn the_token_comes_from_the_flag_then_the_variables_in_order() {
+    let sim = Sim::start();
+    let token = sim.sandbox.token().to_string();
+    let list = ["images", "list", "--limit", "1"];
+    // The flag beats a wrong variable.
+    run(sim
+        .doimg_without_token()
+        .env("DIGITALOCEAN_ACCESS_TOKEN", "wrong")
+        .args(["--access-token", &token])
+        .args(list))
+    .ok();
+    // DIGITALOCEAN_ACCESS_TOKEN beats DIGITALOCEAN_TOKEN.
+    run(sim
+        .doimg_without_token()
+        .env("DIGITALOCEAN_ACCESS_TOKEN", &token)
+        .env("DIGITALOCEAN_TOKEN", "wrong")
+        .args(list))
+    .ok();
+    run(sim
+        .doimg_without_token()
+        .env("DIGITALOCEAN_ACCESS_TOKEN", "wrong")
+        .env("DIGITALOCEAN_TOKEN", &token)
+        .args(list))
+    .expect_code(3);
+    // DIGITALOCEAN_TOKEN alone.
+    run(sim
+        .doimg_without_token()
+        .env("DIGITALOCEAN_TOKEN", &token)
+        .args(list))
+    .ok();
+}
+
+#[cfg(unix)]
+fn write_private(path: &std::path::Path, text: &str, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn the_token_comes_from_doctls_config_and_its_contexts() {
+    let sim = Sim::start();
+    let token = sim.sandbox.token().to_string();
+    let config = sim.doctl_config_path();
+    let list = ["images", "list", "--limit", "1"];
+    write_private(
+        &config,
+        &format!("access-token: dop_v1_wrong\ncontext: default\nauth-contexts:\n  work: {token}\n"),
+        0o600,
+    );
+    // The default context's access-token is used (and refused).
+    run(sim.doimg_without_token().args(list)).expect_code(3);
+    // --context picks an auth-context, even over the variables.
+    let out = run(sim
+        .doimg_without_token()
+        .env("DIGITALOCEAN_ACCESS_TOKEN", "wrong")
+        .args(["--context", "work"])
+        .args(list))
+    .ok();
+    assert_eq!(out.stderr, "", "a private config gives no warning");
+    let out = run(sim
+        .doimg_without_token()
+        .args(["--context", "home"])
+        .args(list))
+    .expect_code(3);
+    assert!(
+        out.single_error()
+            .contains("no auth-context `home`; it has: work"),
+        "{}",
+        out.stderr
+    );
+
+    // A config others can read works, with a warning that names no token.
+    write_private(&config, &format!("access-token: {token}\n"), 0o644);
+    let out = run(sim.doimg_without_token().args(list)).ok();
+    assert!(
+        out.stderr.starts_with("Warning: ") && out.stderr.contains("chmod 600"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains(&token));
+
+    // --config points elsewhere.
+    let elsewhere = sim.home().join("other").join("doctl.yaml");
+    write_private(&elsewhere, &format!("access-token: {token}\n"), 0o600);
+    std::fs::remove_file(&config).unwrap();
+    run(sim.doimg_without_token().args(list)).expect_code(3);
+    run(sim
+        .doimg_without_token()
+        .arg("--config")
+        .arg(&elsewhere)
+        .args(list))
+    .ok();
+}
+
+#[test]
+fn the_api_url_can_come_from_the_environment() {
+    let sim = Sim::start();
+    let home = tempfile::tempdir().unwrap();
+    let out = run(isolated(home.path())
+        .env("DIGITALOCEAN_API_URL", sim.sandbox.base_url())
+        .env("DIGITALOCEAN_ACCESS_TOKEN", sim.sandbox.token())
+        .args([
+            "images",
+            "get",
+            "ubuntu-24-04-x64",
+            "--format",
+            "Slug",
+            "--no-header",
+        ]))
+    .ok();
+    assert_eq!(out.stdout, "ubuntu-24-04-x64\n");
+    // A trailing slash is fine.
+    let with_slash = format!("{}/", sim.sandbox.base_url());
+    run(isolated(home.path()).args([
+        "--api-url",
+        &with_slash,
+        "-t",
+        sim.sandbox.token(),
+        "images",
+        "get",
+        "100000001",
+    ]))
+    .ok();
+}
+
+// ---------------------------------------------------------------- regions
+
+#[test]
+fn an_undocumented_region_is_accepted_with_a_warning() {
+    let sim = Sim::start();
+    let out = run(sim.doimg().args([
+        "-o",
+        "json",
+        "images",
+        "create",
+        "--name",
+        "in-atlanta",
+        "--url",
+        "https://example.com/atl.qcow2",
+        "--region",
+        "atl1",
+        "--wait",
+    ]))
+    .ok();
+    assert!(
+        out.stderr.starts_with(
+            "Warning: region `atl1` is not in the documented list; sending it anyway \
+             (the API knows more regions than its docs)\n"
+        ),
+        "{}",
+        out.stderr
+    );
+    let image = out.json();
+    assert_eq!(image["status"], "available");
+    assert_eq!(image["regions"], serde_json::json!(["atl1"]));
+}
+
+// ---------------------------------------------------------------- -v
+
+#[test]
+fn verbose_traces_each_request_and_never_the_token() {
+    let sim = Sim::start();
+    let token = sim.sandbox.token().to_string();
+    let out = run(sim.doimg_without_token().args([
+        "-v",
+        "-t",
+        &token,
+        "images",
+        "get",
+        "ubuntu-24-04-x64",
+    ]))
+    .ok();
+    let traces: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.contains("DigitalOcean API answered"))
+        .collect();
+    assert_eq!(traces.len(), 1, "{}", out.stderr);
+    for part in [
+        "method=GET",
+        "path=/v2/images/ubuntu-24-04-x64",
+        "status=200",
+        "attempt=1",
+        "request_id=\"sandbox-00000001\"",
+        "ratelimit_remaining=",
+    ] {
+        assert!(traces[0].contains(part), "`{part}` missing: {}", traces[0]);
+    }
+    assert!(out.stderr.contains("source=--access-token"));
+    assert!(!out.stderr.contains(&token), "{}", out.stderr);
+    assert!(!out.stdout.contains(&token));
+
+    // Through a wait too, and from the environment.
+    let out = run(sim.doimg().args([
+        "-v",
+        "images",
+        "create",
+        "--name",
+        "traced",
+        "--url",
+        "https://example.com/t.img",
+        "--region",
+        "nyc3",
+        "--wait",
+    ]))
+    .ok();
+    assert!(out.stderr.contains("method=POST"), "{}", out.stderr);
+    assert!(out.stderr.contains("status=202"), "{}", out.stderr);
+    assert!(!out.stderr.contains(&token), "{}", out.stderr);
+
+    // Without -v: no trace.
+    let out = run(sim.doimg().args(["images", "get", "100000001"])).ok();
+    assert_eq!(out.stderr, "");
+}
+
+// ---------------------------------------------------------------- --sandbox
+
+#[test]
+fn the_sandbox_flag_needs_no_token() {
+    let home = tempfile::tempdir().unwrap();
+    let out = run(isolated(home.path()).args(["--sandbox", "images", "list", "--limit", "3"])).ok();
+    assert_eq!(
+        out.stdout.lines().count(),
+        4,
+        "a header and 3 rows:\n{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("ubuntu-24-04-x64"));
+    assert!(
+        out.stderr
+            .starts_with("Using a sandbox at http://127.0.0.1:"),
+        "{}",
+        out.stderr
+    );
+
+    let out = run(isolated(home.path()).args([
+        "--sandbox",
+        "-o",
+        "json",
+        "images",
+        "get",
+        "debian-12-x64",
+    ]))
+    .ok();
+    assert_eq!(out.json()["slug"], "debian-12-x64");
+}
+
+/// The README's first command: an import in a sandbox, watched from `NEW`
+/// to `available` (4 seconds).
+#[test]
+fn the_readme_first_command_imports_and_waits_in_a_sandbox() {
+    let home = tempfile::tempdir().unwrap();
+    let out = run(isolated(home.path()).args([
+        "--sandbox",
+        "--poll-interval",
+        "100ms",
+        "images",
+        "create",
+        "--name",
+        "demo",
+        "--url",
+        "https://example.com/demo.qcow2",
+        "--region",
+        "nyc3",
+        "--wait",
+    ]))
+    .ok();
+    let statuses: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter_map(|l| l.split_once(": ")?.1.split(" (after ").next())
+        .filter(|s| ["NEW", "pending", "available"].contains(s))
+        .collect();
+    assert_eq!(statuses.first(), Some(&"NEW"), "{}", out.stderr);
+    assert_eq!(statuses.last(), Some(&"available"), "{}", out.stderr);
+    assert!(out.stdout.contains("demo") && out.stdout.contains("available"));
+}
+
+// ---------------------------------------------- doimg sandbox, Ctrl-C
+
+/// Reads lines from `reader` until one satisfies `wanted`; returns them all.
+fn read_until(reader: &mut impl BufRead, wanted: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut lines = Vec::new();
+    loop {
+        let mut line = String::new();
+        let read = reader.read_line(&mut line).expect("read a line");
+        assert!(read > 0, "the output ended before the line; got {lines:?}");
+        let done = wanted(&line);
+        lines.push(line.trim_end().to_string());
+        if done {
+            return lines;
+        }
+    }
+}
+
+#[cfg(unix)]
+fn interrupt(child: &std::process::Child) {
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+}
+
+/// Kills `child` if the test fails before it ends.
+struct Reap(std::process::Child);
+
+impl Drop for Reap {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_waiting_exits_130_and_the_import_goes_on() {
+    let sim = Sim::with(fast().with_import_timing(ImportTiming::new(
+        Duration::from_secs(60),
+        Duration::from_secs(120),
+    )));
+    let mut command = isolated_std(sim.home());
+    command
+        .args([
+            "--api-url",
+            sim.sandbox.base_url(),
+            "--poll-interval",
+            "50ms",
+        ])
+        .env("DIGITALOCEAN_ACCESS_TOKEN", sim.sandbox.token())
+        .args([
+            "images",
+            "create",
+            "--name",
+            "interrupted",
+            "--url",
+            "https://example.com/i.qcow2",
+            "--region",
+            "nyc3",
+            "--wait",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = Reap(command.spawn().expect("doimg starts"));
+    let mut stderr = BufReader::new(child.0.stderr.take().unwrap());
+    // The first progress line comes after the first poll, so the Ctrl-C
+    // handler is in place.
+    let mut lines = read_until(&mut stderr, |l| l.contains(": NEW (after "));
+    interrupt(&child.0);
+    let status = child.0.wait().unwrap();
+    lines.extend(stderr.lines().map(Result::unwrap));
+    assert_eq!(status.code(), Some(130), "{lines:#?}");
+    let id: u64 = lines[0]
+        .strip_prefix("Import started: image ")
+        .and_then(|r| r.strip_suffix('.'))
+        .and_then(|id| id.parse().ok())
+        .expect("the import's id");
+    assert_eq!(
+        lines.last().unwrap(),
+        &format!("Error: stopped waiting for image {id}; the work goes on server-side")
+    );
+    assert_eq!(sim.count_named("interrupted"), 1);
+    assert_eq!(sim.image(id).unwrap()["status"], "NEW");
+}
+
+#[cfg(unix)]
+#[test]
+fn doimg_sandbox_serves_in_the_foreground_until_ctrl_c() {
+    let home = tempfile::tempdir().unwrap();
+    let mut command = isolated_std(home.path());
+    command
+        .args(["sandbox", "--port", "0", "--images", "25", "--seed", "7"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut child = Reap(command.spawn().expect("doimg sandbox starts"));
+    let mut stdout = BufReader::new(child.0.stdout.take().unwrap());
+    let lines = read_until(&mut stdout, |l| l.starts_with("Press Ctrl-C"));
+    let url = lines[0]
+        .strip_prefix("Sandbox serving 25 simulated images at ")
+        .expect("the first line names the URL")
+        .to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let token = lines[1]
+        .strip_prefix("Token (accepted only by this sandbox): ")
+        .expect("the second line gives the token")
+        .to_string();
+
+    let out = run(isolated(home.path())
+        .env("DIGITALOCEAN_API_URL", &url)
+        .env("DIGITALOCEAN_ACCESS_TOKEN", &token)
+        .args(["-o", "json", "images", "list"]))
+    .ok();
+    assert_eq!(out.json().as_array().unwrap().len(), 25);
+
+    interrupt(&child.0);
+    let status = child.0.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
+
+// ---------------------------------------------- completion and man page
+
+#[test]
+fn completion_scripts_for_each_shell() {
+    let home = tempfile::tempdir().unwrap();
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef doimg"),
+        ("fish", "complete -c doimg"),
+        ("elvish", "doimg"),
+        ("powershell", "doimg"),
+    ] {
+        let out = run(isolated(home.path()).args(["completion", shell])).ok();
+        assert!(!out.stdout.is_empty(), "{shell}");
+        assert!(out.stdout.contains("doimg"), "{shell}");
+        assert!(out.stdout.contains(marker), "{shell}: `{marker}` missing");
+        for word in ["images", "actions", "transfer", "wait", "poll-interval"] {
+            assert!(out.stdout.contains(word), "{shell}: `{word}` missing");
+        }
+        assert_eq!(out.stderr, "");
+    }
+}
+
+#[test]
+fn the_man_page_is_roff() {
+    let home = tempfile::tempdir().unwrap();
+    let out = run(isolated(home.path()).arg("man")).ok();
+    let page = &out.stdout;
+    assert!(page.contains(".TH doimg 1"), "{page}");
+    for part in [".SH NAME", ".SH SYNOPSIS", ".SH OPTIONS", "Exit codes:"] {
+        assert!(page.contains(part), "`{part}` missing");
+    }
+    assert!(
+        page.contains("\\-\\-sandbox"),
+        "options are in roff escapes"
+    );
+    assert!(page.contains("doimg\\-images"));
+}
