@@ -4,7 +4,11 @@
 //!   from `spec/images.yaml`.
 //! - `check`: fail, with a diff, when those files differ from what the spec
 //!   generates, or when the spec does not validate.
+//! - `bench`: do-images, `doimg` and pydo side by side against the sandbox;
+//!   writes bench/RESULTS.md.
 
+mod bench;
+mod bench_venv;
 mod check;
 mod generate;
 mod open_enums;
@@ -16,11 +20,14 @@ use std::process::ExitCode;
 /// Where the spec lives, relative to the workspace root.
 pub const SPEC_PATH: &str = "spec/images.yaml";
 
-const USAGE: &str = "usage: cargo xtask <generate|check>
+const USAGE: &str = "usage: cargo xtask <generate|check|bench>
 
   generate   write crates/do-images-api/src/{generated,open_enums}.rs from spec/images.yaml
   check      exit non-zero, with a diff, if those files are stale or edited by hand,
-             or if the spec does not validate";
+             or if the spec does not validate
+  bench      time do-images, doimg and pydo listing 10,000 and 100,000 images from the
+             sandbox, and the waiter; write bench/RESULTS.md (--quick: a smoke run;
+             --rounds N; --help for the rest)";
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -35,6 +42,7 @@ fn main() -> ExitCode {
     let outcome = match task.as_deref() {
         Some("generate") => generate::write_all(&root),
         Some("check") => check::run(&root),
+        Some("bench") => bench::run(&root, &std::env::args_os().skip(2).collect::<Vec<_>>()),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

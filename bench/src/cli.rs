@@ -1,0 +1,81 @@
+//! The command line: `run` (the harness) and `list` (the library's client).
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// do-images, doimg and pydo listing the sandbox's images side by side.
+#[derive(Debug, Parser)]
+#[command(about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The two roles of this binary.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Runs the benchmark and writes the results (`cargo xtask bench` calls
+    /// this).
+    Run(RunArgs),
+    /// Lists every image through the library and prints how many there were
+    /// (one of the clients `run` times).
+    List(ListArgs),
+    /// Runs a command and writes its wall time and peak memory to a file
+    /// (how `run` starts each client).
+    Measure(MeasureArgs),
+}
+
+/// Settings of a benchmark run.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Timed runs of each client per scenario (default 3; 1 with --quick).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub rounds: Option<u32>,
+    /// A fast smoke run: 1,000 and 5,000 images, one round, an 8 s import.
+    #[arg(long)]
+    pub quick: bool,
+    /// Pages the library fetches ahead in its "fetch-ahead" runs.
+    #[arg(long, value_name = "PAGES", default_value_t = do_images::paginate::DEFAULT_FETCH_AHEAD)]
+    pub fetch_ahead: usize,
+    /// Where to write the results (default bench/RESULTS.md, or
+    /// target/bench/RESULTS-quick.md with --quick).
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+    /// The Python interpreter of the virtualenv pydo is installed in.
+    #[arg(long, value_name = "PATH")]
+    pub python: PathBuf,
+    /// The script that lists every image through pydo.
+    #[arg(long, value_name = "PATH")]
+    pub pydo_script: PathBuf,
+    /// The release build of `doimg`.
+    #[arg(long, value_name = "PATH")]
+    pub doimg: PathBuf,
+}
+
+/// Where to list from and how.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// The API's base URL.
+    #[arg(long)]
+    pub url: String,
+    /// The bearer token.
+    #[arg(long)]
+    pub token: String,
+    /// Pages to fetch ahead (0: one page after another).
+    #[arg(long, value_name = "PAGES")]
+    pub fetch_ahead: usize,
+}
+
+/// What to measure and where to report.
+#[derive(Debug, Args)]
+pub struct MeasureArgs {
+    /// The file to write the measurement to.
+    #[arg(long, value_name = "PATH")]
+    pub report: PathBuf,
+    /// The program and its arguments.
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<OsString>,
+}

@@ -1,0 +1,83 @@
+//! `do-images-bench run`: every scenario, the waiter, the targets, and the
+//! results written out.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+
+use crate::cli::RunArgs;
+use crate::clients::{Client, Programs};
+use crate::machine::Machine;
+use crate::plan::Plan;
+use crate::results::Results;
+use crate::{report, scenario, targets, waiter};
+
+/// Runs the benchmark `args` describe, prints the tables and writes them.
+pub fn run(args: &RunArgs) -> Result<()> {
+    let started = Instant::now();
+    let plan = Plan::from_args(args);
+    let programs = Programs {
+        bench: std::env::current_exe().context("cannot find this program")?,
+        doimg: args.doimg.clone(),
+        python: args.python.clone(),
+        pydo_script: args.pydo_script.clone(),
+    };
+    let out = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from(if plan.quick {
+            "target/bench/RESULTS-quick.md"
+        } else {
+            "bench/RESULTS.md"
+        })
+    });
+    let runtime = tokio::runtime::Runtime::new()?;
+    eprintln!(
+        "waiter: an import that takes {} s, waited for alongside the listing runs",
+        plan.import_time.as_secs()
+    );
+    let waiting = runtime.spawn(waiter::measure(plan.import_time));
+
+    let clients = Client::all(plan.fetch_ahead);
+    let mut rows = Vec::new();
+    for (index, scenario) in plan.scenarios().into_iter().enumerate() {
+        eprintln!("{scenario}: {} round(s)", plan.rounds);
+        let warm_up = u32::from(index == 0);
+        let samples = scenario::measure(
+            &runtime,
+            scenario,
+            &clients,
+            &programs,
+            plan.rounds,
+            warm_up,
+        )?;
+        rows.extend(report::rows(scenario, &samples, &clients));
+    }
+    eprintln!("waiting for the waiter to return");
+    let waiter = runtime
+        .block_on(waiting)
+        .context("the waiter's task failed")?
+        .context("the waiter")?;
+
+    let results = Results {
+        verdicts: targets::check(&plan, &rows, &waiter),
+        machine: Machine::detect(&args.python),
+        date: chrono::Utc::now(),
+        run_time: started.elapsed(),
+        plan,
+        rows,
+        waiter,
+    };
+    println!(
+        "\n{}\n{}\n{}",
+        report::markdown(&results.rows),
+        results.waiter_markdown(),
+        targets::markdown(&results.verdicts)
+    );
+    if let Some(dir) = out.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&out, results.markdown())
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    println!("wrote {}", out.display());
+    Ok(())
+}
