@@ -20,15 +20,18 @@ pub struct Measurement {
     pub wall: Duration,
     /// Peak resident set size of the child, in bytes.
     pub peak_rss: u64,
+    /// CPU time the child used, user and system.
+    pub cpu: Duration,
 }
 
 impl Measurement {
     /// One line that [`Measurement::parse`] reads back.
     pub fn to_line(self) -> String {
         format!(
-            "wall_ns={} peak_rss={}\n",
+            "wall_ns={} peak_rss={} cpu_ns={}\n",
             self.wall.as_nanos(),
-            self.peak_rss
+            self.peak_rss,
+            self.cpu.as_nanos()
         )
     }
 
@@ -45,6 +48,7 @@ impl Measurement {
         Ok(Self {
             wall: Duration::from_nanos(field("wall_ns")?),
             peak_rss: field("peak_rss")?,
+            cpu: Duration::from_nanos(field("cpu_ns")?),
         })
     }
 }
@@ -59,19 +63,39 @@ pub fn run(command: &mut Command) -> Result<Measurement> {
         .spawn()
         .with_context(|| format!("cannot start {command:?}"))?;
     let pid = libc::pid_t::try_from(child.id()).context("pid out of range")?;
-    let (status, max_rss) = wait_with_usage(pid)?;
+    let (status, usage) = wait_with_usage(pid)?;
     let wall = start.elapsed();
     if !exited_cleanly(status) {
         bail!("{command:?} failed (wait status {status:#x})");
     }
     Ok(Measurement {
         wall,
-        peak_rss: rss_bytes(max_rss)?,
+        peak_rss: rss_bytes(usage.ru_maxrss)?,
+        cpu: cpu_time(&usage),
     })
 }
 
-/// `wait4(2)`: the wait status and `ru_maxrss` of exactly this child.
-fn wait_with_usage(pid: libc::pid_t) -> Result<(i32, libc::c_long)> {
+/// CPU time this process has used so far, all its threads, user and
+/// system (its children not counted).
+pub fn own_cpu() -> Duration {
+    // SAFETY: an all-zero rusage is a valid value for the kernel to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: the pointer is to a live local; RUSAGE_SELF cannot fail.
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    cpu_time(&usage)
+}
+
+/// User plus system time in a `rusage`.
+fn cpu_time(usage: &libc::rusage) -> Duration {
+    let time = |t: libc::timeval| {
+        Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
+            + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
+    };
+    time(usage.ru_utime) + time(usage.ru_stime)
+}
+
+/// `wait4(2)`: the wait status and resource usage of exactly this child.
+fn wait_with_usage(pid: libc::pid_t) -> Result<(i32, libc::rusage)> {
     let mut status = 0;
     // SAFETY: an all-zero rusage is a valid value for the kernel to fill in.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -80,7 +104,7 @@ fn wait_with_usage(pid: libc::pid_t) -> Result<(i32, libc::c_long)> {
         // child when asked), and both pointers are to live locals.
         let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
         if reaped == pid {
-            return Ok((status, usage.ru_maxrss));
+            return Ok((status, usage));
         }
         let error = std::io::Error::last_os_error();
         if error.kind() != std::io::ErrorKind::Interrupted {
@@ -117,11 +141,15 @@ mod tests {
         let m = Measurement {
             wall: Duration::from_nanos(1_234_567_890),
             peak_rss: 9_199_616,
+            cpu: Duration::from_millis(12),
         };
-        assert_eq!(m.to_line(), "wall_ns=1234567890 peak_rss=9199616\n");
+        assert_eq!(
+            m.to_line(),
+            "wall_ns=1234567890 peak_rss=9199616 cpu_ns=12000000\n"
+        );
         assert_eq!(Measurement::parse(&m.to_line()).unwrap(), m);
         assert!(Measurement::parse("wall_ns=5").is_err());
-        assert!(Measurement::parse("wall_ns=x peak_rss=1").is_err());
+        assert!(Measurement::parse("wall_ns=x peak_rss=1 cpu_ns=1").is_err());
     }
 
     #[test]
@@ -132,6 +160,15 @@ mod tests {
         .unwrap();
         assert!(m.peak_rss > 0);
         assert!(m.wall > Duration::ZERO);
+        let busy = "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done";
+        let m = run(Command::new("sh").args(["-c", busy])).unwrap();
+        assert!(m.cpu > Duration::ZERO, "{m:?}");
+        let before = own_cpu();
+        let mut x = 0u64;
+        for i in 0..20_000_000u64 {
+            x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(i));
+        }
+        assert!(own_cpu() > before, "{x}");
     }
 
     #[test]

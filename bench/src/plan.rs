@@ -123,7 +123,7 @@ mod tests {
             sizes: [10_000, 100_000],
             rounds: 3,
             import_time: Duration::from_secs(60),
-            fetch_ahead: 3,
+            fetch_ahead: do_images::paginate::DEFAULT_FETCH_AHEAD,
             quick: false,
         };
         let names: Vec<String> = plan.scenarios().iter().map(ToString::to_string).collect();
@@ -137,5 +137,14 @@ mod tests {
             ]
         );
         assert_eq!(plan.command(), "cargo xtask bench");
+        let other = Plan {
+            rounds: 5,
+            fetch_ahead: 9,
+            ..plan
+        };
+        assert_eq!(
+            other.command(),
+            "cargo xtask bench --rounds 5 --fetch-ahead 9"
+        );
     }
 }

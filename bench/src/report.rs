@@ -15,6 +15,10 @@ pub struct Sample {
     pub wall: Duration,
     /// Peak resident memory of the child, bytes.
     pub peak_rss: u64,
+    /// CPU time the child used.
+    pub cpu: Duration,
+    /// CPU time the harness (the sandbox, mostly) used during the run.
+    pub server_cpu: Duration,
     /// Requests the sandbox received during the run.
     pub requests: u64,
 }
@@ -28,6 +32,10 @@ pub struct Row {
     pub client: Client,
     /// Median wall time over the rounds.
     pub wall: Duration,
+    /// Median CPU time of the client.
+    pub cpu: Duration,
+    /// Median CPU time of the sandbox.
+    pub server_cpu: Duration,
     /// Median peak RSS over the rounds, bytes.
     pub peak_rss: u64,
     /// Fewest and most requests in one run.
@@ -46,37 +54,52 @@ pub fn median<T: Ord + Copy>(values: &[T]) -> Option<T> {
     sorted.get(sorted.len().checked_sub(1)? / 2).copied()
 }
 
+/// Medians of one client's samples.
+struct Summary {
+    wall: Duration,
+    peak_rss: u64,
+    cpu: Duration,
+    server_cpu: Duration,
+    requests: (u64, u64),
+}
+
 /// A row per client that has samples in `scenario`, in `clients`' order.
 pub fn rows(scenario: Scenario, samples: &[Sample], clients: &[Client]) -> Vec<Row> {
     let summary = |client: Client| {
         let of: Vec<&Sample> = samples.iter().filter(|s| s.client == client).collect();
         let walls: Vec<Duration> = of.iter().map(|s| s.wall).collect();
         let rss: Vec<u64> = of.iter().map(|s| s.peak_rss).collect();
+        let cpu: Vec<Duration> = of.iter().map(|s| s.cpu).collect();
+        let server_cpu: Vec<Duration> = of.iter().map(|s| s.server_cpu).collect();
         let requests: Vec<u64> = of.iter().map(|s| s.requests).collect();
-        Some((
-            median(&walls)?,
-            median(&rss)?,
-            (*requests.iter().min()?, *requests.iter().max()?),
-        ))
+        Some(Summary {
+            wall: median(&walls)?,
+            peak_rss: median(&rss)?,
+            cpu: median(&cpu)?,
+            server_cpu: median(&server_cpu)?,
+            requests: (*requests.iter().min()?, *requests.iter().max()?),
+        })
     };
     let pydo = summary(Client::Pydo);
     clients
         .iter()
         .filter_map(|&client| {
-            let (wall, peak_rss, requests) = summary(client)?;
-            let (speedup_vs_pydo, memory_vs_pydo) = match pydo {
-                Some((pydo_wall, pydo_rss, _)) if client != Client::Pydo => (
-                    Some(pydo_wall.as_secs_f64() / wall.as_secs_f64().max(f64::MIN_POSITIVE)),
-                    Some(peak_rss as f64 / pydo_rss.max(1) as f64),
+            let this = summary(client)?;
+            let (speedup_vs_pydo, memory_vs_pydo) = match &pydo {
+                Some(pydo) if client != Client::Pydo => (
+                    Some(pydo.wall.as_secs_f64() / this.wall.as_secs_f64().max(f64::MIN_POSITIVE)),
+                    Some(this.peak_rss as f64 / pydo.peak_rss.max(1) as f64),
                 ),
                 _ => (None, None),
             };
             Some(Row {
                 scenario,
                 client,
-                wall,
-                peak_rss,
-                requests,
+                wall: this.wall,
+                cpu: this.cpu,
+                server_cpu: this.server_cpu,
+                peak_rss: this.peak_rss,
+                requests: this.requests,
                 speedup_vs_pydo,
                 memory_vs_pydo,
             })
@@ -99,8 +122,8 @@ pub fn mib(bytes: u64) -> String {
 /// The table, as Markdown.
 pub fn markdown(rows: &[Row]) -> String {
     let mut out = String::from(
-        "| scenario | client | median wall | median peak RSS | requests per run | time vs pydo | memory vs pydo |\n\
-         |---|---|---:|---:|---:|---:|---:|\n",
+        "| scenario | client | wall | client CPU | sandbox CPU | peak RSS | requests | time vs pydo | memory vs pydo |\n\
+         |---|---|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for row in rows {
         let requests = match row.requests {
@@ -108,10 +131,12 @@ pub fn markdown(rows: &[Row]) -> String {
             (low, high) => format!("{low}–{high}"),
         };
         out.push_str(&format!(
-            "| {} | {} | {:.3} s | {} | {} | {} | {} |\n",
+            "| {} | {} | {:.3} s | {:.3} s | {:.3} s | {} | {} | {} | {} |\n",
             row.scenario,
             row.client.label(),
             row.wall.as_secs_f64(),
+            row.cpu.as_secs_f64(),
+            row.server_cpu.as_secs_f64(),
             mib(row.peak_rss),
             requests,
             row.speedup_vs_pydo
@@ -134,6 +159,8 @@ mod tests {
             client,
             wall: MS(wall_ms),
             peak_rss: rss_mib << 20,
+            cpu: MS(wall_ms / 2),
+            server_cpu: MS(wall_ms / 4),
             requests,
         }
     }
@@ -169,6 +196,7 @@ mod tests {
         let library = &rows[0];
         assert_eq!(library.wall, MS(200));
         assert_eq!(library.peak_rss, 8 << 20);
+        assert_eq!((library.cpu, library.server_cpu), (MS(100), MS(50)));
         assert_eq!(library.requests, (50, 51));
         assert_eq!(library.speedup_vs_pydo, Some(5.0));
         assert_eq!(library.memory_vs_pydo, Some(0.125));
@@ -195,11 +223,11 @@ mod tests {
         assert_eq!(lines.len(), 4, "{table}");
         assert_eq!(
             lines[2],
-            "| 10,000 images, 50 ms | doimg images list -o json | 0.300 s | 8.0 MiB | 50–52 | 5.0x faster | 0.12x |"
+            "| 10,000 images, 50 ms | doimg images list -o json | 0.300 s | 0.150 s | 0.075 s | 8.0 MiB | 50–52 | 5.0x faster | 0.12x |"
         );
         assert_eq!(
             lines[3],
-            "| 10,000 images, 50 ms | pydo | 1.500 s | 64.0 MiB | 50 | — | — |"
+            "| 10,000 images, 50 ms | pydo | 1.500 s | 0.750 s | 0.375 s | 64.0 MiB | 50 | — | — |"
         );
     }
 }

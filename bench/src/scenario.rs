@@ -8,9 +8,9 @@ use do_images_sandbox::{Faults, RateLimits, RunningSandbox, Sandbox, SandboxConf
 use tokio::runtime::Runtime;
 
 use crate::clients::{Client, Programs};
-use crate::launcher;
 use crate::plan::Scenario;
 use crate::report::Sample;
+use crate::{launcher, measure};
 
 /// Times every client `rounds` times against a fresh sandbox set up as
 /// `scenario` says, after `warm_up` untimed runs of each (which load the
@@ -37,9 +37,11 @@ pub fn measure(
             let sample = time_one(&sandbox, scenario, client, programs)
                 .with_context(|| format!("{} against {scenario}", client.label()))?;
             eprintln!(
-                "  {scenario} | {:<28} | {:>7.3} s | {:>6.1} MiB | {} requests{}",
+                "  {scenario} | {:<28} | {:>7.3} s | CPU {:>6.3} s, sandbox {:>6.3} s | {:>6.1} MiB | {} requests{}",
                 client.label(),
                 sample.wall.as_secs_f64(),
+                sample.cpu.as_secs_f64(),
+                sample.server_cpu.as_secs_f64(),
                 sample.peak_rss as f64 / f64::from(1u32 << 20),
                 sample.requests,
                 if timed { "" } else { " (warm-up)" },
@@ -61,14 +63,16 @@ fn time_one(
     programs: &Programs,
 ) -> Result<Sample> {
     let stdout = tempfile::NamedTempFile::new()?;
-    let before = sandbox.stats().requests;
     let command = client.command(programs, sandbox.base_url(), sandbox.token());
+    let requests_before = sandbox.stats().requests;
+    let cpu_before = measure::own_cpu();
     let cost = launcher::measure(
         &programs.bench,
         &command,
         File::try_clone(stdout.as_file())?,
     )?;
-    let requests = sandbox.stats().requests - before;
+    let server_cpu = measure::own_cpu().saturating_sub(cpu_before);
+    let requests = sandbox.stats().requests - requests_before;
     let listed = client.count(stdout.path())?;
     if listed != scenario.images as u64 {
         bail!(
@@ -80,6 +84,8 @@ fn time_one(
         client,
         wall: cost.wall,
         peak_rss: cost.peak_rss,
+        cpu: cost.cpu,
+        server_cpu,
         requests,
     })
 }

@@ -131,6 +131,8 @@ mod tests {
             },
             client,
             wall: Duration::from_millis(wall_ms),
+            cpu: Duration::ZERO,
+            server_cpu: Duration::ZERO,
             peak_rss: rss_mib << 20,
             requests: (50, 50),
             speedup_vs_pydo: Some(1_000.0 / wall_ms as f64),
