@@ -22,6 +22,9 @@ pub struct Results {
     pub date: DateTime<Utc>,
     /// How long the benchmark took, building and installing excluded.
     pub run_time: Duration,
+    /// The peak memory reported for `true` started the way the clients are:
+    /// the floor under the figures.
+    pub memory_floor: u64,
     /// The listing table.
     pub rows: Vec<Row>,
     /// The waiter's measurement.
@@ -82,15 +85,24 @@ impl Results {
              turns and each round starting with the next client; one untimed warm-up run of each client before \
              the first scenario (it loads the programs and Python's bytecode cache).\n\
              - Wall time is from spawn to exit, process start included (for pydo, that includes importing pydo). \
-             Peak memory is the child's peak resident set size from `wait4(2)`. Both are medians over the rounds. \
-             Requests are those the sandbox logged during each run.\n\
+             Client CPU is the child's user and system time; sandbox CPU is the harness process's during the run \
+             (the sandbox's work: routing, paging, JSON encoding, the request log). Peak memory is the child's peak \
+             resident set size from `wait4(2)`. Each is the median over the rounds. Requests are those the \
+             sandbox logged during each run.\n\
+             - Linux counts, in a child's peak resident set size, the peak of the process it was started from. \
+             So that the harness's sandboxes are not counted, each client is started by `do-images-bench measure`, \
+             a small process that measures it; `true` started that way shows {floor}, the floor under the peak \
+             memory figures.\n\
              - Every run must list exactly as many images as the sandbox holds, or the benchmark fails.\n\
              - Clients: the library through `do-images-bench list` (`images().list().fetch_ahead(n).stream()`, \
              200 a page); `doimg images list -o json` with its output written to a file (the harness counts the \
              array's items afterwards); pydo's `client.images.list(per_page=200, page=n, enforce_https=False)` \
              page after page until a page has no `next` link (bench/pydo_list.py).\n\
-             - With fetch-ahead n, at most n pages are requested while the caller works on one, so when the time \
-             per page is the latency, fetch-ahead is at best n times faster than sequential.\n\
+             - With fetch-ahead n, at most n requests are in flight, and the first page is always fetched alone \
+             (it tells the total). When the time per page is the latency, fetch-ahead is therefore at best n times \
+             faster than sequential, and a sequential client such as pydo is bound by the same latency.\n\
+             - The first target is checked with no added latency, where the clients' own costs show, and with \
+             50 ms, where the latency bounds every client.\n\
              - The waiter runs in its own sandbox during the listing runs; it sleeps between polls, so it costs \
              them nothing measurable.\n",
             command = plan.command(),
@@ -117,6 +129,7 @@ impl Results {
             small = thousands(plan.sizes[0] as u64),
             large = thousands(plan.sizes[1] as u64),
             rounds = plan.rounds,
+            floor = report::mib(self.memory_floor),
         );
         out
     }

@@ -1,7 +1,9 @@
 //! `do-images-bench run`: every scenario, the waiter, the targets, and the
 //! results written out.
 
+use std::fs::File;
 use std::path::PathBuf;
+use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -11,7 +13,7 @@ use crate::clients::{Client, Programs};
 use crate::machine::Machine;
 use crate::plan::Plan;
 use crate::results::Results;
-use crate::{report, scenario, targets, waiter};
+use crate::{launcher, report, scenario, targets, waiter};
 
 /// Runs the benchmark `args` describe, prints the tables and writes them.
 pub fn run(args: &RunArgs) -> Result<()> {
@@ -58,7 +60,13 @@ pub fn run(args: &RunArgs) -> Result<()> {
         .context("the waiter's task failed")?
         .context("the waiter")?;
 
+    let floor = launcher::measure(
+        &programs.bench,
+        &Command::new("true"),
+        File::create("/dev/null")?,
+    )?;
     let results = Results {
+        memory_floor: floor.peak_rss,
         verdicts: targets::check(&plan, &rows, &waiter),
         machine: Machine::detect(&args.python),
         date: chrono::Utc::now(),
