@@ -19,6 +19,8 @@ pub struct Machine {
     pub python: Option<String>,
     /// The pydo version installed in the virtualenv.
     pub pydo: Option<String>,
+    /// The load averages over 1, 5 and 15 minutes, from /proc/loadavg.
+    pub load: Option<String>,
 }
 
 impl Machine {
@@ -35,6 +37,7 @@ impl Machine {
                 "-c",
                 "import importlib.metadata as m; print(m.version('pydo'))",
             ])),
+            load: load_average(&read("/proc/loadavg")),
         }
     }
 }
@@ -54,6 +57,12 @@ fn cpu_model(cpuinfo: &str) -> Option<String> {
         .filter_map(|line| line.split_once(':'))
         .find(|(key, _)| key.trim() == "model name")
         .map(|(_, value)| value.trim().to_string())
+}
+
+/// The three load averages from the text of /proc/loadavg.
+fn load_average(loadavg: &str) -> Option<String> {
+    let averages: Vec<&str> = loadavg.split_whitespace().take(3).collect();
+    (averages.len() == 3).then(|| averages.join(", "))
 }
 
 /// The trimmed standard output of a command that succeeds.
@@ -76,5 +85,8 @@ mod tests {
                        processor\t: 1\nmodel name\t: AMD EPYC 7B13\n";
         assert_eq!(cpu_model(cpuinfo).as_deref(), Some("AMD EPYC 7B13"));
         assert_eq!(cpu_model("processor : 0\n"), None);
+        let loadavg = "0.79 0.86 1.29 1/160 20345\n";
+        assert_eq!(load_average(loadavg).as_deref(), Some("0.79, 0.86, 1.29"));
+        assert_eq!(load_average(""), None);
     }
 }

@@ -7,6 +7,7 @@
 //! is the library's client, one of those children, and `do-images-bench
 //! measure` the small process each child is started from.
 
+mod baseline;
 mod cli;
 mod clients;
 mod launcher;

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use crate::baseline::ImportCost;
 use crate::machine::Machine;
 use crate::plan::{Plan, thousands};
 use crate::report::{self, Row};
@@ -25,6 +26,8 @@ pub struct Results {
     /// The peak memory reported for `true` started the way the clients are:
     /// the floor under the figures.
     pub memory_floor: u64,
+    /// What importing pydo costs.
+    pub pydo_import: ImportCost,
     /// The listing table.
     pub rows: Vec<Row>,
     /// The waiter's measurement.
@@ -34,6 +37,18 @@ pub struct Results {
 }
 
 impl Results {
+    /// What importing pydo costs, in a sentence.
+    pub fn pydo_import_markdown(&self) -> String {
+        let import = &self.pydo_import;
+        format!(
+            "For reference, `python -c \"import pydo\"` alone takes {:.3} s and peaks at {} \
+             (median over {} run(s), started the same way).\n",
+            import.wall.as_secs_f64(),
+            report::mib(import.peak_rss),
+            import.runs
+        )
+    }
+
     /// The waiter's measurement, in a few lines of Markdown.
     pub fn waiter_markdown(&self) -> String {
         let w = &self.waiter;
@@ -71,9 +86,11 @@ impl Results {
              (building and installing pydo not counted).\n\n\
              ## Machine\n\n\
              - {cores} cores, {memory} memory, CPU: {cpu}\n\
-             - {rustc}; {python}; pydo {pydo}\n\n\
+             - {rustc}; {python}; pydo {pydo}\n\
+             - load average (1, 5, 15 min) when the benchmark started: {load}\n\n\
              ## Listing everything\n\n\
              {table}\n\
+             {pydo_import}\n\
              ## Waiter\n\n\
              {waiter}\n\
              ## Targets (issue 6)\n\n\
@@ -123,7 +140,9 @@ impl Results {
             rustc = machine.rustc.clone().unwrap_or_else(unknown),
             python = machine.python.clone().unwrap_or_else(unknown),
             pydo = machine.pydo.clone().unwrap_or_else(unknown),
+            load = machine.load.clone().unwrap_or_else(unknown),
             table = report::markdown(&self.rows),
+            pydo_import = self.pydo_import_markdown(),
             waiter = self.waiter_markdown(),
             targets = targets::markdown(&self.verdicts),
             small = thousands(plan.sizes[0] as u64),

@@ -13,11 +13,12 @@ use crate::clients::{Client, Programs};
 use crate::machine::Machine;
 use crate::plan::Plan;
 use crate::results::Results;
-use crate::{launcher, report, scenario, targets, waiter};
+use crate::{baseline, launcher, report, scenario, targets, waiter};
 
 /// Runs the benchmark `args` describe, prints the tables and writes them.
 pub fn run(args: &RunArgs) -> Result<()> {
     let started = Instant::now();
+    let machine = Machine::detect(&args.python);
     let plan = Plan::from_args(args);
     let programs = Programs {
         bench: std::env::current_exe().context("cannot find this program")?,
@@ -54,21 +55,23 @@ pub fn run(args: &RunArgs) -> Result<()> {
         )?;
         rows.extend(report::rows(scenario, &samples, &clients));
     }
-    eprintln!("waiting for the waiter to return");
-    let waiter = runtime
-        .block_on(waiting)
-        .context("the waiter's task failed")?
-        .context("the waiter")?;
-
+    eprintln!("timing `import pydo` alone");
+    let pydo_import = baseline::pydo_import(&programs.bench, &programs.python, plan.rounds)?;
     let floor = launcher::measure(
         &programs.bench,
         &Command::new("true"),
         File::create("/dev/null")?,
     )?;
+    eprintln!("waiting for the waiter to return");
+    let waiter = runtime
+        .block_on(waiting)
+        .context("the waiter's task failed")?
+        .context("the waiter")?;
     let results = Results {
         memory_floor: floor.peak_rss,
+        pydo_import,
         verdicts: targets::check(&plan, &rows, &waiter),
-        machine: Machine::detect(&args.python),
+        machine,
         date: chrono::Utc::now(),
         run_time: started.elapsed(),
         plan,
@@ -76,8 +79,9 @@ pub fn run(args: &RunArgs) -> Result<()> {
         waiter,
     };
     println!(
-        "\n{}\n{}\n{}",
+        "\n{}\n{}\n{}\n{}",
         report::markdown(&results.rows),
+        results.pydo_import_markdown(),
         results.waiter_markdown(),
         targets::markdown(&results.verdicts)
     );
