@@ -1,5 +1,5 @@
 //! `--sandbox`: a simulated API started inside doimg, with imports and
-//! actions fast enough to watch (an import is available after 4 seconds).
+//! actions fast enough to watch (an import is `pending` from 1 to 5 seconds, so that a first poll after the default 2 seconds sees it, then `available`).
 
 use std::time::Duration;
 
@@ -18,7 +18,7 @@ impl InProcessSandbox {
         let config = SandboxConfig::default()
             .with_import_timing(ImportTiming::new(
                 Duration::from_secs(1),
-                Duration::from_secs(4),
+                Duration::from_secs(5),
             ))
             .with_action_duration(Duration::from_secs(2));
         let running = Sandbox::start(config).await.map_err(CliError::Sandbox)?;

@@ -477,7 +477,7 @@ fn the_sandbox_flag_needs_no_token() {
 }
 
 /// The README's first command: an import in a sandbox, watched from `NEW`
-/// to `available` (4 seconds).
+/// to `available` (5 seconds).
 #[test]
 fn the_readme_first_command_imports_and_waits_in_a_sandbox() {
     let home = tempfile::tempdir().unwrap();
