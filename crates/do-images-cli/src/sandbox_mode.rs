@@ -1,5 +1,7 @@
 //! `--sandbox`: a simulated API started inside doimg, with imports and
-//! actions fast enough to watch (an import is `pending` from 1 to 5 seconds, so that a first poll after the default 2 seconds sees it, then `available`).
+//! actions fast enough to watch. An import is `pending` from 1 to 5
+//! seconds, so that a first poll after the default 2 seconds sees it, then
+//! `available`.
 
 use std::time::Duration;
 
