@@ -1,5 +1,6 @@
 //! The operations on an image's actions: `client.actions(image_id)`.
 
+use std::future::Future;
 use std::ops::Deref;
 use std::sync::Arc;
 
@@ -9,8 +10,9 @@ use do_images_api::types::{
     ImageActionTransfer, ImageActionTransferType,
 };
 use futures::TryStreamExt;
+use serde_json::Value;
 
-use crate::client::{Client, InvalidId, positive_id};
+use crate::client::{Client, InvalidId, member, positive_id};
 use crate::error::{Error, Result};
 use crate::paginate::{
     DEFAULT_FETCH_AHEAD, DEFAULT_PER_PAGE, ItemStream, Page, PageStream, check_per_page,
@@ -130,27 +132,65 @@ impl Actions {
                         .send(),
                 )
             },
-            |envelope: &ActionEnvelope| classify_action(&envelope.action),
+            |envelope: &ActionEnvelope| classify_action(envelope.action.status.clone()),
         )
         .await
         .map(|envelope| envelope.action)
     }
+
+    /// Like [`wait_until_done`](Self::wait_until_done), but returns the
+    /// action of the last poll as the API sent it (see
+    /// [`GetAction::send_json`]). The status is read from each answer's
+    /// `status` field.
+    pub async fn wait_until_done_json<I>(&self, action_id: I, options: WaitOptions) -> Result<Value>
+    where
+        I: TryInto<u64> + std::fmt::Display + Copy,
+    {
+        let image_id = self.image_id()?;
+        let action_id = positive_id("action id", action_id)?;
+        let client = &self.client;
+        wait_for(
+            client,
+            &options,
+            "action",
+            action_id,
+            || {
+                client.send_json(
+                    client
+                        .api()
+                        .image_actions_get()
+                        .image_id(image_id)
+                        .action_id(action_id)
+                        .send(),
+                    member("action"),
+                )
+            },
+            |action: &Value| {
+                let status = action.get("status").and_then(Value::as_str);
+                classify_action(status.map(ActionStatus::from))
+            },
+        )
+        .await
+    }
 }
 
-fn classify_action(action: &Action) -> (String, State) {
-    let status = action
-        .status
+fn classify_action(status: Option<ActionStatus>) -> (String, State) {
+    let shown = status
         .as_ref()
         .map_or_else(|| "unknown".to_string(), |s| s.as_str().to_string());
-    let state = match action.status {
+    let state = match status {
         Some(ActionStatus::Completed) => State::Done,
         Some(ActionStatus::Errored) => State::Failed(None),
         _ => State::Pending,
     };
-    (status, state)
+    (shown, state)
 }
 
-/// A listing of an image's actions, from [`Actions::list`].
+/// A listing of an image's actions, from [`Actions::list`]: typed with
+/// [`stream`](Self::stream), [`pages`](Self::pages) and
+/// [`collect_all`](Self::collect_all), as the API sent them with
+/// [`stream_json`](Self::stream_json), [`pages_json`](Self::pages_json) and
+/// [`collect_all_json`](Self::collect_all_json).
 #[derive(Debug)]
 pub struct ListActions {
     client: Client,
@@ -179,6 +219,58 @@ impl ListActions {
 
     /// A lazy stream of pages.
     pub fn pages(self) -> PageStream<Action> {
+        self.paged(|client, image_id, page, per_page| async move {
+            let answer = client
+                .send(actions_request(&client, image_id, page, per_page).send())
+                .await?;
+            Ok(Page {
+                number: page,
+                items: answer.actions,
+                total: u64::try_from(answer.meta.total).unwrap_or(0),
+                links: answer
+                    .links
+                    .and_then(|links| links.pages)
+                    .unwrap_or_default(),
+            })
+        })
+    }
+
+    /// A lazy stream of every action as the API sent it: each item is the
+    /// JSON object exactly as it stands in its page's `actions` array, with
+    /// every field, `null`s, empty arrays and fields this crate does not
+    /// know. Pages are followed, fetched ahead and checked like
+    /// [`stream`](Self::stream)'s.
+    pub fn stream_json(self) -> ItemStream<Value> {
+        self.pages_json().items()
+    }
+
+    /// A lazy stream of pages whose items are the JSON objects as the API
+    /// sent them (see [`stream_json`](Self::stream_json)).
+    pub fn pages_json(self) -> PageStream<Value> {
+        self.paged(|client, image_id, page, per_page| async move {
+            client
+                .send_json(
+                    actions_request(&client, image_id, page, per_page).send(),
+                    |body| Page::from_json(page, "actions", body),
+                )
+                .await
+        })
+    }
+
+    /// Every action as the API sent it, in a `Vec`; the first error fails
+    /// the whole call.
+    pub async fn collect_all_json(self) -> Result<Vec<Value>> {
+        self.stream_json().try_collect().await
+    }
+
+    /// The page stream that gets each page with `fetch(client, image_id,
+    /// page, per_page)`.
+    fn paged<T, F, Fut>(self, fetch: F) -> PageStream<T>
+    where
+        T: Send + 'static,
+        F: Fn(Client, u64, u64, u64) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+    {
         let (image_id, invalid) = match (self.image_id, check_per_page(self.per_page)) {
             (Ok(id), Ok(_)) => (id, None),
             (Err(error), _) | (_, Err(error)) => (0, Some(error)),
@@ -186,8 +278,7 @@ impl ListActions {
         let client = self.client.clone();
         let shared = client.clone();
         let fetch = Arc::new(move |page: u64, per_page: u64| {
-            let client = shared.clone();
-            Box::pin(async move { fetch_actions(client, image_id, page, per_page).await }) as _
+            Box::pin(fetch(shared.clone(), image_id, page, per_page)) as _
         });
         PageStream::new(client, fetch, self.per_page, self.fetch_ahead, invalid)
     }
@@ -198,28 +289,19 @@ impl ListActions {
     }
 }
 
-async fn fetch_actions(
-    client: Client,
+/// The request for one page of an image's actions.
+fn actions_request(
+    client: &Client,
     image_id: u64,
     page: u64,
     per_page: u64,
-) -> Result<Page<Action>> {
-    let request = client
+) -> do_images_api::builder::ImageActionsList<'_> {
+    client
         .api()
         .image_actions_list()
         .image_id(image_id)
         .page(page)
-        .per_page(per_page);
-    let answer = client.send(request.send()).await?;
-    Ok(Page {
-        number: page,
-        items: answer.actions,
-        total: u64::try_from(answer.meta.total).unwrap_or(0),
-        links: answer
-            .links
-            .and_then(|links| links.pages)
-            .unwrap_or_default(),
-    })
+        .per_page(per_page)
 }
 
 /// Starts an action, from [`Actions::transfer`] or [`Actions::convert`].
@@ -251,6 +333,24 @@ impl PostAction {
             image_id,
             client: self.client,
         })
+    }
+
+    /// Sends the request like [`send`](Self::send) and returns the started
+    /// action as the API sent it (see [`GetAction::send_json`]). Its `id` is
+    /// what [`Actions::wait_until_done_json`] waits for.
+    pub async fn send_json(self) -> Result<Value> {
+        let image_id = self.image_id?;
+        let body = self.body?;
+        let api = self.client.api();
+        self.client
+            .send_json(
+                api.image_actions_post()
+                    .image_id(image_id)
+                    .body(body)
+                    .send(),
+                member("action"),
+            )
+            .await
     }
 }
 
@@ -316,5 +416,23 @@ impl GetAction {
             )
             .await?;
         Ok(envelope.action)
+    }
+
+    /// Sends the request and returns the action as the API sent it: the
+    /// `action` object of the answer, exactly, with every field, `null`s,
+    /// empty arrays and fields this crate does not know.
+    pub async fn send_json(self) -> Result<Value> {
+        let image_id = self.image_id?;
+        let action_id = self.action_id?;
+        let api = self.client.api();
+        self.client
+            .send_json(
+                api.image_actions_get()
+                    .image_id(image_id)
+                    .action_id(action_id)
+                    .send(),
+                member("action"),
+            )
+            .await
     }
 }

@@ -13,7 +13,7 @@ use url::{Host, Url};
 use crate::actions::Actions;
 use crate::clock::{Clock, Jitter, RandomJitter, TokioClock};
 use crate::error::{Error, Result};
-use crate::executor::{Executor, lock, record_call};
+use crate::executor::{Executor, lock, record_call, record_call_keeping_body};
 use crate::images::Images;
 use crate::rate_limit::RateLimit;
 use crate::retry::RetryPolicy;
@@ -153,6 +153,48 @@ impl Client {
         result
             .map(ResponseValue::into_inner)
             .map_err(|error| Error::from_api(error, &record))
+    }
+
+    /// Runs one generated `.send()` like [`send`](Self::send), but returns
+    /// the successful answer's body as the API sent it, parsed as JSON and
+    /// handed to `pick` (which takes what the caller wants out of the
+    /// envelope, or says why it cannot). The typed decoding is skipped:
+    /// the body is parsed once.
+    pub(crate) async fn send_json<T, U, F>(
+        &self,
+        call: F,
+        pick: impl FnOnce(serde_json::Value) -> std::result::Result<U, String>,
+    ) -> Result<U>
+    where
+        F: Future<
+            Output = std::result::Result<ResponseValue<T>, do_images_api::Error<types::Error>>,
+        >,
+    {
+        use do_images_api::Error as E;
+        let (result, record) = record_call_keeping_body(call).await;
+        if let Some(limit) = record.body_too_large {
+            return Err(Error::BodyTooLarge { limit });
+        }
+        let body = match (result, &record.body) {
+            // The generated client saw the empty body it was given.
+            (Ok(_) | Err(E::InvalidResponsePayload(..)), Some(body)) => body,
+            (Err(error), _) => return Err(Error::from_api(error, &record)),
+            (Ok(_), None) => return Err(Error::decode(&record, &[], "the answer has no body")),
+        };
+        let value = serde_json::from_slice(body).map_err(|e| Error::decode(&record, body, e))?;
+        pick(value).map_err(|reason| Error::decode(&record, body, reason))
+    }
+}
+
+/// The member `key` of a JSON envelope such as `{"image": {...}}`, which
+/// must be an object.
+pub(crate) fn member(
+    key: &'static str,
+) -> impl FnOnce(serde_json::Value) -> std::result::Result<serde_json::Value, String> {
+    move |mut envelope| match envelope.get_mut(key).map(serde_json::Value::take) {
+        Some(value @ serde_json::Value::Object(_)) => Ok(value),
+        Some(_) => Err(format!("`{key}` is not an object")),
+        None => Err(format!("missing field `{key}`")),
     }
 }
 

@@ -287,6 +287,18 @@ impl Error {
     }
 }
 
+impl Error {
+    /// A [`Error::Decode`] for the body of the call `record` describes.
+    pub(crate) fn decode(record: &CallRecord, body: &[u8], reason: impl fmt::Display) -> Self {
+        Self::Decode {
+            status: record.status.unwrap_or(0),
+            excerpt: excerpt(body),
+            reason: reason.to_string(),
+            request_id: record.request_id.clone(),
+        }
+    }
+}
+
 pub(crate) fn request_id_header(headers: &reqwest::header::HeaderMap) -> Option<String> {
     headers
         .get("x-request-id")

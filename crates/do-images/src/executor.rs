@@ -31,6 +31,11 @@ pub(crate) struct CallRecord {
     pub(crate) attempts: u32,
     /// Set when the last answer's body exceeded this many bytes.
     pub(crate) body_too_large: Option<u64>,
+    /// Set by the caller ([`record_call_keeping_body`]): the body of a
+    /// successful answer is kept here, for the caller to decode as JSON.
+    pub(crate) keep_body: bool,
+    /// The body of the successful answer, when `keep_body` was set.
+    pub(crate) body: Option<Vec<u8>>,
 }
 
 tokio::task_local! {
@@ -40,9 +45,28 @@ tokio::task_local! {
 /// Runs `future` (one `.send()` of the generated client) and returns its
 /// output with what the executor recorded about it.
 pub(crate) async fn record_call<F: Future>(future: F) -> (F::Output, CallRecord) {
-    let record = Arc::new(Mutex::new(CallRecord::default()));
+    run_recorded(CallRecord::default(), future).await
+}
+
+/// Like [`record_call`], but the body of a successful (2xx) answer is moved
+/// into the record's `body` instead of being handed to the generated
+/// client, which then sees an empty body (and fails to decode it: the
+/// caller ignores that error and decodes `body` itself). The request, its
+/// retries, the rate-limit capture, the body cap and the handling of error
+/// answers are exactly those of a typed call; only the decoding of a
+/// success is left to the caller, and done once.
+pub(crate) async fn record_call_keeping_body<F: Future>(future: F) -> (F::Output, CallRecord) {
+    let record = CallRecord {
+        keep_body: true,
+        ..CallRecord::default()
+    };
+    run_recorded(record, future).await
+}
+
+async fn run_recorded<F: Future>(record: CallRecord, future: F) -> (F::Output, CallRecord) {
+    let record = Arc::new(Mutex::new(record));
     let output = CALL.scope(record.clone(), future).await;
-    let record = lock(&record).clone();
+    let record = std::mem::take(&mut *lock(&record));
     (output, record)
 }
 
@@ -193,11 +217,22 @@ impl Executor {
 
 /// Turns a buffered answer back into the `reqwest::Response` the generated
 /// code decodes. An oversize body is replaced by an empty one and noted in
-/// the call record, so that the caller reports [`Error::BodyTooLarge`].
+/// the call record, so that the caller reports [`Error::BodyTooLarge`]. A
+/// successful body that the caller asked to keep (see
+/// [`record_call_keeping_body`]) is moved into the record.
 ///
 /// [`Error::BodyTooLarge`]: crate::Error::BodyTooLarge
 fn rebuild(head: http::Response<()>, body: Body, limit: u64) -> reqwest::Response {
     let bytes = match body {
+        Body::Complete(bytes) if head.status().is_success() => {
+            let mut bytes = Some(bytes);
+            update_record(|record| {
+                if record.keep_body {
+                    record.body = bytes.take();
+                }
+            });
+            bytes.unwrap_or_default()
+        }
         Body::Complete(bytes) => bytes,
         Body::TooLarge => {
             update_record(|record| record.body_too_large = Some(limit));

@@ -1,5 +1,6 @@
 //! The image operations: `client.images()`.
 
+use std::future::Future;
 use std::ops::Deref;
 use std::sync::Arc;
 
@@ -7,8 +8,9 @@ use do_images_api::ImageRef;
 use do_images_api::open_enums::{Distribution, ImageListType, ImageStatus, RegionSlug};
 use do_images_api::types::{Image, ImageNewCustom, ImageUpdate};
 use futures::TryStreamExt;
+use serde_json::Value;
 
-use crate::client::{Client, positive_id};
+use crate::client::{Client, member, positive_id};
 use crate::error::{Error, Result};
 use crate::paginate::{
     DEFAULT_FETCH_AHEAD, DEFAULT_PER_PAGE, ItemStream, Page, PageStream, check_per_page,
@@ -152,32 +154,73 @@ impl Images {
             "image",
             id,
             || client.send(client.api().images_get().image_id(ImageRef::Id(id)).send()),
-            |envelope: &do_images_api::types::ImageEnvelope| classify_image(&envelope.image),
+            |envelope: &do_images_api::types::ImageEnvelope| {
+                let image = &envelope.image;
+                classify_image(image.status.clone(), image.error_message.as_deref())
+            },
         )
         .await
         .map(|envelope| envelope.image)
     }
+
+    /// Like [`wait_until_available`](Self::wait_until_available), but
+    /// returns the image of the last poll as the API sent it (see
+    /// [`GetImage::send_json`]). The statuses are read from each answer's
+    /// `status` and `error_message` fields.
+    pub async fn wait_until_available_json<I>(
+        &self,
+        image_id: I,
+        options: WaitOptions,
+    ) -> Result<Value>
+    where
+        I: TryInto<u64> + std::fmt::Display + Copy,
+    {
+        let id = positive_id("image id", image_id)?;
+        let client = &self.client;
+        wait_for(
+            client,
+            &options,
+            "image",
+            id,
+            || {
+                client.send_json(
+                    client.api().images_get().image_id(ImageRef::Id(id)).send(),
+                    member("image"),
+                )
+            },
+            |image: &Value| {
+                let status = image.get("status").and_then(Value::as_str);
+                let error_message = image.get("error_message").and_then(Value::as_str);
+                classify_image(status.map(ImageStatus::from), error_message)
+            },
+        )
+        .await
+    }
 }
 
-fn classify_image(image: &Image) -> (String, State) {
-    let status = image
-        .status
+fn classify_image(status: Option<ImageStatus>, error_message: Option<&str>) -> (String, State) {
+    let shown = status
         .as_ref()
         .map_or_else(|| "unknown".to_string(), |s| s.as_str().to_string());
-    let state = match image.status {
+    let state = match status {
         Some(ImageStatus::Available) => State::Done,
         Some(ImageStatus::Deleted | ImageStatus::Retired) => {
-            State::Failed(image.error_message.clone().filter(|m| !m.is_empty()))
+            State::Failed(error_message.filter(|m| !m.is_empty()).map(str::to_string))
         }
         _ => State::Pending,
     };
-    (status, state)
+    (shown, state)
 }
 
 /// A listing of images, from [`Images::list`]. Set filters, then iterate
 /// with [`stream`](Self::stream), [`pages`](Self::pages) or
-/// [`collect_all`](Self::collect_all). See the [`paginate`](crate::paginate)
-/// module for how pages are followed and checked.
+/// [`collect_all`](Self::collect_all), or, for the objects exactly as the
+/// API sent them, [`stream_json`](Self::stream_json),
+/// [`pages_json`](Self::pages_json) or
+/// [`collect_all_json`](Self::collect_all_json). See the
+/// [`paginate`](crate::paginate) module for how pages are followed and
+/// checked: the JSON streams follow, fetch ahead and check the total exactly
+/// like the typed ones.
 #[derive(Clone, Debug)]
 pub struct ListImages {
     client: Client,
@@ -232,6 +275,47 @@ impl ListImages {
 
     /// A lazy stream of pages.
     pub fn pages(self) -> PageStream<Image> {
+        self.paged(|query, page, per_page| async move { query.fetch(page, per_page).await })
+    }
+
+    /// A lazy stream of every image as the API sent it: each item is the
+    /// JSON object exactly as it stands in its page's `images` array, with
+    /// every field, `null`s, empty arrays and fields this crate does not
+    /// know. Nothing is decoded into [`Image`].
+    ///
+    /// ```no_run
+    /// use futures::TryStreamExt;
+    /// # async fn example(client: do_images::Client) -> do_images::Result<()> {
+    /// let mut images = client.images().list().private(true).stream_json();
+    /// while let Some(image) = images.try_next().await? {
+    ///     println!("{image}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn stream_json(self) -> ItemStream<Value> {
+        self.pages_json().items()
+    }
+
+    /// A lazy stream of pages whose items are the JSON objects as the API
+    /// sent them (see [`stream_json`](Self::stream_json)).
+    pub fn pages_json(self) -> PageStream<Value> {
+        self.paged(|query, page, per_page| async move { query.fetch_json(page, per_page).await })
+    }
+
+    /// Every image as the API sent it, in a `Vec`; the first error fails
+    /// the whole call.
+    pub async fn collect_all_json(self) -> Result<Vec<Value>> {
+        self.stream_json().try_collect().await
+    }
+
+    /// The page stream that gets each page with `fetch(query, page,
+    /// per_page)`.
+    fn paged<T, F, Fut>(self, fetch: F) -> PageStream<T>
+    where
+        T: Send + 'static,
+        F: Fn(Arc<Self>, u64, u64) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+    {
         let invalid = match (&self.invalid, check_per_page(self.per_page)) {
             (Some(_), _) => Some(Error::invalid(
                 "tag",
@@ -245,8 +329,7 @@ impl ListImages {
         let (per_page, window) = (self.per_page, self.fetch_ahead);
         let query = Arc::new(self);
         let fetch = Arc::new(move |page: u64, per_page: u64| {
-            let query = query.clone();
-            Box::pin(async move { query.fetch(page, per_page).await }) as _
+            Box::pin(fetch(query.clone(), page, per_page)) as _
         });
         PageStream::new(client, fetch, per_page, window, invalid)
     }
@@ -258,6 +341,31 @@ impl ListImages {
     }
 
     async fn fetch(&self, page: u64, per_page: u64) -> Result<Page<Image>> {
+        let answer = self
+            .client
+            .send(self.request(page, per_page).send())
+            .await?;
+        Ok(Page {
+            number: page,
+            items: answer.images,
+            total: u64::try_from(answer.meta.total).unwrap_or(0),
+            links: answer
+                .links
+                .and_then(|links| links.pages)
+                .unwrap_or_default(),
+        })
+    }
+
+    async fn fetch_json(&self, page: u64, per_page: u64) -> Result<Page<Value>> {
+        self.client
+            .send_json(self.request(page, per_page).send(), |body| {
+                Page::from_json(page, "images", body)
+            })
+            .await
+    }
+
+    /// The request for one page, with the filters.
+    fn request(&self, page: u64, per_page: u64) -> do_images_api::builder::ImagesList<'_> {
         let mut request = self
             .client
             .api()
@@ -273,16 +381,7 @@ impl ListImages {
         if let Some(tag) = &self.tag {
             request = request.tag_name(tag.clone());
         }
-        let answer = self.client.send(request.send()).await?;
-        Ok(Page {
-            number: page,
-            items: answer.images,
-            total: u64::try_from(answer.meta.total).unwrap_or(0),
-            links: answer
-                .links
-                .and_then(|links| links.pages)
-                .unwrap_or_default(),
-        })
+        request
     }
 }
 
@@ -303,6 +402,17 @@ impl GetImage {
             .send(api.images_get().image_id(image).send())
             .await?;
         Ok(envelope.image)
+    }
+
+    /// Sends the request and returns the image as the API sent it: the
+    /// `image` object of the answer, exactly, with every field, `null`s,
+    /// empty arrays and fields this crate does not know.
+    pub async fn send_json(self) -> Result<Value> {
+        let image = self.image?;
+        let api = self.client.api();
+        self.client
+            .send_json(api.images_get().image_id(image).send(), member("image"))
+            .await
     }
 }
 
@@ -340,6 +450,31 @@ impl CreateCustomImage {
     /// Sends the import (retried only when the API provably did not act on
     /// it, see [`RetryPolicy`](crate::RetryPolicy)).
     pub async fn send(self) -> Result<CreatedImage> {
+        let (client, body) = self.checked()?;
+        let envelope = client
+            .send(client.api().images_create_custom().body(body).send())
+            .await?;
+        Ok(CreatedImage {
+            image: envelope.image,
+            client,
+        })
+    }
+
+    /// Sends the import like [`send`](Self::send) and returns the new image
+    /// as the API sent it (see [`GetImage::send_json`]). Its `id` is what
+    /// [`Images::wait_until_available_json`] waits for.
+    pub async fn send_json(self) -> Result<Value> {
+        let (client, body) = self.checked()?;
+        client
+            .send_json(
+                client.api().images_create_custom().body(body).send(),
+                member("image"),
+            )
+            .await
+    }
+
+    /// The client and the request body, once the arguments are checked.
+    fn checked(self) -> Result<(Client, ImageNewCustom)> {
         if self.name.trim().is_empty() {
             return Err(Error::invalid(
                 "name",
@@ -381,15 +516,7 @@ impl CreateCustomImage {
             description: self.description,
             tags: self.tags,
         };
-        let api = self.client.api();
-        let envelope = self
-            .client
-            .send(api.images_create_custom().body(body).send())
-            .await?;
-        Ok(CreatedImage {
-            image: envelope.image,
-            client: self.client,
-        })
+        Ok((self.client, body))
     }
 }
 
@@ -457,6 +584,28 @@ impl UpdateImage {
 
     /// Sends the update.
     pub async fn send(self) -> Result<Image> {
+        let (client, id, body) = self.checked()?;
+        let envelope = client
+            .send(client.api().images_update().image_id(id).body(body).send())
+            .await?;
+        Ok(envelope.image)
+    }
+
+    /// Sends the update like [`send`](Self::send) and returns the image as
+    /// the API sent it (see [`GetImage::send_json`]).
+    pub async fn send_json(self) -> Result<Value> {
+        let (client, id, body) = self.checked()?;
+        client
+            .send_json(
+                client.api().images_update().image_id(id).body(body).send(),
+                member("image"),
+            )
+            .await
+    }
+
+    /// The client, the image id and the body, once the arguments are
+    /// checked.
+    fn checked(self) -> Result<(Client, u64, ImageUpdate)> {
         let id = self.image_id?;
         if self
             .body
@@ -480,12 +629,7 @@ impl UpdateImage {
                 "at least one of name, description, distribution",
             ));
         }
-        let api = self.client.api();
-        let envelope = self
-            .client
-            .send(api.images_update().image_id(id).body(self.body).send())
-            .await?;
-        Ok(envelope.image)
+        Ok((self.client, id, self.body))
     }
 }
 
@@ -517,6 +661,31 @@ pub struct FindImagesByName {
 impl FindImagesByName {
     /// Lists the account's images and returns every one named exactly so.
     pub async fn send(self) -> Result<Vec<Image>> {
+        let name = self.checked_name()?;
+        self.list
+            .stream()
+            .try_filter(|image| std::future::ready(image.name.as_deref() == Some(name.as_str())))
+            .try_collect()
+            .await
+    }
+}
+
+impl FindImagesByName {
+    /// Like [`send`](Self::send), but returns the matching images as the
+    /// API sent them (see [`ListImages::stream_json`]); an image matches
+    /// when its `name` field is exactly the name.
+    pub async fn send_json(self) -> Result<Vec<Value>> {
+        let name = self.checked_name()?;
+        self.list
+            .stream_json()
+            .try_filter(|image| {
+                std::future::ready(image.get("name").and_then(Value::as_str) == Some(name.as_str()))
+            })
+            .try_collect()
+            .await
+    }
+
+    fn checked_name(&self) -> Result<String> {
         if self.name.is_empty() {
             return Err(Error::invalid(
                 "name",
@@ -524,11 +693,6 @@ impl FindImagesByName {
                 "a non-empty image name",
             ));
         }
-        let name = self.name;
-        self.list
-            .stream()
-            .try_filter(|image| std::future::ready(image.name.as_deref() == Some(name.as_str())))
-            .try_collect()
-            .await
+        Ok(self.name.clone())
     }
 }

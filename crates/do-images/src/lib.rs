@@ -34,6 +34,12 @@
 //! - [`Client::images`] and [`Client::actions`]: the eight operations, each a
 //!   builder ending in `.send()`, listings ending in `.stream()`,
 //!   `.pages()` or `.collect_all()`.
+//! - The objects exactly as the API sent them, as [`serde_json::Value`]s
+//!   (every field, `null`s, empty arrays, fields the spec does not know):
+//!   `.send_json()`, `.stream_json()`, `.pages_json()`,
+//!   `.collect_all_json()` and the `_json` waiters, through the same
+//!   retries, rate limits, body size limit and pagination as the typed
+//!   calls. The body is parsed once, into JSON only.
 //! - [`Error`]: one error type; [`Error::is_retryable`] tells the truth.
 //! - [`retry`]: which requests are retried, and how long the client waits.
 //! - [`paginate`]: how pages are followed, fetched ahead and checked.
