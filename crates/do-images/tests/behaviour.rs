@@ -7,6 +7,8 @@ mod common;
 mod operations;
 #[path = "behaviour/pagination.rs"]
 mod pagination;
+#[path = "behaviour/raw_json.rs"]
+mod raw_json;
 #[path = "behaviour/retries.rs"]
 mod retries;
 #[path = "behaviour/waiters.rs"]

@@ -619,3 +619,31 @@ async fn actions_are_listed_across_pages() {
         .unwrap();
     assert_eq!(pages.len(), 2);
 }
+
+#[tokio::test]
+async fn a_json_listing_keeps_the_same_window_of_requests_in_flight() {
+    for window in [0usize, 3] {
+        let hold = (window > 0).then(|| (2..=window as u64 + 1, window));
+        let (server, client) = page_server(hold, Duration::ZERO).start().await;
+        let items: Vec<Value> = client
+            .images()
+            .list()
+            .per_page(10)
+            .fetch_ahead(window)
+            .stream_json()
+            .try_collect()
+            .await
+            .unwrap();
+        let expected: Vec<Value> = (1..=server.pages())
+            .flat_map(|page| server.body(page)["images"].as_array().unwrap().clone())
+            .collect();
+        assert_eq!(items, expected, "window {window}: the objects as served");
+        let (max_in_flight, seen) = server.seen();
+        assert_eq!(max_in_flight, window.max(1), "window {window}: {seen:?}");
+        for page in 1..=server.pages() {
+            let arrived = seen.iter().filter(|s| **s == Seen::Arrived(page)).count();
+            assert_eq!(arrived, 1, "page {page}, window {window}: {seen:?}");
+        }
+        assert_eq!(seen[..2], [Seen::Arrived(1), Seen::Answered(1)], "{seen:?}");
+    }
+}
