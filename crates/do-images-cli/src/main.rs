@@ -50,6 +50,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         format: cli.global.output,
         columns: cli.global.format.clone(),
         no_header: cli.global.no_header,
+        terminal: std::io::stdout().is_terminal(),
     };
     let poll_interval = cli.global.poll_interval;
     match cli.command {

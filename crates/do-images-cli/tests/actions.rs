@@ -143,6 +143,11 @@ fn transfer_with_wait_adds_the_region() {
     .ok();
     let action = out.json();
     let action_id = action["id"].as_u64().unwrap();
+    assert_eq!(
+        action,
+        sim.action(id, action_id),
+        "printed as the API sent it"
+    );
     assert_eq!(action["type"], "transfer");
     assert_eq!(action["status"], "completed");
     assert_eq!(action["region_slug"], region);
@@ -181,6 +186,19 @@ fn transfer_without_wait_then_actions_wait() {
     assert_eq!(action["status"], "in-progress");
     assert_eq!(out.stderr, "", "no waiting without --wait");
     let action_id = action["id"].as_u64().unwrap();
+    assert_same_fields_but_progress(&action, &sim.action(id, action_id));
+
+    let out = run(sim.doimg().args([
+        "-o",
+        "json",
+        "actions",
+        "wait",
+        &id.to_string(),
+        &action_id.to_string(),
+    ]))
+    .ok();
+    assert_eq!(out.json()["status"], "completed");
+    assert_eq!(out.json(), sim.action(id, action_id), "as the API sent it");
 
     let out = run(sim
         .doimg()
@@ -267,6 +285,12 @@ fn convert_with_wait_turns_a_backup_into_a_snapshot() {
     ]))
     .ok();
     let action = out.json();
+    let action_id = action["id"].as_u64().unwrap();
+    assert_eq!(
+        action,
+        sim.action(id, action_id),
+        "printed as the API sent it"
+    );
     assert_eq!(action["type"], "convert");
     assert_eq!(action["status"], "completed");
     assert!(action["completed_at"].is_string());
@@ -333,5 +357,23 @@ fn actions_need_an_available_image() {
             .contains("actions need an available image"),
         "{}",
         out.stderr
+    );
+}
+
+/// A just-started action as printed equals the API's object, except for
+/// what moves on while the action runs (its status and completion time).
+#[track_caller]
+fn assert_same_fields_but_progress(printed: &Value, now: &Value) {
+    let strip = |action: &Value| {
+        let mut action = action.as_object().expect("an action object").clone();
+        action.remove("status");
+        action.remove("completed_at");
+        action
+    };
+    assert_eq!(strip(printed), strip(now), "printed as the API sent it");
+    assert_eq!(
+        printed.as_object().unwrap().keys().collect::<Vec<_>>(),
+        now.as_object().unwrap().keys().collect::<Vec<_>>(),
+        "the same fields, nulls included"
     );
 }

@@ -3,12 +3,12 @@
 use std::io::Write;
 use std::time::Duration;
 
-use do_images::Action;
+use do_images::{Action, PostAction};
 
 use crate::app::App;
 use crate::cli::{ActionsCommand, WaitFlags};
 use crate::error::CliError;
-use crate::output::OutputOptions;
+use crate::output::{Object, OutputOptions};
 use crate::validate;
 use crate::waiting::{WaitSettings, run_wait};
 
@@ -23,16 +23,24 @@ pub async fn run(
     let mut out = std::io::stdout().lock();
     match command {
         ActionsCommand::List { image_id } => {
-            output
-                .list(&mut out, app.client.actions(image_id).list().stream())
-                .await?;
+            let list = app.client.actions(image_id).list();
+            if output.is_json() {
+                output.list_json(&mut out, list.stream_json()).await?;
+            } else {
+                output.list_text(&mut out, list.stream()).await?;
+            }
             Ok(())
         }
         ActionsCommand::Get {
             image_id,
             action_id,
         } => {
-            let action = app.client.actions(image_id).get(action_id).send().await?;
+            let request = app.client.actions(image_id).get(action_id);
+            let action: Object<Action> = if output.is_json() {
+                Object::Json(request.send_json().await?)
+            } else {
+                Object::Typed(request.send().await?)
+            };
             output.one(&mut out, &action)
         }
         ActionsCommand::Transfer {
@@ -43,31 +51,30 @@ pub async fn run(
             if let Some(warning) = validate::region(&region).map_err(CliError::Usage)? {
                 eprintln!("Warning: {warning}");
             }
-            let started = app
-                .client
-                .actions(image_id)
-                .transfer(region.as_str())
-                .send()
-                .await?;
+            let started = start(
+                output,
+                app.client.actions(image_id).transfer(region.as_str()),
+            )
+            .await?;
             finish(
                 app,
                 output,
                 &mut out,
                 image_id,
-                started.into_inner(),
+                started,
                 &wait,
                 poll_interval,
             )
             .await
         }
         ActionsCommand::Convert { image_id, wait } => {
-            let started = app.client.actions(image_id).convert().send().await?;
+            let started = start(output, app.client.actions(image_id).convert()).await?;
             finish(
                 app,
                 output,
                 &mut out,
                 image_id,
-                started.into_inner(),
+                started,
                 &wait,
                 poll_interval,
             )
@@ -80,6 +87,7 @@ pub async fn run(
         } => {
             let action = wait_done(
                 app,
+                output,
                 image_id,
                 action_id,
                 WaitSettings {
@@ -93,17 +101,26 @@ pub async fn run(
     }
 }
 
+/// Sends a transfer or a convert; returns the action as the output needs
+/// it.
+async fn start(output: &OutputOptions, request: PostAction) -> Result<Object<Action>, CliError> {
+    Ok(if output.is_json() {
+        Object::Json(request.send_json().await?)
+    } else {
+        Object::Typed(request.send().await?.into_inner())
+    })
+}
+
 async fn finish(
     app: &App,
     output: &OutputOptions,
     out: &mut impl Write,
     image_id: u64,
-    action: Action,
+    action: Object<Action>,
     wait: &WaitFlags,
     poll_interval: Duration,
 ) -> Result<(), CliError> {
-    let action_id = action.id.and_then(|id| u64::try_from(id).ok());
-    let (true, Some(action_id)) = (wait.wait, action_id) else {
+    let (true, Some(action_id)) = (wait.wait, action.id()) else {
         return output.one(out, &action);
     };
     eprintln!("Action {action_id} started on image {image_id}.");
@@ -111,21 +128,31 @@ async fn finish(
         timeout: wait.timeout,
         poll_interval,
     };
-    let done = wait_done(app, image_id, action_id, settings).await?;
+    let done = wait_done(app, output, image_id, action_id, settings).await?;
     output.one(out, &done)
 }
 
+/// Waits until the action is done; returns it as the output needs it.
 async fn wait_done(
     app: &App,
+    output: &OutputOptions,
     image_id: u64,
     action_id: u64,
     settings: WaitSettings,
-) -> Result<Action, CliError> {
+) -> Result<Object<Action>, CliError> {
     let actions = app.client.actions(image_id);
-    run_wait(
-        &format!("action {action_id} of image {image_id}"),
-        settings,
-        |options| actions.wait_until_done(action_id, options),
-    )
-    .await
+    let what = format!("action {action_id} of image {image_id}");
+    if output.is_json() {
+        run_wait(&what, settings, |options| {
+            actions.wait_until_done_json(action_id, options)
+        })
+        .await
+        .map(Object::Json)
+    } else {
+        run_wait(&what, settings, |options| {
+            actions.wait_until_done(action_id, options)
+        })
+        .await
+        .map(Object::Typed)
+    }
 }

@@ -12,7 +12,7 @@ use crate::cli::{
     UpdateImageArgs,
 };
 use crate::error::CliError;
-use crate::output::OutputOptions;
+use crate::output::{Object, OutputOptions};
 use crate::validate;
 use crate::waiting::{WaitSettings, run_wait};
 
@@ -36,7 +36,7 @@ pub async fn run(
                 timeout: args.timeout,
                 poll_interval,
             };
-            let image = wait_available(app, args.id, settings).await?;
+            let image = wait_available(app, output, args.id, settings).await?;
             output.one(&mut out, &image)
         }
     }
@@ -62,24 +62,20 @@ async fn list(
         validate::non_empty("--tag", &tag).map_err(CliError::Usage)?;
         list = list.tag(tag);
     }
-    match args.limit {
-        Some(limit) => {
-            // Ask for no more than needed: pages of at most `limit` items,
-            // and none fetched ahead (a page fetched ahead is sent even when
-            // the limit is reached before it is shown; with fetch-ahead,
-            // `--limit 3` cost four requests). Dropping the stream at the
-            // limit then cancels nothing that was sent.
-            let per_page = limit.min(200);
-            let items = list
-                .per_page(per_page)
-                .fetch_ahead(0)
-                .stream()
-                .take(usize::try_from(limit).unwrap_or(usize::MAX));
-            output.list(out, items).await?;
-        }
-        None => {
-            output.list(out, list.stream()).await?;
-        }
+    let mut take = usize::MAX;
+    if let Some(limit) = args.limit {
+        // Ask for no more than needed: pages of at most `limit` items, and
+        // none fetched ahead (a page fetched ahead is sent even when the
+        // limit is reached before it is shown; with fetch-ahead, `--limit 3`
+        // cost four requests). Dropping the stream at the limit then
+        // cancels nothing that was sent.
+        list = list.per_page(limit.min(200)).fetch_ahead(0);
+        take = usize::try_from(limit).unwrap_or(usize::MAX);
+    }
+    if output.is_json() {
+        output.list_json(out, list.stream_json().take(take)).await?;
+    } else {
+        output.list_text(out, list.stream().take(take)).await?;
     }
     Ok(())
 }
@@ -92,28 +88,43 @@ async fn get(
 ) -> Result<(), CliError> {
     if let Some(name) = args.name {
         validate::non_empty("--name", &name).map_err(CliError::Usage)?;
-        let matches = app
-            .client
-            .images()
-            .find_by_name(name.as_str())
-            .send()
-            .await?;
-        if matches.is_empty() {
-            return Err(CliError::NotFound(format!(
+        let find = app.client.images().find_by_name(name.as_str());
+        let none = || {
+            CliError::NotFound(format!(
                 "no image is named `{name}` (names are matched exactly, among your private images)"
-            )));
+            ))
+        };
+        if output.is_json() {
+            let matches = find.send_json().await?;
+            if matches.is_empty() {
+                return Err(none());
+            }
+            output.list_json(out, iter_ok(matches)).await?;
+        } else {
+            let matches = find.send().await?;
+            if matches.is_empty() {
+                return Err(none());
+            }
+            output.list_text(out, iter_ok(matches)).await?;
         }
-        output
-            .list(out, futures::stream::iter(matches.into_iter().map(Ok)))
-            .await?;
         return Ok(());
     }
     let reference = args.image.unwrap_or_default();
     let reference: ImageRef = reference
         .parse()
         .map_err(|e| CliError::Usage(format!("{e}")))?;
-    let image = app.client.images().get(reference).send().await?;
+    let request = app.client.images().get(reference);
+    let image = if output.is_json() {
+        Object::Json(request.send_json().await?)
+    } else {
+        Object::Typed(request.send().await?)
+    };
     output.one(out, &image)
+}
+
+/// A stream of items already fetched.
+fn iter_ok<T>(items: Vec<T>) -> impl futures::Stream<Item = Result<T, do_images::Error>> {
+    futures::stream::iter(items.into_iter().map(Ok))
 }
 
 async fn create(
@@ -144,19 +155,23 @@ async fn create(
     if !args.tags.is_empty() {
         request = request.tags(args.tags);
     }
-    let created = request.send().await?;
-    let id = created.id.and_then(|id| u64::try_from(id).ok());
+    let created: Object<Image> = if output.is_json() {
+        Object::Json(request.send_json().await?)
+    } else {
+        Object::Typed(request.send().await?.into_inner())
+    };
     if !args.wait.wait {
-        return output.one(out, &created.into_inner());
+        return output.one(out, &created);
     }
-    let id =
-        id.ok_or_else(|| CliError::Usage("the API's answer has no image id to wait for".into()))?;
+    let id = created
+        .id()
+        .ok_or_else(|| CliError::Usage("the API's answer has no image id to wait for".into()))?;
     eprintln!("Import started: image {id}.");
     let settings = WaitSettings {
         timeout: args.wait.timeout,
         poll_interval,
     };
-    let image = wait_available(app, id, settings).await?;
+    let image = wait_available(app, output, id, settings).await?;
     output.one(out, &image)
 }
 
@@ -177,7 +192,11 @@ async fn update(
     if let Some(distribution) = args.distribution {
         request = request.distribution(distribution.as_str());
     }
-    let image = request.send().await?;
+    let image = if output.is_json() {
+        Object::Json(request.send_json().await?)
+    } else {
+        Object::Typed(request.send().await?)
+    };
     output.one(out, &image)
 }
 
@@ -242,10 +261,26 @@ fn confirm(question: &str) -> Result<bool, CliError> {
     Ok(yes)
 }
 
-async fn wait_available(app: &App, id: u64, settings: WaitSettings) -> Result<Image, CliError> {
+/// Waits until image `id` is available; returns it as the output needs it.
+async fn wait_available(
+    app: &App,
+    output: &OutputOptions,
+    id: u64,
+    settings: WaitSettings,
+) -> Result<Object<Image>, CliError> {
     let images = app.client.images();
-    run_wait(&format!("image {id}"), settings, |options| {
-        images.wait_until_available(id, options)
-    })
-    .await
+    let what = format!("image {id}");
+    if output.is_json() {
+        run_wait(&what, settings, |options| {
+            images.wait_until_available_json(id, options)
+        })
+        .await
+        .map(Object::Json)
+    } else {
+        run_wait(&what, settings, |options| {
+            images.wait_until_available(id, options)
+        })
+        .await
+        .map(Object::Typed)
+    }
 }

@@ -8,5 +8,5 @@ pub mod table;
 
 pub use columns::{Columns, Row};
 pub use json::JsonArray;
-pub use print::OutputOptions;
+pub use print::{Object, OutputOptions};
 pub use table::Table;

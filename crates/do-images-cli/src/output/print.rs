@@ -1,9 +1,10 @@
-//! Printing images and actions in the format the user chose.
+//! Printing images and actions in the format the user chose: text from the
+//! typed values, JSON from the objects exactly as the API sent them.
 
 use std::io::Write;
 
-use futures::{Stream, StreamExt};
-use serde::Serialize;
+use futures::{FutureExt, Stream, StreamExt};
+use serde_json::Value;
 
 use crate::cli::OutputFormat;
 use crate::error::CliError;
@@ -19,6 +20,28 @@ pub struct OutputOptions {
     pub columns: Option<Vec<String>>,
     /// `--no-header`.
     pub no_header: bool,
+    /// stdout is a terminal: JSON list items are flushed one by one.
+    pub terminal: bool,
+}
+
+/// One API object to print: the typed value for text, the object as the
+/// API sent it for JSON (see [`OutputOptions::is_json`]).
+#[derive(Clone, Debug)]
+pub enum Object<R> {
+    /// For text output.
+    Typed(R),
+    /// For JSON output.
+    Json(Value),
+}
+
+impl<R: Row> Object<R> {
+    /// The object's `id`, when it has a positive one.
+    pub fn id(&self) -> Option<u64> {
+        match self {
+            Object::Typed(item) => item.id(),
+            Object::Json(value) => value.get("id").and_then(Value::as_u64).filter(|id| *id > 0),
+        }
+    }
 }
 
 impl OutputOptions {
@@ -34,11 +57,18 @@ impl OutputOptions {
         self.table::<R>().map(|_| ())
     }
 
-    /// Prints one object.
-    pub fn one<R: Row + Serialize>(&self, out: &mut impl Write, item: &R) -> Result<(), CliError> {
-        match self.format {
-            OutputFormat::Json => super::json::write_object(out, item)?,
-            OutputFormat::Text => {
+    /// Whether the output is JSON: then fetch the objects as the API sent
+    /// them (`send_json`, `stream_json`), else the typed values.
+    pub fn is_json(&self) -> bool {
+        matches!(self.format, OutputFormat::Json)
+    }
+
+    /// Prints one object: JSON as the API sent it, text as a one-row
+    /// table.
+    pub fn one<R: Row>(&self, out: &mut impl Write, item: &Object<R>) -> Result<(), CliError> {
+        match item {
+            Object::Json(value) => super::json::write_object(out, value)?,
+            Object::Typed(item) => {
                 let (columns, mut table) = self.table::<R>()?;
                 table.push(columns.cells(item));
                 table.write(out)?;
@@ -47,34 +77,49 @@ impl OutputOptions {
         Ok(())
     }
 
-    /// Prints a list as it arrives: JSON item by item, text once complete
-    /// (columns need every row to align). An error ends the output
-    /// unfinished: a JSON array is left open, so that a short list can never
-    /// pass for a whole one.
-    pub async fn list<R, S>(&self, out: &mut impl Write, items: S) -> Result<u64, CliError>
+    /// Prints a JSON list as it arrives, each item as the API sent it. The
+    /// items that are ready are written together; the output is flushed
+    /// whenever the next item is not ready yet (at the end of a page that
+    /// has to be awaited), so each page shows as soon as it has arrived. An
+    /// error ends the output unfinished, after every item before it: the
+    /// array is left open, so that a short list can never pass for a whole
+    /// one.
+    pub async fn list_json<S>(&self, out: &mut impl Write, items: S) -> Result<u64, CliError>
     where
-        R: Row + Serialize,
+        S: Stream<Item = Result<Value, do_images::Error>>,
+    {
+        let mut items = std::pin::pin!(items);
+        let mut array = JsonArray::start(&mut *out, self.terminal)?;
+        loop {
+            let next = match items.next().now_or_never() {
+                Some(next) => next,
+                None => {
+                    array.flush()?;
+                    items.next().await
+                }
+            };
+            match next {
+                Some(item) => array.push(&item?)?,
+                None => return Ok(array.finish()?),
+            }
+        }
+    }
+
+    /// Prints a list of typed values as a table, once complete (columns
+    /// need every row to align). An error prints nothing.
+    pub async fn list_text<R, S>(&self, out: &mut impl Write, items: S) -> Result<u64, CliError>
+    where
+        R: Row,
         S: Stream<Item = Result<R, do_images::Error>>,
     {
         let mut items = std::pin::pin!(items);
-        match self.format {
-            OutputFormat::Json => {
-                let mut array = JsonArray::start(&mut *out)?;
-                while let Some(item) = items.next().await {
-                    array.push(&item?)?;
-                }
-                Ok(array.finish()?)
-            }
-            OutputFormat::Text => {
-                let (columns, mut table) = self.table::<R>()?;
-                let mut count = 0;
-                while let Some(item) = items.next().await {
-                    table.push(columns.cells(&item?));
-                    count += 1;
-                }
-                table.write(out)?;
-                Ok(count)
-            }
+        let (columns, mut table) = self.table::<R>()?;
+        let mut count = 0;
+        while let Some(item) = items.next().await {
+            table.push(columns.cells(&item?));
+            count += 1;
         }
+        table.write(out)?;
+        Ok(count)
     }
 }

@@ -156,6 +156,14 @@ impl Sim {
         }
     }
 
+    /// Action `action` of image `image` as the API sends it.
+    pub fn action(&self, image: u64, action: u64) -> Value {
+        match self.api_get(&format!("/v2/images/{image}/actions/{action}")) {
+            (200, body) => body["action"].clone(),
+            (status, body) => panic!("GET action {action} of image {image}: {status} {body}"),
+        }
+    }
+
     /// Every private image, as the API sends them.
     pub fn private_images(&self) -> Vec<Value> {
         let (status, body) = self.api_get("/v2/images?private=true&per_page=200");
