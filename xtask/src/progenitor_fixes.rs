@@ -147,6 +147,9 @@ fn collect_string_enums(spec: &OpenAPI) -> Result<Vec<OpenEnum>> {
             values,
         )?);
     }
+    // Sorted by name, so that the output does not depend on how a JSON map
+    // orders keys (serde_json's `preserve_order` feature changes it).
+    found.sort_by(|a, b| a.rust_name.cmp(&b.rust_name));
     Ok(found)
 }
 
