@@ -100,8 +100,13 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff).
-    Man,
+    /// Print the man page (roff), or write one page per command to a folder.
+    Man {
+        /// Write doimg.1, doimg-images.1, doimg-images-list.1, ... into this
+        /// folder instead of printing doimg.1.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<std::path::PathBuf>,
+    },
 }
 
 /// `doimg images ...`

@@ -55,7 +55,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
     let poll_interval = cli.global.poll_interval;
     match cli.command {
         Command::Completion { shell } => commands::shell::completion(shell, &mut std::io::stdout()),
-        Command::Man => commands::shell::man(&mut std::io::stdout()),
+        Command::Man { dir } => commands::shell::man(dir.as_deref(), &mut std::io::stdout()),
         Command::Sandbox(args) => commands::sandbox::run(args).await,
         Command::Images(command) => {
             let app = App::connect(&cli.global).await?;

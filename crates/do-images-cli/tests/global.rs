@@ -670,3 +670,35 @@ fn the_man_page_is_roff() {
     );
     assert!(page.contains("doimg\\-images"));
 }
+
+#[test]
+fn man_dir_writes_a_page_for_every_command() {
+    let home = tempfile::tempdir().unwrap();
+    let pages = tempfile::tempdir().unwrap();
+    let out = run(isolated(home.path())
+        .arg("man")
+        .arg("--dir")
+        .arg(pages.path()))
+    .ok();
+    assert!(out.stdout.contains("Wrote the man pages"), "{}", out.stdout);
+    for name in [
+        "doimg.1",
+        "doimg-images.1",
+        "doimg-images-list.1",
+        "doimg-actions-transfer.1",
+        "doimg-sandbox.1",
+    ] {
+        let page = std::fs::read_to_string(pages.path().join(name))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(page.starts_with(".ie"), "{name} is roff");
+        assert!(page.contains(".TH "), "{name} has a title");
+    }
+    let missing = home.path().join("no-such-folder");
+    let out = run(isolated(home.path()).arg("man").arg("--dir").arg(&missing));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("cannot write man pages"),
+        "{}",
+        out.stderr
+    );
+}

@@ -1,6 +1,7 @@
 //! `doimg completion` and `doimg man`.
 
 use std::io::Write;
+use std::path::Path;
 
 use clap::CommandFactory;
 
@@ -13,8 +14,19 @@ pub fn completion(shell: clap_complete::Shell, out: &mut impl Write) -> Result<(
     Ok(())
 }
 
-/// Prints the man page.
-pub fn man(out: &mut impl Write) -> Result<(), CliError> {
-    clap_mangen::Man::new(Cli::command()).render(out)?;
+/// Prints the top man page, or writes every command's page into `dir`.
+pub fn man(dir: Option<&Path>, out: &mut impl Write) -> Result<(), CliError> {
+    match dir {
+        None => clap_mangen::Man::new(Cli::command()).render(out)?,
+        Some(dir) => {
+            clap_mangen::generate_to(Cli::command(), dir).map_err(|e| {
+                CliError::Usage(format!(
+                    "cannot write man pages into {}: {e}",
+                    dir.display()
+                ))
+            })?;
+            writeln!(out, "Wrote the man pages into {}", dir.display())?;
+        }
+    }
     Ok(())
 }
