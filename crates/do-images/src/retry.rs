@@ -23,6 +23,13 @@
 //!   two cases where the server provably did not act on it: the client never
 //!   creates an image or starts an action twice.
 //!
+//! The price of that rule: when an import's connection breaks after the
+//! request was sent (a timeout, a connection cut mid-answer, a 5xx from a
+//! proxy), the client cannot know whether the image was created, and returns
+//! the error instead of guessing. Look before importing again:
+//! [`Images::find_by_name`](crate::Images::find_by_name) lists every image
+//! with that name.
+//!
 //! [`RetryPolicy::disabled`] sends every request exactly once.
 
 use std::time::{Duration, SystemTime};
