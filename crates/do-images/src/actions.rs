@@ -206,7 +206,7 @@ impl ListActions {
         self
     }
 
-    /// How many pages to request ahead (default 3; 0 is sequential).
+    /// How many pages to request ahead (default [`DEFAULT_FETCH_AHEAD`]; 0 is sequential).
     pub fn fetch_ahead(mut self, pages: usize) -> Self {
         self.fetch_ahead = pages;
         self

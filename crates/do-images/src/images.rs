@@ -261,8 +261,8 @@ impl ListImages {
         self
     }
 
-    /// How many pages to request ahead of the caller (default 3; 0 fetches
-    /// one page after another).
+    /// How many pages to request ahead of the caller (default
+    /// [`DEFAULT_FETCH_AHEAD`]; 0 fetches one page after another).
     pub fn fetch_ahead(mut self, pages: usize) -> Self {
         self.fetch_ahead = pages;
         self
