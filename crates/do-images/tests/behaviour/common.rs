@@ -1,6 +1,8 @@
 use std::sync::Arc;
+use std::time::Duration;
 
 use do_images::{Client, ClientBuilder, ManualClock, MaxJitter};
+use httpmock::Method::GET;
 use httpmock::MockServer;
 use serde_json::{Value, json};
 
@@ -58,4 +60,53 @@ pub fn action(id: i64, status: &str) -> Value {
 
 pub fn error_body(id: &str, message: &str, request_id: &str) -> Value {
     json!({"id": id, "message": message, "request_id": request_id})
+}
+
+/// Serves `items` (already built), `per_page` a page, with absolute links
+/// to another host (as the real API sends), `meta.total` = `total`, and
+/// `delay` before each answer; one mock per page.
+pub async fn serve_pages<'a>(
+    server: &'a MockServer,
+    path: &str,
+    key: &str,
+    items: &[Value],
+    per_page: usize,
+    total: usize,
+    delay: Duration,
+) -> Vec<httpmock::Mock<'a>> {
+    let pages = items.len().div_ceil(per_page).max(1);
+    let mut mocks = Vec::new();
+    for page in 1..=pages {
+        let chunk: Vec<Value> = items
+            .iter()
+            .skip((page - 1) * per_page)
+            .take(per_page)
+            .cloned()
+            .collect();
+        let link =
+            |to: usize| format!("https://api.digitalocean.com{path}?page={to}&per_page={per_page}");
+        let links = if page < pages {
+            json!({"next": link(page + 1), "last": link(pages)})
+        } else {
+            json!({"first": link(1)})
+        };
+        let body = json!({key: chunk, "links": {"pages": links}, "meta": {"total": total}});
+        mocks.push(
+            server
+                .mock_async(|when, then| {
+                    when.method(GET)
+                        .path(path)
+                        .query_param("page", page.to_string())
+                        .query_param("per_page", per_page.to_string());
+                    then.status(200)
+                        .header("ratelimit-limit", "5000")
+                        .header("ratelimit-remaining", "4000")
+                        .header("ratelimit-reset", "1700000000")
+                        .delay(delay)
+                        .json_body(body);
+                })
+                .await,
+        );
+    }
+    mocks
 }

@@ -5,62 +5,30 @@ use futures::{StreamExt, TryStreamExt};
 use httpmock::prelude::*;
 use serde_json::{Value, json};
 
-use crate::common::{action, client, error_body, image};
+use crate::common::{action, client, error_body, image, serve_pages};
 
-/// Serves `total` images, `per_page` a page, from `pages` pages, with
-/// absolute links to a host that is NOT the mock server (as the real API
-/// does), `delay` before each answer. Returns one mock per page.
+/// Serves `total` images, `per_page` a page, with absolute links to a host
+/// that is NOT the mock server (as the real API does), `delay` before each
+/// answer. Returns one mock per page.
 async fn serve_images<'a>(
     server: &'a MockServer,
     total: usize,
     per_page: usize,
     delay: Duration,
 ) -> Vec<httpmock::Mock<'a>> {
-    let pages = total.div_ceil(per_page).max(1);
-    let mut mocks = Vec::new();
-    for page in 1..=pages {
-        let first = (page - 1) * per_page;
-        let items: Vec<Value> = (first..total.min(first + per_page))
-            .map(|i| image(i as i64 + 1, &format!("image-{}", i + 1), "available"))
-            .collect();
-        let mut links = serde_json::Map::new();
-        if page < pages {
-            links.insert(
-                "next".into(),
-                json!(format!(
-                    "https://api.digitalocean.com/v2/images?page={}&per_page={per_page}",
-                    page + 1
-                )),
-            );
-            links.insert(
-                "last".into(),
-                json!(format!(
-                    "https://api.digitalocean.com/v2/images?page={pages}&per_page={per_page}"
-                )),
-            );
-        }
-        let body = json!({
-            "images": items,
-            "links": {"pages": links},
-            "meta": {"total": total},
-        });
-        let mock = server
-            .mock_async(|when, then| {
-                when.method(GET)
-                    .path("/v2/images")
-                    .query_param("page", page.to_string())
-                    .query_param("per_page", per_page.to_string());
-                then.status(200)
-                    .header("ratelimit-limit", "5000")
-                    .header("ratelimit-remaining", "4000")
-                    .header("ratelimit-reset", "1700000000")
-                    .delay(delay)
-                    .json_body(body);
-            })
-            .await;
-        mocks.push(mock);
-    }
-    mocks
+    let items: Vec<Value> = (1..=total as i64)
+        .map(|id| image(id, &format!("image-{id}"), "available"))
+        .collect();
+    serve_pages(
+        server,
+        "/v2/images",
+        "images",
+        &items,
+        per_page,
+        total,
+        delay,
+    )
+    .await
 }
 
 fn ids(images: &[do_images::Image]) -> Vec<i64> {

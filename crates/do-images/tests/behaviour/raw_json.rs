@@ -9,7 +9,7 @@ use futures::{StreamExt, TryStreamExt};
 use httpmock::prelude::*;
 use serde_json::{Value, json};
 
-use crate::common::{action, builder, client, error_body, image};
+use crate::common::{action, builder, client, error_body, image, serve_pages};
 
 /// An image with what the typed client drops: `null`s, empty arrays, and
 /// fields the spec does not know (at the top and nested).
@@ -33,58 +33,12 @@ fn rich_action(id: i64, status: &str) -> Value {
     action
 }
 
-/// Serves `items` (already built), `per_page` a page, with absolute links
-/// to another host and `meta.total` = `total`; one mock per page.
-async fn serve_pages<'a>(
-    server: &'a MockServer,
-    path: &str,
-    key: &str,
-    items: &[Value],
-    per_page: usize,
-    total: usize,
-) -> Vec<httpmock::Mock<'a>> {
-    let pages = items.len().div_ceil(per_page).max(1);
-    let mut mocks = Vec::new();
-    for page in 1..=pages {
-        let chunk: Vec<Value> = items
-            .iter()
-            .skip((page - 1) * per_page)
-            .take(per_page)
-            .cloned()
-            .collect();
-        let link =
-            |to: usize| format!("https://api.digitalocean.com{path}?page={to}&per_page={per_page}");
-        let links = if page < pages {
-            json!({"next": link(page + 1), "last": link(pages)})
-        } else {
-            json!({"first": link(1)})
-        };
-        let body = json!({key: chunk, "links": {"pages": links}, "meta": {"total": total}});
-        mocks.push(
-            server
-                .mock_async(|when, then| {
-                    when.method(GET)
-                        .path(path)
-                        .query_param("page", page.to_string())
-                        .query_param("per_page", per_page.to_string());
-                    then.status(200)
-                        .header("ratelimit-limit", "5000")
-                        .header("ratelimit-remaining", "4000")
-                        .header("ratelimit-reset", "1700000000")
-                        .json_body(body);
-                })
-                .await,
-        );
-    }
-    mocks
-}
-
 #[tokio::test]
 async fn listed_images_keep_unknown_fields_nulls_and_empty_arrays() {
     let sent: Vec<Value> = (1..=7).map(|id| rich_image(id, "available")).collect();
     for fetch_ahead in [0, 3] {
         let server = MockServer::start_async().await;
-        let mocks = serve_pages(&server, "/v2/images", "images", &sent, 3, 7).await;
+        let mocks = serve_pages(&server, "/v2/images", "images", &sent, 3, 7, Duration::ZERO).await;
         let (client, _) = client(&server);
         let listed = client
             .images()
@@ -105,7 +59,7 @@ async fn listed_images_keep_unknown_fields_nulls_and_empty_arrays() {
 
     // The typed stream cannot show them: that is why the JSON one exists.
     let server = MockServer::start_async().await;
-    serve_pages(&server, "/v2/images", "images", &sent, 3, 7).await;
+    serve_pages(&server, "/v2/images", "images", &sent, 3, 7, Duration::ZERO).await;
     let (client, _) = client(&server);
     let typed = client
         .images()
@@ -123,7 +77,7 @@ async fn listed_images_keep_unknown_fields_nulls_and_empty_arrays() {
 async fn json_pages_carry_items_total_and_links_like_typed_pages() {
     let sent: Vec<Value> = (1..=5).map(|id| rich_image(id, "available")).collect();
     let server = MockServer::start_async().await;
-    serve_pages(&server, "/v2/images", "images", &sent, 2, 5).await;
+    serve_pages(&server, "/v2/images", "images", &sent, 2, 5, Duration::ZERO).await;
     let (client, _) = client(&server);
     let list = client.images().list().per_page(2);
     let raw: Vec<_> = list.clone().pages_json().try_collect().await.unwrap();
@@ -145,7 +99,16 @@ async fn json_pages_carry_items_total_and_links_like_typed_pages() {
 async fn listed_actions_keep_every_field_across_pages() {
     let sent: Vec<Value> = (1..=3).map(|id| rich_action(id, "completed")).collect();
     let server = MockServer::start_async().await;
-    let mocks = serve_pages(&server, "/v2/images/7/actions", "actions", &sent, 2, 3).await;
+    let mocks = serve_pages(
+        &server,
+        "/v2/images/7/actions",
+        "actions",
+        &sent,
+        2,
+        3,
+        Duration::ZERO,
+    )
+    .await;
     let (client, _) = client(&server);
     let listed: Vec<Value> = client
         .actions(7)
@@ -189,7 +152,7 @@ async fn a_total_mismatch_ends_the_json_stream_as_it_ends_the_typed_one() {
     let sent: Vec<Value> = (1..=3).map(|id| rich_image(id, "available")).collect();
     let server = MockServer::start_async().await;
     // The first page announces 5; only 3 come.
-    serve_pages(&server, "/v2/images", "images", &sent, 2, 5).await;
+    serve_pages(&server, "/v2/images", "images", &sent, 2, 5, Duration::ZERO).await;
     let (client, _) = client(&server);
     let list = client.images().list().per_page(2);
     let raw: Vec<_> = list.clone().stream_json().collect().await;
@@ -215,7 +178,7 @@ async fn an_error_on_page_two_ends_the_json_stream_after_page_one() {
     for fetch_ahead in [0, 2] {
         let sent: Vec<Value> = (1..=6).map(|id| rich_image(id, "available")).collect();
         let server = MockServer::start_async().await;
-        let mocks = serve_pages(&server, "/v2/images", "images", &sent, 2, 6).await;
+        let mocks = serve_pages(&server, "/v2/images", "images", &sent, 2, 6, Duration::ZERO).await;
         let second = mocks.into_iter().nth(1).unwrap();
         second.delete_async().await;
         server
