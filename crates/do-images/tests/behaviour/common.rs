@@ -65,6 +65,8 @@ pub fn error_body(id: &str, message: &str, request_id: &str) -> Value {
 /// Serves `items` (already built), `per_page` a page, with absolute links
 /// to another host (as the real API sends), `meta.total` = `total`, and
 /// `delay` before each answer; one mock per page.
+// Shared by two test binaries; `token_secrecy` lists nothing.
+#[allow(dead_code)]
 pub async fn serve_pages<'a>(
     server: &'a MockServer,
     path: &str,
