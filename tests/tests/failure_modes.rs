@@ -380,38 +380,26 @@ async fn import_meeting(
 }
 
 #[tokio::test]
-async fn an_import_answered_500_is_sent_once_and_creates_nothing() {
-    let sandbox = start(quick_config(20)).await;
-    // Retries are on: the policy itself must refuse to resend a POST.
-    let client = patient_client(&sandbox, 10, TIMEOUT);
-    let error = import_meeting(
-        &sandbox,
-        &client,
-        "after-500",
-        Faults::none().with_server_errors(1.0),
-    )
-    .await
-    .expect_err("a 500");
-    assert_eq!(error.status(), Some(500), "{error:?}");
-    assert_eq!(requests_to(&sandbox, IMPORT_POST).len(), 1, "sent once");
-    assert_eq!(sandbox.count_images_named("after-500"), 0);
-}
-
-#[tokio::test]
-async fn an_import_answered_html_503_is_sent_once_and_creates_nothing() {
-    let sandbox = start(quick_config(20)).await;
-    let client = patient_client(&sandbox, 10, TIMEOUT);
-    let error = import_meeting(
-        &sandbox,
-        &client,
-        "after-503",
-        Faults::none().with_unavailable(1.0),
-    )
-    .await
-    .expect_err("a 503");
-    assert_eq!(error.status(), Some(503), "{error:?}");
-    assert_eq!(requests_to(&sandbox, IMPORT_POST).len(), 1, "sent once");
-    assert_eq!(sandbox.count_images_named("after-503"), 0);
+async fn an_import_answered_500_or_html_503_is_sent_once_and_creates_nothing() {
+    let cases = [
+        (500, "after-500", Faults::none().with_server_errors(1.0)),
+        (503, "after-503", Faults::none().with_unavailable(1.0)),
+    ];
+    for (status, name, faults) in cases {
+        let sandbox = start(quick_config(20)).await;
+        // Retries are on: the policy itself must refuse to resend a POST.
+        let client = patient_client(&sandbox, 10, TIMEOUT);
+        let error = import_meeting(&sandbox, &client, name, faults)
+            .await
+            .expect_err("a 5xx");
+        assert_eq!(error.status(), Some(status), "{error:?}");
+        assert_eq!(
+            requests_to(&sandbox, IMPORT_POST).len(),
+            1,
+            "{name}: sent once"
+        );
+        assert_eq!(sandbox.count_images_named(name), 0);
+    }
 }
 
 #[tokio::test]
