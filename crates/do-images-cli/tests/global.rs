@@ -615,10 +615,21 @@ fn doimg_sandbox_serves_in_the_foreground_until_ctrl_c() {
         .expect("the first line names the URL")
         .to_string();
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
-    let token = lines[1]
-        .strip_prefix("Token (accepted only by this sandbox): ")
-        .expect("the second line gives the token")
-        .to_string();
+    // One line per account: email, team uuid and token; the primary first.
+    let accounts: Vec<Vec<&str>> = lines[2..]
+        .iter()
+        .take_while(|l| l.starts_with("  "))
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(accounts.len(), 3, "{lines:#?}");
+    for account in &accounts {
+        assert!(account[0].contains('@'), "{account:?}");
+        assert_eq!(account[1], "team");
+        assert_eq!(account[2].len(), 36, "a uuid: {account:?}");
+        assert_eq!(account[3], "token");
+        assert!(account[4].starts_with("dop_v1_sandbox_"), "{account:?}");
+    }
+    let token = accounts[0][4].to_string();
 
     let out = run(isolated(home.path())
         .env("DIGITALOCEAN_API_URL", &url)

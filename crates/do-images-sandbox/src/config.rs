@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::accounts::Account;
 use crate::faults::Faults;
 
 /// The token a sandbox accepts unless told otherwise. It is not a secret:
@@ -89,8 +90,9 @@ pub struct SandboxConfig {
     pub seed: u64,
     /// How many images exist at start.
     pub images: usize,
-    /// The bearer token the sandbox accepts.
-    pub token: String,
+    /// The accounts, one per accepted bearer token; the first is the
+    /// primary account, which owns the seeded private images.
+    pub accounts: Vec<Account>,
     /// How fast imports go.
     pub import_timing: ImportTiming,
     /// How long an action (transfer, convert) stays `in-progress`.
@@ -107,7 +109,7 @@ impl Default for SandboxConfig {
             port: 0,
             seed: 1,
             images: 60,
-            token: DEFAULT_TOKEN.to_string(),
+            accounts: Account::defaults(),
             import_timing: ImportTiming::default(),
             action_duration: Duration::from_secs(3),
             rate_limits: RateLimits::default(),
@@ -135,9 +137,21 @@ impl SandboxConfig {
         self
     }
 
-    /// Accepts `token` instead of [`DEFAULT_TOKEN`].
+    /// Gives the primary account `token` instead of [`DEFAULT_TOKEN`].
     pub fn with_token(mut self, token: impl Into<String>) -> Self {
-        self.token = token.into();
+        if self.accounts.is_empty() {
+            self.accounts = Account::defaults();
+            self.accounts.truncate(1);
+        }
+        self.accounts[0].token = token.into();
+        self
+    }
+
+    /// Replaces the accounts (see [`Account::defaults`]); the first is the
+    /// primary account. A sandbox needs at least one, each with its own
+    /// token.
+    pub fn with_accounts(mut self, accounts: Vec<Account>) -> Self {
+        self.accounts = accounts;
         self
     }
 

@@ -1,7 +1,9 @@
 //! A local, stateful simulation of the DigitalOcean Images API.
 //!
-//! The sandbox is a real HTTP server on 127.0.0.1 that answers all eight
-//! Images operations the way the API does: bearer-token authentication,
+//! The sandbox is a real HTTP server on 127.0.0.1 that answers every Images
+//! operation (with or without a trailing slash) the way the API does:
+//! bearer-token authentication with several accounts in teams (see
+//! [`Account`]), image account transfers between them,
 //! the documented error bodies (`unauthorized`, `not_found`,
 //! `unprocessable_entity` naming the bad field, `too_many_requests`),
 //! pagination with absolute `links.pages` and `meta.total`, the `type`,
@@ -39,6 +41,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod accounts;
 mod api_error;
 mod config;
 mod faults;
@@ -57,7 +60,10 @@ mod server;
 mod shared;
 mod stats;
 mod store;
+mod transfer_requests;
+mod transfers;
 
+pub use accounts::Account;
 pub use config::{DEFAULT_TOKEN, ImportTiming, RateLimits, SandboxConfig};
 pub use faults::{FaultKind, Faults};
 pub use serve::{ServeArgs, serve_until_ctrl_c};

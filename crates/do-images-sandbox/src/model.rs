@@ -1,5 +1,7 @@
 //! The objects the sandbox stores and sends, shaped as the API's JSON.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Serialize, Serializer};
 
@@ -31,6 +33,17 @@ pub(crate) struct Image {
     pub error_message: String,
     #[serde(skip)]
     pub category: Option<Category>,
+    /// The uuid of the team that owns a private image; `None` for a public
+    /// one, which every account sees.
+    #[serde(skip)]
+    pub owner: Option<Arc<str>>,
+}
+
+impl Image {
+    /// Whether an account working in `team` can see the image.
+    pub fn is_visible_to(&self, team: &str) -> bool {
+        self.public || self.owner.as_deref() == Some(team)
+    }
 }
 
 /// An image action as the API shows it.

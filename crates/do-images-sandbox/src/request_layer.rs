@@ -53,7 +53,7 @@ impl Drop for Abandoned<'_> {
 /// Runs `next` (the handler) under the sandbox's rules.
 pub(crate) async fn apply(
     State(shared): State<Arc<Shared>>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let request_id = shared.next_request_id();
@@ -85,11 +85,11 @@ pub(crate) async fn apply(
         .unwrap_or_default()
         .to_string();
     let verdict = shared.limiter().admit(&token, Instant::now());
+    let caller = shared.accounts.caller(&token).cloned();
     let (mut response, fault) = if verdict.retry_after.is_some() {
         (ApiError::too_many_requests().into_response(), None)
-    } else if token != shared.token {
-        (ApiError::unauthorized().into_response(), None)
-    } else {
+    } else if let Some(caller) = caller {
+        request.extensions_mut().insert(caller);
         match fault {
             Some(FaultKind::TooManyRequests) => {
                 let mut response = ApiError::too_many_requests().into_response();
@@ -114,6 +114,8 @@ pub(crate) async fn apply(
             }
             None => (next.run(request).await, None),
         }
+    } else {
+        (ApiError::unauthorized().into_response(), None)
     };
     if fault != Some(FaultKind::Unavailable) {
         finish(&mut response, &verdict, &request_id);

@@ -211,6 +211,7 @@ fn public_image(
         status: status.to_string(),
         error_message: String::new(),
         category: Some(category),
+        owner: None,
     }
 }
 
@@ -246,6 +247,7 @@ fn private_image(
         status: "available".to_string(),
         error_message: String::new(),
         category: None,
+        owner: None,
     };
     if kind == "custom" && index % 97 == 3 {
         image.status = "deleted".into();

@@ -45,8 +45,8 @@ impl ServeArgs {
     }
 }
 
-/// Starts a sandbox, writes its URL, its token and how to use them to
-/// `out`, and serves until Ctrl-C.
+/// Starts a sandbox, writes its URL, every account (email, team uuid and
+/// token) and how to use them to `out`, and serves until Ctrl-C.
 pub async fn serve_until_ctrl_c(
     args: &ServeArgs,
     out: &mut impl Write,
@@ -55,12 +55,25 @@ pub async fn serve_until_ctrl_c(
     let _ = writeln!(
         out,
         "Sandbox serving {images} simulated images at {url}\n\
-         Token (accepted only by this sandbox): {token}\n\n\
-         Try, in another terminal:\n  \
+         Accounts (tokens accepted only by this sandbox; the first owns the seeded images):",
+        images = args.images,
+        url = sandbox.base_url(),
+    );
+    for account in sandbox.accounts() {
+        let _ = writeln!(
+            out,
+            "  {email}  team {team}  token {token}",
+            email = account.email,
+            team = account.team_uuid,
+            token = account.token,
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nTry, in another terminal:\n  \
          export DIGITALOCEAN_API_URL={url} DIGITALOCEAN_ACCESS_TOKEN={token}\n  \
          doimg images list --private\n\n\
          Press Ctrl-C to stop.",
-        images = args.images,
         url = sandbox.base_url(),
         token = sandbox.token(),
     );

@@ -8,6 +8,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use url::Url;
 
+use crate::accounts::Account;
 use crate::config::SandboxConfig;
 use crate::faults::Faults;
 use crate::routes;
@@ -29,6 +30,9 @@ pub enum SandboxError {
     /// A fault setting is out of range.
     #[error("{0}")]
     InvalidFaults(String),
+    /// There is no account, or two accounts share a token.
+    #[error("{0}")]
+    InvalidAccounts(String),
 }
 
 /// Starts sandboxes.
@@ -53,6 +57,7 @@ impl Sandbox {
             .faults
             .validate()
             .map_err(SandboxError::InvalidFaults)?;
+        check_accounts(&config.accounts)?;
         let port = config.port;
         let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
             .await
@@ -82,6 +87,26 @@ impl Sandbox {
     }
 }
 
+/// Refuses a sandbox without accounts, or with two accounts on one token.
+fn check_accounts(accounts: &[Account]) -> Result<(), SandboxError> {
+    if accounts.is_empty() {
+        return Err(SandboxError::InvalidAccounts(
+            "a sandbox needs at least one account".into(),
+        ));
+    }
+    for (index, account) in accounts.iter().enumerate() {
+        if let Some(first) = accounts[..index]
+            .iter()
+            .position(|a| a.token == account.token)
+        {
+            return Err(SandboxError::InvalidAccounts(format!(
+                "accounts {first} and {index} (counting from 0) share a token; each account needs its own"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// A sandbox that is serving. Dropping it stops the server.
 pub struct RunningSandbox {
     base_url: String,
@@ -105,9 +130,15 @@ impl RunningSandbox {
         &self.base_url
     }
 
-    /// The bearer token it accepts.
+    /// The primary account's bearer token: the account that owns the
+    /// seeded private images.
     pub fn token(&self) -> &str {
-        &self.shared.token
+        &self.shared.accounts.primary().token
+    }
+
+    /// Every account, the primary first, with its token, email and team.
+    pub fn accounts(&self) -> Vec<Account> {
+        self.shared.accounts.all().cloned().collect()
     }
 
     /// Counters over every request received so far.

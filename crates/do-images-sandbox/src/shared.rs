@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use url::Url;
 
+use crate::accounts::Accounts;
 use crate::config::SandboxConfig;
 use crate::faults::{FaultKind, Faults};
 use crate::rate_limit::RateLimiter;
@@ -20,7 +21,7 @@ struct FaultDice {
 
 /// Everything a request may touch.
 pub(crate) struct Shared {
-    pub token: String,
+    pub accounts: Accounts,
     pub base_url: Url,
     store: Mutex<Store>,
     limiter: Mutex<RateLimiter>,
@@ -37,11 +38,12 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Shared {
     pub fn new(config: &SandboxConfig, base_url: Url) -> Self {
         Self {
-            token: config.token.clone(),
+            accounts: Accounts::new(&config.accounts),
             base_url,
             store: Mutex::new(Store::seeded(
                 config.images,
                 config.seed,
+                &config.accounts[0].team_uuid,
                 config.import_timing,
                 config.action_duration,
             )),

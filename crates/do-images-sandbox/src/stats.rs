@@ -76,6 +76,10 @@ impl Stats {
 
 /// The operation id for a method and a matched route.
 pub(crate) fn operation_id(method: &str, route: &str) -> Option<&'static str> {
+    let route = match route.strip_suffix('/') {
+        Some(without_slash) if !without_slash.is_empty() => without_slash,
+        _ => route,
+    };
     Some(match (method, route) {
         ("GET", "/v2/images") => "images_list",
         ("POST", "/v2/images") => "images_create_custom",
@@ -85,6 +89,16 @@ pub(crate) fn operation_id(method: &str, route: &str) -> Option<&'static str> {
         ("GET", "/v2/images/{image_id}/actions") => "image_actions_list",
         ("POST", "/v2/images/{image_id}/actions") => "image_actions_post",
         ("GET", "/v2/images/{image_id}/actions/{action_id}") => "image_actions_get",
+        ("POST", "/v2/images/{image_id}/account_transfer") => "image_account_transfers_create",
+        ("POST", "/v2/images/{image_id}/account_transfer/accept") => {
+            "image_account_transfers_accept"
+        }
+        ("POST", "/v2/images/{image_id}/account_transfer/cancel") => {
+            "image_account_transfers_cancel"
+        }
+        ("POST", "/v2/images/{image_id}/account_transfer/decline") => {
+            "image_account_transfers_decline"
+        }
         _ => return None,
     })
 }

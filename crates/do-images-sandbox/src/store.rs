@@ -1,6 +1,7 @@
 //! The sandbox's state: images and actions, and the operations on them.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -13,6 +14,7 @@ use crate::model::{Action, Category, Image, Region};
 use crate::pagination::Paging;
 use crate::requests::{ActionRequest, ImageUpdate, NewImage};
 use crate::seed;
+use crate::transfers::Transfer;
 
 /// What the image list is filtered by.
 #[derive(Clone, Debug, Default)]
@@ -40,17 +42,23 @@ pub(crate) struct Store {
     pub(crate) actions: BTreeMap<u64, Vec<Action>>,
     pub(crate) imports: Vec<Import>,
     pub(crate) running: Vec<RunningAction>,
+    pub(crate) transfers: BTreeMap<u64, Transfer>,
+    /// How many private images each team owns.
+    pub(crate) owners: BTreeMap<Arc<str>, usize>,
     next_image_id: u64,
     next_action_id: u64,
+    pub(crate) next_transfer_id: u64,
     pub(crate) import_timing: ImportTiming,
     pub(crate) action_duration: Duration,
 }
 
 impl Store {
-    /// A store with `count` generated images.
+    /// A store with `count` generated images; the private ones belong to
+    /// the team `owner`.
     pub fn seeded(
         count: usize,
         seed: u64,
+        owner: &str,
         import_timing: ImportTiming,
         action_duration: Duration,
     ) -> Self {
@@ -60,21 +68,38 @@ impl Store {
             let image_id = action.resource_id.unwrap_or_default();
             actions.entry(image_id).or_default().push(action);
         }
+        let owner: Arc<str> = owner.into();
+        let mut images = seeded.images;
+        let mut private = 0;
+        for image in images.iter_mut().filter(|i| !i.public) {
+            image.owner = Some(owner.clone());
+            private += 1;
+        }
         Self {
-            images: seeded.images.into_iter().map(|i| (i.id, i)).collect(),
+            images: images.into_iter().map(|i| (i.id, i)).collect(),
             actions,
             imports: Vec::new(),
             running: Vec::new(),
+            transfers: BTreeMap::new(),
+            owners: BTreeMap::from([(owner, private)]),
             next_image_id: seeded.next_image_id,
             next_action_id: seeded.next_action_id,
+            next_transfer_id: 1,
             import_timing,
             action_duration,
         }
     }
 
-    /// One page of the images that pass `filter`, and how many pass.
-    pub fn list_images(&self, filter: &ImageFilter, paging: Paging) -> (Vec<Image>, u64) {
-        if filter.is_empty() {
+    /// One page of the images that the team `viewer` sees and that pass
+    /// `filter`, and how many pass.
+    pub fn list_images(
+        &self,
+        viewer: &str,
+        filter: &ImageFilter,
+        paging: Paging,
+    ) -> (Vec<Image>, u64) {
+        let sees_all = self.owners.keys().all(|team| **team == *viewer);
+        if filter.is_empty() && sees_all {
             let page = self
                 .images
                 .values()
@@ -84,7 +109,8 @@ impl Store {
         }
         let mut total = 0;
         let mut page = Vec::new();
-        for image in self.images.values().filter(|i| filter.matches(i)) {
+        let passes = |i: &&Image| i.is_visible_to(viewer) && filter.matches(i);
+        for image in self.images.values().filter(passes) {
             if total >= paging.offset() && page.len() < paging.limit() {
                 page.push(image.clone());
             }
@@ -93,10 +119,19 @@ impl Store {
         (page, total as u64)
     }
 
-    /// The image with numeric id `key`, or the public image with slug `key`.
-    pub fn get_image(&self, key: &str) -> Result<Image, ApiError> {
+    /// The image with numeric id `id` if the team `viewer` can see it.
+    pub(crate) fn visible(&self, viewer: &str, id: u64) -> Result<&Image, ApiError> {
+        self.images
+            .get(&id)
+            .filter(|i| i.is_visible_to(viewer))
+            .ok_or_else(ApiError::not_found)
+    }
+
+    /// The image with numeric id `key`, or the public image with slug `key`,
+    /// if the team `viewer` can see it.
+    pub fn get_image(&self, viewer: &str, key: &str) -> Result<Image, ApiError> {
         let found = match key.parse::<u64>() {
-            Ok(id) => self.images.get(&id),
+            Ok(id) => self.visible(viewer, id).ok(),
             Err(_) => self
                 .images
                 .values()
@@ -105,8 +140,9 @@ impl Store {
         found.cloned().ok_or_else(ApiError::not_found)
     }
 
-    /// Starts an import; the image begins as `NEW` with no regions.
-    pub fn create_custom(&mut self, request: NewImage, now: Instant) -> Image {
+    /// Starts an import for the team `owner`; the image begins as `NEW`
+    /// with no regions.
+    pub fn create_custom(&mut self, owner: &str, request: NewImage, now: Instant) -> Image {
         let id = self.next_image_id;
         self.next_image_id += 1;
         let image = Image {
@@ -125,7 +161,9 @@ impl Store {
             status: "NEW".into(),
             error_message: String::new(),
             category: None,
+            owner: Some(owner.into()),
         };
+        *self.owners.entry(owner.into()).or_default() += 1;
         self.imports.push(Import {
             image_id: id,
             region: request.region,
@@ -138,7 +176,13 @@ impl Store {
 
     /// Renames an image; description and distribution only on custom
     /// images.
-    pub fn update_image(&mut self, id: u64, update: ImageUpdate) -> Result<Image, ApiError> {
+    pub fn update_image(
+        &mut self,
+        viewer: &str,
+        id: u64,
+        update: ImageUpdate,
+    ) -> Result<Image, ApiError> {
+        self.visible(viewer, id)?;
         let image = self.images.get_mut(&id).ok_or_else(ApiError::not_found)?;
         if image.kind != "custom" {
             for (field, given) in [
@@ -166,15 +210,17 @@ impl Store {
     }
 
     /// Deletes one of the user's images.
-    pub fn delete_image(&mut self, id: u64) -> Result<(), ApiError> {
-        let image = self.images.get(&id).ok_or_else(ApiError::not_found)?;
+    pub fn delete_image(&mut self, viewer: &str, id: u64) -> Result<(), ApiError> {
+        let image = self.visible(viewer, id)?;
         if image.public {
             return Err(ApiError::unprocessable(format!(
                 "Image {id} is a public image; only your own images can be deleted."
             )));
         }
+        self.set_owner(id, None);
         self.images.remove(&id);
         self.actions.remove(&id);
+        self.transfers.retain(|_, t| t.image_id != id);
         self.imports.retain(|i| i.image_id != id);
         self.running.retain(|a| a.image_id != id);
         Ok(())
@@ -183,10 +229,11 @@ impl Store {
     /// One page of an image's actions, and how many there are.
     pub fn list_actions(
         &self,
+        viewer: &str,
         image_id: u64,
         paging: Paging,
     ) -> Result<(Vec<Action>, u64), ApiError> {
-        self.images.get(&image_id).ok_or_else(ApiError::not_found)?;
+        self.visible(viewer, image_id)?;
         let all = self
             .actions
             .get(&image_id)
@@ -201,11 +248,12 @@ impl Store {
     /// starts, then ends `errored`, as the API's do.
     pub fn post_action(
         &mut self,
+        viewer: &str,
         image_id: u64,
         request: ActionRequest,
         now: Instant,
     ) -> Result<Action, ApiError> {
-        let image = self.images.get(&image_id).ok_or_else(ApiError::not_found)?;
+        let image = self.visible(viewer, image_id)?;
         if image.status != "available" {
             return Err(ApiError::unprocessable(format!(
                 "Image {image_id} is {}; actions need an available image.",
@@ -261,12 +309,38 @@ impl Store {
     }
 
     /// One action of one image.
-    pub fn get_action(&self, image_id: u64, action_id: u64) -> Result<Action, ApiError> {
+    pub fn get_action(
+        &self,
+        viewer: &str,
+        image_id: u64,
+        action_id: u64,
+    ) -> Result<Action, ApiError> {
+        self.visible(viewer, image_id)?;
         self.actions
             .get(&image_id)
             .and_then(|actions| actions.iter().find(|a| a.id == action_id))
             .cloned()
             .ok_or_else(ApiError::not_found)
+    }
+
+    /// Gives image `id` to the team `owner` (`None`: to nobody, as when it is
+    /// deleted), keeping the count of each team's private images.
+    pub(crate) fn set_owner(&mut self, id: u64, owner: Option<Arc<str>>) {
+        let Some(image) = self.images.get_mut(&id) else {
+            return;
+        };
+        if let Some(previous) = image.owner.take()
+            && let Some(count) = self.owners.get_mut(&previous)
+        {
+            *count -= 1;
+            if *count == 0 {
+                self.owners.remove(&previous);
+            }
+        }
+        if let Some(team) = &owner {
+            *self.owners.entry(team.clone()).or_default() += 1;
+        }
+        image.owner = owner;
     }
 
     /// How many images exist.

@@ -211,6 +211,141 @@ async fn every_answer_fits_the_spec() {
             .await,
     );
 
+    let accounts = h.sandbox.accounts();
+    let (second, third) = (&accounts[1], &accounts[2]);
+    let private = h.get("/v2/images?private=true&per_page=200").await.json;
+    let of_type = |kind: &str| {
+        private["images"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["type"] == kind)
+            .map(|i| i["id"].as_u64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    let (snapshots, backups) = (of_type("snapshot"), of_type("backup"));
+    let transfer_path = |id: u64, what: &str| format!("/v2/images/{id}/account_transfer{what}");
+    let pending = run(
+        "image_account_transfers_create",
+        h.send(
+            Method::POST,
+            &transfer_path(snapshots[0], ""),
+            Some(json!({"recipient_email": second.email})),
+        )
+        .await,
+    );
+    run(
+        "image_account_transfers_create",
+        h.send(
+            Method::POST,
+            &transfer_path(snapshots[1], ""),
+            Some(json!({"recipient_uuid": third.team_uuid})),
+        )
+        .await,
+    );
+    run(
+        "image_account_transfers_create",
+        h.send(
+            Method::POST,
+            &transfer_path(snapshots[2], ""),
+            Some(json!({"recipient_email": "a@b.example", "recipient_uuid": third.team_uuid})),
+        )
+        .await,
+    );
+    run(
+        "image_account_transfers_create",
+        h.send(
+            Method::POST,
+            &transfer_path(backups[0], ""),
+            Some(json!({"recipient_email": second.email})),
+        )
+        .await,
+    );
+    run(
+        "image_account_transfers_create",
+        h.send(
+            Method::POST,
+            &transfer_path(404, ""),
+            Some(json!({"recipient_email": second.email})),
+        )
+        .await,
+    );
+    let transfer_id = pending.json["transfer_id"].clone();
+    let as_second = async |method: Method, path: String, body: Value| {
+        h.send_as(Some(&second.token), method, &path, Some(body))
+            .await
+    };
+    run(
+        "image_account_transfers_accept",
+        as_second(
+            Method::POST,
+            transfer_path(snapshots[0], "/accept"),
+            json!({"transfer_id": transfer_id}),
+        )
+        .await,
+    );
+    run(
+        "image_account_transfers_accept",
+        as_second(
+            Method::POST,
+            transfer_path(snapshots[0], "/accept"),
+            json!({"transfer_id": 999_999, "recipient_uuid": second.team_uuid}),
+        )
+        .await,
+    );
+    run(
+        "image_account_transfers_accept",
+        as_second(
+            Method::POST,
+            transfer_path(snapshots[0], "/accept"),
+            json!({"transfer_id": transfer_id, "recipient_uuid": second.team_uuid}),
+        )
+        .await,
+    );
+    for (operation, what) in [
+        ("image_account_transfers_cancel", "/cancel"),
+        ("image_account_transfers_decline", "/decline"),
+    ] {
+        let started = h
+            .send(
+                Method::POST,
+                &transfer_path(snapshots[3], ""),
+                Some(json!({"recipient_email": second.email})),
+            )
+            .await;
+        let body = json!({"transfer_id": started.json["transfer_id"]});
+        let answer = if what == "/cancel" {
+            h.send(
+                Method::POST,
+                &transfer_path(snapshots[3], what),
+                Some(body.clone()),
+            )
+            .await
+        } else {
+            as_second(
+                Method::POST,
+                transfer_path(snapshots[3], what),
+                body.clone(),
+            )
+            .await
+        };
+        run(operation, answer);
+        run(
+            operation,
+            h.send(Method::POST, &transfer_path(snapshots[3], what), Some(body))
+                .await,
+        );
+        run(
+            operation,
+            h.send(
+                Method::POST,
+                &transfer_path(snapshots[3], what),
+                Some(json!({})),
+            )
+            .await,
+        );
+    }
+
     h.sandbox
         .set_faults(Faults::none().with_too_many_requests(1.0, 1))
         .unwrap();
@@ -240,6 +375,19 @@ async fn every_answer_fits_the_spec() {
         ("image_actions_post", 422),
         ("image_actions_get", 200),
         ("image_actions_get", 404),
+        ("image_account_transfers_create", 201),
+        ("image_account_transfers_create", 400),
+        ("image_account_transfers_create", 404),
+        ("image_account_transfers_create", 422),
+        ("image_account_transfers_accept", 201),
+        ("image_account_transfers_accept", 400),
+        ("image_account_transfers_accept", 404),
+        ("image_account_transfers_cancel", 204),
+        ("image_account_transfers_cancel", 400),
+        ("image_account_transfers_cancel", 404),
+        ("image_account_transfers_decline", 204),
+        ("image_account_transfers_decline", 400),
+        ("image_account_transfers_decline", 404),
     ];
     for pair in expected {
         assert!(checked.contains(&pair), "{pair:?} was not exercised");

@@ -3,14 +3,15 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
+use axum::{Extension, Json};
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{numeric_id, query};
+use crate::accounts::Caller;
 use crate::api_error::ApiError;
 use crate::model::{Category, Image};
 use crate::pagination::Paging;
@@ -32,12 +33,13 @@ type Answer<T> = Result<T, ApiError>;
 
 pub(super) async fn list(
     State(shared): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
     RawQuery(raw): RawQuery,
 ) -> Answer<Json<ImagesPage>> {
     let query = query::pairs(raw.as_deref());
     let paging = Paging::from_query(&query)?;
     let filter = filter(&query)?;
-    let (images, total) = shared.store().list_images(&filter, paging);
+    let (images, total) = shared.store().list_images(&caller.team, &filter, paging);
     let endpoint = query::endpoint(&shared, "/v2/images", &query, FILTERS);
     Ok(Json(ImagesPage {
         images,
@@ -81,37 +83,43 @@ fn filter(query: &[(String, String)]) -> Answer<ImageFilter> {
 
 pub(super) async fn create_custom(
     State(shared): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
     body: Bytes,
 ) -> Answer<(StatusCode, Json<Value>)> {
     let request = NewImage::parse(&body)?;
-    let image = shared.store().create_custom(request, Instant::now());
+    let image = shared
+        .store()
+        .create_custom(&caller.team, request, Instant::now());
     Ok((StatusCode::ACCEPTED, Json(json!({ "image": image }))))
 }
 
 pub(super) async fn get(
     State(shared): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
     Path(image_id): Path<String>,
 ) -> Answer<Json<Value>> {
-    let image = shared.store().get_image(&image_id)?;
+    let image = shared.store().get_image(&caller.team, &image_id)?;
     Ok(Json(json!({ "image": image })))
 }
 
 pub(super) async fn update(
     State(shared): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
     Path(image_id): Path<String>,
     body: Bytes,
 ) -> Answer<Json<Value>> {
     let id = numeric_id(&image_id)?;
     let update = ImageUpdate::parse(&body)?;
-    let image = shared.store().update_image(id, update)?;
+    let image = shared.store().update_image(&caller.team, id, update)?;
     Ok(Json(json!({ "image": image })))
 }
 
 pub(super) async fn delete(
     State(shared): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
     Path(image_id): Path<String>,
 ) -> Answer<StatusCode> {
     let id = numeric_id(&image_id)?;
-    shared.store().delete_image(id)?;
+    shared.store().delete_image(&caller.team, id)?;
     Ok(StatusCode::NO_CONTENT)
 }
