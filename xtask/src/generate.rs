@@ -197,13 +197,18 @@ mod tests {
             "image_actions_list",
             "image_actions_post",
             "image_actions_get",
+            "image_account_transfers_create",
+            "image_account_transfers_accept",
+            "image_account_transfers_cancel",
+            "image_account_transfers_decline",
         ] {
             assert!(
                 mock.contains(&format!("fn {operation}<F>(&self, config_fn: F)")),
                 "no helper for {operation}"
             );
             assert!(
-                client_text(&files).contains(&format!("pub fn {operation}(&self)")),
+                // Long names wrap `(&self)` onto its own line.
+                client_text(&files).contains(&format!("pub fn {operation}(")),
                 "the client has no {operation}"
             );
         }

@@ -133,6 +133,92 @@ pub mod types {
             Default::default()
         }
     }
+    ///Which pending transfer to accept, and into which team.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct ImageAccountTransferAccept {
+        ///The UUID of the team that takes the image.
+        pub recipient_uuid: ::std::string::String,
+        ///The pending transfer's id.
+        pub transfer_id: ::std::num::NonZeroU64,
+    }
+    impl ImageAccountTransferAccept {
+        pub fn builder() -> builder::ImageAccountTransferAccept {
+            Default::default()
+        }
+    }
+    ///The answer to a started transfer.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct ImageAccountTransferCreated {
+        /**The transfer's id, to accept, cancel or decline it; `0` when the
+transfer was accepted at once.
+*/
+        pub transfer_id: i64,
+    }
+    impl ImageAccountTransferCreated {
+        pub fn builder() -> builder::ImageAccountTransferCreated {
+            Default::default()
+        }
+    }
+    ///A pending transfer, to cancel or decline.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct ImageAccountTransferRef {
+        ///The pending transfer's id.
+        pub transfer_id: ::std::num::NonZeroU64,
+    }
+    impl ImageAccountTransferRef {
+        pub fn builder() -> builder::ImageAccountTransferRef {
+            Default::default()
+        }
+    }
+    /**The one recipient of an image account transfer: a person's account
+by email, or a team by uuid. A body with both, or neither, is
+refused with 400 `bad_request`.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(untagged)]
+    pub enum ImageAccountTransferRequest {
+        Email(ImageAccountTransferToEmail),
+        Team(ImageAccountTransferToTeam),
+    }
+    impl ::std::convert::From<ImageAccountTransferToEmail>
+    for ImageAccountTransferRequest {
+        fn from(value: ImageAccountTransferToEmail) -> Self {
+            Self::Email(value)
+        }
+    }
+    impl ::std::convert::From<ImageAccountTransferToTeam>
+    for ImageAccountTransferRequest {
+        fn from(value: ImageAccountTransferToTeam) -> Self {
+            Self::Team(value)
+        }
+    }
+    ///A transfer to the account of the person with this email address.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct ImageAccountTransferToEmail {
+        ///The recipient's email address; they must accept the transfer.
+        pub recipient_email: ::std::string::String,
+    }
+    impl ImageAccountTransferToEmail {
+        pub fn builder() -> builder::ImageAccountTransferToEmail {
+            Default::default()
+        }
+    }
+    ///A transfer to a team.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct ImageAccountTransferToTeam {
+        /**The team's UUID (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, hex
+digits). Accepted at once when the caller has enough permissions
+in the team.
+*/
+        pub recipient_uuid: ::std::string::String,
+    }
+    impl ImageAccountTransferToTeam {
+        pub fn builder() -> builder::ImageAccountTransferToTeam {
+            Default::default()
+        }
+    }
     ///Turn a backup into a snapshot.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct ImageActionConvert {
@@ -1161,6 +1247,269 @@ page has an empty `pages`.
                     status: Ok(value.status),
                     tags: Ok(value.tags),
                     type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ImageAccountTransferAccept {
+            recipient_uuid: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            transfer_id: ::std::result::Result<
+                ::std::num::NonZeroU64,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ImageAccountTransferAccept {
+            fn default() -> Self {
+                Self {
+                    recipient_uuid: Err(
+                        "no value supplied for recipient_uuid".to_string(),
+                    ),
+                    transfer_id: Err("no value supplied for transfer_id".to_string()),
+                }
+            }
+        }
+        impl ImageAccountTransferAccept {
+            pub fn recipient_uuid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recipient_uuid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for recipient_uuid: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn transfer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.transfer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for transfer_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ImageAccountTransferAccept>
+        for super::ImageAccountTransferAccept {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ImageAccountTransferAccept,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    recipient_uuid: value.recipient_uuid?,
+                    transfer_id: value.transfer_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ImageAccountTransferAccept>
+        for ImageAccountTransferAccept {
+            fn from(value: super::ImageAccountTransferAccept) -> Self {
+                Self {
+                    recipient_uuid: Ok(value.recipient_uuid),
+                    transfer_id: Ok(value.transfer_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ImageAccountTransferCreated {
+            transfer_id: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for ImageAccountTransferCreated {
+            fn default() -> Self {
+                Self {
+                    transfer_id: Err("no value supplied for transfer_id".to_string()),
+                }
+            }
+        }
+        impl ImageAccountTransferCreated {
+            pub fn transfer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.transfer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for transfer_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ImageAccountTransferCreated>
+        for super::ImageAccountTransferCreated {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ImageAccountTransferCreated,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    transfer_id: value.transfer_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ImageAccountTransferCreated>
+        for ImageAccountTransferCreated {
+            fn from(value: super::ImageAccountTransferCreated) -> Self {
+                Self {
+                    transfer_id: Ok(value.transfer_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ImageAccountTransferRef {
+            transfer_id: ::std::result::Result<
+                ::std::num::NonZeroU64,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ImageAccountTransferRef {
+            fn default() -> Self {
+                Self {
+                    transfer_id: Err("no value supplied for transfer_id".to_string()),
+                }
+            }
+        }
+        impl ImageAccountTransferRef {
+            pub fn transfer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.transfer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for transfer_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ImageAccountTransferRef>
+        for super::ImageAccountTransferRef {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ImageAccountTransferRef,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    transfer_id: value.transfer_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ImageAccountTransferRef>
+        for ImageAccountTransferRef {
+            fn from(value: super::ImageAccountTransferRef) -> Self {
+                Self {
+                    transfer_id: Ok(value.transfer_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ImageAccountTransferToEmail {
+            recipient_email: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ImageAccountTransferToEmail {
+            fn default() -> Self {
+                Self {
+                    recipient_email: Err(
+                        "no value supplied for recipient_email".to_string(),
+                    ),
+                }
+            }
+        }
+        impl ImageAccountTransferToEmail {
+            pub fn recipient_email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recipient_email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for recipient_email: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ImageAccountTransferToEmail>
+        for super::ImageAccountTransferToEmail {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ImageAccountTransferToEmail,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    recipient_email: value.recipient_email?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ImageAccountTransferToEmail>
+        for ImageAccountTransferToEmail {
+            fn from(value: super::ImageAccountTransferToEmail) -> Self {
+                Self {
+                    recipient_email: Ok(value.recipient_email),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ImageAccountTransferToTeam {
+            recipient_uuid: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ImageAccountTransferToTeam {
+            fn default() -> Self {
+                Self {
+                    recipient_uuid: Err(
+                        "no value supplied for recipient_uuid".to_string(),
+                    ),
+                }
+            }
+        }
+        impl ImageAccountTransferToTeam {
+            pub fn recipient_uuid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recipient_uuid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for recipient_uuid: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ImageAccountTransferToTeam>
+        for super::ImageAccountTransferToTeam {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ImageAccountTransferToTeam,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    recipient_uuid: value.recipient_uuid?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ImageAccountTransferToTeam>
+        for ImageAccountTransferToTeam {
+            fn from(value: super::ImageAccountTransferToTeam) -> Self {
+                Self {
+                    recipient_uuid: Ok(value.recipient_uuid),
                 }
             }
         }
@@ -2202,6 +2551,111 @@ let response = client.image_actions_get()
     pub fn image_actions_get(&self) -> builder::ImageActionsGet<'_> {
         builder::ImageActionsGet::new(self)
     }
+    /**Start an image account transfer
+
+Offers a private snapshot to another DigitalOcean account or team.
+The body names exactly one recipient: `recipient_email`, a person's
+account, which must accept the transfer (the person is emailed the
+`transfer_id`), or `recipient_uuid`, a team. When the caller has
+enough permissions in that team, the transfer is accepted at once
+and the answer's `transfer_id` is `0`; any other `transfer_id` means
+the transfer is pending, and the image stays with the sender until
+it is accepted. Only snapshots can be transferred; there is no
+endpoint that lists transfers. Required scopes: `image:update` and
+`image:delete`. (pydo: `images.post_account_transfer_create`.)
+
+
+Sends a `POST` request to `/v2/images/{image_id}/account_transfer`
+
+Arguments:
+- `image_id`: The numeric id of the image.
+- `body`
+```ignore
+let response = client.image_account_transfers_create()
+    .image_id(image_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn image_account_transfers_create(
+        &self,
+    ) -> builder::ImageAccountTransfersCreate<'_> {
+        builder::ImageAccountTransfersCreate::new(self)
+    }
+    /**Accept an image account transfer
+
+Accepts a pending transfer on behalf of a team the caller has enough
+permissions in; the image moves to that team's account. The answer
+is documented as 201 with no body; a 204 with no body means the
+same. Required scope: `image:create`.
+(pydo: `images.post_account_transfer_accept`.)
+
+
+Sends a `POST` request to `/v2/images/{image_id}/account_transfer/accept`
+
+Arguments:
+- `image_id`: The numeric id of the image.
+- `body`
+```ignore
+let response = client.image_account_transfers_accept()
+    .image_id(image_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn image_account_transfers_accept(
+        &self,
+    ) -> builder::ImageAccountTransfersAccept<'_> {
+        builder::ImageAccountTransfersAccept::new(self)
+    }
+    /**Cancel an image account transfer
+
+Withdraws a pending transfer; only its sender can. The image stays
+where it is. Required scope: `image:update`.
+(pydo: `images.post_account_transfer_cancel`.)
+
+
+Sends a `POST` request to `/v2/images/{image_id}/account_transfer/cancel`
+
+Arguments:
+- `image_id`: The numeric id of the image.
+- `body`
+```ignore
+let response = client.image_account_transfers_cancel()
+    .image_id(image_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn image_account_transfers_cancel(
+        &self,
+    ) -> builder::ImageAccountTransfersCancel<'_> {
+        builder::ImageAccountTransfersCancel::new(self)
+    }
+    /**Decline an image account transfer
+
+Refuses a pending transfer; only its recipient can. The image stays
+with the sender. Required scope: `image:create`.
+(pydo: `images.post_account_transfer_decline`.)
+
+
+Sends a `POST` request to `/v2/images/{image_id}/account_transfer/decline`
+
+Arguments:
+- `image_id`: The numeric id of the image.
+- `body`
+```ignore
+let response = client.image_account_transfers_decline()
+    .image_id(image_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn image_account_transfers_decline(
+        &self,
+    ) -> builder::ImageAccountTransfersDecline<'_> {
+        builder::ImageAccountTransfersDecline::new(self)
+    }
 }
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
@@ -3197,6 +3651,594 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::image_account_transfers_create`]
+
+[`Client::image_account_transfers_create`]: super::Client::image_account_transfers_create*/
+    #[derive(Debug, Clone)]
+    pub struct ImageAccountTransfersCreate<'a> {
+        client: &'a super::Client,
+        image_id: Result<::std::num::NonZeroU64, String>,
+        body: Result<types::ImageAccountTransferRequest, String>,
+    }
+    impl<'a> ImageAccountTransfersCreate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                image_id: Err("image_id was not initialized".to_string()),
+                body: Err("body was not initialized".to_string()),
+            }
+        }
+        pub fn image_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.image_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for image_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ImageAccountTransferRequest>,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ImageAccountTransferRequest` for body failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/v2/images/{image_id}/account_transfer`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::ImageAccountTransferCreated>,
+            Error<types::Error>,
+        > {
+            let Self { client, image_id, body } = self;
+            let image_id = image_id.map_err(Error::InvalidRequest)?;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v2/images/{}/account_transfer", client.baseurl, encode_path(&
+                image_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "image_account_transfers_create",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::image_account_transfers_accept`]
+
+[`Client::image_account_transfers_accept`]: super::Client::image_account_transfers_accept*/
+    #[derive(Debug, Clone)]
+    pub struct ImageAccountTransfersAccept<'a> {
+        client: &'a super::Client,
+        image_id: Result<::std::num::NonZeroU64, String>,
+        body: Result<types::builder::ImageAccountTransferAccept, String>,
+    }
+    impl<'a> ImageAccountTransfersAccept<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                image_id: Err("image_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn image_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.image_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for image_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ImageAccountTransferAccept>,
+            <V as std::convert::TryInto<
+                types::ImageAccountTransferAccept,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `ImageAccountTransferAccept` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ImageAccountTransferAccept,
+            ) -> types::builder::ImageAccountTransferAccept,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v2/images/{image_id}/account_transfer/accept`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
+            let Self { client, image_id, body } = self;
+            let image_id = image_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::ImageAccountTransferAccept::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v2/images/{}/account_transfer/accept", client.baseurl, encode_path(&
+                image_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "image_account_transfers_accept",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => Ok(ResponseValue::empty(response)),
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::image_account_transfers_cancel`]
+
+[`Client::image_account_transfers_cancel`]: super::Client::image_account_transfers_cancel*/
+    #[derive(Debug, Clone)]
+    pub struct ImageAccountTransfersCancel<'a> {
+        client: &'a super::Client,
+        image_id: Result<::std::num::NonZeroU64, String>,
+        body: Result<types::builder::ImageAccountTransferRef, String>,
+    }
+    impl<'a> ImageAccountTransfersCancel<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                image_id: Err("image_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn image_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.image_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for image_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ImageAccountTransferRef>,
+            <V as std::convert::TryInto<
+                types::ImageAccountTransferRef,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `ImageAccountTransferRef` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ImageAccountTransferRef,
+            ) -> types::builder::ImageAccountTransferRef,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v2/images/{image_id}/account_transfer/cancel`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
+            let Self { client, image_id, body } = self;
+            let image_id = image_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::ImageAccountTransferRef::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v2/images/{}/account_transfer/cancel", client.baseurl, encode_path(&
+                image_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "image_account_transfers_cancel",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::image_account_transfers_decline`]
+
+[`Client::image_account_transfers_decline`]: super::Client::image_account_transfers_decline*/
+    #[derive(Debug, Clone)]
+    pub struct ImageAccountTransfersDecline<'a> {
+        client: &'a super::Client,
+        image_id: Result<::std::num::NonZeroU64, String>,
+        body: Result<types::builder::ImageAccountTransferRef, String>,
+    }
+    impl<'a> ImageAccountTransfersDecline<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                image_id: Err("image_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn image_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.image_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for image_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ImageAccountTransferRef>,
+            <V as std::convert::TryInto<
+                types::ImageAccountTransferRef,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `ImageAccountTransferRef` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ImageAccountTransferRef,
+            ) -> types::builder::ImageAccountTransferRef,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v2/images/{image_id}/account_transfer/decline`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
+            let Self { client, image_id, body } = self;
+            let image_id = image_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::ImageAccountTransferRef::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v2/images/{}/account_transfer/decline", client.baseurl, encode_path(&
+                image_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "image_account_transfers_decline",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(

@@ -8,7 +8,7 @@ fn spec() -> Spec {
 }
 
 #[test]
-fn has_the_eight_operations() {
+fn has_the_twelve_operations() {
     let ids: Vec<_> = spec()
         .operations()
         .iter()
@@ -24,7 +24,11 @@ fn has_the_eight_operations() {
             "images_delete",
             "image_actions_list",
             "image_actions_post",
-            "image_actions_get"
+            "image_actions_get",
+            "image_account_transfers_create",
+            "image_account_transfers_accept",
+            "image_account_transfers_cancel",
+            "image_account_transfers_decline"
         ]
     );
 }
