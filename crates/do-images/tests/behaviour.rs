@@ -3,6 +3,8 @@
 
 #[path = "behaviour/common.rs"]
 mod common;
+#[path = "behaviour/generated_calls.rs"]
+mod generated_calls;
 #[path = "behaviour/operations.rs"]
 mod operations;
 #[path = "behaviour/pagination.rs"]
