@@ -97,21 +97,74 @@ struct LinksBody {
     pages: Option<PageLinksPages>,
 }
 
-/// Decodes one object into `T`. On failure the reason names the field
-/// (`regions`, `tags[2]`, ...) and what was wrong with it.
+/// How many `null`s one object may have dropped (see [`object`]).
+const MAX_REPAIRS: usize = 64;
+
+/// Decodes one object into `T`. When that fails on a `null` member, the
+/// member is dropped and decoding is tried again: an array field then
+/// decodes as empty, an optional one as `None` (and a required one fails
+/// as missing). Only the failing members are touched. (Timestamps need no
+/// such help: the models read every RFC 3339 form, `t`, `z`, a space,
+/// leap seconds and any number of decimals included.) Otherwise the reason
+/// names the field (`regions`, `tags[2]`, ...) and what was wrong.
 pub(crate) fn object<T: DeserializeOwned>(raw: &RawValue) -> Result<T, String> {
-    match serde_json::from_str(raw.get()) {
-        Ok(value) => Ok(value),
-        // Decoded a second time, only on failure, to learn where it failed.
-        Err(plain) => {
-            let mut deserializer = serde_json::Deserializer::from_str(raw.get());
-            match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-                Err(error) if error.path().to_string() != "." => {
-                    Err(format!("field `{}`: {}", error.path(), error.inner()))
-                }
-                _ => Err(plain.to_string()),
-            }
+    let plain = match serde_json::from_str(raw.get()) {
+        Ok(value) => return Ok(value),
+        Err(error) => error,
+    };
+    let Ok(mut value) = serde_json::from_str::<serde_json::Value>(raw.get()) else {
+        return Err(plain.to_string());
+    };
+    for _ in 0..MAX_REPAIRS {
+        let error = match serde_path_to_error::deserialize::<_, T>(&value) {
+            Ok(decoded) => return Ok(decoded),
+            Err(error) => error,
+        };
+        if !repair(&mut value, error.path()) {
+            return Err(match error.path().iter().next() {
+                None => plain.to_string(),
+                Some(_) => format!("field `{}`: {}", error.path(), error.inner()),
+            });
         }
+    }
+    Err(format!("more than {MAX_REPAIRS} odd values"))
+}
+
+/// Drops the member at `path` if it is `null` (see [`object`]); false when
+/// it is not.
+fn repair(root: &mut serde_json::Value, path: &serde_path_to_error::Path) -> bool {
+    use serde_json::Value;
+    let segments: Vec<_> = path.iter().collect();
+    let Some((last, parents)) = segments.split_last() else {
+        return false;
+    };
+    let mut parent = &mut *root;
+    for segment in parents {
+        let Some(next) = step(parent, segment) else {
+            return false;
+        };
+        parent = next;
+    }
+    let (Value::Object(members), serde_path_to_error::Segment::Map { key }) = (parent, last) else {
+        return false;
+    };
+    let is_null = matches!(members.get(key), Some(Value::Null));
+    if is_null {
+        members.shift_remove(key);
+    }
+    is_null
+}
+
+/// The member or element `segment` names.
+fn step<'v>(
+    value: &'v mut serde_json::Value,
+    segment: &serde_path_to_error::Segment,
+) -> Option<&'v mut serde_json::Value> {
+    use serde_path_to_error::Segment;
+    match segment {
+        Segment::Map { key } => value.get_mut(key.as_str()),
+        Segment::Seq { index } => value.get_mut(*index),
+        _ => None,
     }
 }
 
@@ -126,6 +179,7 @@ pub(crate) fn listed_item<T: DeserializeOwned>(
         let id = serde_json::from_str::<IdProbe>(raw.get())
             .ok()
             .and_then(|probe| probe.id)
+            .filter(|id| !matches!(id, IdValue::Other(_)))
             .map(|id| format!(" (id {id})"))
             .unwrap_or_default();
         Undecodable {
@@ -155,7 +209,7 @@ impl fmt::Display for IdValue {
         match self {
             Self::Number(number) => write!(f, "{number}"),
             Self::Text(text) => write!(f, "{text:?}"),
-            Self::Other(_) => f.write_str("unreadable"),
+            Self::Other(_) => f.write_str("(unreadable)"),
         }
     }
 }
