@@ -1,22 +1,24 @@
 //! The operations on an image's actions: `client.actions(image_id)`.
 
-use std::future::Future;
+use std::future::IntoFuture;
+use std::marker::PhantomData;
 use std::ops::Deref;
-use std::sync::Arc;
 
 use do_images_api::open_enums::{ActionStatus, RegionSlug};
 use do_images_api::types::{
-    Action, ActionEnvelope, ImageActionConvert, ImageActionConvertType, ImageActionRequest,
-    ImageActionTransfer, ImageActionTransferType,
+    Action, ImageActionConvert, ImageActionConvertType, ImageActionRequest, ImageActionTransfer,
+    ImageActionTransferType,
 };
-use futures::TryStreamExt;
-use serde_json::Value;
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
-use crate::client::{Client, InvalidId, member, positive_id};
+use crate::client::{Client, InvalidId, positive_id};
+use crate::decode;
 use crate::error::{Error, Result};
-use crate::paginate::{
-    DEFAULT_FETCH_AHEAD, DEFAULT_PER_PAGE, ItemStream, Page, PageStream, check_per_page,
-};
+use crate::images::IdProbe;
+use crate::list::{List, Listing, PageRequest, page_request};
 use crate::wait::{State, WaitOptions, wait_for};
 
 /// The actions of one image, from [`Client::actions`].
@@ -49,14 +51,13 @@ impl Actions {
         self.image_id.clone().map_err(Error::from)
     }
 
-    /// Lists the image's actions; iterate like [`ListImages`](crate::ListImages).
+    /// Lists the image's actions; see [`List`] for the result type and how
+    /// to iterate.
     pub fn list(&self) -> ListActions {
-        ListActions {
-            client: self.client.clone(),
-            image_id: self.image_id(),
-            per_page: DEFAULT_PER_PAGE,
-            fetch_ahead: DEFAULT_FETCH_AHEAD,
-        }
+        let query = ActionListing {
+            image_id: self.image_id.clone(),
+        };
+        List::new(self.client.clone(), query)
     }
 
     /// Starts copying the image to `region`.
@@ -91,6 +92,7 @@ impl Actions {
             client: self.client.clone(),
             image_id: self.image_id(),
             body,
+            output: PhantomData,
         }
     }
 
@@ -103,75 +105,94 @@ impl Actions {
             client: self.client.clone(),
             image_id: self.image_id(),
             action_id: positive_id("action id", action_id),
+            output: PhantomData,
         }
     }
 
-    /// Polls the action until it is `completed`. `errored` ends the wait at
-    /// once with [`Error::WaitFailed`]; transient errors are retried; after
-    /// `options`' maximum wait, [`Error::WaitTimedOut`] says the last status
-    /// seen.
-    pub async fn wait_until_done<I>(&self, action_id: I, options: WaitOptions) -> Result<Action>
+    /// Polls the action until it is `completed`; `.await` it, after
+    /// choosing the result type with [`WaitForAction::output`] if needed.
+    /// `errored` ends the wait at once with [`Error::WaitFailed`]; transient
+    /// errors are retried; after `options`' maximum wait,
+    /// [`Error::WaitTimedOut`] says the last status seen.
+    pub fn wait_until_done<I>(&self, action_id: I, options: WaitOptions) -> WaitForAction
     where
         I: TryInto<u64> + std::fmt::Display + Copy,
     {
-        let image_id = self.image_id()?;
-        let action_id = positive_id("action id", action_id)?;
-        let client = &self.client;
-        wait_for(
-            client,
-            &options,
-            "action",
-            action_id,
-            || {
-                client.send(
-                    client
-                        .api()
-                        .image_actions_get()
-                        .image_id(image_id)
-                        .action_id(action_id)
-                        .send(),
-                )
-            },
-            |envelope: &ActionEnvelope| classify_action(envelope.action.status.clone()),
-        )
-        .await
-        .map(|envelope| envelope.action)
+        WaitForAction {
+            client: self.client.clone(),
+            image_id: self.image_id(),
+            action_id: positive_id("action id", action_id),
+            options,
+            output: PhantomData,
+        }
     }
+}
 
-    /// Like [`wait_until_done`](Self::wait_until_done), but returns the
-    /// action of the last poll as the API sent it (see
-    /// [`GetAction::send_json`]). The status is read from each answer's
-    /// `status` field.
-    pub async fn wait_until_done_json<I>(&self, action_id: I, options: WaitOptions) -> Result<Value>
-    where
-        I: TryInto<u64> + std::fmt::Display + Copy,
-    {
-        let image_id = self.image_id()?;
-        let action_id = positive_id("action id", action_id)?;
-        let client = &self.client;
-        wait_for(
-            client,
-            &options,
-            "action",
-            action_id,
-            || {
-                client.send_json(
-                    client
-                        .api()
-                        .image_actions_get()
-                        .image_id(image_id)
-                        .action_id(action_id)
-                        .send(),
-                    member("action"),
-                )
-            },
-            |action: &Value| {
-                let status = action.get("status").and_then(Value::as_str);
-                classify_action(status.map(ActionStatus::from))
-            },
-        )
-        .await
+/// A wait for an action, from [`Actions::wait_until_done`]; `.await` it.
+/// The result is the action of the last poll, decoded into `T` (see
+/// [`GetAction::output`]); the status is read from each answer's `status`
+/// field, whatever `T`.
+#[derive(Debug)]
+pub struct WaitForAction<T = Action> {
+    client: Client,
+    image_id: Result<u64>,
+    action_id: Result<u64>,
+    options: WaitOptions,
+    output: PhantomData<fn() -> T>,
+}
+
+impl<T> WaitForAction<T> {
+    /// The same wait, its result decoded into `U`.
+    pub fn output<U>(self) -> WaitForAction<U> {
+        WaitForAction {
+            client: self.client,
+            image_id: self.image_id,
+            action_id: self.action_id,
+            options: self.options,
+            output: PhantomData,
+        }
     }
+}
+
+impl<T: DeserializeOwned + Send + 'static> IntoFuture for WaitForAction<T> {
+    type Output = Result<T>;
+    type IntoFuture = BoxFuture<'static, Result<T>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        async move {
+            let image_id = self.image_id?;
+            let action_id = self.action_id?;
+            let client = &self.client;
+            let poll = || {
+                let request = client
+                    .api()
+                    .image_actions_get()
+                    .image_id(image_id)
+                    .action_id(action_id)
+                    .send();
+                client.send(request, |body| {
+                    let action = decode::member(body, "action")?;
+                    Ok((decode::object::<T>(action)?, decode::object(action)?))
+                })
+            };
+            let classify = |(_, probe): &(T, StatusProbe)| {
+                let status = probe.status.as_ref().and_then(|s| s.as_str());
+                classify_action(status.map(ActionStatus::from))
+            };
+            wait_for(client, &self.options, "action", action_id, poll, classify)
+                .await
+                .map(|(action, _)| action)
+        }
+        .boxed()
+    }
+}
+
+/// What a waiter reads of an action, whatever the result type: leniently,
+/// so that an odd value counts as unknown instead of failing the poll.
+#[derive(Deserialize)]
+struct StatusProbe {
+    #[serde(default)]
+    status: Option<serde_json::Value>,
 }
 
 fn classify_action(status: Option<ActionStatus>) -> (String, State) {
@@ -186,253 +207,173 @@ fn classify_action(status: Option<ActionStatus>) -> (String, State) {
     (shown, state)
 }
 
-/// A listing of an image's actions, from [`Actions::list`]: typed with
-/// [`stream`](Self::stream), [`pages`](Self::pages) and
-/// [`collect_all`](Self::collect_all), as the API sent them with
-/// [`stream_json`](Self::stream_json), [`pages_json`](Self::pages_json) and
-/// [`collect_all_json`](Self::collect_all_json).
-#[derive(Debug)]
-pub struct ListActions {
-    client: Client,
-    image_id: Result<u64>,
-    per_page: u64,
-    fetch_ahead: usize,
+/// A listing of an image's actions, from [`Actions::list`]; see [`List`]
+/// for the result type and how to iterate.
+pub type ListActions<T = Action> = List<ActionListing, T>;
+
+/// Which image's actions a listing asks for.
+#[derive(Clone, Debug)]
+pub struct ActionListing {
+    image_id: std::result::Result<u64, InvalidId>,
 }
 
-impl ListActions {
-    /// Items per request, 1 to 200 (default 200).
-    pub fn per_page(mut self, per_page: u64) -> Self {
-        self.per_page = per_page;
-        self
+impl Listing for ActionListing {
+    type Item = Action;
+    const ITEMS_KEY: &'static str = "actions";
+
+    fn request<'a>(
+        &'a self,
+        api: &'a do_images_api::Client,
+        page: u64,
+        per_page: u64,
+    ) -> PageRequest<'a> {
+        // Only called once `check` has passed.
+        let image_id = self.image_id.clone().unwrap_or(1);
+        page_request(
+            api.image_actions_list()
+                .image_id(image_id)
+                .page(page)
+                .per_page(per_page)
+                .send(),
+        )
     }
 
-    /// How many pages to request ahead (default [`DEFAULT_FETCH_AHEAD`]; 0 is sequential).
-    pub fn fetch_ahead(mut self, pages: usize) -> Self {
-        self.fetch_ahead = pages;
-        self
+    fn check(&self) -> Result<()> {
+        self.image_id.clone().map(drop).map_err(Error::from)
     }
-
-    /// A lazy stream of every action.
-    pub fn stream(self) -> ItemStream<Action> {
-        self.pages().items()
-    }
-
-    /// A lazy stream of pages.
-    pub fn pages(self) -> PageStream<Action> {
-        self.paged(|client, image_id, page, per_page| async move {
-            let answer = client
-                .send(actions_request(&client, image_id, page, per_page).send())
-                .await?;
-            Ok(Page {
-                number: page,
-                items: answer.actions,
-                total: u64::try_from(answer.meta.total).unwrap_or(0),
-                links: answer
-                    .links
-                    .and_then(|links| links.pages)
-                    .unwrap_or_default(),
-            })
-        })
-    }
-
-    /// A lazy stream of every action as the API sent it: each item is the
-    /// JSON object exactly as it stands in its page's `actions` array, with
-    /// every field, `null`s, empty arrays and fields this crate does not
-    /// know. Pages are followed, fetched ahead and checked like
-    /// [`stream`](Self::stream)'s.
-    pub fn stream_json(self) -> ItemStream<Value> {
-        self.pages_json().items()
-    }
-
-    /// A lazy stream of pages whose items are the JSON objects as the API
-    /// sent them (see [`stream_json`](Self::stream_json)).
-    pub fn pages_json(self) -> PageStream<Value> {
-        self.paged(|client, image_id, page, per_page| async move {
-            client
-                .send_json(
-                    actions_request(&client, image_id, page, per_page).send(),
-                    |body| Page::from_json(page, "actions", body),
-                )
-                .await
-        })
-    }
-
-    /// Every action as the API sent it, in a `Vec`; the first error fails
-    /// the whole call.
-    pub async fn collect_all_json(self) -> Result<Vec<Value>> {
-        self.stream_json().try_collect().await
-    }
-
-    /// The page stream that gets each page with `fetch(client, image_id,
-    /// page, per_page)`.
-    fn paged<T, F, Fut>(self, fetch: F) -> PageStream<T>
-    where
-        T: Send + 'static,
-        F: Fn(Client, u64, u64, u64) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<Page<T>>> + Send + 'static,
-    {
-        let (image_id, invalid) = match (self.image_id, check_per_page(self.per_page)) {
-            (Ok(id), Ok(_)) => (id, None),
-            (Err(error), _) | (_, Err(error)) => (0, Some(error)),
-        };
-        let client = self.client.clone();
-        let shared = client.clone();
-        let fetch = Arc::new(move |page: u64, per_page: u64| {
-            Box::pin(fetch(shared.clone(), image_id, page, per_page)) as _
-        });
-        PageStream::new(client, fetch, self.per_page, self.fetch_ahead, invalid)
-    }
-
-    /// Every action, in a `Vec`; the first error fails the whole call.
-    pub async fn collect_all(self) -> Result<Vec<Action>> {
-        self.stream().try_collect().await
-    }
-}
-
-/// The request for one page of an image's actions.
-fn actions_request(
-    client: &Client,
-    image_id: u64,
-    page: u64,
-    per_page: u64,
-) -> do_images_api::builder::ImageActionsList<'_> {
-    client
-        .api()
-        .image_actions_list()
-        .image_id(image_id)
-        .page(page)
-        .per_page(per_page)
 }
 
 /// Starts an action, from [`Actions::transfer`] or [`Actions::convert`].
+/// The started action is decoded into `T` (see [`GetAction::output`]).
 #[derive(Debug)]
-pub struct PostAction {
+pub struct PostAction<T = Action> {
     client: Client,
     image_id: Result<u64>,
     body: Result<ImageActionRequest>,
+    output: PhantomData<fn() -> T>,
 }
 
-impl PostAction {
+impl<T> PostAction<T> {
+    /// The same request, the started action decoded into `U`.
+    pub fn output<U>(self) -> PostAction<U> {
+        PostAction {
+            client: self.client,
+            image_id: self.image_id,
+            body: self.body,
+            output: PhantomData,
+        }
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> PostAction<T> {
     /// Sends the request (retried only when the API provably did not act on
     /// it, so the action is never started twice).
-    pub async fn send(self) -> Result<StartedAction> {
+    pub async fn send(self) -> Result<StartedAction<T>> {
         let image_id = self.image_id?;
         let body = self.body?;
-        let api = self.client.api();
-        let envelope = self
-            .client
-            .send(
-                api.image_actions_post()
-                    .image_id(image_id)
-                    .body(body)
-                    .send(),
-            )
+        let client = self.client;
+        let request = client
+            .api()
+            .image_actions_post()
+            .image_id(image_id)
+            .body(body)
+            .send();
+        let (action, id) = client
+            .send(request, |body| {
+                let action = decode::member(body, "action")?;
+                let id = decode::object::<IdProbe>(action)?.positive();
+                Ok((decode::object(action)?, id))
+            })
             .await?;
         Ok(StartedAction {
-            action: envelope.action,
+            action,
+            id,
             image_id,
-            client: self.client,
+            client,
         })
-    }
-
-    /// Sends the request like [`send`](Self::send) and returns the started
-    /// action as the API sent it (see [`GetAction::send_json`]). Its `id` is
-    /// what [`Actions::wait_until_done_json`] waits for.
-    pub async fn send_json(self) -> Result<Value> {
-        let image_id = self.image_id?;
-        let body = self.body?;
-        let api = self.client.api();
-        self.client
-            .send_json(
-                api.image_actions_post()
-                    .image_id(image_id)
-                    .body(body)
-                    .send(),
-                member("action"),
-            )
-            .await
     }
 }
 
-/// A just-started action. Derefs to the [`Action`]; `.wait()` polls until
-/// it is done.
+/// A just-started action. Derefs to the action (decoded into `T`);
+/// `.wait()` polls until it is done.
 #[derive(Clone, Debug)]
-pub struct StartedAction {
+pub struct StartedAction<T = Action> {
     /// The action as the API answered.
-    pub action: Action,
+    pub action: T,
+    id: Option<u64>,
     image_id: u64,
     client: Client,
 }
 
-impl Deref for StartedAction {
-    type Target = Action;
-    fn deref(&self) -> &Action {
+impl<T> Deref for StartedAction<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
         &self.action
     }
 }
 
-impl StartedAction {
+impl<T: DeserializeOwned + Send + 'static> StartedAction<T> {
+    /// The action's id, as the answer gave it.
+    pub fn id(&self) -> Option<u64> {
+        self.id
+    }
+
     /// Waits until the action is completed; see [`Actions::wait_until_done`].
-    pub async fn wait(self, options: WaitOptions) -> Result<Action> {
-        let action_id = self.action.id.ok_or_else(|| Error::Decode {
+    pub async fn wait(self, options: WaitOptions) -> Result<T> {
+        let action_id = self.id.ok_or_else(|| Error::Decode {
             status: 201,
             excerpt: String::new(),
             reason: "the started action has no id".into(),
             request_id: None,
         })?;
-        self.client
-            .actions(self.image_id)
-            .wait_until_done(action_id, options)
-            .await
+        let actions = self.client.actions(self.image_id);
+        actions.wait_until_done(action_id, options).output().await
     }
 
     /// The action as the API answered.
-    pub fn into_inner(self) -> Action {
+    pub fn into_inner(self) -> T {
         self.action
     }
 }
 
-/// Gets one action, from [`Actions::get`].
+/// Gets one action, from [`Actions::get`]. The action is decoded into `T`
+/// (see [`GetAction::output`]).
 #[derive(Debug)]
-pub struct GetAction {
+pub struct GetAction<T = Action> {
     client: Client,
     image_id: Result<u64>,
     action_id: Result<u64>,
+    output: PhantomData<fn() -> T>,
 }
 
-impl GetAction {
-    /// Sends the request.
-    pub async fn send(self) -> Result<Action> {
-        let image_id = self.image_id?;
-        let action_id = self.action_id?;
-        let api = self.client.api();
-        let envelope = self
-            .client
-            .send(
-                api.image_actions_get()
-                    .image_id(image_id)
-                    .action_id(action_id)
-                    .send(),
-            )
-            .await?;
-        Ok(envelope.action)
+impl<T> GetAction<T> {
+    /// The same request, its result decoded into `U`: the model
+    /// ([`Action`], the default), [`serde_json::Value`] for the `action`
+    /// object exactly as the API sent it (every field, `null`s, key order,
+    /// fields this crate does not know), or
+    /// `Box<serde_json::value::RawValue>` for its bytes.
+    pub fn output<U>(self) -> GetAction<U> {
+        GetAction {
+            client: self.client,
+            image_id: self.image_id,
+            action_id: self.action_id,
+            output: PhantomData,
+        }
     }
+}
 
-    /// Sends the request and returns the action as the API sent it: the
-    /// `action` object of the answer, exactly, with every field, `null`s,
-    /// empty arrays and fields this crate does not know.
-    pub async fn send_json(self) -> Result<Value> {
+impl<T: DeserializeOwned> GetAction<T> {
+    /// Sends the request.
+    pub async fn send(self) -> Result<T> {
         let image_id = self.image_id?;
         let action_id = self.action_id?;
-        let api = self.client.api();
-        self.client
-            .send_json(
-                api.image_actions_get()
-                    .image_id(image_id)
-                    .action_id(action_id)
-                    .send(),
-                member("action"),
-            )
-            .await
+        let request = self
+            .client
+            .api()
+            .image_actions_get()
+            .image_id(image_id)
+            .action_id(action_id)
+            .send();
+        self.client.send_object(request, "action").await
     }
 }

@@ -8,10 +8,12 @@ use std::time::Duration;
 
 use do_images_api::{ResponseValue, Transport, types};
 use reqwest::header::HeaderValue;
+use serde::de::DeserializeOwned;
 use url::{Host, Url};
 
 use crate::actions::Actions;
 use crate::clock::{Clock, Jitter, RandomJitter, TokioClock};
+use crate::decode::{self, Undecodable};
 use crate::error::{Error, Result};
 use crate::executor::{Executor, lock, record_call, record_call_keeping_body};
 use crate::images::Images;
@@ -127,24 +129,32 @@ impl Client {
         &self.inner.base_url
     }
 
-    pub(crate) fn api(&self) -> &do_images_api::Client {
+    /// The generated client of [`do_images_api`], wired to this client:
+    /// every request it sends goes through the same executor as this
+    /// crate's own calls (token, user agent, retries, rate limits, body size
+    /// limit). Use it for an operation that has no builder here yet (one
+    /// just added to the spec and generated), and pass its `.send()` to
+    /// [`call`](Self::call) to get this crate's [`Error`].
+    ///
+    /// ```no_run
+    /// # async fn example(client: do_images::Client) -> do_images::Result<()> {
+    /// let api = client.api();
+    /// let page = client.call(api.images_list().per_page(20u64).send()).await?;
+    /// println!("{} images", page.meta.total);
+    /// client.call(api.images_delete().image_id(7555620u64).send()).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn api(&self) -> &do_images_api::Client {
         &self.inner.api
     }
 
-    pub(crate) fn clock(&self) -> &dyn Clock {
-        self.inner.clock.as_ref()
-    }
-
-    pub(crate) fn jitter(&self) -> &dyn Jitter {
-        self.inner.jitter.as_ref()
-    }
-
-    /// Runs one generated `.send()` and converts its outcome.
-    pub(crate) async fn send<T, F>(&self, call: F) -> Result<T>
+    /// Runs one call of the generated client (see [`api`](Self::api)) and
+    /// returns its decoded answer, or its failure as this crate's [`Error`],
+    /// with everything the executor knew (status, request id, attempts,
+    /// body size limit).
+    pub async fn call<T, F>(&self, call: F) -> Result<T>
     where
-        F: Future<
-            Output = std::result::Result<ResponseValue<T>, do_images_api::Error<types::Error>>,
-        >,
+        F: Future<Output = std::result::Result<ResponseValue<T>, ApiError>>,
     {
         let (result, record) = record_call(call).await;
         if let Some(limit) = record.body_too_large {
@@ -155,20 +165,27 @@ impl Client {
             .map_err(|error| Error::from_api(error, &record))
     }
 
-    /// Runs one generated `.send()` like [`send`](Self::send), but returns
-    /// the successful answer's body as the API sent it, parsed as JSON and
-    /// handed to `pick` (which takes what the caller wants out of the
-    /// envelope, or says why it cannot). The typed decoding is skipped:
-    /// the body is parsed once.
-    pub(crate) async fn send_json<T, U, F>(
+    pub(crate) fn clock(&self) -> &dyn Clock {
+        self.inner.clock.as_ref()
+    }
+
+    pub(crate) fn jitter(&self) -> &dyn Jitter {
+        self.inner.jitter.as_ref()
+    }
+
+    /// The one path of this crate's calls: runs one generated `.send()`
+    /// through the executor, and hands the successful answer's body, as the
+    /// API sent it, to `decode`, which builds the result the caller asked
+    /// for (a model, a `serde_json::Value`, raw bytes). The generated client's own decoding is
+    /// skipped: the body is read once. Failures are reported like
+    /// [`call`](Self::call)'s.
+    pub(crate) async fn send<R, U, F>(
         &self,
         call: F,
-        pick: impl FnOnce(serde_json::Value) -> std::result::Result<U, String>,
+        decode: impl FnOnce(&[u8]) -> std::result::Result<U, Undecodable>,
     ) -> Result<U>
     where
-        F: Future<
-            Output = std::result::Result<ResponseValue<T>, do_images_api::Error<types::Error>>,
-        >,
+        F: Future<Output = std::result::Result<R, ApiError>>,
     {
         use do_images_api::Error as E;
         let (result, record) = record_call_keeping_body(call).await;
@@ -181,22 +198,26 @@ impl Client {
             (Err(error), _) => return Err(Error::from_api(error, &record)),
             (Ok(_), None) => return Err(Error::decode(&record, &[], "the answer has no body")),
         };
-        let value = serde_json::from_slice(body).map_err(|e| Error::decode(&record, body, e))?;
-        pick(value).map_err(|reason| Error::decode(&record, body, reason))
+        decode(body).map_err(|failure| {
+            let shown = failure.item.as_deref().map_or(&body[..], str::as_bytes);
+            Error::decode(&record, shown, failure.reason)
+        })
+    }
+
+    /// Runs one generated `.send()` whose answer is an envelope such as
+    /// `{"image": {...}}`, and decodes the object under `key` into `T`.
+    pub(crate) async fn send_object<T, R, F>(&self, call: F, key: &'static str) -> Result<T>
+    where
+        T: DeserializeOwned,
+        F: Future<Output = std::result::Result<R, ApiError>>,
+    {
+        self.send(call, |body| Ok(decode::object(decode::member(body, key)?)?))
+            .await
     }
 }
 
-/// The member `key` of a JSON envelope such as `{"image": {...}}`, which
-/// must be an object.
-pub(crate) fn member(
-    key: &'static str,
-) -> impl FnOnce(serde_json::Value) -> std::result::Result<serde_json::Value, String> {
-    move |mut envelope| match envelope.get_mut(key).map(serde_json::Value::take) {
-        Some(value @ serde_json::Value::Object(_)) => Ok(value),
-        Some(_) => Err(format!("`{key}` is not an object")),
-        None => Err(format!("missing field `{key}`")),
-    }
-}
+/// The error type of the generated client's calls.
+type ApiError = do_images_api::Error<types::Error>;
 
 /// A positive id from any integer, or an [`Error::InvalidInput`].
 pub(crate) fn positive_id<I>(what: &'static str, id: I) -> Result<u64>

@@ -1,20 +1,23 @@
 //! The image operations: `client.images()`.
 
-use std::future::Future;
+use std::future::IntoFuture;
+use std::marker::PhantomData;
 use std::ops::Deref;
-use std::sync::Arc;
 
 use do_images_api::ImageRef;
 use do_images_api::open_enums::{Distribution, ImageListType, ImageStatus, RegionSlug};
 use do_images_api::types::{Image, ImageNewCustom, ImageUpdate};
-use futures::TryStreamExt;
-use serde_json::Value;
+use futures::future::BoxFuture;
+use futures::{FutureExt, StreamExt};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 
-use crate::client::{Client, member, positive_id};
+use crate::client::{Client, positive_id};
+use crate::decode;
 use crate::error::{Error, Result};
-use crate::paginate::{
-    DEFAULT_FETCH_AHEAD, DEFAULT_PER_PAGE, ItemStream, Page, PageStream, check_per_page,
-};
+use crate::executor::CallRecord;
+use crate::list::{List, Listing, PageRequest, page_request};
 use crate::wait::{State, WaitOptions, wait_for};
 
 /// The image operations, from [`Client::images`].
@@ -40,15 +43,7 @@ impl Images {
     /// # Ok(()) }
     /// ```
     pub fn list(&self) -> ListImages {
-        ListImages {
-            client: self.client.clone(),
-            kind: None,
-            private: None,
-            tag: None,
-            per_page: DEFAULT_PER_PAGE,
-            fetch_ahead: DEFAULT_FETCH_AHEAD,
-            invalid: None,
-        }
+        List::new(self.client.clone(), ImageListing::default())
     }
 
     /// Gets one image by numeric id or, for public images, by slug.
@@ -66,6 +61,7 @@ impl Images {
                     "a positive id or a slug such as ubuntu-24-04-x64",
                 )
             }),
+            output: PhantomData,
         }
     }
 
@@ -100,6 +96,7 @@ impl Images {
             distribution: None,
             description: None,
             tags: None,
+            output: PhantomData,
         }
     }
 
@@ -113,6 +110,7 @@ impl Images {
             client: self.client.clone(),
             image_id: positive_id("image id", image_id),
             body: ImageUpdate::default(),
+            output: PhantomData,
         }
     }
 
@@ -132,69 +130,107 @@ impl Images {
     /// every match is returned, possibly none.
     pub fn find_by_name(&self, name: impl Into<String>) -> FindImagesByName {
         FindImagesByName {
-            list: self.list().private(true),
+            list: self.list().private(true).output(),
             name: name.into(),
+            output: PhantomData,
         }
     }
 
-    /// Polls image `image_id` until it is `available`. A `deleted` or
-    /// `retired` status ends the wait at once with [`Error::WaitFailed`]
-    /// carrying the image's `error_message`; transient errors are retried;
-    /// after `options`' maximum wait, [`Error::WaitTimedOut`] says the last
-    /// status seen.
-    pub async fn wait_until_available<I>(&self, image_id: I, options: WaitOptions) -> Result<Image>
+    /// Polls image `image_id` until it is `available`; `.await` it, after
+    /// choosing the result type with [`WaitForImage::output`] if needed. A
+    /// `deleted` or `retired` status ends the wait at once with
+    /// [`Error::WaitFailed`] carrying the image's `error_message`; transient
+    /// errors are retried; after `options`' maximum wait,
+    /// [`Error::WaitTimedOut`] says the last status seen.
+    pub fn wait_until_available<I>(&self, image_id: I, options: WaitOptions) -> WaitForImage
     where
         I: TryInto<u64> + std::fmt::Display + Copy,
     {
-        let id = positive_id("image id", image_id)?;
-        let client = &self.client;
-        wait_for(
-            client,
-            &options,
-            "image",
-            id,
-            || client.send(client.api().images_get().image_id(ImageRef::Id(id)).send()),
-            |envelope: &do_images_api::types::ImageEnvelope| {
-                let image = &envelope.image;
-                classify_image(image.status.clone(), image.error_message.as_deref())
-            },
-        )
-        .await
-        .map(|envelope| envelope.image)
+        WaitForImage {
+            client: self.client.clone(),
+            image_id: positive_id("image id", image_id),
+            options,
+            output: PhantomData,
+        }
     }
+}
 
-    /// Like [`wait_until_available`](Self::wait_until_available), but
-    /// returns the image of the last poll as the API sent it (see
-    /// [`GetImage::send_json`]). The statuses are read from each answer's
-    /// `status` and `error_message` fields.
-    pub async fn wait_until_available_json<I>(
-        &self,
-        image_id: I,
-        options: WaitOptions,
-    ) -> Result<Value>
-    where
-        I: TryInto<u64> + std::fmt::Display + Copy,
-    {
-        let id = positive_id("image id", image_id)?;
-        let client = &self.client;
-        wait_for(
-            client,
-            &options,
-            "image",
-            id,
-            || {
-                client.send_json(
-                    client.api().images_get().image_id(ImageRef::Id(id)).send(),
-                    member("image"),
-                )
-            },
-            |image: &Value| {
-                let status = image.get("status").and_then(Value::as_str);
-                let error_message = image.get("error_message").and_then(Value::as_str);
+/// A wait for an image, from [`Images::wait_until_available`]; `.await` it.
+/// The result is the image of the last poll, decoded into `T` (see
+/// [`List`] for the choices); the statuses are read from each answer's
+/// `status` and `error_message` fields, whatever `T`.
+#[derive(Debug)]
+pub struct WaitForImage<T = Image> {
+    client: Client,
+    image_id: Result<u64>,
+    options: WaitOptions,
+    output: PhantomData<fn() -> T>,
+}
+
+impl<T> WaitForImage<T> {
+    /// The same wait, its result decoded into `U`.
+    pub fn output<U>(self) -> WaitForImage<U> {
+        WaitForImage {
+            client: self.client,
+            image_id: self.image_id,
+            options: self.options,
+            output: PhantomData,
+        }
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> IntoFuture for WaitForImage<T> {
+    type Output = Result<T>;
+    type IntoFuture = BoxFuture<'static, Result<T>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        async move {
+            let id = self.image_id?;
+            let client = &self.client;
+            let poll = || {
+                let request = client.api().images_get().image_id(ImageRef::Id(id)).send();
+                client.send(request, |body| {
+                    let image = decode::member(body, "image")?;
+                    Ok((decode::object::<T>(image)?, decode::object(image)?))
+                })
+            };
+            let classify = |(_, probe): &(T, ImageProbe)| {
+                let status = probe.status.as_ref().and_then(|s| s.as_str());
+                let error_message = probe.error_message.as_ref().and_then(|m| m.as_str());
                 classify_image(status.map(ImageStatus::from), error_message)
-            },
-        )
-        .await
+            };
+            wait_for(client, &self.options, "image", id, poll, classify)
+                .await
+                .map(|(image, _)| image)
+        }
+        .boxed()
+    }
+}
+
+/// What a waiter reads of an image, whatever the result type: leniently,
+/// so that an odd value counts as unknown instead of failing the poll.
+#[derive(Deserialize)]
+struct ImageProbe {
+    #[serde(default)]
+    status: Option<serde_json::Value>,
+    #[serde(default)]
+    error_message: Option<serde_json::Value>,
+}
+
+/// The `id` of a created image or action, whatever the result type.
+#[derive(Deserialize)]
+pub(crate) struct IdProbe {
+    #[serde(default)]
+    id: Option<serde_json::Value>,
+}
+
+impl IdProbe {
+    /// The id, when it is a positive integer.
+    pub(crate) fn positive(&self) -> Option<u64> {
+        self.id
+            .as_ref()
+            .and_then(serde_json::Value::as_u64)
+            .filter(|id| *id > 0)
     }
 }
 
@@ -212,166 +248,49 @@ fn classify_image(status: Option<ImageStatus>, error_message: Option<&str>) -> (
     (shown, state)
 }
 
-/// A listing of images, from [`Images::list`]. Set filters, then iterate
-/// with [`stream`](Self::stream), [`pages`](Self::pages) or
-/// [`collect_all`](Self::collect_all), or, for the objects exactly as the
-/// API sent them, [`stream_json`](Self::stream_json),
-/// [`pages_json`](Self::pages_json) or
-/// [`collect_all_json`](Self::collect_all_json). See the
-/// [`paginate`](crate::paginate) module for how pages are followed and
-/// checked: the JSON streams follow, fetch ahead and check the total exactly
-/// like the typed ones.
-#[derive(Clone, Debug)]
-pub struct ListImages {
-    client: Client,
+/// A listing of images, from [`Images::list`]: filter it here, and see
+/// [`List`] for the result type and how to iterate.
+pub type ListImages<T = Image> = List<ImageListing, T>;
+
+/// The filters of an image listing.
+#[derive(Clone, Debug, Default)]
+pub struct ImageListing {
     kind: Option<ImageListType>,
     private: Option<bool>,
     tag: Option<String>,
-    per_page: u64,
-    fetch_ahead: usize,
-    invalid: Option<String>,
 }
 
-impl ListImages {
+impl<T> List<ImageListing, T> {
     /// Only distribution or only application (1-Click) images.
     pub fn kind(mut self, kind: impl Into<ImageListType>) -> Self {
-        self.kind = Some(kind.into());
+        self.query.kind = Some(kind.into());
         self
     }
 
     /// Only the account's own images (`true`).
     pub fn private(mut self, private: bool) -> Self {
-        self.private = Some(private);
+        self.query.private = Some(private);
         self
     }
 
     /// Only images that carry tag `name`.
     pub fn tag(mut self, name: impl Into<String>) -> Self {
-        let name = name.into();
-        if name.trim().is_empty() {
-            self.invalid = Some("tag".into());
-        }
-        self.tag = Some(name);
+        self.query.tag = Some(name.into());
         self
     }
+}
 
-    /// Items per request, 1 to 200 (default 200).
-    pub fn per_page(mut self, per_page: u64) -> Self {
-        self.per_page = per_page;
-        self
-    }
+impl Listing for ImageListing {
+    type Item = Image;
+    const ITEMS_KEY: &'static str = "images";
 
-    /// How many pages to request ahead of the caller (default
-    /// [`DEFAULT_FETCH_AHEAD`]; 0 fetches one page after another).
-    pub fn fetch_ahead(mut self, pages: usize) -> Self {
-        self.fetch_ahead = pages;
-        self
-    }
-
-    /// A lazy stream of every image.
-    pub fn stream(self) -> ItemStream<Image> {
-        self.pages().items()
-    }
-
-    /// A lazy stream of pages.
-    pub fn pages(self) -> PageStream<Image> {
-        self.paged(|query, page, per_page| async move { query.fetch(page, per_page).await })
-    }
-
-    /// A lazy stream of every image as the API sent it: each item is the
-    /// JSON object exactly as it stands in its page's `images` array, with
-    /// every field, `null`s, empty arrays and fields this crate does not
-    /// know. Nothing is decoded into [`Image`].
-    ///
-    /// ```no_run
-    /// use futures::TryStreamExt;
-    /// # async fn example(client: do_images::Client) -> do_images::Result<()> {
-    /// let mut images = client.images().list().private(true).stream_json();
-    /// while let Some(image) = images.try_next().await? {
-    ///     println!("{image}");
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub fn stream_json(self) -> ItemStream<Value> {
-        self.pages_json().items()
-    }
-
-    /// A lazy stream of pages whose items are the JSON objects as the API
-    /// sent them (see [`stream_json`](Self::stream_json)).
-    pub fn pages_json(self) -> PageStream<Value> {
-        self.paged(|query, page, per_page| async move { query.fetch_json(page, per_page).await })
-    }
-
-    /// Every image as the API sent it, in a `Vec`; the first error fails
-    /// the whole call.
-    pub async fn collect_all_json(self) -> Result<Vec<Value>> {
-        self.stream_json().try_collect().await
-    }
-
-    /// The page stream that gets each page with `fetch(query, page,
-    /// per_page)`.
-    fn paged<T, F, Fut>(self, fetch: F) -> PageStream<T>
-    where
-        T: Send + 'static,
-        F: Fn(Arc<Self>, u64, u64) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<Page<T>>> + Send + 'static,
-    {
-        let invalid = match (&self.invalid, check_per_page(self.per_page)) {
-            (Some(_), _) => Some(Error::invalid(
-                "tag",
-                "the tag name is empty",
-                "a non-empty tag name",
-            )),
-            (None, Err(error)) => Some(error),
-            (None, Ok(_)) => None,
-        };
-        let client = self.client.clone();
-        let (per_page, window) = (self.per_page, self.fetch_ahead);
-        let query = Arc::new(self);
-        let fetch = Arc::new(move |page: u64, per_page: u64| {
-            Box::pin(fetch(query.clone(), page, per_page)) as _
-        });
-        PageStream::new(client, fetch, per_page, window, invalid)
-    }
-
-    /// Every image, in a `Vec`; the first error (including a
-    /// [`Error::TotalMismatch`] at the end) fails the whole call.
-    pub async fn collect_all(self) -> Result<Vec<Image>> {
-        self.stream().try_collect().await
-    }
-
-    async fn fetch(&self, page: u64, per_page: u64) -> Result<Page<Image>> {
-        let answer = self
-            .client
-            .send(self.request(page, per_page).send())
-            .await?;
-        Ok(Page {
-            number: page,
-            items: answer.images,
-            total: u64::try_from(answer.meta.total).unwrap_or(0),
-            links: answer
-                .links
-                .and_then(|links| links.pages)
-                .unwrap_or_default(),
-        })
-    }
-
-    async fn fetch_json(&self, page: u64, per_page: u64) -> Result<Page<Value>> {
-        self.client
-            .send_json(self.request(page, per_page).send(), |body| {
-                Page::from_json(page, "images", body)
-            })
-            .await
-    }
-
-    /// The request for one page, with the filters.
-    fn request(&self, page: u64, per_page: u64) -> do_images_api::builder::ImagesList<'_> {
-        let mut request = self
-            .client
-            .api()
-            .images_list()
-            .page(page)
-            .per_page(per_page);
+    fn request<'a>(
+        &'a self,
+        api: &'a do_images_api::Client,
+        page: u64,
+        per_page: u64,
+    ) -> PageRequest<'a> {
+        let mut request = api.images_list().page(page).per_page(per_page);
         if let Some(kind) = &self.kind {
             request = request.type_(kind.clone());
         }
@@ -381,44 +300,59 @@ impl ListImages {
         if let Some(tag) = &self.tag {
             request = request.tag_name(tag.clone());
         }
-        request
+        page_request(request.send())
+    }
+
+    fn check(&self) -> Result<()> {
+        if self.tag.as_deref().is_some_and(|tag| tag.trim().is_empty()) {
+            return Err(Error::invalid(
+                "tag",
+                "the tag name is empty",
+                "a non-empty tag name",
+            ));
+        }
+        Ok(())
     }
 }
 
-/// Gets one image, from [`Images::get`].
+/// Gets one image, from [`Images::get`]. The result is decoded into `T`
+/// (see [`GetImage::output`]).
 #[derive(Debug)]
-pub struct GetImage {
+pub struct GetImage<T = Image> {
     client: Client,
     image: Result<ImageRef>,
+    output: PhantomData<fn() -> T>,
 }
 
-impl GetImage {
+impl<T> GetImage<T> {
+    /// The same request, its result decoded into `U`: the model
+    /// ([`Image`], the default), [`serde_json::Value`] for the `image`
+    /// object exactly as the API sent it (every field, `null`s, key order,
+    /// fields this crate does not know), or `Box<serde_json::value::RawValue>`
+    /// for its bytes.
+    pub fn output<U>(self) -> GetImage<U> {
+        GetImage {
+            client: self.client,
+            image: self.image,
+            output: PhantomData,
+        }
+    }
+}
+
+impl<T: DeserializeOwned> GetImage<T> {
     /// Sends the request.
-    pub async fn send(self) -> Result<Image> {
+    pub async fn send(self) -> Result<T> {
         let image = self.image?;
         let api = self.client.api();
-        let envelope = self
-            .client
-            .send(api.images_get().image_id(image).send())
-            .await?;
-        Ok(envelope.image)
-    }
-
-    /// Sends the request and returns the image as the API sent it: the
-    /// `image` object of the answer, exactly, with every field, `null`s,
-    /// empty arrays and fields this crate does not know.
-    pub async fn send_json(self) -> Result<Value> {
-        let image = self.image?;
-        let api = self.client.api();
-        self.client
-            .send_json(api.images_get().image_id(image).send(), member("image"))
-            .await
+        let request = api.images_get().image_id(image).send();
+        self.client.send_object(request, "image").await
     }
 }
 
-/// A custom image import, from [`Images::create_custom`].
-#[derive(Clone, Debug)]
-pub struct CreateCustomImage {
+/// A custom image import, from [`Images::create_custom`]. The new image is
+/// decoded into `T` (see [`GetImage::output`]).
+#[derive(Debug)]
+pub struct CreateCustomImage<T = Image> {
     client: Client,
     name: String,
     url: String,
@@ -426,9 +360,25 @@ pub struct CreateCustomImage {
     distribution: Option<Distribution>,
     description: Option<String>,
     tags: Option<Vec<String>>,
+    output: PhantomData<fn() -> T>,
 }
 
-impl CreateCustomImage {
+impl<T> Clone for CreateCustomImage<T> {
+    fn clone(&self) -> Self {
+        Self {
+            client: self.client.clone(),
+            name: self.name.clone(),
+            url: self.url.clone(),
+            region: self.region.clone(),
+            distribution: self.distribution.clone(),
+            description: self.description.clone(),
+            tags: self.tags.clone(),
+            output: PhantomData,
+        }
+    }
+}
+
+impl<T> CreateCustomImage<T> {
     /// The image's distribution, such as `Ubuntu`.
     pub fn distribution(mut self, distribution: impl Into<Distribution>) -> Self {
         self.distribution = Some(distribution.into());
@@ -447,30 +397,19 @@ impl CreateCustomImage {
         self
     }
 
-    /// Sends the import (retried only when the API provably did not act on
-    /// it, see [`RetryPolicy`](crate::RetryPolicy)).
-    pub async fn send(self) -> Result<CreatedImage> {
-        let (client, body) = self.checked()?;
-        let envelope = client
-            .send(client.api().images_create_custom().body(body).send())
-            .await?;
-        Ok(CreatedImage {
-            image: envelope.image,
-            client,
-        })
-    }
-
-    /// Sends the import like [`send`](Self::send) and returns the new image
-    /// as the API sent it (see [`GetImage::send_json`]). Its `id` is what
-    /// [`Images::wait_until_available_json`] waits for.
-    pub async fn send_json(self) -> Result<Value> {
-        let (client, body) = self.checked()?;
-        client
-            .send_json(
-                client.api().images_create_custom().body(body).send(),
-                member("image"),
-            )
-            .await
+    /// The same import, the new image decoded into `U` (see
+    /// [`GetImage::output`]).
+    pub fn output<U>(self) -> CreateCustomImage<U> {
+        CreateCustomImage {
+            client: self.client,
+            name: self.name,
+            url: self.url,
+            region: self.region,
+            distribution: self.distribution,
+            description: self.description,
+            tags: self.tags,
+            output: PhantomData,
+        }
     }
 
     /// The client and the request body, once the arguments are checked.
@@ -520,50 +459,76 @@ impl CreateCustomImage {
     }
 }
 
-/// A just-created image (status `NEW`). Derefs to the [`Image`]; `.wait()`
-/// polls until it is available.
+impl<T: DeserializeOwned + Send + 'static> CreateCustomImage<T> {
+    /// Sends the import (retried only when the API provably did not act on
+    /// it, see [`RetryPolicy`](crate::RetryPolicy)).
+    pub async fn send(self) -> Result<CreatedImage<T>> {
+        let (client, body) = self.checked()?;
+        let request = client.api().images_create_custom().body(body).send();
+        let (image, id) = client
+            .send(request, |body| {
+                let image = decode::member(body, "image")?;
+                let id = decode::object::<IdProbe>(image)?.positive();
+                Ok((decode::object(image)?, id))
+            })
+            .await?;
+        Ok(CreatedImage { image, id, client })
+    }
+}
+
+/// A just-created image (status `NEW`). Derefs to the image (decoded into
+/// `T`); `.wait()` polls until it is available.
 #[derive(Clone, Debug)]
-pub struct CreatedImage {
+pub struct CreatedImage<T = Image> {
     /// The image as the API answered the import.
-    pub image: Image,
+    pub image: T,
+    id: Option<u64>,
     client: Client,
 }
 
-impl Deref for CreatedImage {
-    type Target = Image;
-    fn deref(&self) -> &Image {
+impl<T> Deref for CreatedImage<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
         &self.image
     }
 }
 
-impl CreatedImage {
+impl<T: DeserializeOwned + Send + 'static> CreatedImage<T> {
+    /// The new image's id, as the answer gave it.
+    pub fn id(&self) -> Option<u64> {
+        self.id
+    }
+
     /// Waits until the image is available; see
     /// [`Images::wait_until_available`].
-    pub async fn wait(self, options: WaitOptions) -> Result<Image> {
-        let id = self.image.id.ok_or_else(|| Error::Decode {
+    pub async fn wait(self, options: WaitOptions) -> Result<T> {
+        let id = self.id.ok_or_else(|| Error::Decode {
             status: 202,
             excerpt: String::new(),
             reason: "the created image has no id".into(),
             request_id: None,
         })?;
-        self.client.images().wait_until_available(id, options).await
+        let wait = self.client.images().wait_until_available(id, options);
+        wait.output().await
     }
 
     /// The image as the API answered the import.
-    pub fn into_inner(self) -> Image {
+    pub fn into_inner(self) -> T {
         self.image
     }
 }
 
-/// An image update, from [`Images::update`].
+/// An image update, from [`Images::update`]. The updated image is decoded
+/// into `T` (see [`GetImage::output`]).
 #[derive(Debug)]
-pub struct UpdateImage {
+pub struct UpdateImage<T = Image> {
     client: Client,
     image_id: Result<u64>,
     body: ImageUpdate,
+    output: PhantomData<fn() -> T>,
 }
 
-impl UpdateImage {
+impl<T> UpdateImage<T> {
     /// The new name.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.body.name = Some(name.into());
@@ -582,25 +547,15 @@ impl UpdateImage {
         self
     }
 
-    /// Sends the update.
-    pub async fn send(self) -> Result<Image> {
-        let (client, id, body) = self.checked()?;
-        let envelope = client
-            .send(client.api().images_update().image_id(id).body(body).send())
-            .await?;
-        Ok(envelope.image)
-    }
-
-    /// Sends the update like [`send`](Self::send) and returns the image as
-    /// the API sent it (see [`GetImage::send_json`]).
-    pub async fn send_json(self) -> Result<Value> {
-        let (client, id, body) = self.checked()?;
-        client
-            .send_json(
-                client.api().images_update().image_id(id).body(body).send(),
-                member("image"),
-            )
-            .await
+    /// The same update, the image decoded into `U` (see
+    /// [`GetImage::output`]).
+    pub fn output<U>(self) -> UpdateImage<U> {
+        UpdateImage {
+            client: self.client,
+            image_id: self.image_id,
+            body: self.body,
+            output: PhantomData,
+        }
     }
 
     /// The client, the image id and the body, once the arguments are
@@ -633,6 +588,15 @@ impl UpdateImage {
     }
 }
 
+impl<T: DeserializeOwned> UpdateImage<T> {
+    /// Sends the update.
+    pub async fn send(self) -> Result<T> {
+        let (client, id, body) = self.checked()?;
+        let request = client.api().images_update().image_id(id).body(body).send();
+        client.send_object(request, "image").await
+    }
+}
+
 /// An image deletion, from [`Images::delete`].
 #[derive(Debug)]
 pub struct DeleteImage {
@@ -644,48 +608,45 @@ impl DeleteImage {
     /// Sends the deletion.
     pub async fn send(self) -> Result<()> {
         let id = self.image_id?;
-        let api = self.client.api();
-        self.client
-            .send(api.images_delete().image_id(id).send())
-            .await
+        let request = self.client.api().images_delete().image_id(id).send();
+        self.client.send(request, |_| Ok(())).await
     }
 }
 
-/// A search by name, from [`Images::find_by_name`].
-#[derive(Clone, Debug)]
-pub struct FindImagesByName {
-    list: ListImages,
+/// A search by name, from [`Images::find_by_name`]. The matches are
+/// decoded into `T` (see [`GetImage::output`]).
+#[derive(Debug)]
+pub struct FindImagesByName<T = Image> {
+    list: ListImages<Box<RawValue>>,
     name: String,
+    output: PhantomData<fn() -> T>,
 }
 
-impl FindImagesByName {
-    /// Lists the account's images and returns every one named exactly so.
-    pub async fn send(self) -> Result<Vec<Image>> {
-        let name = self.checked_name()?;
-        self.list
-            .stream()
-            .try_filter(|image| std::future::ready(image.name.as_deref() == Some(name.as_str())))
-            .try_collect()
-            .await
+impl<T> Clone for FindImagesByName<T> {
+    fn clone(&self) -> Self {
+        Self {
+            list: self.list.clone(),
+            name: self.name.clone(),
+            output: PhantomData,
+        }
     }
 }
 
-impl FindImagesByName {
-    /// Like [`send`](Self::send), but returns the matching images as the
-    /// API sent them (see [`ListImages::stream_json`]); an image matches
-    /// when its `name` field is exactly the name.
-    pub async fn send_json(self) -> Result<Vec<Value>> {
-        let name = self.checked_name()?;
-        self.list
-            .stream_json()
-            .try_filter(|image| {
-                std::future::ready(image.get("name").and_then(Value::as_str) == Some(name.as_str()))
-            })
-            .try_collect()
-            .await
+impl<T> FindImagesByName<T> {
+    /// The same search, the matches decoded into `U`.
+    pub fn output<U>(self) -> FindImagesByName<U> {
+        FindImagesByName {
+            list: self.list,
+            name: self.name,
+            output: PhantomData,
+        }
     }
+}
 
-    fn checked_name(&self) -> Result<String> {
+impl<T: DeserializeOwned + Send + 'static> FindImagesByName<T> {
+    /// Lists the account's images and returns every one whose `name` is
+    /// exactly the name. Only the matches are decoded into `T`.
+    pub async fn send(self) -> Result<Vec<T>> {
         if self.name.is_empty() {
             return Err(Error::invalid(
                 "name",
@@ -693,6 +654,29 @@ impl FindImagesByName {
                 "a non-empty image name",
             ));
         }
-        Ok(self.name.clone())
+        let name = self.name;
+        let mut found = Vec::new();
+        let mut listed = self.list.stream().zip(futures::stream::iter(1u64..));
+        while let Some((item, position)) = listed.next().await {
+            let item = item?;
+            let probe: NameProbe = decode::listed_item(&item, position).map_err(undecodable)?;
+            if probe.name.as_ref().and_then(serde_json::Value::as_str) == Some(name.as_str()) {
+                found.push(decode::listed_item(&item, position).map_err(undecodable)?);
+            }
+        }
+        Ok(found)
     }
+}
+
+/// The `name` of a listed image.
+#[derive(Deserialize)]
+struct NameProbe {
+    #[serde(default)]
+    name: Option<serde_json::Value>,
+}
+
+/// A listed item that could not be decoded, as a [`Error::Decode`].
+fn undecodable(failure: decode::Undecodable) -> Error {
+    let item = failure.item.unwrap_or_default();
+    Error::decode(&CallRecord::default(), item.as_bytes(), failure.reason)
 }

@@ -32,14 +32,19 @@
 //! - [`Client`]: built from a token, the environment or [`ClientBuilder`];
 //!   cheap to clone; never shows its token.
 //! - [`Client::images`] and [`Client::actions`]: the eight operations, each a
-//!   builder ending in `.send()`, listings ending in `.stream()`,
-//!   `.pages()` or `.collect_all()`.
-//! - The objects exactly as the API sent them, as [`serde_json::Value`]s
-//!   (every field, `null`s, empty arrays, fields the spec does not know):
-//!   `.send_json()`, `.stream_json()`, `.pages_json()`,
-//!   `.collect_all_json()` and the `_json` waiters, through the same
-//!   retries, rate limits, body size limit and pagination as the typed
-//!   calls. The body is parsed once, into JSON only.
+//!   builder ending in `.send()`, listings ([`List`]) ending in
+//!   `.stream()`, `.pages()` or `.collect_all()`, waiters ending in
+//!   `.await`.
+//! - One path for every result type: each builder's `.output::<T>()`
+//!   chooses what the answer is decoded into: the model (the default),
+//!   [`serde_json::Value`] for the object exactly as the API sent it (every
+//!   field, `null`s, key order, fields the spec does not know), or
+//!   `Box<serde_json::value::RawValue>` for its bytes untouched; the
+//!   requests, retries, rate limits, body size limit and pagination are the
+//!   same, and the body is parsed once.
+//! - [`Client::api`] and [`Client::call`]: any operation of the generated
+//!   [`do_images_api`] client, through the same executor, with this
+//!   crate's errors, as soon as `cargo xtask generate` has produced it.
 //! - [`Error`]: one error type; [`Error::is_retryable`] tells the truth.
 //! - [`retry`]: which requests are retried, and how long the client waits.
 //! - [`paginate`]: how pages are followed, fetched ahead and checked.
@@ -49,23 +54,28 @@
 mod actions;
 mod client;
 pub mod clock;
+mod decode;
 mod error;
 mod executor;
 mod images;
+mod list;
 pub mod paginate;
 mod rate_limit;
 pub mod retry;
 mod secret;
 mod wait;
 
-pub use actions::{Actions, GetAction, ListActions, PostAction, StartedAction};
+pub use actions::{
+    ActionListing, Actions, GetAction, ListActions, PostAction, StartedAction, WaitForAction,
+};
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE, TOKEN_ENV_VARS};
 pub use clock::{Clock, Jitter, ManualClock, MaxJitter};
 pub use error::{Error, Result};
 pub use images::{
-    CreateCustomImage, CreatedImage, DeleteImage, FindImagesByName, GetImage, Images, ListImages,
-    UpdateImage,
+    CreateCustomImage, CreatedImage, DeleteImage, FindImagesByName, GetImage, ImageListing, Images,
+    ListImages, UpdateImage, WaitForImage,
 };
+pub use list::{List, Listing, PageRequest, page_request};
 pub use paginate::{ItemStream, Page, PageStream};
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;

@@ -79,49 +79,6 @@ pub struct Page<T> {
     pub links: PageLinksPages,
 }
 
-impl Page<serde_json::Value> {
-    /// Page `number` of a listing from its JSON envelope as the API sent
-    /// it: the items are the elements of the array `items_key`, untouched;
-    /// `meta.total` and `links.pages` are read as the typed listing reads
-    /// them. The error says what is missing.
-    pub(crate) fn from_json(
-        number: u64,
-        items_key: &'static str,
-        mut envelope: serde_json::Value,
-    ) -> std::result::Result<Self, String> {
-        use serde_json::Value;
-        let fields = envelope
-            .as_object_mut()
-            .ok_or("the answer is not a JSON object")?;
-        let items = match fields.remove(items_key) {
-            Some(Value::Array(items)) => items,
-            Some(_) => return Err(format!("`{items_key}` is not an array")),
-            None => return Err(format!("missing field `{items_key}`")),
-        };
-        let total = match fields.get("meta").map(|meta| meta.get("total")) {
-            Some(Some(total)) => total.as_i64().ok_or("`meta.total` is not an integer")?,
-            Some(None) => return Err("missing field `meta.total`".into()),
-            None => return Err("missing field `meta`".into()),
-        };
-        let pages = match fields.remove("links") {
-            None | Some(Value::Null) => None,
-            Some(Value::Object(mut links)) => links.remove("pages"),
-            Some(_) => return Err("`links` is not an object".into()),
-        };
-        let links = match pages {
-            None | Some(Value::Null) => PageLinksPages::default(),
-            Some(pages) => serde_json::from_value(pages)
-                .map_err(|e| format!("`links.pages` is not the documented object: {e}"))?,
-        };
-        Ok(Page {
-            number,
-            items,
-            total: u64::try_from(total).unwrap_or(0),
-            links,
-        })
-    }
-}
-
 type Fetch<T> = Arc<dyn Fn(u64, u64) -> BoxFuture<'static, Result<Page<T>>> + Send + Sync>;
 
 /// A lazy stream of pages; see the [module docs](self) for how it follows

@@ -3,6 +3,10 @@
 
 #[path = "behaviour/common.rs"]
 mod common;
+#[path = "behaviour/generated_calls.rs"]
+mod generated_calls;
+#[path = "behaviour/odd_items.rs"]
+mod odd_items;
 #[path = "behaviour/operations.rs"]
 mod operations;
 #[path = "behaviour/pagination.rs"]

@@ -1,14 +1,15 @@
 //! `doimg actions ...`
 
+use std::future::IntoFuture;
 use std::io::Write;
 use std::time::Duration;
 
 use do_images::{Action, PostAction};
 
 use crate::app::App;
-use crate::cli::{ActionsCommand, WaitFlags};
+use crate::cli::{ActionsCommand, OutputFormat, WaitFlags};
 use crate::error::CliError;
-use crate::output::{Object, OutputOptions};
+use crate::output::{OutputOptions, Raw, Shown};
 use crate::validate;
 use crate::waiting::{WaitSettings, run_wait};
 
@@ -20,28 +21,33 @@ pub async fn run(
     poll_interval: Duration,
 ) -> Result<(), CliError> {
     output.check::<Action>()?;
+    match output.format {
+        OutputFormat::Text => run_as::<Action>(command, app, output, poll_interval).await,
+        OutputFormat::Json => run_as::<Raw>(command, app, output, poll_interval).await,
+    }
+}
+
+/// Runs the subcommand, fetching each action as `S`: what the output
+/// shows.
+async fn run_as<S: Shown<Action>>(
+    command: ActionsCommand,
+    app: &App,
+    output: &OutputOptions,
+    poll_interval: Duration,
+) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     match command {
         ActionsCommand::List { image_id } => {
-            let list = app.client.actions(image_id).list();
-            if output.is_json() {
-                output.list_json(&mut out, list.stream_json()).await?;
-            } else {
-                output.list_text(&mut out, list.stream()).await?;
-            }
+            let list = app.client.actions(image_id).list().output::<S>();
+            S::print_list(output, &mut out, list.stream()).await?;
             Ok(())
         }
         ActionsCommand::Get {
             image_id,
             action_id,
         } => {
-            let request = app.client.actions(image_id).get(action_id);
-            let action: Object<Action> = if output.is_json() {
-                Object::Json(request.send_json().await?)
-            } else {
-                Object::Typed(request.send().await?)
-            };
-            output.one(&mut out, &action)
+            let request = app.client.actions(image_id).get(action_id).output::<S>();
+            request.send().await?.print(output, &mut out)
         }
         ActionsCommand::Transfer {
             image_id,
@@ -51,30 +57,26 @@ pub async fn run(
             if let Some(warning) = validate::region(&region).map_err(CliError::Usage)? {
                 eprintln!("Warning: {warning}");
             }
-            let started = start(
-                output,
-                app.client.actions(image_id).transfer(region.as_str()),
-            )
-            .await?;
-            finish(
+            let request = app.client.actions(image_id).transfer(region.as_str());
+            finish::<S>(
                 app,
                 output,
                 &mut out,
                 image_id,
-                started,
+                request,
                 &wait,
                 poll_interval,
             )
             .await
         }
         ActionsCommand::Convert { image_id, wait } => {
-            let started = start(output, app.client.actions(image_id).convert()).await?;
-            finish(
+            let request = app.client.actions(image_id).convert();
+            finish::<S>(
                 app,
                 output,
                 &mut out,
                 image_id,
-                started,
+                request,
                 &wait,
                 poll_interval,
             )
@@ -85,9 +87,8 @@ pub async fn run(
             action_id,
             timeout,
         } => {
-            let action = wait_done(
+            let action: S = wait_done(
                 app,
-                output,
                 image_id,
                 action_id,
                 WaitSettings {
@@ -96,63 +97,48 @@ pub async fn run(
                 },
             )
             .await?;
-            output.one(&mut out, &action)
+            action.print(output, &mut out)
         }
     }
 }
 
-/// Sends a transfer or a convert; returns the action as the output needs
-/// it.
-async fn start(output: &OutputOptions, request: PostAction) -> Result<Object<Action>, CliError> {
-    Ok(if output.is_json() {
-        Object::Json(request.send_json().await?)
-    } else {
-        Object::Typed(request.send().await?.into_inner())
-    })
-}
-
-async fn finish(
+/// Sends a transfer or a convert, and waits for it when asked to.
+async fn finish<S: Shown<Action>>(
     app: &App,
     output: &OutputOptions,
     out: &mut impl Write,
     image_id: u64,
-    action: Object<Action>,
+    request: PostAction,
     wait: &WaitFlags,
     poll_interval: Duration,
 ) -> Result<(), CliError> {
-    let (true, Some(action_id)) = (wait.wait, action.id()) else {
-        return output.one(out, &action);
+    let started = request.output::<S>().send().await?;
+    let (true, Some(action_id)) = (wait.wait, started.id()) else {
+        return started.action.print(output, out);
     };
     eprintln!("Action {action_id} started on image {image_id}.");
     let settings = WaitSettings {
         timeout: wait.timeout,
         poll_interval,
     };
-    let done = wait_done(app, output, image_id, action_id, settings).await?;
-    output.one(out, &done)
+    let done: S = wait_done(app, image_id, action_id, settings).await?;
+    done.print(output, out)
 }
 
-/// Waits until the action is done; returns it as the output needs it.
-async fn wait_done(
+/// Waits until the action is done; returns it as the output shows it.
+async fn wait_done<S: Shown<Action>>(
     app: &App,
-    output: &OutputOptions,
     image_id: u64,
     action_id: u64,
     settings: WaitSettings,
-) -> Result<Object<Action>, CliError> {
+) -> Result<S, CliError> {
     let actions = app.client.actions(image_id);
     let what = format!("action {action_id} of image {image_id}");
-    if output.is_json() {
-        run_wait(&what, settings, |options| {
-            actions.wait_until_done_json(action_id, options)
-        })
-        .await
-        .map(Object::Json)
-    } else {
-        run_wait(&what, settings, |options| {
-            actions.wait_until_done(action_id, options)
-        })
-        .await
-        .map(Object::Typed)
-    }
+    run_wait(&what, settings, |options| {
+        actions
+            .wait_until_done(action_id, options)
+            .output()
+            .into_future()
+    })
+    .await
 }

@@ -2,6 +2,8 @@
 
 use std::io::{IsTerminal, Write};
 
+use std::future::IntoFuture;
+
 use futures::StreamExt;
 
 use do_images::{Image, ImageListType, ImageRef};
@@ -9,10 +11,10 @@ use do_images::{Image, ImageListType, ImageRef};
 use crate::app::App;
 use crate::cli::{
     CreateImageArgs, DeleteImagesArgs, GetImageArgs, ImageKind, ImagesCommand, ListImagesArgs,
-    UpdateImageArgs,
+    OutputFormat, UpdateImageArgs,
 };
 use crate::error::CliError;
-use crate::output::{Object, OutputOptions};
+use crate::output::{OutputOptions, Raw, Shown};
 use crate::validate;
 use crate::waiting::{WaitSettings, run_wait};
 
@@ -24,25 +26,40 @@ pub async fn run(
     poll_interval: std::time::Duration,
 ) -> Result<(), CliError> {
     output.check::<Image>()?;
+    match output.format {
+        OutputFormat::Text => run_as::<Image>(command, app, output, poll_interval).await,
+        OutputFormat::Json => run_as::<Raw>(command, app, output, poll_interval).await,
+    }
+}
+
+/// Runs the subcommand, fetching each image as `S`: what the output shows.
+async fn run_as<S: Shown<Image>>(
+    command: ImagesCommand,
+    app: &App,
+    output: &OutputOptions,
+    poll_interval: std::time::Duration,
+) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     match command {
-        ImagesCommand::List(args) => list(app, output, &mut out, args).await,
-        ImagesCommand::Get(args) => get(app, output, &mut out, args).await,
-        ImagesCommand::Create(args) => create(app, output, &mut out, args, poll_interval).await,
-        ImagesCommand::Update(args) => update(app, output, &mut out, args).await,
+        ImagesCommand::List(args) => list::<S>(app, output, &mut out, args).await,
+        ImagesCommand::Get(args) => get::<S>(app, output, &mut out, args).await,
+        ImagesCommand::Create(args) => {
+            create::<S>(app, output, &mut out, args, poll_interval).await
+        }
+        ImagesCommand::Update(args) => update::<S>(app, output, &mut out, args).await,
         ImagesCommand::Delete(args) => delete(app, args).await,
         ImagesCommand::Wait(args) => {
             let settings = WaitSettings {
                 timeout: args.timeout,
                 poll_interval,
             };
-            let image = wait_available(app, output, args.id, settings).await?;
-            output.one(&mut out, &image)
+            let image: S = wait_available(app, args.id, settings).await?;
+            image.print(output, &mut out)
         }
     }
 }
 
-async fn list(
+async fn list<S: Shown<Image>>(
     app: &App,
     output: &OutputOptions,
     out: &mut impl Write,
@@ -72,15 +89,11 @@ async fn list(
         list = list.per_page(limit.min(200)).fetch_ahead(0);
         take = usize::try_from(limit).unwrap_or(usize::MAX);
     }
-    if output.is_json() {
-        output.list_json(out, list.stream_json().take(take)).await?;
-    } else {
-        output.list_text(out, list.stream().take(take)).await?;
-    }
+    S::print_list(output, out, list.output::<S>().stream().take(take)).await?;
     Ok(())
 }
 
-async fn get(
+async fn get<S: Shown<Image>>(
     app: &App,
     output: &OutputOptions,
     out: &mut impl Write,
@@ -94,32 +107,19 @@ async fn get(
                 "no image is named `{name}` (names are matched exactly, among your private images)"
             ))
         };
-        if output.is_json() {
-            let matches = find.send_json().await?;
-            if matches.is_empty() {
-                return Err(none());
-            }
-            output.list_json(out, iter_ok(matches)).await?;
-        } else {
-            let matches = find.send().await?;
-            if matches.is_empty() {
-                return Err(none());
-            }
-            output.list_text(out, iter_ok(matches)).await?;
+        let matches = find.output::<S>().send().await?;
+        if matches.is_empty() {
+            return Err(none());
         }
+        S::print_list(output, out, iter_ok(matches)).await?;
         return Ok(());
     }
     let reference = args.image.unwrap_or_default();
     let reference: ImageRef = reference
         .parse()
         .map_err(|e| CliError::Usage(format!("{e}")))?;
-    let request = app.client.images().get(reference);
-    let image = if output.is_json() {
-        Object::Json(request.send_json().await?)
-    } else {
-        Object::Typed(request.send().await?)
-    };
-    output.one(out, &image)
+    let image = app.client.images().get(reference).output::<S>().send();
+    image.await?.print(output, out)
 }
 
 /// A stream of items already fetched.
@@ -127,7 +127,7 @@ fn iter_ok<T>(items: Vec<T>) -> impl futures::Stream<Item = Result<T, do_images:
     futures::stream::iter(items.into_iter().map(Ok))
 }
 
-async fn create(
+async fn create<S: Shown<Image>>(
     app: &App,
     output: &OutputOptions,
     out: &mut impl Write,
@@ -155,13 +155,9 @@ async fn create(
     if !args.tags.is_empty() {
         request = request.tags(args.tags);
     }
-    let created: Object<Image> = if output.is_json() {
-        Object::Json(request.send_json().await?)
-    } else {
-        Object::Typed(request.send().await?.into_inner())
-    };
+    let created = request.output::<S>().send().await?;
     if !args.wait.wait {
-        return output.one(out, &created);
+        return created.image.print(output, out);
     }
     let id = created
         .id()
@@ -171,11 +167,11 @@ async fn create(
         timeout: args.wait.timeout,
         poll_interval,
     };
-    let image = wait_available(app, output, id, settings).await?;
-    output.one(out, &image)
+    let image: S = wait_available(app, id, settings).await?;
+    image.print(output, out)
 }
 
-async fn update(
+async fn update<S: Shown<Image>>(
     app: &App,
     output: &OutputOptions,
     out: &mut impl Write,
@@ -192,12 +188,7 @@ async fn update(
     if let Some(distribution) = args.distribution {
         request = request.distribution(distribution.as_str());
     }
-    let image = if output.is_json() {
-        Object::Json(request.send_json().await?)
-    } else {
-        Object::Typed(request.send().await?)
-    };
-    output.one(out, &image)
+    request.output::<S>().send().await?.print(output, out)
 }
 
 async fn delete(app: &App, args: DeleteImagesArgs) -> Result<(), CliError> {
@@ -261,26 +252,18 @@ fn confirm(question: &str) -> Result<bool, CliError> {
     Ok(yes)
 }
 
-/// Waits until image `id` is available; returns it as the output needs it.
-async fn wait_available(
+/// Waits until image `id` is available; returns it as the output shows it.
+async fn wait_available<S: Shown<Image>>(
     app: &App,
-    output: &OutputOptions,
     id: u64,
     settings: WaitSettings,
-) -> Result<Object<Image>, CliError> {
+) -> Result<S, CliError> {
     let images = app.client.images();
-    let what = format!("image {id}");
-    if output.is_json() {
-        run_wait(&what, settings, |options| {
-            images.wait_until_available_json(id, options)
-        })
-        .await
-        .map(Object::Json)
-    } else {
-        run_wait(&what, settings, |options| {
-            images.wait_until_available(id, options)
-        })
-        .await
-        .map(Object::Typed)
-    }
+    run_wait(&format!("image {id}"), settings, |options| {
+        images
+            .wait_until_available(id, options)
+            .output()
+            .into_future()
+    })
+    .await
 }

@@ -8,8 +8,6 @@ pub trait Row {
     const DEFAULT: &'static [&'static str];
     /// The text of one column (one of [`Row::COLUMNS`]).
     fn cell(&self, column: &str) -> String;
-    /// The object's id, when it has a positive one.
-    fn id(&self) -> Option<u64>;
 }
 
 /// The columns chosen for a table.
@@ -66,9 +64,6 @@ mod tests {
         const DEFAULT: &'static [&'static str] = &["ID", "Name"];
         fn cell(&self, column: &str) -> String {
             column.to_lowercase()
-        }
-        fn id(&self) -> Option<u64> {
-            None
         }
     }
 

@@ -8,10 +8,17 @@
 //! page as it arrives, while a page already in memory costs one write
 //! instead of one or two per item. On a terminal every item is flushed at
 //! once.
+//!
+//! An item is copied as the API sent it when its bytes are already what
+//! writing it again would give ([`is_canonical`]), which saves parsing it;
+//! otherwise it is parsed and written again, so the output is the same
+//! either way.
 
 use std::io::{self, Write};
 
-use serde::Serialize;
+use serde_json::value::RawValue;
+
+use super::canonical::is_canonical;
 
 /// Pending bytes beyond which [`JsonArray::push`] flushes without waiting
 /// for the list to pause.
@@ -43,11 +50,13 @@ impl<W: Write> JsonArray<W> {
     }
 
     /// Adds one item; it is written at the next flush.
-    pub fn push(&mut self, item: &impl Serialize) -> io::Result<()> {
+    pub fn push(&mut self, item: &RawValue) -> io::Result<()> {
         let separator: &[u8] = if self.count == 0 { b"\n  " } else { b",\n  " };
         let mark = self.pending.len();
         self.pending.extend_from_slice(separator);
-        if let Err(error) = serde_json::to_writer(&mut self.pending, item) {
+        if is_canonical(item.get()) {
+            self.pending.extend_from_slice(item.get().as_bytes());
+        } else if let Err(error) = rewrite(&mut self.pending, item) {
             self.pending.truncate(mark);
             return Err(error.into());
         }
@@ -87,9 +96,16 @@ impl<W: Write> Drop for JsonArray<W> {
     }
 }
 
+/// Parses an item and writes it again, compact.
+fn rewrite(out: &mut Vec<u8>, item: &RawValue) -> serde_json::Result<()> {
+    let value: serde_json::Value = serde_json::from_str(item.get())?;
+    serde_json::to_writer(out, &value)
+}
+
 /// Writes one object, pretty-printed, in one write.
-pub fn write_object(out: &mut impl Write, item: &impl Serialize) -> io::Result<()> {
-    let mut text = serde_json::to_vec_pretty(item)?;
+pub fn write_object(out: &mut impl Write, item: &RawValue) -> io::Result<()> {
+    let value: serde_json::Value = serde_json::from_str(item.get())?;
+    let mut text = serde_json::to_vec_pretty(&value)?;
     text.push(b'\n');
     out.write_all(&text)?;
     out.flush()
@@ -100,6 +116,10 @@ mod tests {
     use super::*;
     use serde_json::{Value, json};
 
+    fn raw(value: Value) -> Box<RawValue> {
+        serde_json::value::to_raw_value(&value).unwrap()
+    }
+
     #[test]
     fn the_array_is_valid_json_whatever_the_count() {
         for flush_each in [false, true] {
@@ -108,7 +128,7 @@ mod tests {
                 let mut array = JsonArray::start(&mut out, flush_each).unwrap();
                 for i in 0..count {
                     array
-                        .push(&json!({"id": i, "slug": null, "regions": []}))
+                        .push(&raw(json!({"id": i, "slug": null, "regions": []})))
                         .unwrap();
                 }
                 assert_eq!(array.finish().unwrap(), count);
@@ -145,10 +165,10 @@ mod tests {
         let mut calls = Calls::default();
         let mut array = JsonArray::start(&mut calls, false).unwrap();
         for i in 0..200 {
-            array.push(&json!({"id": i})).unwrap();
+            array.push(&raw(json!({"id": i}))).unwrap();
         }
         array.flush().unwrap();
-        array.push(&json!({"id": 200})).unwrap();
+        array.push(&raw(json!({"id": 200}))).unwrap();
         array.finish().unwrap();
         // `[`, the 200 items of the first flush, the last item with `]`.
         assert_eq!(calls.writes.len(), 3);
@@ -163,7 +183,7 @@ mod tests {
         let mut calls = Calls::default();
         let mut array = JsonArray::start(&mut calls, true).unwrap();
         for i in 0..3 {
-            array.push(&json!({"id": i})).unwrap();
+            array.push(&raw(json!({"id": i}))).unwrap();
         }
         assert_eq!(array.count, 3);
         drop(array);
@@ -176,7 +196,7 @@ mod tests {
     fn items_pushed_before_an_error_are_written_when_the_array_is_dropped() {
         let mut out = Vec::new();
         let mut array = JsonArray::start(&mut out, false).unwrap();
-        array.push(&json!({"id": 1})).unwrap();
+        array.push(&raw(json!({"id": 1}))).unwrap();
         drop(array);
         assert_eq!(out, b"[\n  {\"id\":1}");
     }

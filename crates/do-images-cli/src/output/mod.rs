@@ -1,5 +1,6 @@
 //! Printing results: aligned columns or JSON.
 
+pub mod canonical;
 pub mod columns;
 pub mod json;
 pub mod print;
@@ -8,5 +9,5 @@ pub mod table;
 
 pub use columns::{Columns, Row};
 pub use json::JsonArray;
-pub use print::{Object, OutputOptions};
+pub use print::{OutputOptions, Raw, Shown};
 pub use table::Table;

@@ -1,10 +1,12 @@
 //! Printing images and actions in the format the user chose: text from the
 //! typed values, JSON from the objects exactly as the API sent them.
 
+use std::future::Future;
 use std::io::Write;
 
 use futures::{FutureExt, Stream, StreamExt};
-use serde_json::Value;
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 
 use crate::cli::OutputFormat;
 use crate::error::CliError;
@@ -24,22 +26,94 @@ pub struct OutputOptions {
     pub terminal: bool,
 }
 
-/// One API object to print: the typed value for text, the object as the
-/// API sent it for JSON (see [`OutputOptions::is_json`]).
-#[derive(Clone, Debug)]
-pub enum Object<R> {
-    /// For text output.
-    Typed(R),
-    /// For JSON output.
-    Json(Value),
+/// An object exactly as the API sent it: what JSON output prints.
+pub type Raw = Box<RawValue>;
+
+/// What a command fetches, chosen once by the output format: the model
+/// (`Image`, `Action`) for text, the object's bytes as the API sent them
+/// ([`Raw`]) for JSON. Each command has one fetch path, generic over it;
+/// the library decodes into whichever it is.
+pub trait Shown<R: Row>: DeserializeOwned + Send + Sized + 'static {
+    /// Prints one object.
+    fn print(&self, output: &OutputOptions, out: &mut impl Write) -> Result<(), CliError>;
+
+    /// Prints a listing as it arrives; returns how many items it held.
+    fn print_list<S>(
+        output: &OutputOptions,
+        out: &mut impl Write,
+        items: S,
+    ) -> impl Future<Output = Result<u64, CliError>>
+    where
+        S: Stream<Item = Result<Self, do_images::Error>>;
 }
 
-impl<R: Row> Object<R> {
-    /// The object's `id`, when it has a positive one.
-    pub fn id(&self) -> Option<u64> {
-        match self {
-            Object::Typed(item) => item.id(),
-            Object::Json(value) => value.get("id").and_then(Value::as_u64).filter(|id| *id > 0),
+/// Text: a table of the typed values.
+impl<R: Row + DeserializeOwned + Send + 'static> Shown<R> for R {
+    fn print(&self, output: &OutputOptions, out: &mut impl Write) -> Result<(), CliError> {
+        let (columns, mut table) = output.table::<R>()?;
+        table.push(columns.cells(self));
+        table.write(out)?;
+        Ok(())
+    }
+
+    /// The table is printed once complete (columns need every row to
+    /// align); an error prints nothing.
+    async fn print_list<S>(
+        output: &OutputOptions,
+        out: &mut impl Write,
+        items: S,
+    ) -> Result<u64, CliError>
+    where
+        S: Stream<Item = Result<Self, do_images::Error>>,
+    {
+        let mut items = std::pin::pin!(items);
+        let (columns, mut table) = output.table::<R>()?;
+        let mut count = 0;
+        while let Some(item) = items.next().await {
+            table.push(columns.cells(&item?));
+            count += 1;
+        }
+        table.write(out)?;
+        Ok(count)
+    }
+}
+
+/// JSON: the objects as the API sent them.
+impl<R: Row> Shown<R> for Raw {
+    /// Pretty-printed, in one write.
+    fn print(&self, _: &OutputOptions, out: &mut impl Write) -> Result<(), CliError> {
+        super::json::write_object(out, self)?;
+        Ok(())
+    }
+
+    /// Printed as it arrives. The items that are ready are written
+    /// together; the output is flushed whenever the next item is not ready
+    /// yet (at the end of a page that has to be awaited), so each page shows
+    /// as soon as it has arrived. An error ends the output unfinished, after
+    /// every item before it: the array is left open, so that a short list
+    /// can never pass for a whole one.
+    async fn print_list<S>(
+        output: &OutputOptions,
+        out: &mut impl Write,
+        items: S,
+    ) -> Result<u64, CliError>
+    where
+        S: Stream<Item = Result<Self, do_images::Error>>,
+    {
+        let mut items = std::pin::pin!(items);
+        let mut array = JsonArray::start(&mut *out, output.terminal)?;
+        loop {
+            let next = match items.next().now_or_never() {
+                Some(next) => next,
+                None => {
+                    array.flush()?;
+                    items.next().await
+                }
+            };
+            match next {
+                Some(item) => array.push(&item?)?,
+                None => return Ok(array.finish()?),
+            }
         }
     }
 }
@@ -55,71 +129,5 @@ impl OutputOptions {
     /// Checks `--format` before anything is sent.
     pub fn check<R: Row>(&self) -> Result<(), CliError> {
         self.table::<R>().map(|_| ())
-    }
-
-    /// Whether the output is JSON: then fetch the objects as the API sent
-    /// them (`send_json`, `stream_json`), else the typed values.
-    pub fn is_json(&self) -> bool {
-        matches!(self.format, OutputFormat::Json)
-    }
-
-    /// Prints one object: JSON as the API sent it, text as a one-row
-    /// table.
-    pub fn one<R: Row>(&self, out: &mut impl Write, item: &Object<R>) -> Result<(), CliError> {
-        match item {
-            Object::Json(value) => super::json::write_object(out, value)?,
-            Object::Typed(item) => {
-                let (columns, mut table) = self.table::<R>()?;
-                table.push(columns.cells(item));
-                table.write(out)?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Prints a JSON list as it arrives, each item as the API sent it. The
-    /// items that are ready are written together; the output is flushed
-    /// whenever the next item is not ready yet (at the end of a page that
-    /// has to be awaited), so each page shows as soon as it has arrived. An
-    /// error ends the output unfinished, after every item before it: the
-    /// array is left open, so that a short list can never pass for a whole
-    /// one.
-    pub async fn list_json<S>(&self, out: &mut impl Write, items: S) -> Result<u64, CliError>
-    where
-        S: Stream<Item = Result<Value, do_images::Error>>,
-    {
-        let mut items = std::pin::pin!(items);
-        let mut array = JsonArray::start(&mut *out, self.terminal)?;
-        loop {
-            let next = match items.next().now_or_never() {
-                Some(next) => next,
-                None => {
-                    array.flush()?;
-                    items.next().await
-                }
-            };
-            match next {
-                Some(item) => array.push(&item?)?,
-                None => return Ok(array.finish()?),
-            }
-        }
-    }
-
-    /// Prints a list of typed values as a table, once complete (columns
-    /// need every row to align). An error prints nothing.
-    pub async fn list_text<R, S>(&self, out: &mut impl Write, items: S) -> Result<u64, CliError>
-    where
-        R: Row,
-        S: Stream<Item = Result<R, do_images::Error>>,
-    {
-        let mut items = std::pin::pin!(items);
-        let (columns, mut table) = self.table::<R>()?;
-        let mut count = 0;
-        while let Some(item) = items.next().await {
-            table.push(columns.cells(&item?));
-            count += 1;
-        }
-        table.write(out)?;
-        Ok(count)
     }
 }

@@ -67,12 +67,6 @@ impl Row for Image {
             _ => String::new(),
         }
     }
-
-    fn id(&self) -> Option<u64> {
-        self.id
-            .and_then(|id| u64::try_from(id).ok())
-            .filter(|id| *id > 0)
-    }
 }
 
 impl Row for Action {
@@ -94,11 +88,5 @@ impl Row for Action {
                 .unwrap_or_default(),
             _ => String::new(),
         }
-    }
-
-    fn id(&self) -> Option<u64> {
-        self.id
-            .and_then(|id| u64::try_from(id).ok())
-            .filter(|id| *id > 0)
     }
 }

@@ -598,7 +598,8 @@ async fn a_json_listing_keeps_the_same_window_of_requests_in_flight() {
             .list()
             .per_page(10)
             .fetch_ahead(window)
-            .stream_json()
+            .output::<Value>()
+            .stream()
             .try_collect()
             .await
             .unwrap();

@@ -1,6 +1,6 @@
-//! The objects as the API sent them (`send_json`, `stream_json`,
-//! `pages_json`, the `_json` waiters): every field survives, and requests,
-//! retries, limits and pagination behave as for the typed calls.
+//! The objects as the API sent them (`.output::<Value>()` on every builder,
+//! listing and waiter): every field survives, and requests, retries, limits
+//! and pagination behave as for the typed calls.
 
 use std::time::Duration;
 
@@ -45,7 +45,8 @@ async fn listed_images_keep_unknown_fields_nulls_and_empty_arrays() {
             .list()
             .per_page(3)
             .fetch_ahead(fetch_ahead)
-            .collect_all_json()
+            .output::<Value>()
+            .collect_all()
             .await
             .unwrap();
         assert_eq!(
@@ -80,7 +81,13 @@ async fn json_pages_carry_items_total_and_links_like_typed_pages() {
     serve_pages(&server, "/v2/images", "images", &sent, 2, 5, Duration::ZERO).await;
     let (client, _) = client(&server);
     let list = client.images().list().per_page(2);
-    let raw: Vec<_> = list.clone().pages_json().try_collect().await.unwrap();
+    let raw: Vec<_> = list
+        .clone()
+        .output::<Value>()
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
     let typed: Vec<_> = list.pages().try_collect().await.unwrap();
     assert_eq!(raw.len(), 3);
     for (raw, typed) in raw.iter().zip(&typed) {
@@ -114,7 +121,8 @@ async fn listed_actions_keep_every_field_across_pages() {
         .actions(7)
         .list()
         .per_page(2)
-        .stream_json()
+        .output::<Value>()
+        .stream()
         .try_collect()
         .await
         .unwrap();
@@ -127,7 +135,8 @@ async fn listed_actions_keep_every_field_across_pages() {
         .list()
         .per_page(2)
         .fetch_ahead(0)
-        .pages_json()
+        .output::<Value>()
+        .pages()
         .try_collect()
         .await
         .unwrap();
@@ -155,7 +164,7 @@ async fn a_total_mismatch_ends_the_json_stream_as_it_ends_the_typed_one() {
     serve_pages(&server, "/v2/images", "images", &sent, 2, 5, Duration::ZERO).await;
     let (client, _) = client(&server);
     let list = client.images().list().per_page(2);
-    let raw: Vec<_> = list.clone().stream_json().collect().await;
+    let raw: Vec<_> = list.clone().output::<Value>().stream().collect().await;
     let typed: Vec<_> = list.clone().stream().collect().await;
     assert!(
         matches!(
@@ -169,7 +178,7 @@ async fn a_total_mismatch_ends_the_json_stream_as_it_ends_the_typed_one() {
     );
     assert_eq!(outcome(&raw), outcome(&typed));
     assert_eq!(outcome(&raw).0, 3);
-    let error = list.collect_all_json().await.unwrap_err();
+    let error = list.output::<Value>().collect_all().await.unwrap_err();
     assert!(error.to_string().contains("announced 5"), "{error}");
 }
 
@@ -190,7 +199,7 @@ async fn an_error_on_page_two_ends_the_json_stream_after_page_one() {
             .await;
         let (client, _) = client(&server);
         let list = client.images().list().per_page(2).fetch_ahead(fetch_ahead);
-        let raw: Vec<_> = list.clone().stream_json().collect().await;
+        let raw: Vec<_> = list.clone().output::<Value>().stream().collect().await;
         let typed: Vec<_> = list.stream().collect().await;
         assert_eq!(outcome(&raw), outcome(&typed), "fetch_ahead {fetch_ahead}");
         assert_eq!(raw.len(), 3, "{raw:?}");
@@ -220,7 +229,8 @@ async fn a_next_link_that_does_not_advance_is_refused_in_json_too() {
         .images()
         .list()
         .per_page(1)
-        .stream_json()
+        .output::<Value>()
+        .stream()
         .collect()
         .await;
     assert_eq!(results.len(), 2, "{results:?}");
@@ -254,7 +264,13 @@ async fn a_page_without_its_envelope_fields_is_a_decode_error() {
             })
             .await;
         let (client, _) = client(&server);
-        let error = client.images().list().collect_all_json().await.unwrap_err();
+        let error = client
+            .images()
+            .list()
+            .output::<Value>()
+            .collect_all()
+            .await
+            .unwrap_err();
         match &error {
             Error::Decode {
                 status, request_id, ..
@@ -302,7 +318,8 @@ async fn fetch_ahead_runs_for_json_listings_too() {
         .list()
         .per_page(10)
         .fetch_ahead(4)
-        .stream_json();
+        .output::<Value>()
+        .stream();
     let mut seen = Vec::new();
     while let Some(image) = stream.try_next().await.unwrap() {
         seen.push(image);
@@ -357,40 +374,65 @@ async fn single_objects_come_back_exactly_as_sent() {
     let (client, _) = client(&server);
     let images = client.images();
     assert_eq!(
-        images.get("ubuntu-24-04-x64").send_json().await.unwrap(),
+        images
+            .get("ubuntu-24-04-x64")
+            .output::<Value>()
+            .send()
+            .await
+            .unwrap(),
         image
     );
     let created = images
         .create_custom("image-8", "https://example.com/disk.qcow2", "nyc3")
-        .send_json()
+        .output::<Value>()
+        .send()
         .await
         .unwrap();
-    assert_eq!(created, rich_image(8, "NEW"));
+    assert_eq!(created.id(), Some(8));
+    assert_eq!(created.into_inner(), rich_image(8, "NEW"));
     assert_eq!(
-        images.update(7).name("renamed").send_json().await.unwrap(),
+        images
+            .update(7)
+            .name("renamed")
+            .output::<Value>()
+            .send()
+            .await
+            .unwrap(),
         image
     );
     assert_eq!(
         client
             .actions(7)
             .transfer("ams3")
-            .send_json()
+            .output::<Value>()
+            .send()
+            .await
+            .unwrap()
+            .into_inner(),
+        started
+    );
+    assert_eq!(
+        client
+            .actions(7)
+            .get(9)
+            .output::<Value>()
+            .send()
             .await
             .unwrap(),
         started
     );
-    assert_eq!(client.actions(7).get(9).send_json().await.unwrap(), started);
     post.assert_calls_async(1).await;
 
     // Input is checked before anything is sent, as for `send`.
-    let refused = images.update(7).send_json().await.unwrap_err();
+    let refused = images.update(7).output::<Value>().send().await.unwrap_err();
     assert!(
         matches!(refused, Error::InvalidInput { what: "update", .. }),
         "{refused:?}"
     );
     let refused = images
         .create_custom("x", "ftp://example.com/disk", "nyc3")
-        .send_json()
+        .output::<Value>()
+        .send()
         .await
         .unwrap_err();
     assert!(
@@ -418,7 +460,8 @@ async fn find_by_name_json_returns_the_matching_objects() {
     let found = client
         .images()
         .find_by_name("db")
-        .send_json()
+        .output::<Value>()
+        .send()
         .await
         .unwrap();
     assert_eq!(found, vec![sent[1].clone(), sent[3].clone()]);
@@ -475,7 +518,7 @@ async fn json_calls_share_errors_retries_and_the_body_limit() {
     let (client, clock) = client(&server);
     let images = client.images();
 
-    let error = images.get(404).send_json().await.unwrap_err();
+    let error = images.get(404).output::<Value>().send().await.unwrap_err();
     let typed = images.get(404).send().await.unwrap_err();
     assert_eq!(error.to_string(), typed.to_string());
     assert_eq!(error.status(), Some(404));
@@ -483,14 +526,14 @@ async fn json_calls_share_errors_retries_and_the_body_limit() {
 
     // Two 503s, retried, then the object.
     assert_eq!(
-        images.get(5).send_json().await.unwrap(),
+        images.get(5).output::<Value>().send().await.unwrap(),
         rich_image(5, "available")
     );
     flaky.assert_calls_async(2).await;
     assert_eq!(clock.sleeps().len(), 2);
     assert!(client.rate_limit().is_none());
 
-    let error = images.get(6).send_json().await.unwrap_err();
+    let error = images.get(6).output::<Value>().send().await.unwrap_err();
     match &error {
         Error::Decode {
             status,
@@ -504,7 +547,7 @@ async fn json_calls_share_errors_retries_and_the_body_limit() {
         }
         other => panic!("expected a decode error, got {other:?}"),
     }
-    let error = images.get(8).send_json().await.unwrap_err();
+    let error = images.get(8).output::<Value>().send().await.unwrap_err();
     assert!(
         error.to_string().contains("missing field `image`"),
         "{error}"
@@ -514,7 +557,13 @@ async fn json_calls_share_errors_retries_and_the_body_limit() {
         .max_body_size(1024)
         .build()
         .unwrap();
-    let error = small.images().get(9).send_json().await.unwrap_err();
+    let error = small
+        .images()
+        .get(9)
+        .output::<Value>()
+        .send()
+        .await
+        .unwrap_err();
     assert!(
         matches!(error, Error::BodyTooLarge { limit: 1024 }),
         "{error:?}"
@@ -572,7 +621,8 @@ async fn json_waiters_return_the_last_object_and_fail_like_the_typed_ones() {
 
     let image = client
         .images()
-        .wait_until_available_json(7, options)
+        .wait_until_available(7, options)
+        .output::<Value>()
         .await
         .unwrap();
     assert_eq!(image, rich_image(7, "available"));
@@ -584,7 +634,8 @@ async fn json_waiters_return_the_last_object_and_fail_like_the_typed_ones() {
 
     let error = client
         .images()
-        .wait_until_available_json(8, WaitOptions::default())
+        .wait_until_available(8, WaitOptions::default())
+        .output::<Value>()
         .await
         .unwrap_err();
     assert_eq!(
@@ -594,12 +645,14 @@ async fn json_waiters_return_the_last_object_and_fail_like_the_typed_ones() {
 
     let actions = client.actions(3);
     let done = actions
-        .wait_until_done_json(9, WaitOptions::default())
+        .wait_until_done(9, WaitOptions::default())
+        .output::<Value>()
         .await
         .unwrap();
     assert_eq!(done, rich_action(9, "completed"));
     let error = actions
-        .wait_until_done_json(10, WaitOptions::default())
+        .wait_until_done(10, WaitOptions::default())
+        .output::<Value>()
         .await
         .unwrap_err();
     assert!(
