@@ -11,6 +11,7 @@ use reqwest::header::HeaderValue;
 use serde::de::DeserializeOwned;
 use url::{Host, Url};
 
+use crate::account_transfers::AccountTransfers;
 use crate::actions::Actions;
 use crate::clock::{Clock, Jitter, RandomJitter, TokioClock};
 use crate::decode::{self, Undecodable};
@@ -116,6 +117,16 @@ impl Client {
         I: TryInto<u64> + fmt::Display + Copy,
     {
         Actions::new(self.clone(), checked_id("image id", image_id))
+    }
+
+    /// The account transfers of image `image_id`: hand a private snapshot
+    /// to another account or team. An id that is not a positive integer is
+    /// reported by the operation's `send`.
+    pub fn account_transfers<I>(&self, image_id: I) -> AccountTransfers
+    where
+        I: TryInto<u64> + fmt::Display + Copy,
+    {
+        AccountTransfers::new(self.clone(), checked_id("image id", image_id))
     }
 
     /// The rate-limit state of the last answer the client received, from any

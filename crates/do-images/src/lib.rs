@@ -51,6 +51,7 @@
 //! - [`clock`]: injectable time and randomness for tests.
 #![deny(missing_docs)]
 
+mod account_transfers;
 mod actions;
 mod client;
 pub mod clock;
@@ -65,6 +66,7 @@ pub mod retry;
 mod secret;
 mod wait;
 
+pub use account_transfers::{AccountTransfers, StartTransfer, TransferStarted, TransferStep};
 pub use actions::{
     ActionListing, Actions, GetAction, ListActions, PostAction, StartedAction, WaitForAction,
 };

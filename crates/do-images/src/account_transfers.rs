@@ -1,0 +1,289 @@
+//! Handing a private snapshot to another account or team:
+//! `client.account_transfers(image_id)`.
+
+use std::marker::PhantomData;
+
+use do_images_api::types::{
+    ImageAccountTransferAccept, ImageAccountTransferRef, ImageAccountTransferRequest,
+    ImageAccountTransferToEmail, ImageAccountTransferToTeam,
+};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+use serde_json::value::RawValue;
+
+use crate::client::{Client, InvalidId, positive_id};
+use crate::decode;
+use crate::error::{Error, Result};
+
+/// The account transfers of one image, from [`Client::account_transfers`].
+///
+/// ```no_run
+/// # async fn example(client: do_images::Client) -> do_images::Result<()> {
+/// use do_images::TransferStarted;
+/// match client.account_transfers(7555620).to_email("sammy@example.com").send().await? {
+///     TransferStarted::Pending { transfer_id } => println!("pending: {transfer_id}"),
+///     TransferStarted::Accepted => println!("moved at once"),
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct AccountTransfers {
+    client: Client,
+    image_id: std::result::Result<u64, InvalidId>,
+}
+
+impl AccountTransfers {
+    pub(crate) fn new(client: Client, image_id: std::result::Result<u64, InvalidId>) -> Self {
+        Self { client, image_id }
+    }
+
+    /// Offers the image to the account of the person at `email`, who must
+    /// accept it; until then the transfer is pending.
+    pub fn to_email(&self, email: impl Into<String>) -> StartTransfer {
+        let email = email.into();
+        let body = check_email(&email).map(|()| {
+            ImageAccountTransferToEmail {
+                recipient_email: email,
+            }
+            .into()
+        });
+        self.start(body)
+    }
+
+    /// Offers the image to the team `team_uuid`: accepted at once when the
+    /// token has enough permissions in that team, pending otherwise.
+    pub fn to_team(&self, team_uuid: impl Into<String>) -> StartTransfer {
+        let team_uuid = team_uuid.into();
+        let body = check_uuid(&team_uuid).map(|()| {
+            ImageAccountTransferToTeam {
+                recipient_uuid: team_uuid,
+            }
+            .into()
+        });
+        self.start(body)
+    }
+
+    fn start(&self, body: Result<ImageAccountTransferRequest>) -> StartTransfer {
+        StartTransfer {
+            client: self.client.clone(),
+            image_id: self.image_id.clone().map_err(Error::from),
+            body,
+            output: PhantomData,
+        }
+    }
+
+    /// Accepts pending transfer `transfer_id` into the team `team_uuid`.
+    pub fn accept<I>(&self, transfer_id: I, team_uuid: impl Into<String>) -> TransferStep
+    where
+        I: TryInto<u64> + std::fmt::Display + Copy,
+    {
+        let team_uuid = team_uuid.into();
+        let body = positive_id("transfer id", transfer_id).and_then(|id| {
+            check_uuid(&team_uuid)?;
+            Ok(ImageAccountTransferAccept {
+                transfer_id: nonzero(id),
+                recipient_uuid: team_uuid,
+            })
+        });
+        self.step(Step::Accept(body))
+    }
+
+    /// Withdraws pending transfer `transfer_id` (as its sender).
+    pub fn cancel<I>(&self, transfer_id: I) -> TransferStep
+    where
+        I: TryInto<u64> + std::fmt::Display + Copy,
+    {
+        self.step(Step::Cancel(reference(transfer_id)))
+    }
+
+    /// Refuses pending transfer `transfer_id` (as its recipient).
+    pub fn decline<I>(&self, transfer_id: I) -> TransferStep
+    where
+        I: TryInto<u64> + std::fmt::Display + Copy,
+    {
+        self.step(Step::Decline(reference(transfer_id)))
+    }
+
+    fn step(&self, step: Step) -> TransferStep {
+        TransferStep {
+            client: self.client.clone(),
+            image_id: self.image_id.clone().map_err(Error::from),
+            step,
+        }
+    }
+}
+
+/// How a started transfer stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransferStarted {
+    /// Waiting for the recipient; the id accepts, cancels or declines it.
+    Pending {
+        /// The transfer's id.
+        transfer_id: u64,
+    },
+    /// Accepted at once (a team in which the token has permission): the
+    /// image has moved. The API says so with `transfer_id` 0.
+    Accepted,
+}
+
+impl<'de> Deserialize<'de> for TransferStarted {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Answer {
+            transfer_id: u64,
+        }
+        let Answer { transfer_id } = Answer::deserialize(deserializer)?;
+        Ok(match transfer_id {
+            0 => Self::Accepted,
+            transfer_id => Self::Pending { transfer_id },
+        })
+    }
+}
+
+/// Starts a transfer, from [`AccountTransfers::to_email`] or
+/// [`AccountTransfers::to_team`]. The answer is decoded into `T`:
+/// [`TransferStarted`], or `serde_json::Value` for the answer as sent.
+#[derive(Debug)]
+pub struct StartTransfer<T = TransferStarted> {
+    client: Client,
+    image_id: Result<u64>,
+    body: Result<ImageAccountTransferRequest>,
+    output: PhantomData<fn() -> T>,
+}
+
+impl<T> StartTransfer<T> {
+    /// The same request, the answer decoded into `U`.
+    pub fn output<U>(self) -> StartTransfer<U> {
+        StartTransfer {
+            client: self.client,
+            image_id: self.image_id,
+            body: self.body,
+            output: PhantomData,
+        }
+    }
+}
+
+impl<T: DeserializeOwned> StartTransfer<T> {
+    /// Sends the request. Like an import, it is a POST that is retried only
+    /// when the API provably did not act on it, so a transfer is never
+    /// started twice.
+    pub async fn send(self) -> Result<T> {
+        let image_id = self.image_id?;
+        let body = self.body?;
+        let request = self
+            .client
+            .api()
+            .image_account_transfers_create()
+            .image_id(image_id)
+            .body(body)
+            .send();
+        self.client
+            .send(request, |body| {
+                let whole: &RawValue = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+                Ok(decode::object(whole)?)
+            })
+            .await
+    }
+}
+
+/// What a [`TransferStep`] does.
+#[derive(Debug)]
+enum Step {
+    Accept(Result<ImageAccountTransferAccept>),
+    Cancel(Result<ImageAccountTransferRef>),
+    Decline(Result<ImageAccountTransferRef>),
+}
+
+/// Accepts, cancels or declines a pending transfer, from
+/// [`AccountTransfers`]; the answer has no body.
+#[derive(Debug)]
+pub struct TransferStep {
+    client: Client,
+    image_id: Result<u64>,
+    step: Step,
+}
+
+impl TransferStep {
+    /// Sends the request (a POST: retried only when the API provably did
+    /// not act on it).
+    pub async fn send(self) -> Result<()> {
+        let image_id = self.image_id?;
+        let api = self.client.api();
+        match self.step {
+            Step::Accept(body) => {
+                let request = api
+                    .image_account_transfers_accept()
+                    .image_id(image_id)
+                    .body(body?)
+                    .send();
+                self.client.send(request, |_| Ok(())).await
+            }
+            Step::Cancel(body) => {
+                let request = api
+                    .image_account_transfers_cancel()
+                    .image_id(image_id)
+                    .body(body?)
+                    .send();
+                self.client.send(request, |_| Ok(())).await
+            }
+            Step::Decline(body) => {
+                let request = api
+                    .image_account_transfers_decline()
+                    .image_id(image_id)
+                    .body(body?)
+                    .send();
+                self.client.send(request, |_| Ok(())).await
+            }
+        }
+    }
+}
+
+fn reference<I>(transfer_id: I) -> Result<ImageAccountTransferRef>
+where
+    I: TryInto<u64> + std::fmt::Display + Copy,
+{
+    positive_id("transfer id", transfer_id).map(|id| ImageAccountTransferRef {
+        transfer_id: nonzero(id),
+    })
+}
+
+/// `id` is positive: `positive_id` checked it.
+fn nonzero(id: u64) -> std::num::NonZeroU64 {
+    std::num::NonZeroU64::new(id).unwrap_or(std::num::NonZeroU64::MIN)
+}
+
+/// `local@domain`, both parts non-empty, no whitespace or control
+/// characters: what a mail system could deliver to.
+fn check_email(email: &str) -> Result<()> {
+    let shaped = email.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && !domain.is_empty() && !domain.contains('@')
+    }) && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    if shaped {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "recipient email",
+            format!("{email:?} is not an email address"),
+            "an address such as sammy@example.com",
+        ))
+    }
+}
+
+/// Five groups of 8, 4, 4, 4 and 12 hex digits joined by `-`.
+fn check_uuid(uuid: &str) -> Result<()> {
+    let groups: Vec<&str> = uuid.split('-').collect();
+    let shaped = groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(group, len)| group.len() == len && group.chars().all(|c| c.is_ascii_hexdigit()));
+    if shaped {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "team uuid",
+            format!("{uuid:?} is not a uuid"),
+            "a uuid such as 3f1a6c2e-5b7d-4e89-9a0b-1c2d3e4f5a6b",
+        ))
+    }
+}
