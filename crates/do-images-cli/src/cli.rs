@@ -93,6 +93,10 @@ pub enum Command {
     /// List, get, start and wait for image actions (transfer, convert).
     #[command(subcommand)]
     Actions(ActionsCommand),
+    /// Hand a private snapshot to another account or team; accept, cancel
+    /// or decline such a transfer.
+    #[command(subcommand)]
+    AccountTransfers(AccountTransfersCommand),
     /// Run the local simulation of the API in the foreground until Ctrl-C.
     Sandbox(do_images_sandbox::ServeArgs),
     /// Print a shell completion script.
@@ -292,6 +296,64 @@ pub enum ActionsCommand {
         #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60m")]
         timeout: Duration,
     },
+}
+
+/// `doimg account-transfers ...`
+#[derive(Debug, Subcommand)]
+pub enum AccountTransfersCommand {
+    /// Offer a private snapshot to another account (--email), which must
+    /// accept it, or to a team (--team): accepted at once when your token
+    /// has permission in that team.
+    Create {
+        /// Image id (a snapshot).
+        #[arg(value_name = "IMAGE_ID")]
+        image_id: u64,
+        /// Who receives the image.
+        #[command(flatten)]
+        recipient: Recipient,
+    },
+    /// Accept a pending transfer into one of your teams.
+    Accept {
+        /// Image id.
+        #[arg(value_name = "IMAGE_ID")]
+        image_id: u64,
+        /// The transfer's id (from the email the recipient got).
+        #[arg(long, value_name = "N")]
+        transfer_id: u64,
+        /// The uuid of the team that takes the image.
+        #[arg(long, value_name = "UUID")]
+        team: String,
+    },
+    /// Withdraw a pending transfer you started.
+    Cancel {
+        /// Image id.
+        #[arg(value_name = "IMAGE_ID")]
+        image_id: u64,
+        /// The transfer's id.
+        #[arg(long, value_name = "N")]
+        transfer_id: u64,
+    },
+    /// Refuse a pending transfer offered to you.
+    Decline {
+        /// Image id.
+        #[arg(value_name = "IMAGE_ID")]
+        image_id: u64,
+        /// The transfer's id.
+        #[arg(long, value_name = "N")]
+        transfer_id: u64,
+    },
+}
+
+/// The one recipient of `account-transfers create`.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct Recipient {
+    /// The email address of the account that receives the image.
+    #[arg(long, value_name = "ADDRESS")]
+    pub email: Option<String>,
+    /// The uuid of the team that receives the image.
+    #[arg(long, value_name = "UUID")]
+    pub team: Option<String>,
 }
 
 fn parse_duration(text: &str) -> Result<Duration, String> {

@@ -65,6 +65,10 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             let app = App::connect(&cli.global).await?;
             commands::actions::run(command, &app, &output, poll_interval).await
         }
+        Command::AccountTransfers(command) => {
+            let app = App::connect(&cli.global).await?;
+            commands::account_transfers::run(command, &app, &output).await
+        }
     }
 }
 

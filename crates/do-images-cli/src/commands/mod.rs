@@ -1,5 +1,6 @@
 //! One module per command group.
 
+pub mod account_transfers;
 pub mod actions;
 pub mod images;
 pub mod sandbox;
