@@ -4,10 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use do_images::TOKEN_ENV_VARS;
 use serde::Deserialize;
-
-/// The environment variables read, in order.
-pub const TOKEN_VARIABLES: [&str; 2] = ["DIGITALOCEAN_ACCESS_TOKEN", "DIGITALOCEAN_TOKEN"];
 
 /// A token and where it was found (never the token itself in messages).
 #[derive(Clone)]
@@ -70,7 +68,7 @@ pub fn find_token(query: &TokenQuery<'_>) -> Result<FoundToken, String> {
         return Ok(found(token, "--access-token", None));
     }
     if query.context.is_none() {
-        for variable in TOKEN_VARIABLES {
+        for variable in TOKEN_ENV_VARS {
             if let Some(token) = (query.env)(variable).filter(|t| !t.trim().is_empty()) {
                 return Ok(found(&token, variable, None));
             }
@@ -127,8 +125,8 @@ pub fn find_token(query: &TokenQuery<'_>) -> Result<FoundToken, String> {
     Err(format!(
         "no API token found. Looked in: --access-token, {}, {}, and the access-token in {}. \
          Create a token in the control panel (API > Tokens), or try doimg without an account: add --sandbox",
-        TOKEN_VARIABLES[0],
-        TOKEN_VARIABLES[1],
+        TOKEN_ENV_VARS[0],
+        TOKEN_ENV_VARS[1],
         path.display()
     ))
 }

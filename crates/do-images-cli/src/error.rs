@@ -71,8 +71,8 @@ fn library_exit_code(error: &do_images::Error) -> u8 {
     }
 }
 
-/// API errors read `<message> (<id>, request <request_id>)`; the rest use
-/// the library's own wording.
+/// API errors read `<message> (<id>, request <request_id>); <hint>`, the
+/// hint being the library's; the rest use the library's own wording.
 fn library_message(error: &do_images::Error) -> String {
     match error {
         do_images::Error::Api {
@@ -85,12 +85,10 @@ fn library_message(error: &do_images::Error) -> String {
                 .as_deref()
                 .map(|r| format!(", request {r}"))
                 .unwrap_or_default();
-            let hint = match error.status() {
-                Some(401) => "; check that the token is valid and not expired",
-                Some(403) => "; check that the token has the image scopes this command needs",
-                Some(429) => "; the rate limit is exhausted, try again later",
-                _ => "",
-            };
+            let hint = error
+                .hint()
+                .map(|hint| format!("; {hint}"))
+                .unwrap_or_default();
             format!("{message} ({id}{request}){hint}")
         }
         other => other.to_string(),
