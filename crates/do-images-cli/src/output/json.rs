@@ -193,6 +193,32 @@ mod tests {
     }
 
     #[test]
+    fn items_are_written_as_parsing_and_writing_them_would() {
+        let texts = [
+            r#"{"id":1,"name":"copied as sent","size":2.34,"slug":null,"regions":[]}"#,
+            r#"{"id": 2, "spaced": true}"#,
+            r#"{"id":3,"escaped":"a\/b \u00e9","size":2.50}"#,
+            "{\"id\":4,\"name\":\"bidi \u{202e} and C1 \u{9b}\"}",
+        ];
+        let mut out = Vec::new();
+        let mut array = JsonArray::start(&mut out, false).unwrap();
+        for text in texts {
+            let item: Box<RawValue> = serde_json::from_str(text).unwrap();
+            array.push(&item).unwrap();
+        }
+        array.finish().unwrap();
+        let expected: Vec<String> = texts
+            .iter()
+            .map(|text| {
+                let value: Value = serde_json::from_str(text).unwrap();
+                serde_json::to_string(&value).unwrap()
+            })
+            .collect();
+        let expected = format!("[\n  {}\n]\n", expected.join(",\n  "));
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
+    }
+
+    #[test]
     fn items_pushed_before_an_error_are_written_when_the_array_is_dropped() {
         let mut out = Vec::new();
         let mut array = JsonArray::start(&mut out, false).unwrap();
