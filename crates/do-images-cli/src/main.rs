@@ -39,7 +39,7 @@ async fn main() -> ExitCode {
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("{} {}", error_prefix(), error.message());
+            output::stderr::error(&error.message());
             ExitCode::from(error.exit_code())
         }
     }
@@ -68,28 +68,21 @@ async fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
-/// `Error:`, in red on a terminal unless NO_COLOR is set.
-fn error_prefix() -> &'static str {
-    let color = std::io::stderr().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    if color {
-        "\x1b[31mError:\x1b[0m"
-    } else {
-        "Error:"
-    }
-}
-
 /// `-v` shows the library's request log on stderr (never the token: the
-/// library does not log it).
+/// library does not log it). `RUST_LOG`, when set, replaces that filter
+/// (with or without `-v`), in `tracing`'s `EnvFilter` syntax.
 fn init_tracing(verbose: bool) {
-    if !verbose {
-        return;
-    }
+    use tracing_subscriber::EnvFilter;
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
-    let only_ours = tracing_subscriber::filter::Targets::new()
-        .with_target("do_images", tracing::Level::DEBUG)
-        .with_target("doimg", tracing::Level::DEBUG);
+    let from_env = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|v| !v.trim().is_empty());
+    let filter = match from_env {
+        Some(directives) => EnvFilter::new(directives),
+        None if verbose => EnvFilter::new("do_images=debug,doimg=debug"),
+        None => return,
+    };
     let ansi = std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     tracing_subscriber::registry()
@@ -99,6 +92,6 @@ fn init_tracing(verbose: bool) {
                 .with_target(false)
                 .with_ansi(ansi),
         )
-        .with(only_ours)
+        .with(filter)
         .init();
 }

@@ -49,7 +49,7 @@ pub async fn run(
             wait,
         } => {
             if let Some(warning) = validate::region(&region).map_err(CliError::Usage)? {
-                eprintln!("Warning: {warning}");
+                crate::output::stderr::warning(&warning);
             }
             let started = start(
                 output,
