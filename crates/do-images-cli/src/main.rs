@@ -27,7 +27,7 @@ async fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
-            let _ = error.print();
+            print_command_line_error(&error);
             return ExitCode::from(if error.use_stderr() {
                 exit_code::USAGE
             } else {
@@ -42,6 +42,23 @@ async fn main() -> ExitCode {
             output::stderr::error(&error.message());
             ExitCode::from(error.exit_code())
         }
+    }
+}
+
+/// Prints clap's error or help. An error quoting typed text that holds
+/// control characters is printed plain, escaped like every other message.
+fn print_command_line_error(error: &clap::Error) {
+    let plain = error.render().to_string();
+    if !error.use_stderr()
+        || !plain
+            .chars()
+            .any(|c| c != '\n' && output::escape::is_hidden(c))
+    {
+        let _ = error.print();
+        return;
+    }
+    for line in plain.lines() {
+        eprintln!("{}", output::escape::for_terminal(line));
     }
 }
 

@@ -753,12 +753,16 @@ fn a_wait_shorter_than_the_poll_interval_polls_within_it() {
     assert_eq!(sim.requests_of("images_create_custom"), 1);
 }
 
-/// An import answer without an id to wait for comes after work was sent:
-/// an API error (exit 1), not a usage error.
+/// An answer without an id to wait for comes after work was sent: an API
+/// error (exit 1), not a usage error, and not a silent end without waiting.
 #[test]
-fn an_import_answer_without_an_id_is_an_api_error() {
-    let server = common::canned::CannedServer::start(|_| {
-        (202, r#"{"image":{"name":"x","status":"NEW"}}"#.to_string())
+fn an_answer_without_an_id_is_an_api_error() {
+    let server = common::canned::CannedServer::start(|request| {
+        if request.contains("/actions") {
+            (201, r#"{"action":{"status":"in-progress"}}"#.to_string())
+        } else {
+            (202, r#"{"image":{"name":"x","status":"NEW"}}"#.to_string())
+        }
     });
     let home = tempfile::tempdir().unwrap();
     for output in ["text", "json"] {
@@ -781,8 +785,26 @@ fn an_import_answer_without_an_id_is_an_api_error() {
         ]))
         .expect_code(1);
         assert!(out.single_error().contains("no image id"), "{}", out.stderr);
+        let out = run(isolated(home.path()).args([
+            "--api-url",
+            server.base_url(),
+            "-t",
+            "dop_v1_test",
+            "-o",
+            output,
+            "actions",
+            "convert",
+            "7",
+            "--wait",
+        ]))
+        .expect_code(1);
+        assert!(
+            out.single_error().contains("no action id"),
+            "{}",
+            out.stderr
+        );
     }
-    assert_eq!(server.heads().len(), 2, "one import per command, no poll");
+    assert_eq!(server.heads().len(), 4, "one POST per command, no poll");
 }
 
 // ------------------------------------------------------ errors say why

@@ -141,7 +141,14 @@ fn hostile_statuses_and_api_errors_never_reach_the_terminal_raw() {
     let current = Arc::clone(&hostile);
     let server = CannedServer::start(move |request| {
         let text = current.lock().unwrap().clone();
-        if request.starts_with("GET /v2/images/1 ") {
+        if request.starts_with("GET /v2/images/1/actions/2 ") {
+            let action = json!({"action": {
+                "id": 2, "status": text, "type": text, "resource_type": text,
+                "resource_id": 1, "region_slug": text,
+                "started_at": "2026-01-01T00:00:00Z", "completed_at": null,
+            }});
+            (200, action.to_string())
+        } else if request.starts_with("GET /v2/images/1 ") {
             let image = json!({"image": {
                 "id": 1, "name": text, "slug": text, "distribution": text, "type": text,
                 "status": text, "error_message": text, "regions": [], "tags": [text],
@@ -165,6 +172,10 @@ fn hostile_statuses_and_api_errors_never_reach_the_terminal_raw() {
                 vec!["images", "list"],
                 vec!["-o", "json", "images", "get", "1"],
                 vec!["-o", "json", "images", "list"],
+                vec!["actions", "get", "1", "2"],
+                vec!["actions", "wait", "1", "2", "--timeout", "300ms"],
+                vec!["actions", "list", "1"],
+                vec!["-o", "json", "actions", "get", "1", "2"],
             ];
             for args in &commands {
                 let out = run(isolated(home.path())
@@ -173,7 +184,7 @@ fn hostile_statuses_and_api_errors_never_reach_the_terminal_raw() {
                     .args(args));
                 assert_safe(&format!("stdout of {args:?}"), &out.stdout);
                 assert_safe(&format!("stderr of {args:?}"), &out.stderr);
-                if args[0] == "-o" && args[3] == "get" {
+                if args.starts_with(&["-o", "json", "images", "get"]) {
                     assert_eq!(out.json()["name"], Value::from(text.as_str()));
                 }
             }
@@ -239,4 +250,15 @@ fn controls_show_as_escapes_and_columns_stay_aligned() {
         "{id_columns:?}\n{}",
         out.stdout
     );
+}
+
+/// The command line's own errors quote what was typed: escaped too.
+#[test]
+fn a_bad_command_line_is_quoted_escaped() {
+    let home = tempfile::tempdir().unwrap();
+    let out = run(isolated(home.path()).args(["images", "list", "--bad\x1b]0;pwned\x07\u{202e}"]))
+        .expect_code(2);
+    assert_safe("stderr", &out.stderr);
+    // clap drops the escape sequence itself; the bidi control is shown.
+    assert!(out.stderr.contains("--bad\\u{202e}"), "{}", out.stderr);
 }
