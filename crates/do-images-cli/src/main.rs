@@ -87,7 +87,8 @@ async fn run(cli: Cli) -> Result<(), CliError> {
 
 /// `-v` shows the library's request log on stderr (never the token: the
 /// library does not log it). `RUST_LOG`, when set, replaces that filter
-/// (with or without `-v`), in `tracing`'s `EnvFilter` syntax.
+/// (with or without `-v`), in `tracing`'s `EnvFilter` syntax. The log
+/// quotes the API's messages, so it is written escaped and uncoloured.
 fn init_tracing(verbose: bool) {
     use tracing_subscriber::EnvFilter;
     use tracing_subscriber::layer::SubscriberExt;
@@ -100,14 +101,12 @@ fn init_tracing(verbose: bool) {
         None if verbose => EnvFilter::new("do_images=debug,doimg=debug"),
         None => return,
     };
-    let ansi = std::io::stderr().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     tracing_subscriber::registry()
         .with(
             tracing_subscriber::fmt::layer()
-                .with_writer(std::io::stderr)
+                .with_writer(|| output::stderr::EscapedLog)
                 .with_target(false)
-                .with_ansi(ansi),
+                .with_ansi(false),
         )
         .with(filter)
         .init();

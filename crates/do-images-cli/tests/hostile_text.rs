@@ -262,3 +262,28 @@ fn a_bad_command_line_is_quoted_escaped() {
     // clap drops the escape sequence itself; the bidi control is shown.
     assert!(out.stderr.contains("--bad\\u{202e}"), "{}", out.stderr);
 }
+
+/// The `-v` log quotes the API's transient errors while waiting: escaped
+/// like everything else, carriage returns and bidi controls included.
+#[test]
+fn the_verbose_log_never_carries_raw_controls() {
+    let hostile = "gone\r\x1b[2K\u{202e}fake\u{9b}31m\x0b";
+    let server = CannedServer::start(move |request| {
+        if request.starts_with("GET /v2/images/1 ") {
+            let error = json!({"id": "service_unavailable", "message": hostile});
+            (503, error.to_string())
+        } else {
+            (404, json!({"id": "not_found", "message": "no"}).to_string())
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    let out = run(isolated(home.path())
+        .args(["--api-url", server.base_url(), "-t", "dop_v1_test", "-v"])
+        .args(["images", "wait", "1", "--timeout", "1s"]));
+    assert!(
+        out.stderr.contains("transient error while waiting"),
+        "{}",
+        out.stderr
+    );
+    assert_safe("stderr", &out.stderr);
+}

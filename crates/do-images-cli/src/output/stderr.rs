@@ -1,7 +1,8 @@
-//! Warnings and errors on stderr, shown through [`escape::for_terminal`]:
-//! they quote the API's messages and the user's input.
+//! Warnings, errors and the `-v` log on stderr, shown through
+//! [`escape::for_terminal`]: they quote the API's messages and the user's
+//! input.
 
-use std::io::IsTerminal;
+use std::io::{self, IsTerminal, Write};
 
 use super::escape;
 
@@ -23,5 +24,29 @@ fn error_prefix() -> &'static str {
         "\x1b[31mError:\x1b[0m"
     } else {
         "Error:"
+    }
+}
+
+/// The writer of the `-v` log: each line reaches stderr through
+/// [`escape::for_terminal`] (the log is therefore never coloured). The log
+/// layer writes each event in one call, so lines are never split.
+pub struct EscapedLog;
+
+impl Write for EscapedLog {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        let mut shown = String::with_capacity(text.len());
+        for (index, line) in text.split('\n').enumerate() {
+            if index > 0 {
+                shown.push('\n');
+            }
+            shown.push_str(&escape::for_terminal(line));
+        }
+        io::stderr().lock().write_all(shown.as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        io::stderr().flush()
     }
 }
