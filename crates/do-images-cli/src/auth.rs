@@ -59,10 +59,12 @@ const DEFAULT_CONTEXT: &str = "default";
 /// Where doctl keeps its config file: `doctl/config.yaml` in the user's
 /// config directory (`$XDG_CONFIG_HOME` or `~/.config` on Linux and BSD,
 /// `~/Library/Application Support` on macOS, `%APPDATA%` on Windows).
-/// `None` when there is none (no home directory): never a path relative to
-/// the current directory.
+/// `None` when there is none (no home directory, or a relative `HOME`):
+/// never a path relative to the current directory.
 pub fn default_config_path() -> Option<PathBuf> {
-    dirs::config_dir().map(|dir| dir.join("doctl").join("config.yaml"))
+    dirs::config_dir()
+        .filter(|dir| dir.is_absolute())
+        .map(|dir| dir.join("doctl").join("config.yaml"))
 }
 
 /// Finds the token as doctl does: `--access-token`; else the context named
@@ -261,6 +263,35 @@ mod tests {
         let none = |_: &str| None;
         let token = find_token(&query(None, None, dir.path().join("config.yaml"), &none)).unwrap();
         assert_eq!(token.token, "w");
+    }
+
+    #[test]
+    fn the_config_current_context_beats_the_variables_and_must_exist() {
+        let dir = write_config(
+            "access-token: a\ncontext: work\nauth-contexts:\n  work: w\n",
+            0o600,
+        );
+        let path = dir.path().join("config.yaml");
+        let variables = |_: &str| Some("from-a-variable".to_string());
+        let token = find_token(&query(None, None, path.clone(), &variables)).unwrap();
+        assert_eq!(token.token, "w");
+        // The default context takes the variables first.
+        let token = find_token(&query(None, Some("default"), path, &variables)).unwrap();
+        assert_eq!(token.token, "from-a-variable");
+
+        let dir = write_config("access-token: a\ncontext: gone\n", 0o600);
+        let error = find_token(&query(
+            None,
+            None,
+            dir.path().join("config.yaml"),
+            &variables,
+        ));
+        assert!(
+            error
+                .unwrap_err()
+                .contains("no auth-context `gone`; it has: none"),
+            "a current context the file lacks is an error"
+        );
     }
 
     #[cfg(unix)]

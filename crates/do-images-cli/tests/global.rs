@@ -854,5 +854,16 @@ fn doctls_config_is_never_read_from_a_relative_path() {
         "{}",
         out.stderr
     );
+    // Nor with a relative HOME or XDG_CONFIG_HOME.
+    for (variable, value) in [("HOME", "."), ("XDG_CONFIG_HOME", ".config")] {
+        run(sim
+            .doimg_without_token()
+            .env_remove("HOME")
+            .env_remove("XDG_CONFIG_HOME")
+            .env(variable, value)
+            .current_dir(cwd.path())
+            .args(["images", "list", "--limit", "1"]))
+        .expect_code(3);
+    }
     assert_eq!(sim.requests(), 0);
 }
