@@ -58,7 +58,7 @@ fn hostile_text() -> impl Strategy<Value = String> {
 
 fn config() -> Config {
     let mut config = Config {
-        cases: 12,
+        cases: 10,
         failure_persistence: Some(Box::new(FileFailurePersistence::Direct(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/tests/proptest-regressions/hostile_text.txt"
@@ -108,6 +108,25 @@ fn hostile_strings_from_the_sandbox_never_reach_the_terminal_raw() {
                 vec!["images", "update", &id, "--name", &text],
                 vec!["images", "wait", &failing, "--timeout", "20s"],
                 vec!["images", "get", &failing, "--format", COLUMNS],
+                vec!["images", "get", "--name", &text, "--format", COLUMNS],
+                vec!["-o", "json", "images", "get", "--name", &text],
+                vec![
+                    "images",
+                    "create",
+                    "--name",
+                    &text,
+                    "--description",
+                    &text,
+                    "--tag",
+                    &text,
+                    "--url",
+                    &url,
+                    "--region",
+                    "nyc3",
+                    "--wait",
+                    "--timeout",
+                    "20s",
+                ],
             ];
             for args in &text_commands {
                 let out = run(sim.doimg().args(args));
