@@ -271,15 +271,26 @@ fn controls_show_as_escapes_and_columns_stay_aligned() {
     );
 }
 
-/// The command line's own errors quote what was typed: escaped too.
+/// What the user typed, echoed back (clap's errors, paths): escaped too.
 #[test]
-fn a_bad_command_line_is_quoted_escaped() {
+fn what_the_user_typed_is_echoed_escaped() {
     let home = tempfile::tempdir().unwrap();
     let out = run(isolated(home.path()).args(["images", "list", "--bad\x1b]0;pwned\x07\u{202e}"]))
         .expect_code(2);
     assert_safe("stderr", &out.stderr);
     // clap drops the escape sequence itself; the bidi control is shown.
     assert!(out.stderr.contains("--bad\\u{202e}"), "{}", out.stderr);
+
+    // A folder named with controls, echoed by `man --dir`.
+    let dir = home.path().join("man\x1b]0;pwned\x07");
+    std::fs::create_dir(&dir).unwrap();
+    let out = run(isolated(home.path()).arg("man").arg("--dir").arg(&dir)).ok();
+    assert_safe("stdout", &out.stdout);
+    assert!(
+        out.stdout.contains("man\\e]0;pwned\\u{7}"),
+        "{}",
+        out.stdout
+    );
 }
 
 /// The `-v` log quotes the API's transient errors while waiting: escaped
