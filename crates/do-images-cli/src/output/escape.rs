@@ -33,7 +33,9 @@ pub fn is_hidden(c: char) -> bool {
 
 /// `text` with every [`is_hidden`] character shown as an escape: `\t`,
 /// `\n`, `\r`, `\e` (ESC), `\0`, else `\u{hex}` (such as `\u{9b}` or
-/// `\u{202e}`). Text without such characters is returned as it is.
+/// `\u{202e}`). Text without such characters is returned as it is. A
+/// backslash is left alone: the escapes are for reading, not for turning
+/// back into the original text (`-o json` gives the exact strings).
 pub fn for_terminal(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_hidden) {
         return Cow::Borrowed(text);

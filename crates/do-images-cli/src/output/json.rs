@@ -125,6 +125,14 @@ impl<F: Formatter> Formatter for TerminalSafe<F> {
         writer: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
+        // Fast path: every hidden character outside C0 is DEL or starts with
+        // one of these UTF-8 lead bytes (U+0080.., U+061C, U+200E..U+2069).
+        if !fragment
+            .bytes()
+            .any(|b| matches!(b, 0x7f | 0xc2 | 0xd8 | 0xe2))
+        {
+            return writer.write_all(fragment.as_bytes());
+        }
         let mut start = 0;
         for (at, c) in fragment.char_indices() {
             if escape::is_hidden(c) {
