@@ -36,8 +36,10 @@ pub struct GlobalArgs {
     )]
     pub api_url: Option<String>,
 
-    /// API token. Else DIGITALOCEAN_ACCESS_TOKEN, DIGITALOCEAN_TOKEN, or the
-    /// access-token in doctl's config file.
+    /// API token. Else, as in doctl, the chosen context's: for `default`,
+    /// DIGITALOCEAN_ACCESS_TOKEN, DIGITALOCEAN_TOKEN or the access-token in
+    /// doctl's config file; for another, its entry in the file's
+    /// auth-contexts.
     #[arg(
         short = 't',
         long,
@@ -79,7 +81,8 @@ pub struct GlobalArgs {
     pub poll_interval: Duration,
 
     /// Trace requests on stderr: method, path, status, attempt, request id,
-    /// rate limit left. Never the token.
+    /// rate limit left. Never the token. RUST_LOG, when set, replaces this
+    /// filter.
     #[arg(short = 'v', long, global = true)]
     pub verbose: bool,
 }
