@@ -35,8 +35,17 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub rounds: Option<u32>,
     /// A fast smoke run: 1,000 and 5,000 images, one round, an 8 s import.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "cli_cpu")]
     pub quick: bool,
+    /// Only what `doimg images list -o json` costs: 10,000 images without
+    /// latency, doimg (and `--doimg-baseline`) beside the curl transfer
+    /// floor, 5 rounds; no pydo, no waiter, no targets.
+    #[arg(long)]
+    pub cli_cpu: bool,
+    /// Another build of `doimg` to time beside this one, such as main's,
+    /// to compare two builds in one run on a noisy machine.
+    #[arg(long, value_name = "PATH")]
+    pub doimg_baseline: Option<PathBuf>,
     /// Pages the library fetches ahead in its "fetch-ahead" runs.
     #[arg(long, value_name = "PAGES", default_value_t = do_images::paginate::DEFAULT_FETCH_AHEAD)]
     pub fetch_ahead: usize,
@@ -45,11 +54,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
     /// The Python interpreter of the virtualenv pydo is installed in.
-    #[arg(long, value_name = "PATH")]
-    pub python: PathBuf,
+    #[arg(long, value_name = "PATH", required_unless_present = "cli_cpu")]
+    pub python: Option<PathBuf>,
     /// The script that lists every image through pydo.
-    #[arg(long, value_name = "PATH")]
-    pub pydo_script: PathBuf,
+    #[arg(long, value_name = "PATH", required_unless_present = "cli_cpu")]
+    pub pydo_script: Option<PathBuf>,
     /// The release build of `doimg`.
     #[arg(long, value_name = "PATH")]
     pub doimg: PathBuf,

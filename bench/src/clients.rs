@@ -1,5 +1,5 @@
-//! The four clients timed side by side, how each is started, and how many
-//! images each says it listed.
+//! The clients timed side by side, how each is started, and how many images
+//! each says it listed.
 
 use std::fs::File;
 use std::io::BufReader;
@@ -7,7 +7,17 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result};
+use serde::Deserialize;
 use serde::de::IgnoredAny;
+
+/// Images per page, as every client asks.
+const PER_PAGE: usize = 200;
+
+/// What the count needs of a page.
+#[derive(Deserialize)]
+struct PageItems {
+    images: Vec<IgnoredAny>,
+}
 
 /// One of the clients timed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,8 +28,15 @@ pub enum Client {
     FetchAhead(usize),
     /// `doimg images list -o json`.
     Doimg,
+    /// `doimg images list -o json` of another build (`--doimg-baseline`),
+    /// to compare two builds in one run.
+    DoimgBaseline,
     /// pydo, page after page at 200 a page.
     Pydo,
+    /// The transfer floor: one curl fetching the same pages (200 a page,
+    /// one connection, page after page), the bodies written out raw. No
+    /// client that reads every page can use much less CPU than this.
+    Curl,
 }
 
 /// The programs the clients run.
@@ -29,21 +46,25 @@ pub struct Programs {
     pub bench: PathBuf,
     /// The release build of `doimg`.
     pub doimg: PathBuf,
-    /// The virtualenv's Python, with pydo installed.
-    pub python: PathBuf,
+    /// Another build of `doimg` to time beside it, if any.
+    pub doimg_baseline: Option<PathBuf>,
+    /// The virtualenv's Python, with pydo installed (not needed by the
+    /// `--cli-cpu` run).
+    pub python: Option<PathBuf>,
     /// The script that lists through pydo.
-    pub pydo_script: PathBuf,
+    pub pydo_script: Option<PathBuf>,
 }
 
 impl Client {
     /// Every client, in table order, the library's fetching `fetch_ahead`
     /// pages ahead.
-    pub fn all(fetch_ahead: usize) -> [Self; 4] {
+    pub fn all(fetch_ahead: usize) -> [Self; 5] {
         [
             Self::Sequential,
             Self::FetchAhead(fetch_ahead),
             Self::Doimg,
             Self::Pydo,
+            Self::Curl,
         ]
     }
 
@@ -53,12 +74,29 @@ impl Client {
             Self::Sequential => "do-images, sequential".into(),
             Self::FetchAhead(pages) => format!("do-images, fetch-ahead {pages}"),
             Self::Doimg => "doimg images list -o json".into(),
+            Self::DoimgBaseline => "doimg images list -o json (baseline build)".into(),
             Self::Pydo => "pydo".into(),
+            Self::Curl => "curl, raw pages (transfer floor)".into(),
         }
     }
 
-    /// The command that lists every image at `url` with `token`.
-    pub fn command(self, programs: &Programs, url: &str, token: &str) -> Command {
+    /// The command that lists every image at `url` with `token`; `images`
+    /// says how many there are (curl is given every page's URL).
+    pub fn command(self, programs: &Programs, url: &str, token: &str, images: usize) -> Command {
+        let doimg = |program: &Path| {
+            let mut command = Command::new(program);
+            command.args([
+                "--api-url",
+                url,
+                "-t",
+                token,
+                "images",
+                "list",
+                "-o",
+                "json",
+            ]);
+            command
+        };
         let library = |pages: usize| {
             let mut command = Command::new(&programs.bench);
             command.args(["list", "--url", url, "--token", token, "--fetch-ahead"]);
@@ -68,37 +106,50 @@ impl Client {
         match self {
             Self::Sequential => library(0),
             Self::FetchAhead(pages) => library(pages),
-            Self::Doimg => {
-                let mut command = Command::new(&programs.doimg);
-                command.args([
-                    "--api-url",
-                    url,
-                    "-t",
-                    token,
-                    "images",
-                    "list",
-                    "-o",
-                    "json",
-                ]);
+            Self::Doimg => doimg(&programs.doimg),
+            Self::DoimgBaseline => doimg(
+                programs
+                    .doimg_baseline
+                    .as_deref()
+                    .unwrap_or(&programs.doimg),
+            ),
+            Self::Pydo => {
+                let python = programs.python.as_deref().unwrap_or(Path::new("python3"));
+                let mut command = Command::new(python);
+                command.args(&programs.pydo_script).args([url, token]);
                 command
             }
-            Self::Pydo => {
-                let mut command = Command::new(&programs.python);
-                command.arg(&programs.pydo_script).args([url, token]);
+            Self::Curl => {
+                let mut command = Command::new("curl");
+                command
+                    .args(["--silent", "--show-error", "--fail", "--header"])
+                    .arg(format!("Authorization: Bearer {token}"));
+                for page in 1..=images.div_ceil(PER_PAGE).max(1) {
+                    command.arg(format!("{url}/v2/images?page={page}&per_page={PER_PAGE}"));
+                }
                 command
             }
         }
     }
 
     /// How many images the client listed, from its standard output, saved
-    /// at `stdout`: `doimg` prints a JSON array, the others a count.
+    /// at `stdout`: `doimg` prints a JSON array, curl the pages one after
+    /// another, the others a count.
     pub fn count(self, stdout: &Path) -> Result<u64> {
         let file =
             File::open(stdout).with_context(|| format!("cannot read {}", stdout.display()))?;
-        if self == Self::Doimg {
+        if matches!(self, Self::Doimg | Self::DoimgBaseline) {
             let items: Vec<IgnoredAny> = serde_json::from_reader(BufReader::new(file))
                 .context("doimg did not print a JSON array")?;
             return Ok(items.len() as u64);
+        }
+        if self == Self::Curl {
+            let mut count = 0;
+            for page in serde_json::Deserializer::from_reader(BufReader::new(file)).into_iter() {
+                let page: PageItems = page.context("curl did not print pages of images")?;
+                count += page.images.len() as u64;
+            }
+            return Ok(count);
         }
         let text = std::io::read_to_string(file)?;
         text.trim()
@@ -127,5 +178,27 @@ mod tests {
         assert_eq!(Client::Sequential.count(saved("7").path()).unwrap(), 7);
         assert!(Client::Pydo.count(saved("Traceback").path()).is_err());
         assert!(Client::Doimg.count(saved("[{\"id\":1},").path()).is_err());
+        let pages = saved("{\"images\":[{},{}],\"meta\":{}}{\"images\":[{}]}");
+        assert_eq!(Client::Curl.count(pages.path()).unwrap(), 3);
+        assert!(Client::Curl.count(saved("{\"images\":[").path()).is_err());
+    }
+
+    #[test]
+    fn curl_is_given_every_page() {
+        let programs = Programs {
+            bench: "bench".into(),
+            doimg: "doimg".into(),
+            doimg_baseline: None,
+            python: None,
+            pydo_script: None,
+        };
+        let command = Client::Curl.command(&programs, "http://127.0.0.1:1", "t", 401);
+        let urls: Vec<_> = command
+            .get_args()
+            .filter_map(|arg| arg.to_str())
+            .filter(|arg| arg.starts_with("http"))
+            .collect();
+        assert_eq!(urls.len(), 3);
+        assert_eq!(urls[2], "http://127.0.0.1:1/v2/images?page=3&per_page=200");
     }
 }

@@ -9,6 +9,7 @@
 
 mod baseline;
 mod cli;
+mod cli_cpu;
 mod clients;
 mod launcher;
 mod library_client;

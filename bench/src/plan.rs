@@ -9,6 +9,9 @@ use crate::cli::RunArgs;
 /// Rounds per scenario unless told otherwise.
 const DEFAULT_ROUNDS: u32 = 3;
 
+/// Rounds of the `--cli-cpu` run unless told otherwise.
+const CLI_CPU_ROUNDS: u32 = 5;
+
 /// The latency added to every request in the slow scenarios.
 pub const SLOW_LATENCY: Duration = Duration::from_millis(50);
 
@@ -45,6 +48,8 @@ pub struct Plan {
     pub fetch_ahead: usize,
     /// Whether this is the smoke run.
     pub quick: bool,
+    /// Whether this is the `--cli-cpu` run (one scenario, doimg and curl).
+    pub cli_cpu: bool,
 }
 
 impl Plan {
@@ -52,6 +57,8 @@ impl Plan {
     pub fn from_args(args: &RunArgs) -> Self {
         let (sizes, default_rounds, import_time) = if args.quick {
             ([1_000, 5_000], 1, Duration::from_secs(8))
+        } else if args.cli_cpu {
+            ([10_000, 10_000], CLI_CPU_ROUNDS, Duration::ZERO)
         } else {
             ([10_000, 100_000], DEFAULT_ROUNDS, Duration::from_secs(60))
         };
@@ -61,11 +68,19 @@ impl Plan {
             import_time,
             fetch_ahead: args.fetch_ahead,
             quick: args.quick,
+            cli_cpu: args.cli_cpu,
         }
     }
 
-    /// Every scenario, smaller sizes and lower latency first.
+    /// Every scenario, smaller sizes and lower latency first; the
+    /// `--cli-cpu` run has one, without latency.
     pub fn scenarios(&self) -> Vec<Scenario> {
+        if self.cli_cpu {
+            return vec![Scenario {
+                images: self.sizes[0],
+                latency: Duration::ZERO,
+            }];
+        }
         self.sizes
             .iter()
             .flat_map(|&images| {
@@ -80,7 +95,14 @@ impl Plan {
         if self.quick {
             command.push_str(" --quick");
         }
-        let default_rounds = if self.quick { 1 } else { DEFAULT_ROUNDS };
+        if self.cli_cpu {
+            command.push_str(" --cli-cpu");
+        }
+        let default_rounds = match (self.quick, self.cli_cpu) {
+            (true, _) => 1,
+            (_, true) => CLI_CPU_ROUNDS,
+            _ => DEFAULT_ROUNDS,
+        };
         if self.rounds != default_rounds {
             command.push_str(&format!(" --rounds {}", self.rounds));
         }
@@ -125,6 +147,7 @@ mod tests {
             import_time: Duration::from_secs(60),
             fetch_ahead: do_images::paginate::DEFAULT_FETCH_AHEAD,
             quick: false,
+            cli_cpu: false,
         };
         let names: Vec<String> = plan.scenarios().iter().map(ToString::to_string).collect();
         assert_eq!(
@@ -146,5 +169,14 @@ mod tests {
             other.command(),
             "cargo xtask bench --rounds 5 --fetch-ahead 9"
         );
+        let cpu = Plan {
+            sizes: [10_000, 10_000],
+            rounds: 5,
+            cli_cpu: true,
+            ..plan
+        };
+        let names: Vec<String> = cpu.scenarios().iter().map(ToString::to_string).collect();
+        assert_eq!(names, ["10,000 images, 0 ms"]);
+        assert_eq!(cpu.command(), "cargo xtask bench --cli-cpu");
     }
 }

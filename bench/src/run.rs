@@ -13,19 +13,27 @@ use crate::clients::{Client, Programs};
 use crate::machine::Machine;
 use crate::plan::Plan;
 use crate::results::Results;
-use crate::{baseline, launcher, report, scenario, targets, waiter};
+use crate::{baseline, cli_cpu, launcher, report, scenario, targets, waiter};
 
 /// Runs the benchmark `args` describe, prints the tables and writes them.
 pub fn run(args: &RunArgs) -> Result<()> {
     let started = Instant::now();
-    let machine = Machine::detect(&args.python);
     let plan = Plan::from_args(args);
     let programs = Programs {
         bench: std::env::current_exe().context("cannot find this program")?,
         doimg: args.doimg.clone(),
+        doimg_baseline: args.doimg_baseline.clone(),
         python: args.python.clone(),
         pydo_script: args.pydo_script.clone(),
     };
+    if plan.cli_cpu {
+        return cli_cpu::run(&plan, &programs, args.out.clone());
+    }
+    let python = args
+        .python
+        .clone()
+        .context("--python is needed unless --cli-cpu")?;
+    let machine = Machine::detect(&python);
     let out = args.out.clone().unwrap_or_else(|| {
         PathBuf::from(if plan.quick {
             "target/bench/RESULTS-quick.md"
@@ -40,7 +48,10 @@ pub fn run(args: &RunArgs) -> Result<()> {
     );
     let waiting = runtime.spawn(waiter::measure(plan.import_time));
 
-    let clients = Client::all(plan.fetch_ahead);
+    let mut clients = Client::all(plan.fetch_ahead).to_vec();
+    if programs.doimg_baseline.is_some() {
+        clients.insert(3, Client::DoimgBaseline);
+    }
     let mut rows = Vec::new();
     for (index, scenario) in plan.scenarios().into_iter().enumerate() {
         eprintln!("{scenario}: {} round(s)", plan.rounds);
@@ -56,7 +67,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
         rows.extend(report::rows(scenario, &samples, &clients));
     }
     eprintln!("timing `import pydo` alone");
-    let pydo_import = baseline::pydo_import(&programs.bench, &programs.python, plan.rounds)?;
+    let pydo_import = baseline::pydo_import(&programs.bench, &python, plan.rounds)?;
     let floor = launcher::measure(
         &programs.bench,
         &Command::new("true"),

@@ -63,7 +63,12 @@ fn time_one(
     programs: &Programs,
 ) -> Result<Sample> {
     let stdout = tempfile::NamedTempFile::new()?;
-    let command = client.command(programs, sandbox.base_url(), sandbox.token());
+    let command = client.command(
+        programs,
+        sandbox.base_url(),
+        sandbox.token(),
+        scenario.images,
+    );
     let requests_before = sandbox.stats().requests;
     let cpu_before = measure::own_cpu();
     let cost = launcher::measure(

@@ -148,6 +148,7 @@ mod tests {
             import_time: Duration::from_secs(60),
             fetch_ahead: 3,
             quick: false,
+            cli_cpu: false,
         };
         let ahead = Client::FetchAhead(3);
         let rows = [

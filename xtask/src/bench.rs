@@ -1,7 +1,8 @@
 //! `cargo xtask bench`: builds the benchmark and `doimg` in release mode,
-//! makes sure pydo is installed, and runs `do-images-bench run` with the
-//! arguments given (`--quick`, `--rounds N`, `--fetch-ahead N`, `--out
-//! PATH`; `--help` lists them).
+//! makes sure pydo is installed (not for `--cli-cpu`, which runs no pydo),
+//! and runs `do-images-bench run` with the arguments given (`--quick`,
+//! `--cli-cpu`, `--doimg-baseline PATH`, `--rounds N`, `--fetch-ahead N`,
+//! `--out PATH`; `--help` lists them).
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -16,15 +17,18 @@ use crate::bench_venv;
 pub fn run(root: &Path, args: &[OsString]) -> Result<()> {
     let started = Instant::now();
     build(root)?;
-    let python = bench_venv::ensure(root)?;
     let release = target_dir(root).join("release");
-    let status = Command::new(release.join("do-images-bench"))
-        .current_dir(root)
-        .arg("run")
-        .arg("--python")
-        .arg(&python)
-        .arg("--pydo-script")
-        .arg(root.join("bench/pydo_list.py"))
+    let mut bench = Command::new(release.join("do-images-bench"));
+    bench.current_dir(root).arg("run");
+    if !args.iter().any(|arg| arg == "--cli-cpu") {
+        let python = bench_venv::ensure(root)?;
+        bench
+            .arg("--python")
+            .arg(&python)
+            .arg("--pydo-script")
+            .arg(root.join("bench/pydo_list.py"));
+    }
+    let status = bench
         .arg("--doimg")
         .arg(release.join("doimg"))
         .args(args)

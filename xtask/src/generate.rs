@@ -24,6 +24,9 @@ pub const GENERATED_CLIENT: &str = "crates/do-images-api/src/generated.rs";
 pub const GENERATED_ENUMS: &str = "crates/do-images-api/src/open_enums.rs";
 /// The generated httpmock helpers, relative to the workspace root.
 pub const GENERATED_MOCK: &str = "crates/do-images-api-mock/src/generated.rs";
+/// The spec's enum values as plain lists, for the sandbox (which does not
+/// depend on the client), relative to the workspace root.
+pub const GENERATED_SANDBOX_VALUES: &str = "crates/do-images-sandbox/src/spec_values.rs";
 
 /// One file the generator writes.
 pub struct GeneratedFile {
@@ -88,6 +91,13 @@ pub fn generate(spec_text: &str) -> Result<Vec<GeneratedFile>> {
         GeneratedFile {
             path: GENERATED_MOCK,
             contents: render(mock, "typed httpmock helpers, with progenitor")?,
+        },
+        GeneratedFile {
+            path: GENERATED_SANDBOX_VALUES,
+            contents: render(
+                open_enums::value_lists_tokens(&prepared.open_enums),
+                "the values of the spec's enums, for the sandbox",
+            )?,
         },
     ])
 }
@@ -180,7 +190,32 @@ mod tests {
             .iter()
             .map(|f| f.path)
             .collect();
-        assert_eq!(paths, [GENERATED_CLIENT, GENERATED_ENUMS, GENERATED_MOCK]);
+        assert_eq!(
+            paths,
+            [
+                GENERATED_CLIENT,
+                GENERATED_ENUMS,
+                GENERATED_MOCK,
+                GENERATED_SANDBOX_VALUES
+            ]
+        );
+    }
+
+    #[test]
+    fn the_sandbox_gets_the_spec_lists_as_plain_constants() {
+        let files = generate(bundled()).unwrap();
+        let values = &files
+            .iter()
+            .find(|f| f.path == GENERATED_SANDBOX_VALUES)
+            .unwrap()
+            .contents;
+        assert!(
+            values.contains("pub const DISTRIBUTION: &[&str] = &["),
+            "{values}"
+        );
+        assert!(values.contains("\"Rocky Linux\""), "{values}");
+        assert!(values.contains("pub const REGION_SLUG"), "{values}");
+        assert!(!values.contains("do_images_api"), "{values}");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Project tasks, run as `cargo xtask <task>`.
 //!
-//! - `generate`: regenerate `crates/do-images-api/src/{generated,open_enums}.rs`
-//!   and `crates/do-images-api-mock/src/generated.rs` from `spec/images.yaml`.
+//! - `generate`: regenerate `crates/do-images-api/src/{generated,open_enums}.rs`,
+//!   `crates/do-images-api-mock/src/generated.rs` and
+//!   `crates/do-images-sandbox/src/spec_values.rs` from `spec/images.yaml`.
 //! - `check`: fail, with a diff, when those files differ from what the spec
 //!   generates, or when the spec does not validate.
 //! - `bench`: do-images, `doimg` and pydo side by side against the sandbox;
@@ -22,13 +23,15 @@ pub const SPEC_PATH: &str = "spec/images.yaml";
 
 const USAGE: &str = "usage: cargo xtask <generate|check|bench>
 
-  generate   write crates/do-images-api/src/{generated,open_enums}.rs and
-             crates/do-images-api-mock/src/generated.rs from spec/images.yaml
+  generate   write crates/do-images-api/src/{generated,open_enums}.rs,
+             crates/do-images-api-mock/src/generated.rs and
+             crates/do-images-sandbox/src/spec_values.rs from spec/images.yaml
   check      exit non-zero, with a diff, if those files are stale or edited by hand,
              or if the spec does not validate
   bench      time do-images, doimg and pydo listing 10,000 and 100,000 images from the
              sandbox, and the waiter; write bench/RESULTS.md (--quick: a smoke run;
-             --rounds N; --help for the rest)";
+             --cli-cpu [--doimg-baseline PATH]: doimg's CPU for 10,000 images beside
+             curl's; --rounds N; --help for the rest)";
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

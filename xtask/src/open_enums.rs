@@ -7,7 +7,7 @@
 //! variant. Known values still come out as typed variants.
 
 use anyhow::{Result, bail};
-use heck::ToUpperCamelCase;
+use heck::{ToShoutySnakeCase, ToUpperCamelCase};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -179,6 +179,25 @@ impl OpenEnum {
 /// The whole `open_enums.rs` module body.
 pub fn module_tokens(enums: &[OpenEnum]) -> TokenStream {
     let items = enums.iter().map(OpenEnum::tokens);
+    quote! { #(#items)* }
+}
+
+/// The listed values of every enum as plain string constants, such as
+/// `pub const DISTRIBUTION: &[&str] = &["Arch Linux", ...];`: for the
+/// sandbox, which needs the spec's lists but not the client's types.
+pub fn value_lists_tokens(enums: &[OpenEnum]) -> TokenStream {
+    let items = enums.iter().map(|e| {
+        let name = format_ident!("{}", e.rust_name.to_shouty_snake_case());
+        let doc = format!(
+            "The values the spec lists for `{}`, in its order.",
+            e.rust_name
+        );
+        let values = e.variants.iter().map(|(_, value)| value);
+        quote! {
+            #[doc = #doc]
+            pub const #name: &[&str] = &[#(#values),*];
+        }
+    });
     quote! { #(#items)* }
 }
 

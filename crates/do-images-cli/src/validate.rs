@@ -1,14 +1,8 @@
 //! Input checked before any request is sent.
 
-/// Region slugs the API documentation lists. Others are allowed (the API
-/// knows more, and new ones appear) with a warning.
-pub const DOCUMENTED_REGIONS: &[&str] = &[
-    "ams1", "ams2", "ams3", "blr1", "fra1", "lon1", "nyc1", "nyc2", "nyc3", "sfo1", "sfo2", "sfo3",
-    "sgp1", "tor1", "syd1",
-];
-
 /// A region slug: lower-case letters then digits, such as `nyc3` or `atl1`.
-/// Returns a warning when the region is well-formed but not documented.
+/// Returns a warning when the region is well-formed but not one the spec
+/// lists (`RegionSlug::KNOWN`): the API knows more, and new ones appear.
 pub fn region(slug: &str) -> Result<Option<String>, String> {
     let letters = slug.chars().take_while(|c| c.is_ascii_lowercase()).count();
     let digits = slug[letters..]
@@ -20,7 +14,7 @@ pub fn region(slug: &str) -> Result<Option<String>, String> {
             "`{slug}` is not a region slug: expected lower-case letters then digits, such as nyc3 or atl1"
         ));
     }
-    Ok((!DOCUMENTED_REGIONS.contains(&slug)).then(|| {
+    Ok((!do_images::RegionSlug::KNOWN.contains(&slug)).then(|| {
         format!("region `{slug}` is not in the documented list; sending it anyway (the API knows more regions than its docs)")
     }))
 }

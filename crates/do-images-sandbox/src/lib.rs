@@ -58,6 +58,10 @@ mod seed;
 mod serve;
 mod server;
 mod shared;
+/// The values the spec lists for each of its string enums (generated from
+/// spec/images.yaml by `cargo xtask generate`).
+#[rustfmt::skip] // generated: formatted by the xtask, checked for drift by `cargo xtask check`
+pub mod spec_values;
 mod stats;
 mod store;
 mod transfer_requests;

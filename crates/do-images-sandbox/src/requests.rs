@@ -1,11 +1,11 @@
 //! Request bodies, read by hand so that a bad one gets a 422 naming the
 //! field and what it must be.
 
-use do_images_api::open_enums::Distribution;
 use serde_json::{Map, Value};
 
 use crate::api_error::ApiError;
 use crate::regions;
+use crate::spec_values::DISTRIBUTION;
 
 /// The body of a custom image import.
 #[derive(Debug, PartialEq)]
@@ -151,7 +151,7 @@ fn tags(fields: &Map<String, Value>) -> Result<Vec<String>, ApiError> {
 /// The distribution as the API stores it: a value the spec lists is kept,
 /// any other becomes `Unknown`.
 fn stored_distribution(value: &str) -> String {
-    if Distribution::KNOWN.contains(&value) {
+    if DISTRIBUTION.contains(&value) {
         value.to_string()
     } else {
         "Unknown".to_string()

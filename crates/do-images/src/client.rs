@@ -352,7 +352,7 @@ impl ClientBuilder {
     }
 
     /// The clock for retry backoff and waiter polling (default
-    /// [`TokioClock`]); tests pass a [`ManualClock`](crate::ManualClock).
+    /// [`TokioClock`]); tests pass a `ManualClock` (feature `test-util`).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self

@@ -5,11 +5,16 @@
 //! [`RetryPolicy`](crate::RetryPolicy)) and between polls of a waiter. Both go
 //! through a [`Clock`], and every random delay is drawn from a [`Jitter`]. The
 //! defaults are [`TokioClock`] and [`RandomJitter`]; tests use
-//! [`ManualClock`], whose sleeps return at once and advance a virtual time.
+//! `ManualClock`, whose sleeps return at once and advance a virtual time,
+//! and `MaxJitter`, which makes every delay its cap. Those two are for
+//! tests only: they exist with the `test-util` feature (add
+//! `do-images = { ..., features = ["test-util"] }` to your
+//! dev-dependencies).
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+#[cfg(any(test, feature = "test-util"))]
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -59,17 +64,20 @@ impl Jitter for RandomJitter {
     }
 }
 
+#[cfg(any(test, feature = "test-util"))]
 /// A jitter that always answers the largest value allowed, which makes
 /// backoff deterministic: each delay is its cap. Meant for tests.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct MaxJitter;
 
+#[cfg(any(test, feature = "test-util"))]
 impl Jitter for MaxJitter {
     fn up_to(&self, max: u64) -> u64 {
         max
     }
 }
 
+#[cfg(any(test, feature = "test-util"))]
 /// A clock for tests: `sleep` returns at once, advances the virtual time by
 /// the requested duration and records it, so a test can assert on the delays
 /// the client chose without waiting for them.
@@ -78,6 +86,7 @@ pub struct ManualClock {
     state: Arc<Mutex<ManualState>>,
 }
 
+#[cfg(any(test, feature = "test-util"))]
 #[derive(Debug)]
 struct ManualState {
     start: Instant,
@@ -86,6 +95,7 @@ struct ManualState {
     sleeps: Vec<Duration>,
 }
 
+#[cfg(any(test, feature = "test-util"))]
 impl ManualClock {
     /// A clock whose wall time starts at `system_start` (so a test can pick
     /// `ratelimit-reset` values relative to it).
@@ -122,12 +132,14 @@ impl ManualClock {
     }
 }
 
+#[cfg(any(test, feature = "test-util"))]
 impl Default for ManualClock {
     fn default() -> Self {
         Self::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000))
     }
 }
 
+#[cfg(any(test, feature = "test-util"))]
 impl Clock for ManualClock {
     fn now(&self) -> Instant {
         let state = self.lock();

@@ -18,7 +18,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// The API answered with an error status and a JSON error body.
-    #[error("{id}: {message} (HTTP {status}{}){}", request_suffix(request_id), hint(*status, rate_limit))]
+    #[error("{id}: {message} (HTTP {status}{}){}", request_suffix(request_id), hint_suffix(*status, rate_limit))]
     Api {
         /// The HTTP status, such as 404.
         status: u16,
@@ -32,8 +32,10 @@ pub enum Error {
         rate_limit: Option<RateLimit>,
     },
     /// The request could not be sent or its answer not received (DNS,
-    /// connection refused or reset, TLS) after all retries.
-    #[error("could not reach the DigitalOcean API after {attempts} attempt(s): {source}")]
+    /// connection refused or reset, TLS) after all retries. The message
+    /// leaves the cause to [`std::error::Error::source`], so that a reporter
+    /// walking the chain shows each cause once.
+    #[error("could not reach the DigitalOcean API after {attempts} attempt(s)")]
     Transport {
         /// How many times the request was sent.
         attempts: u32,
@@ -42,8 +44,8 @@ pub enum Error {
         source: reqwest::Error,
     },
     /// The connect or request timeout of the client elapsed, after all
-    /// retries.
-    #[error("the DigitalOcean API did not answer in time after {attempts} attempt(s): {source}")]
+    /// retries. The cause is the [`std::error::Error::source`].
+    #[error("the DigitalOcean API did not answer in time after {attempts} attempt(s)")]
     Timeout {
         /// How many times the request was sent.
         attempts: u32,
@@ -165,22 +167,41 @@ fn failure_suffix(message: &Option<String>) -> String {
     }
 }
 
-fn hint(status: u16, rate_limit: &Option<RateLimit>) -> String {
+fn hint_suffix(status: u16, rate_limit: &Option<RateLimit>) -> String {
+    hint_for(status, rate_limit)
+        .map(|hint| format!("; {hint}"))
+        .unwrap_or_default()
+}
+
+fn hint_for(status: u16, rate_limit: &Option<RateLimit>) -> Option<String> {
     match status {
-        401 => "; check that the token is valid and not expired".into(),
-        403 => "; check that the token has the image scopes this call needs".into(),
-        429 => match rate_limit {
+        401 => Some("check that the token is valid and not expired".into()),
+        403 => Some("check that the token has the image scopes this call needs".into()),
+        429 => Some(match rate_limit {
             Some(limit) => format!(
-                "; rate limit of {} requests/hour reached, {} left, resets at Unix time {}",
+                "rate limit of {} requests/hour reached, {} left, resets at Unix time {}",
                 limit.limit, limit.remaining, limit.reset
             ),
-            None => "; rate limit reached, retry later".into(),
-        },
-        _ => String::new(),
+            None => "rate limit reached, retry later".into(),
+        }),
+        _ => None,
     }
 }
 
 impl Error {
+    /// What the caller can do about an API error, as its message ends: for
+    /// a 401, `check that the token is valid and not expired`; for a 403,
+    /// the token's scopes; for a 429, the rate limit and when it resets.
+    /// `None` for other errors.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Self::Api {
+                status, rate_limit, ..
+            } => hint_for(*status, rate_limit),
+            _ => None,
+        }
+    }
+
     /// Whether sending the same request again later may succeed: rate
     /// limits (429), server errors (500, 502, 503, 504, also with a body that
     /// is not JSON), transport failures and timeouts. Client errors, bad
@@ -358,6 +379,37 @@ mod tests {
             excerpt(b"  <html>bad gateway</html>\n"),
             "<html>bad gateway</html>"
         );
+    }
+
+    #[test]
+    fn hints_are_given_for_auth_and_rate_limits_and_end_the_message() {
+        let api = |status, rate_limit| Error::Api {
+            status,
+            id: "x".into(),
+            message: "m".into(),
+            request_id: None,
+            rate_limit,
+        };
+        let expired = api(401, None);
+        assert_eq!(
+            expired.hint().as_deref(),
+            Some("check that the token is valid and not expired")
+        );
+        assert!(
+            expired
+                .to_string()
+                .ends_with("; check that the token is valid and not expired")
+        );
+        assert!(api(403, None).hint().unwrap().contains("scopes"));
+        let limit = RateLimit {
+            limit: 5000,
+            remaining: 0,
+            reset: 1_700_000_000,
+        };
+        let limited = api(429, Some(limit)).hint().unwrap();
+        assert!(limited.contains("5000 requests/hour"), "{limited}");
+        assert_eq!(api(404, None).hint(), None);
+        assert_eq!(Error::Config("c".into()).hint(), None);
     }
 
     #[test]

@@ -71,7 +71,9 @@ pub use actions::{
     ActionListing, Actions, GetAction, ListActions, PostAction, StartedAction, WaitForAction,
 };
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE, TOKEN_ENV_VARS};
-pub use clock::{Clock, Jitter, ManualClock, MaxJitter};
+pub use clock::{Clock, Jitter};
+#[cfg(feature = "test-util")]
+pub use clock::{ManualClock, MaxJitter};
 pub use error::{Error, Result};
 pub use images::{
     CreateCustomImage, CreatedImage, DeleteImage, FindImagesByName, GetImage, ImageListing, Images,

@@ -55,7 +55,7 @@ async fn run_as<S: Shown<Action>>(
             wait,
         } => {
             if let Some(warning) = validate::region(&region).map_err(CliError::Usage)? {
-                eprintln!("Warning: {warning}");
+                crate::output::stderr::warning(&warning);
             }
             let request = app.client.actions(image_id).transfer(region.as_str());
             finish::<S>(
@@ -113,9 +113,14 @@ async fn finish<S: Shown<Action>>(
     poll_interval: Duration,
 ) -> Result<(), CliError> {
     let started = request.output::<S>().send().await?;
-    let (true, Some(action_id)) = (wait.wait, started.id()) else {
+    if !wait.wait {
         return started.action.print(output, out);
-    };
+    }
+    let action_id = started.id().ok_or_else(|| {
+        CliError::UnexpectedAnswer(
+            "the action was started, but the API's answer has no action id to wait for".into(),
+        )
+    })?;
     eprintln!("Action {action_id} started on image {image_id}.");
     let settings = WaitSettings {
         timeout: wait.timeout,

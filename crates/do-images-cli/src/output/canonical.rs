@@ -6,8 +6,10 @@
 //! The check is one pass over the bytes. Text that fails it (whitespace
 //! between tokens, an escape `serde_json` would not write such as `\/` or
 //! `\u00e9`, a number it would write differently such as `1e2` or `2.50`, a
-//! repeated key, or a character the output escapes: DEL, C1 controls and
-//! the bidirectional controls) is parsed and written again instead.
+//! repeated key, or a character the output escapes besides serde_json's, see
+//! [`is_hidden`]) is parsed and written again instead.
+
+use super::escape::is_hidden;
 
 /// True when writing `json` (valid JSON) back with `serde_json::to_writer`
 /// after parsing it into a `serde_json::Value` would give the same bytes.
@@ -95,18 +97,22 @@ fn string_end(bytes: &[u8], from: usize) -> Option<usize> {
                     _ => return None,
                 }
             }
-            // DEL; C1 controls (U+0080 to U+009F); U+202A to U+202E and
-            // U+2066 to U+2069, the bidirectional controls.
+            // DEL, which the output escapes.
             0x7f => return None,
-            0xc2 if matches!(bytes.get(at + 1), Some(0x80..=0x9f)) => return None,
-            0xe2 if matches!(
-                (bytes.get(at + 1), bytes.get(at + 2)),
-                (Some(0x80), Some(0xaa..=0xae)) | (Some(0x81), Some(0xa6..=0xa9))
-            ) =>
-            {
-                return None;
+            byte if byte < 0x80 => at += 1,
+            // A character the output escapes (C1 and bidirectional
+            // controls...) is written differently.
+            _ => {
+                let c = std::str::from_utf8(&bytes[at..(at + 4).min(bytes.len())])
+                    .or_else(|e| std::str::from_utf8(&bytes[at..at + e.valid_up_to()]))
+                    .ok()?
+                    .chars()
+                    .next()?;
+                if is_hidden(c) {
+                    return None;
+                }
+                at += c.len_utf8();
             }
-            _ => at += 1,
         }
     }
 }
@@ -142,7 +148,7 @@ mod tests {
             r#"{"size_gigabytes":2.34,"n":-5,"big":18446744073709551615}"#,
             r#"{"text":"tab\tquote\"back\\slash\u001f"}"#,
             r#"{"nested":{"a":[1,{"b":null}],"c":false}}"#,
-            r#"{"wide":"é 日本 🚀","line":"\u2028"}"#,
+            r#"{"wide":"é 日本 🚀"}"#,
             r#"{"id": 7}"#,
             "{\"id\":7}\n",
             r#"{"slash":"a\/b"}"#,
@@ -166,12 +172,13 @@ mod tests {
     #[test]
     fn characters_the_output_escapes_are_never_copied() {
         for hostile in [
-            "\u{7f}", "\u{9b}", "\u{85}", "\u{202e}", "\u{2066}", "\u{2069}",
+            "\u{7f}", "\u{9b}", "\u{85}", "\u{202e}", "\u{2066}", "\u{200e}", "\u{2028}", "\u{61c}",
         ] {
             let json = serde_json::to_string(&serde_json::json!({ "name": hostile })).unwrap();
             assert!(!is_canonical(&json), "{json:?}");
         }
-        let fine = serde_json::to_string(&serde_json::json!({ "name": "\u{2070}\u{a0}" })).unwrap();
+        let fine =
+            serde_json::to_string(&serde_json::json!({ "name": "\u{2070}\u{a0}é日🚀" })).unwrap();
         assert!(is_canonical(&fine), "{fine:?}");
     }
 }

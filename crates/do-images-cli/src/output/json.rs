@@ -9,16 +9,25 @@
 //! instead of one or two per item. On a terminal every item is flushed at
 //! once.
 //!
-//! An item is copied as the API sent it when its bytes are already what
-//! writing it again would give ([`is_canonical`]), which saves parsing it;
-//! otherwise it is parsed and written again, so the output is the same
-//! either way.
+//! Strings keep their exact value, but besides the C0 controls serde_json
+//! escapes, DEL, the C1 controls and the bidirectional controls are written
+//! as `\uXXXX` too (see [`super::escape::is_hidden`]), so that JSON shown
+//! on a terminal cannot drive it either.
+//!
+//! An item as the API sent it ([`JsonArray::push_raw`]) is copied when its
+//! bytes are already what writing it again would give
+//! ([`is_canonical`]: compact, serde_json's escapes and number forms, no
+//! hidden character), which saves parsing it; otherwise it is parsed and
+//! written again. The output is the same either way.
 
 use std::io::{self, Write};
 
+use serde::Serialize;
+use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 use serde_json::value::RawValue;
 
 use super::canonical::is_canonical;
+use super::escape;
 
 /// Pending bytes beyond which [`JsonArray::push`] flushes without waiting
 /// for the list to pause.
@@ -50,16 +59,33 @@ impl<W: Write> JsonArray<W> {
     }
 
     /// Adds one item; it is written at the next flush.
-    pub fn push(&mut self, item: &RawValue) -> io::Result<()> {
+    pub fn push(&mut self, item: &impl Serialize) -> io::Result<()> {
         let separator: &[u8] = if self.count == 0 { b"\n  " } else { b",\n  " };
         let mark = self.pending.len();
         self.pending.extend_from_slice(separator);
-        if is_canonical(item.get()) {
-            self.pending.extend_from_slice(item.get().as_bytes());
-        } else if let Err(error) = rewrite(&mut self.pending, item) {
+        if let Err(error) = write_json(&mut self.pending, item, CompactFormatter) {
             self.pending.truncate(mark);
             return Err(error.into());
         }
+        self.count += 1;
+        if self.flush_each || self.pending.len() >= FLUSH_AT {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Adds one item as the API sent it, written exactly as [`push`] would
+    /// write it once parsed.
+    ///
+    /// [`push`]: Self::push
+    pub fn push_raw(&mut self, item: &RawValue) -> io::Result<()> {
+        if !is_canonical(item.get()) {
+            let value: serde_json::Value = serde_json::from_str(item.get())?;
+            return self.push(&value);
+        }
+        let separator: &[u8] = if self.count == 0 { b"\n  " } else { b",\n  " };
+        self.pending.extend_from_slice(separator);
+        self.pending.extend_from_slice(item.get().as_bytes());
         self.count += 1;
         if self.flush_each || self.pending.len() >= FLUSH_AT {
             self.flush()?;
@@ -96,29 +122,105 @@ impl<W: Write> Drop for JsonArray<W> {
     }
 }
 
-/// Parses an item and writes it again, compact.
-fn rewrite(out: &mut Vec<u8>, item: &RawValue) -> serde_json::Result<()> {
-    let value: serde_json::Value = serde_json::from_str(item.get())?;
-    serde_json::to_writer(out, &value)
-}
-
 /// Writes one object, pretty-printed, in one write.
-pub fn write_object(out: &mut impl Write, item: &RawValue) -> io::Result<()> {
-    let value: serde_json::Value = serde_json::from_str(item.get())?;
-    let mut text = serde_json::to_vec_pretty(&value)?;
+pub fn write_object(out: &mut impl Write, item: &impl Serialize) -> io::Result<()> {
+    let mut text = Vec::with_capacity(1024);
+    write_json(&mut text, item, PrettyFormatter::new())?;
     text.push(b'\n');
     out.write_all(&text)?;
     out.flush()
+}
+
+/// Serializes `item` into `out` with `formatter`, hidden characters
+/// escaped.
+fn write_json<F: Formatter>(
+    out: &mut Vec<u8>,
+    item: &impl Serialize,
+    formatter: F,
+) -> serde_json::Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(out, TerminalSafe(formatter));
+    item.serialize(&mut serializer)
+}
+
+/// A formatter that writes the characters [`escape::is_hidden`] names as
+/// `\uXXXX` escapes inside strings, and lays out like the one it wraps.
+struct TerminalSafe<F>(F);
+
+impl<F: Formatter> Formatter for TerminalSafe<F> {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        // Fast path: every hidden character outside C0 is DEL or starts with
+        // one of these UTF-8 lead bytes (U+0080.., U+061C, U+200E..U+2069).
+        if !fragment
+            .bytes()
+            .any(|b| matches!(b, 0x7f | 0xc2 | 0xd8 | 0xe2))
+        {
+            return writer.write_all(fragment.as_bytes());
+        }
+        let mut start = 0;
+        for (at, c) in fragment.char_indices() {
+            if escape::is_hidden(c) {
+                writer.write_all(&fragment.as_bytes()[start..at])?;
+                // Every hidden character is in the Basic Multilingual Plane.
+                write!(writer, "\\u{:04x}", u32::from(c))?;
+                start = at + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+
+    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.begin_array(writer)
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_array(writer)
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_array_value(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_array_value(writer)
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.begin_object(writer)
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_object(writer)
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_object_key(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(writer)
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_object_value(writer)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::{Value, json};
-
-    fn raw(value: Value) -> Box<RawValue> {
-        serde_json::value::to_raw_value(&value).unwrap()
-    }
 
     #[test]
     fn the_array_is_valid_json_whatever_the_count() {
@@ -128,7 +230,7 @@ mod tests {
                 let mut array = JsonArray::start(&mut out, flush_each).unwrap();
                 for i in 0..count {
                     array
-                        .push(&raw(json!({"id": i, "slug": null, "regions": []})))
+                        .push(&json!({"id": i, "slug": null, "regions": []}))
                         .unwrap();
                 }
                 assert_eq!(array.finish().unwrap(), count);
@@ -165,10 +267,10 @@ mod tests {
         let mut calls = Calls::default();
         let mut array = JsonArray::start(&mut calls, false).unwrap();
         for i in 0..200 {
-            array.push(&raw(json!({"id": i}))).unwrap();
+            array.push(&json!({"id": i})).unwrap();
         }
         array.flush().unwrap();
-        array.push(&raw(json!({"id": 200}))).unwrap();
+        array.push(&json!({"id": 200})).unwrap();
         array.finish().unwrap();
         // `[`, the 200 items of the first flush, the last item with `]`.
         assert_eq!(calls.writes.len(), 3);
@@ -183,7 +285,7 @@ mod tests {
         let mut calls = Calls::default();
         let mut array = JsonArray::start(&mut calls, true).unwrap();
         for i in 0..3 {
-            array.push(&raw(json!({"id": i}))).unwrap();
+            array.push(&json!({"id": i})).unwrap();
         }
         assert_eq!(array.count, 3);
         drop(array);
@@ -193,10 +295,69 @@ mod tests {
     }
 
     #[test]
+    fn hidden_characters_are_escaped_and_the_strings_stay_exact() {
+        let name = "a\u{7f}b\u{9b}c\u{202e}d\u{2066}e\x1bf日";
+        let mut out = Vec::new();
+        write_object(&mut out, &json!({ "name": name })).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains(r#""a\u007fb\u009bc\u202ed\u2066e\u001bf日""#),
+            "{text}"
+        );
+        assert!(!text.chars().any(|c| c != '\n' && escape::is_hidden(c)));
+        let parsed: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed["name"], name);
+        // Compact too, and the layout is the wrapped formatter's.
+        let mut out = Vec::new();
+        let mut array = JsonArray::start(&mut out, false).unwrap();
+        array.push(&json!({ "name": name, "n": [1, 2] })).unwrap();
+        array.finish().unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains(r#"{"name":"a\u007fb"#), "{text}");
+        assert!(text.contains(r#""n":[1,2]"#), "{text}");
+        assert_eq!(
+            serde_json::from_str::<Value>(&text).unwrap()[0]["name"],
+            name
+        );
+    }
+
+    #[test]
+    fn raw_items_are_written_as_their_parsed_values_would_be() {
+        let texts = [
+            r#"{"id":1,"name":"copied as sent","size":2.34,"slug":null,"regions":[]}"#,
+            r#"{"id": 2, "spaced": true}"#,
+            r#"{"id":3,"escaped":"a\/b \u00e9","size":2.50}"#,
+            "{\"id\":4,\"name\":\"bidi \u{202e}, C1 \u{9b}, DEL \u{7f}, LRM \u{200e}\"}",
+        ];
+        let write = |raw: bool| {
+            let mut out = Vec::new();
+            let mut array = JsonArray::start(&mut out, false).unwrap();
+            for text in texts {
+                let item: Box<RawValue> = serde_json::from_str(text).unwrap();
+                if raw {
+                    array.push_raw(&item).unwrap();
+                } else {
+                    let value: Value = serde_json::from_str(item.get()).unwrap();
+                    array.push(&value).unwrap();
+                }
+            }
+            array.finish().unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let parsed = write(false);
+        assert_eq!(write(true), parsed);
+        assert!(
+            parsed.contains(r#"\u202e, C1 \u009b, DEL \u007f, LRM \u200e"#),
+            "{parsed}"
+        );
+        assert!(parsed.contains(texts[0]), "{parsed}");
+    }
+
+    #[test]
     fn items_pushed_before_an_error_are_written_when_the_array_is_dropped() {
         let mut out = Vec::new();
         let mut array = JsonArray::start(&mut out, false).unwrap();
-        array.push(&raw(json!({"id": 1}))).unwrap();
+        array.push(&json!({"id": 1})).unwrap();
         drop(array);
         assert_eq!(out, b"[\n  {\"id\":1}");
     }

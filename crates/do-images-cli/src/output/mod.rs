@@ -2,9 +2,11 @@
 
 pub mod canonical;
 pub mod columns;
+pub mod escape;
 pub mod json;
 pub mod print;
 pub mod rows;
+pub mod stderr;
 pub mod table;
 
 pub use columns::{Columns, Row};

@@ -82,7 +82,10 @@ impl<R: Row + DeserializeOwned + Send + 'static> Shown<R> for R {
 impl<R: Row> Shown<R> for Raw {
     /// Pretty-printed, in one write.
     fn print(&self, _: &OutputOptions, out: &mut impl Write) -> Result<(), CliError> {
-        super::json::write_object(out, self)?;
+        // Parsed first: the raw text would reach the output unescaped.
+        let value: serde_json::Value =
+            serde_json::from_str(self.get()).map_err(|e| CliError::Output(e.into()))?;
+        super::json::write_object(out, &value)?;
         Ok(())
     }
 
@@ -111,7 +114,7 @@ impl<R: Row> Shown<R> for Raw {
                 }
             };
             match next {
-                Some(item) => array.push(&item?)?,
+                Some(item) => array.push_raw(&item?)?,
                 None => return Ok(array.finish()?),
             }
         }
