@@ -362,7 +362,7 @@ impl<T> GetAction<T> {
     }
 }
 
-impl<T: DeserializeOwned> GetAction<T> {
+impl<T: DeserializeOwned + 'static> GetAction<T> {
     /// Sends the request.
     pub async fn send(self) -> Result<T> {
         let image_id = self.image_id?;

@@ -219,7 +219,7 @@ impl Client {
     /// `{"image": {...}}`, and decodes the object under `key` into `T`.
     pub(crate) async fn send_object<T, R, F>(&self, call: F, key: &'static str) -> Result<T>
     where
-        T: DeserializeOwned,
+        T: DeserializeOwned + 'static,
         F: Future<Output = std::result::Result<R, ApiError>>,
     {
         self.send(call, |body| Ok(decode::object(decode::member(body, key)?)?))

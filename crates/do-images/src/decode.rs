@@ -9,6 +9,7 @@
 //! its members are borrowed as raw JSON and only the object the caller wants
 //! is decoded.
 
+use std::any::{Any, TypeId};
 use std::fmt;
 
 use do_images_api::types::PageLinksPages;
@@ -58,13 +59,18 @@ pub(crate) struct RawPage<'a> {
 /// A page envelope: the array `items_key`, `meta.total` and `links.pages`.
 /// The error says what is missing or malformed.
 pub(crate) fn page<'a>(body: &'a [u8], items_key: &'static str) -> Result<RawPage<'a>, String> {
-    let mut members: Members<'a> = Members::new(&[items_key, "meta", "links"]);
-    deserialize_map(body, &mut members)?;
+    let mut members: Members<'a> = Members::new(&["meta", "links"]);
+    members.list = Some((items_key, None));
+    let read = deserialize_map(body, &mut members);
+    if members.reading == Some(items_key) {
+        return Err(format!("`{items_key}` is not an array"));
+    }
+    read?;
     let items = members
-        .take(items_key)
+        .list
+        .take()
+        .and_then(|(_, items)| items)
         .ok_or_else(|| format!("missing field `{items_key}`"))?;
-    let items: Vec<&RawValue> =
-        serde_json::from_str(items.get()).map_err(|_| format!("`{items_key}` is not an array"))?;
     let meta = members.take("meta").ok_or("missing field `meta`")?;
     let total = match serde_json::from_str::<Meta>(meta.get()) {
         Ok(Meta { total: Some(total) }) => total,
@@ -107,7 +113,10 @@ const MAX_REPAIRS: usize = 64;
 /// such help: the models read every RFC 3339 form, `t`, `z`, a space,
 /// leap seconds and any number of decimals included.) Otherwise the reason
 /// names the field (`regions`, `tags[2]`, ...) and what was wrong.
-pub(crate) fn object<T: DeserializeOwned>(raw: &RawValue) -> Result<T, String> {
+pub(crate) fn object<T: DeserializeOwned + 'static>(raw: &RawValue) -> Result<T, String> {
+    if let Some(copy) = raw_copy(raw) {
+        return Ok(copy);
+    }
     let plain = match serde_json::from_str(raw.get()) {
         Ok(value) => return Ok(value),
         Err(error) => error,
@@ -128,6 +137,16 @@ pub(crate) fn object<T: DeserializeOwned>(raw: &RawValue) -> Result<T, String> {
         }
     }
     Err(format!("more than {MAX_REPAIRS} odd values"))
+}
+
+/// When `T` is `Box<RawValue>`, the object's bytes copied: they were
+/// checked when the body was read, and need no second pass.
+fn raw_copy<T: 'static>(raw: &RawValue) -> Option<T> {
+    if TypeId::of::<T>() != TypeId::of::<Box<RawValue>>() {
+        return None;
+    }
+    let copy: Box<dyn Any> = Box::new(raw.to_owned());
+    copy.downcast::<T>().ok().map(|copy| *copy)
 }
 
 /// Drops the member at `path` if it is `null` (see [`object`]); false when
@@ -171,7 +190,7 @@ fn step<'v>(
 /// The item at `position` (counting from 1) of a listing, decoded into `T`;
 /// the error names the position, the item's `id` when it can be read, and
 /// the field.
-pub(crate) fn listed_item<T: DeserializeOwned>(
+pub(crate) fn listed_item<T: DeserializeOwned + 'static>(
     raw: &RawValue,
     position: u64,
 ) -> Result<T, Undecodable> {
@@ -232,6 +251,11 @@ fn deserialize_map<'a>(body: &'a [u8], members: &mut Members<'a>) -> Result<(), 
 struct Members<'a> {
     wanted: Vec<&'static str>,
     found: Vec<(&'static str, &'a RawValue)>,
+    /// A member read as an array of raw elements (a page's items) in the
+    /// same pass, and the elements once read.
+    list: Option<(&'static str, Option<Vec<&'a RawValue>>)>,
+    /// The member being read when the pass stopped, if it failed there.
+    reading: Option<&'static str>,
 }
 
 impl<'a> Members<'a> {
@@ -239,6 +263,8 @@ impl<'a> Members<'a> {
         Self {
             wanted: wanted.to_vec(),
             found: Vec::with_capacity(wanted.len()),
+            list: None,
+            reading: None,
         }
     }
 
@@ -256,8 +282,20 @@ impl<'de> Visitor<'de> for &mut Members<'de> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(wanted) = map.next_key_seed(KeySeed(&self.wanted))? {
+        let list_key = self.list.as_ref().map(|(key, _)| *key);
+        let mut keys = self.wanted.clone();
+        keys.extend(list_key);
+        while let Some(wanted) = map.next_key_seed(KeySeed(&keys))? {
             match wanted {
+                Some(name) if Some(name) == list_key => {
+                    if let Some((_, items @ None)) = &mut self.list {
+                        self.reading = Some(name);
+                        *items = Some(map.next_value()?);
+                        self.reading = None;
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
                 // The first occurrence counts, as for a typed decoding.
                 Some(name) if !self.found.iter().any(|(seen, _)| *seen == name) => {
                     let value: &'de RawValue = map.next_value()?;

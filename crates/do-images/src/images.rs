@@ -339,7 +339,7 @@ impl<T> GetImage<T> {
     }
 }
 
-impl<T: DeserializeOwned> GetImage<T> {
+impl<T: DeserializeOwned + 'static> GetImage<T> {
     /// Sends the request.
     pub async fn send(self) -> Result<T> {
         let image = self.image?;
@@ -588,7 +588,7 @@ impl<T> UpdateImage<T> {
     }
 }
 
-impl<T: DeserializeOwned> UpdateImage<T> {
+impl<T: DeserializeOwned + 'static> UpdateImage<T> {
     /// Sends the update.
     pub async fn send(self) -> Result<T> {
         let (client, id, body) = self.checked()?;

@@ -177,7 +177,7 @@ impl<Q: Listing, T: DeserializeOwned + Send + 'static> List<Q, T> {
 /// Requests one page and decodes it. An item that cannot be decoded fails
 /// the page with an error naming its position in the listing (pages before
 /// it are assumed full), its id and the field.
-async fn fetch_page<Q: Listing, T: DeserializeOwned>(
+async fn fetch_page<Q: Listing, T: DeserializeOwned + 'static>(
     client: &Client,
     query: &Q,
     page: u64,

@@ -666,3 +666,30 @@ async fn json_waiters_return_the_last_object_and_fail_like_the_typed_ones() {
         "{error:?}"
     );
 }
+
+#[tokio::test]
+async fn raw_items_are_the_exact_bytes_of_the_page() {
+    use serde_json::value::RawValue;
+    let items = [
+        r#"{"id":1,"name":"compact"}"#,
+        r#"{ "id" : 2, "name" : "spaced", "size_gigabytes" : 2.50 }"#,
+        r#"{"id":3,"name":"escaped \/ \u00e9","future":[null, {}]}"#,
+    ];
+    let body = format!(
+        r#"{{"images": [{}], "links": {{}}, "meta": {{"total": 3}}}}"#,
+        items.join(" , ")
+    );
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v2/images");
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(&body);
+        })
+        .await;
+    let (client, _) = client(&server);
+    let listed: Vec<Box<RawValue>> = client.images().list().output().collect_all().await.unwrap();
+    let listed: Vec<&str> = listed.iter().map(|item| item.get()).collect();
+    assert_eq!(listed, items);
+}
