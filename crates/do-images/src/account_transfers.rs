@@ -163,7 +163,7 @@ impl<T> StartTransfer<T> {
     }
 }
 
-impl<T: DeserializeOwned> StartTransfer<T> {
+impl<T: DeserializeOwned + Send + 'static> StartTransfer<T> {
     /// Sends the request. Like an import, it is a POST that is retried only
     /// when the API provably did not act on it, so a transfer is never
     /// started twice.
