@@ -75,7 +75,10 @@ impl fmt::Debug for WaitOptions {
 }
 
 impl WaitOptions {
-    /// The longest the wait may take before [`Error::WaitTimedOut`].
+    /// The longest the wait may take before [`Error::WaitTimedOut`]: a poll
+    /// still in flight then, with its retries and rate-limit sleeps, is cut.
+    /// It may be shorter than `min_delay`: the waiter then polls once and
+    /// waits out the rest.
     pub fn max_wait(mut self, max_wait: Duration) -> Self {
         self.max_wait = max_wait;
         self
