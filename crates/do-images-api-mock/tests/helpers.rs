@@ -135,7 +135,7 @@ async fn get_matches_an_id_or_a_slug() {
         });
     });
     let by_slug = server.images_get(|when, then| {
-        when.image_id(&ImageRef::Slug("ubuntu-20-04-x64".into()));
+        when.image_id(&ImageRef::Slug("ubuntu-20-04-x64".parse().unwrap()));
         then.ok(&ImageEnvelope {
             image: image(6918990, "by-slug"),
         });

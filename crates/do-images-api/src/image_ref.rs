@@ -9,12 +9,73 @@ use std::str::FromStr;
 /// Integers convert into [`ImageRef::Id`] and strings into
 /// [`ImageRef::Slug`], so builders take both: `.image_id(7555620)` and
 /// `.image_id("ubuntu-20-04-x64")`. Parsing a string of digits gives an id.
+///
+/// # One path segment, always
+///
+/// An `ImageRef` becomes exactly one segment of the request path, so that
+/// no value can send a request anywhere but `/v2/images/{it}` (and the
+/// action paths under it). Values that no encoding can keep in one segment
+/// are *refused* when the `ImageRef` is made, before anything is sent: the
+/// empty string, `.` and `..` (URL parsers resolve them, and their
+/// percent-encoded forms, as dot segments), `/` and `\` (URL parsers take
+/// both as separators), `%` (so that no slug carries an escape such as
+/// `%2e` that a server or proxy may decode), white space and control
+/// characters. Every other character is *percent-encoded* when the request
+/// is built (`?`, `#`, non-ASCII letters), so the server decodes the segment
+/// back to the value given. A [`Slug`] can only be made through these
+/// checks.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ImageRef {
     /// A numeric image id.
     Id(u64),
     /// The slug of a public image, such as `ubuntu-20-04-x64`.
-    Slug(String),
+    Slug(Slug),
+}
+
+/// A public image's slug, such as `ubuntu-20-04-x64`: a string that stays
+/// one URL path segment (see [`ImageRef`] for what is refused and why).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Slug(String);
+
+impl Slug {
+    /// The slug as given.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Slug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromStr for Slug {
+    type Err = ImageRefError;
+
+    /// Refuses what cannot stay one path segment; the error names the value,
+    /// escaped.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        let problem = if value.is_empty() {
+            Some("an image id or slug must not be empty")
+        } else if value == "." || value == ".." {
+            Some("`.` and `..` are path steps, not slugs")
+        } else if value.contains(['/', '\\']) {
+            Some("a slug has no `/` or `\\`")
+        } else if value.contains('%') {
+            Some("a slug has no `%`")
+        } else if value.contains(|c: char| c.is_whitespace() || c.is_control()) {
+            Some("a slug has no white space or control characters")
+        } else {
+            None
+        };
+        match problem {
+            Some(problem) => Err(ImageRefError(format!(
+                "{value:?} is neither an image id (digits) nor a slug: {problem}"
+            ))),
+            None => Ok(Self(value.to_string())),
+        }
+    }
 }
 
 /// Why a value cannot name an image.
@@ -33,7 +94,7 @@ impl fmt::Display for ImageRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Id(id) => write!(f, "{id}"),
-            Self::Slug(slug) => f.write_str(slug),
+            Self::Slug(slug) => slug.fmt(f),
         }
     }
 }
@@ -41,29 +102,21 @@ impl fmt::Display for ImageRef {
 impl FromStr for ImageRef {
     type Err = ImageRefError;
 
-    /// Digits give an id (which must be at least 1); anything else that is
-    /// not empty and has no `/` or white space gives a slug.
+    /// Digits give an id (which must be at least 1); anything else gives a
+    /// [`Slug`], or the reason it cannot be one.
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
             return match value.parse::<u64>() {
-                Ok(0) => Err(ImageRefError("an image id must be at least 1".into())),
+                Ok(0) => Err(ImageRefError(format!(
+                    "image id {value:?} must be at least 1"
+                ))),
                 Ok(id) => Ok(Self::Id(id)),
                 Err(_) => Err(ImageRefError(format!(
-                    "image id `{value}` does not fit in 64 bits"
+                    "image id {value:?} does not fit in 64 bits"
                 ))),
             };
         }
-        if value.is_empty() {
-            return Err(ImageRefError(
-                "an image id or slug must not be empty".into(),
-            ));
-        }
-        if value.contains(|c: char| c == '/' || c.is_whitespace()) {
-            return Err(ImageRefError(format!(
-                "`{value}` is neither an image id (digits) nor a slug (no `/` or spaces)"
-            )));
-        }
-        Ok(Self::Slug(value.to_string()))
+        value.parse().map(Self::Slug)
     }
 }
 
@@ -132,7 +185,7 @@ mod tests {
         );
         assert_eq!(
             ImageRef::try_from("ubuntu-20-04-x64").unwrap(),
-            ImageRef::Slug("ubuntu-20-04-x64".into())
+            ImageRef::Slug("ubuntu-20-04-x64".parse().unwrap())
         );
         assert_eq!("42".parse::<ImageRef>().unwrap(), ImageRef::Id(42));
         assert_eq!(ImageRef::Id(42).to_string(), "42");
@@ -171,5 +224,25 @@ mod tests {
                 .to_string()
                 .contains("64 bits")
         );
+    }
+
+    #[test]
+    fn what_cannot_stay_one_path_segment_is_refused_and_named() {
+        for value in [
+            ".",
+            "..",
+            "..\\account",
+            "a\\b",
+            "%2e%2e",
+            "a b",
+            "a\tb",
+            "x\u{9b}",
+        ] {
+            let error = value.parse::<ImageRef>().unwrap_err().to_string();
+            assert!(error.contains(&format!("{value:?}")), "{error}");
+        }
+        for value in ["ubuntu-20-04-x64", "...", "a.b", "\u{e9}t\u{e9}", "a?b#c"] {
+            assert_eq!(value.parse::<ImageRef>().unwrap().to_string(), value);
+        }
     }
 }

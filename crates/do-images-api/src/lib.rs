@@ -51,6 +51,6 @@ mod transport;
 mod generated;
 
 pub use generated::*;
-pub use image_ref::{ImageRef, ImageRefError};
+pub use image_ref::{ImageRef, ImageRefError, Slug};
 pub use token_client::{ClientBuildError, bearer_header};
 pub use transport::{Execute, ExecuteFuture, Transport};

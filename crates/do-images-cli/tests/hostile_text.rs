@@ -298,8 +298,12 @@ fn what_the_user_typed_is_echoed_escaped() {
 #[test]
 fn the_verbose_log_never_carries_raw_controls() {
     let hostile = "gone\r\x1b[2K\u{202e}fake\u{9b}31m\x0b";
+    // The first poll's four attempts get the 503 (the waiter logs it as a
+    // transient error); the next poll's 404 ends the wait.
+    let polls = std::sync::atomic::AtomicUsize::new(0);
     let server = CannedServer::start(move |request| {
-        if request.starts_with("GET /v2/images/1 ") {
+        let first_poll = polls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 4;
+        if request.starts_with("GET /v2/images/1 ") && first_poll {
             let error = json!({"id": "service_unavailable", "message": hostile});
             (503, error.to_string())
         } else {
@@ -309,7 +313,15 @@ fn the_verbose_log_never_carries_raw_controls() {
     let home = tempfile::tempdir().unwrap();
     let out = run(isolated(home.path())
         .args(["--api-url", server.base_url(), "-t", "dop_v1_test", "-v"])
-        .args(["images", "wait", "1", "--timeout", "1s"]));
+        .args([
+            "images",
+            "wait",
+            "1",
+            "--timeout",
+            "30s",
+            "--poll-interval",
+            "10ms",
+        ]));
     assert!(
         out.stderr.contains("transient error while waiting"),
         "{}",

@@ -27,6 +27,10 @@ pub struct Faults {
     pub slow_responses: f64,
     /// The delay of slow responses.
     pub slow_delay: Duration,
+    /// How many of the next `DELETE` requests are carried out and then lose
+    /// their answer: the connection closes before a status line is sent,
+    /// as when a proxy or the network drops it.
+    pub lost_delete_answers: u32,
 }
 
 impl Faults {
@@ -41,6 +45,7 @@ impl Faults {
             dropped_connections: 0.0,
             slow_responses: 0.0,
             slow_delay: Duration::from_secs(5),
+            lost_delete_answers: 0,
         }
     }
 
@@ -79,6 +84,13 @@ impl Faults {
     pub fn with_slow_responses(mut self, fraction: f64, delay: Duration) -> Self {
         self.slow_responses = fraction;
         self.slow_delay = delay;
+        self
+    }
+
+    /// Carries out the next `count` `DELETE` requests, then closes each
+    /// connection before its answer is sent.
+    pub fn with_lost_delete_answers(mut self, count: u32) -> Self {
+        self.lost_delete_answers = count;
         self
     }
 
@@ -152,6 +164,8 @@ pub enum FaultKind {
     DroppedConnection,
     /// A response held back by the slow delay.
     Slow,
+    /// A `DELETE` carried out whose answer was never sent.
+    LostAnswer,
 }
 
 #[cfg(test)]

@@ -90,6 +90,21 @@ pub(crate) async fn apply(
         (ApiError::too_many_requests().into_response(), None)
     } else if let Some(caller) = caller {
         request.extensions_mut().insert(caller);
+        if method == "DELETE" && shared.take_lost_delete_answer() {
+            // Logged with the status of what was carried out, which the client
+            // never sees.
+            let carried_out = next.run(request).await;
+            abandoned.answered();
+            shared.record(RequestRecord {
+                method,
+                target,
+                operation,
+                status: carried_out.status().as_u16(),
+                fault: Some(FaultKind::LostAnswer),
+                request_id,
+            });
+            return lost_answer();
+        }
         match fault {
             Some(FaultKind::TooManyRequests) => {
                 let mut response = ApiError::too_many_requests().into_response();
@@ -112,7 +127,8 @@ pub(crate) async fn apply(
                 write_error_body(&mut response, &request_id);
                 (cut_short(response).await, fault)
             }
-            None => (next.run(request).await, None),
+            // Lost answers are counted out above, never drawn.
+            None | Some(FaultKind::LostAnswer) => (next.run(request).await, None),
         }
     } else {
         (ApiError::unauthorized().into_response(), None)
@@ -181,6 +197,20 @@ fn proxy_unavailable() -> Response {
         PROXY_503,
     )
         .into_response()
+}
+
+/// An answer that is never sent: its body fails before the first byte, and
+/// the server closes the connection without writing the status line (the
+/// client sees an incomplete message). The status must allow a body, or the
+/// server would send the head of an empty answer instead.
+fn lost_answer() -> Response {
+    let failure = stream::once(async {
+        Err::<axum::body::Bytes, _>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "the sandbox lost this answer on purpose",
+        ))
+    });
+    Response::new(Body::from_stream(failure))
 }
 
 /// Sends the first half of `response`'s body, then fails the body so that

@@ -75,6 +75,16 @@ impl Shared {
         (dice.faults, dice.faults.pick(draw))
     }
 
+    /// Whether the answer to this `DELETE` is to be lost, counting it
+    /// against [`Faults::lost_delete_answers`].
+    pub fn take_lost_delete_answer(&self) -> bool {
+        let mut dice = lock(&self.dice);
+        let left = &mut dice.faults.lost_delete_answers;
+        let lost = *left > 0;
+        *left = left.saturating_sub(1);
+        lost
+    }
+
     pub fn set_faults(&self, faults: Faults) {
         lock(&self.dice).faults = faults;
     }

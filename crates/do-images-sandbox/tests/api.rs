@@ -452,6 +452,30 @@ async fn update_and_delete() {
 }
 
 #[tokio::test]
+async fn a_lost_delete_answer_is_carried_out_but_never_sent() {
+    let h = Harness::start(fast().with_faults(Faults::none().with_lost_delete_answers(1))).await;
+    let custom = seeded(&h, "custom").await;
+    let path = format!("/v2/images/{}", custom["id"]);
+    let before = h.sandbox.image_count();
+    let lost = reqwest::Client::new()
+        .delete(format!("{}{path}", h.sandbox.base_url()))
+        .bearer_auth(h.sandbox.token())
+        .send()
+        .await;
+    let error = lost.expect_err("no status line arrives");
+    assert!(error.is_request(), "{error:?}");
+    assert_eq!(h.sandbox.image_count(), before - 1, "the image is deleted");
+    let again = h.send(Method::DELETE, &path, None).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "only one is lost");
+    let log = h.sandbox.request_log();
+    let deletes: Vec<_> = log.iter().filter(|r| r.method == "DELETE").collect();
+    assert_eq!(deletes.len(), 2);
+    assert_eq!(deletes[0].fault, Some(FaultKind::LostAnswer));
+    assert_eq!(deletes[0].status, 204, "logged as carried out");
+    assert_eq!(deletes[1].fault, None);
+}
+
+#[tokio::test]
 async fn rate_limits_are_per_token_with_headers() {
     let limits = RateLimits {
         per_minute: 3,

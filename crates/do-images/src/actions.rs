@@ -202,7 +202,7 @@ fn classify_action(status: Option<ActionStatus>) -> (String, State) {
     let state = match status {
         Some(ActionStatus::Completed) => State::Done,
         Some(ActionStatus::Errored) => State::Failed(None),
-        _ => State::Pending,
+        _ => State::Pending(None),
     };
     (shown, state)
 }

@@ -310,7 +310,10 @@ impl ClientBuilder {
     /// Where to send requests (default `https://api.digitalocean.com`). A
     /// plain `http://` URL is refused unless its host is a loopback address
     /// (`localhost`, `127.0.0.0/8`, `::1`), so that the token never crosses
-    /// a network in clear.
+    /// a network in clear; such a URL is reached directly, never through a
+    /// proxy (`HTTP_PROXY`, `ALL_PROXY` and the like are ignored for it).
+    /// An `https://` URL honours `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY`;
+    /// the proxy gets a `CONNECT` and never sees the token.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
         self
@@ -344,8 +347,9 @@ impl ClientBuilder {
     }
 
     /// Sends requests with this `reqwest::Client` (its own timeouts, proxy
-    /// and TLS settings apply). The token and user agent are still added to
-    /// each request by this crate.
+    /// and TLS settings apply, so the loopback rule of the default client,
+    /// no proxy for plain http, is yours to keep). The token and user agent
+    /// are still added to each request by this crate.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -396,11 +400,23 @@ impl ClientBuilder {
         })?;
         let http = match self.http_client {
             Some(client) => client,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout)
-                .timeout(self.request_timeout)
-                .build()
-                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
+            None => {
+                let builder = reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout)
+                    .timeout(self.request_timeout);
+                // Plain http is only allowed to loopback (checked above); a
+                // proxy there would receive the token in clear, so none is
+                // used. Over https the environment's proxies apply, through
+                // CONNECT: the proxy sees the host, never the token.
+                let builder = if base_url.starts_with("http://") {
+                    builder.no_proxy()
+                } else {
+                    builder
+                };
+                builder
+                    .build()
+                    .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?
+            }
         };
         let last_rate_limit = Arc::new(Mutex::new(None));
         let executor = Executor {

@@ -16,6 +16,7 @@ use std::future::Future;
 use std::pin::Pin;
 #[cfg(any(test, feature = "test-util"))]
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant, SystemTime};
 
 /// The future a [`Clock::sleep`] returns.
@@ -30,6 +31,12 @@ pub trait Clock: Send + Sync + fmt::Debug + 'static {
     fn system_now(&self) -> SystemTime;
     /// A future that completes after `duration`.
     fn sleep(&self, duration: Duration) -> Sleep;
+    /// A future that completes once `duration` has passed on this clock,
+    /// without being a sleep of its own: the deadline of a waiter, raced
+    /// against its polls. The default is [`sleep`](Self::sleep).
+    fn deadline(&self, duration: Duration) -> Sleep {
+        self.sleep(duration)
+    }
 }
 
 /// Draws random numbers for jittered delays.
@@ -93,6 +100,42 @@ struct ManualState {
     system_start: SystemTime,
     elapsed: Duration,
     sleeps: Vec<Duration>,
+    /// The deadlines not yet reached, woken whenever the time moves.
+    deadlines: Vec<Waker>,
+}
+
+impl ManualState {
+    fn advance(&mut self, duration: Duration) {
+        self.elapsed += duration;
+        for deadline in self.deadlines.drain(..) {
+            deadline.wake();
+        }
+    }
+}
+
+/// A [`ManualClock`] deadline: ready once the virtual time reaches `at`.
+struct ManualDeadline {
+    state: Arc<Mutex<ManualState>>,
+    at: Duration,
+}
+
+impl Future for ManualDeadline {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut state = lock(&self.state);
+        if state.elapsed >= self.at {
+            return Poll::Ready(());
+        }
+        state.deadlines.push(cx.waker().clone());
+        Poll::Pending
+    }
+}
+
+fn lock(state: &Mutex<ManualState>) -> std::sync::MutexGuard<'_, ManualState> {
+    // A poisoned lock only means another test thread panicked; the recorded
+    // data is still usable.
+    state.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[cfg(any(test, feature = "test-util"))]
@@ -106,6 +149,7 @@ impl ManualClock {
                 system_start,
                 elapsed: Duration::ZERO,
                 sleeps: Vec::new(),
+                deadlines: Vec::new(),
             })),
         }
     }
@@ -122,13 +166,11 @@ impl ManualClock {
 
     /// Moves the virtual time forward without recording a sleep.
     pub fn advance(&self, duration: Duration) {
-        self.lock().elapsed += duration;
+        self.lock().advance(duration);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, ManualState> {
-        // A poisoned lock only means another test thread panicked; the
-        // recorded data is still usable.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.state)
     }
 }
 
@@ -151,9 +193,19 @@ impl Clock for ManualClock {
     }
     fn sleep(&self, duration: Duration) -> Sleep {
         let mut state = self.lock();
-        state.elapsed += duration;
+        state.advance(duration);
         state.sleeps.push(duration);
         Box::pin(std::future::ready(()))
+    }
+    /// Ready once the virtual time, moved by sleeps and
+    /// [`advance`](ManualClock::advance), reaches `duration` from now;
+    /// not recorded as a sleep.
+    fn deadline(&self, duration: Duration) -> Sleep {
+        let at = self.lock().elapsed + duration;
+        Box::pin(ManualDeadline {
+            state: self.state.clone(),
+            at,
+        })
     }
 }
 
@@ -174,5 +226,18 @@ mod tests {
         assert_eq!(clock.now() - before, Duration::from_millis(3500));
         assert_eq!(MaxJitter.up_to(7), 7);
         assert!(RandomJitter.up_to(3) <= 3);
+    }
+
+    #[tokio::test]
+    async fn a_manual_deadline_is_reached_by_sleeps_and_advances_only() {
+        use futures::FutureExt;
+        let clock = ManualClock::default();
+        let mut deadline = clock.deadline(Duration::from_secs(10));
+        assert!((&mut deadline).now_or_never().is_none());
+        clock.sleep(Duration::from_secs(6)).await;
+        assert!((&mut deadline).now_or_never().is_none());
+        clock.advance(Duration::from_secs(4));
+        assert!(deadline.now_or_never().is_some());
+        assert_eq!(clock.sleeps(), vec![Duration::from_secs(6)]);
     }
 }

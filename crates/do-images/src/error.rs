@@ -123,8 +123,9 @@ pub enum Error {
         /// How many items were yielded.
         seen: u64,
     },
-    /// A waiter saw a failure state: an image `deleted` or `retired`, or an
-    /// action `errored`.
+    /// A waiter saw a failure state: an image `deleted` or `retired`, an
+    /// action `errored`, or a 404 after a successful poll (the status then
+    /// starts with `gone`: the resource was deleted while waited for).
     #[error("{resource} {id} ended as {status}{}", failure_suffix(error_message))]
     WaitFailed {
         /// `image` or `action`.

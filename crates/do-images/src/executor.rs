@@ -13,7 +13,8 @@ use std::sync::{Arc, Mutex};
 
 use body::{Body, read_capped};
 use do_images_api::{Execute, ExecuteFuture};
-use reqwest::header::{AUTHORIZATION, HeaderValue, USER_AGENT};
+use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, USER_AGENT};
+use reqwest::{Method, StatusCode};
 
 use crate::clock::{Clock, Jitter};
 use crate::error::request_id_header;
@@ -119,6 +120,9 @@ impl Executor {
         let path = request.url().path().to_string();
         let mut current = request;
         let mut retry = 0u32;
+        // Whether an earlier attempt may have been carried out although its
+        // answer was lost (a 5xx, a connection cut after sending, a timeout).
+        let mut may_have_acted = false;
         loop {
             // A request whose body cannot be cloned is sent once; the
             // generated client only sends JSON bytes, which clone.
@@ -172,7 +176,20 @@ impl Executor {
                         self.clock.sleep(delay).await;
                         current = next;
                         retry += 1;
+                        may_have_acted |= status.is_server_error();
                         continue;
+                    }
+                    if method == Method::DELETE && status == StatusCode::NOT_FOUND && may_have_acted
+                    {
+                        tracing::debug!(
+                            operation = operation_id,
+                            %method,
+                            path = %path,
+                            attempt,
+                            "already deleted, by an earlier attempt whose answer was lost"
+                        );
+                        update_record(|record| record.status = Some(204));
+                        return Ok(already_deleted(response));
                     }
                     return Ok(rebuild(response, body, self.max_body_size));
                 }
@@ -200,6 +217,7 @@ impl Executor {
                             self.clock.sleep(delay).await;
                             current = next;
                             retry += 1;
+                            may_have_acted |= !before_sending;
                         }
                         _ => return Err(error),
                     }
@@ -213,6 +231,19 @@ impl Executor {
         *lock(&self.last_rate_limit) = Some(limit);
         Some(limit.remaining)
     }
+}
+
+/// The success a DELETE would have had (`204 No Content`, with the
+/// headers of the 404 that said the resource is gone, such as the rate
+/// limit): deleting is idempotent, so a resource that an earlier attempt
+/// deleted is deleted.
+fn already_deleted(mut head: http::Response<()>) -> reqwest::Response {
+    *head.status_mut() = StatusCode::NO_CONTENT;
+    let headers = head.headers_mut();
+    headers.remove(CONTENT_LENGTH);
+    headers.remove(CONTENT_TYPE);
+    let (parts, ()) = head.into_parts();
+    reqwest::Response::from(http::Response::from_parts(parts, Vec::new()))
 }
 
 /// Turns a buffered answer back into the `reqwest::Response` the generated

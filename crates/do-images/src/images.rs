@@ -243,7 +243,7 @@ fn classify_image(status: Option<ImageStatus>, error_message: Option<&str>) -> (
         Some(ImageStatus::Deleted | ImageStatus::Retired) => {
             State::Failed(error_message.filter(|m| !m.is_empty()).map(str::to_string))
         }
-        _ => State::Pending,
+        _ => State::Pending(error_message.filter(|m| !m.is_empty()).map(str::to_string)),
     };
     (shown, state)
 }

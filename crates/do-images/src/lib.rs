@@ -86,8 +86,8 @@ pub use retry::RetryPolicy;
 pub use secret::Token;
 pub use wait::{WaitOptions, WaitProgress};
 
-pub use do_images_api::ImageRef;
 pub use do_images_api::open_enums::{
     ActionStatus, Distribution, ImageListType, ImageStatus, ImageType, RegionSlug,
 };
 pub use do_images_api::types::{Action, Image, PageLinksPages, Region};
+pub use do_images_api::{ImageRef, Slug};

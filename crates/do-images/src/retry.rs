@@ -30,6 +30,14 @@
 //! [`Images::find_by_name`](crate::Images::find_by_name) lists every image
 //! with that name.
 //!
+//! Deleting is idempotent, and the retries treat it so: when an attempt of
+//! a `DELETE` may have been carried out although its answer was lost (a
+//! 5xx, a connection cut after the request was sent, a timeout) and a retry
+//! is answered `404`, the image is gone as asked, so the deletion succeeds
+//! (logged at debug level). A `404` on the first attempt, or after only
+//! `429`s and connections that could not be established, is still
+//! not-found.
+//!
 //! [`RetryPolicy::disabled`] sends every request exactly once.
 
 use std::time::{Duration, SystemTime};

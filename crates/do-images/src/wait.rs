@@ -2,8 +2,11 @@
 
 use std::fmt;
 use std::future::Future;
+use std::pin::pin;
 use std::sync::Arc;
 use std::time::Duration;
+
+use futures::future::{Either, select};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -72,7 +75,10 @@ impl fmt::Debug for WaitOptions {
 }
 
 impl WaitOptions {
-    /// The longest the wait may take before [`Error::WaitTimedOut`].
+    /// The longest the wait may take before [`Error::WaitTimedOut`]: a poll
+    /// still in flight then, with its retries and rate-limit sleeps, is cut.
+    /// It may be shorter than `min_delay`: the waiter then polls once and
+    /// waits out the rest.
     pub fn max_wait(mut self, max_wait: Duration) -> Self {
         self.max_wait = max_wait;
         self
@@ -131,11 +137,20 @@ pub(crate) enum State {
     Done,
     /// A failure state, with the message the API gave.
     Failed(Option<String>),
-    /// Still going.
-    Pending,
+    /// Still going, with the message the API gave so far (an import's
+    /// `error_message`), kept in case the resource disappears.
+    Pending(Option<String>),
 }
 
-/// Polls with `poll` until `classify` says done or failed, or time runs out.
+/// Polls with `poll` until `classify` says done or failed, or `max_wait`
+/// runs out.
+///
+/// The deadline holds whatever the server does: each poll races it, so a
+/// poll in flight, its retries and its rate-limit sleeps all end there, with
+/// [`Error::WaitTimedOut`]. A 404 after at least one successful poll means
+/// the resource was deleted while waited for (a failed import can be
+/// purged): [`Error::WaitFailed`] with the status `gone` and the last
+/// message seen. A 404 on the first poll stays a not-found error.
 pub(crate) async fn wait_for<T, P, F>(
     client: &Client,
     options: &WaitOptions,
@@ -149,13 +164,32 @@ where
     F: Future<Output = Result<T>>,
 {
     options.check()?;
-    let start = client.clock().now();
+    let clock = client.clock();
+    let start = clock.now();
     let mut last_status: Option<String> = None;
+    let mut last_message: Option<String> = None;
     let mut polls = 0u32;
+    let timed_out = |last_status: Option<String>| {
+        let waited = clock.now().saturating_duration_since(start);
+        Error::WaitTimedOut {
+            resource,
+            id,
+            last_status,
+            waited,
+        }
+    };
     loop {
+        let elapsed = clock.now().saturating_duration_since(start);
+        let remaining = options.max_wait.saturating_sub(elapsed);
+        if remaining.is_zero() {
+            return Err(timed_out(last_status));
+        }
         polls += 1;
-        let result = poll().await;
-        let elapsed = client.clock().now().saturating_duration_since(start);
+        let result = match select(clock.deadline(remaining), pin!(poll())).await {
+            Either::Left(((), _cut)) => return Err(timed_out(last_status)),
+            Either::Right((result, _)) => result,
+        };
+        let elapsed = clock.now().saturating_duration_since(start);
         let mut transient_error = None;
         let mut outcome = None;
         match result {
@@ -169,11 +203,20 @@ where
                             resource,
                             id,
                             status,
-                            error_message,
+                            error_message: error_message.or_else(|| last_message.clone()),
                         }))
                     }
-                    State::Pending => {}
+                    State::Pending(message) => last_message = message.or(last_message),
                 }
+            }
+            Err(error) if error.status() == Some(404) && last_status.is_some() => {
+                tracing::debug!(resource, id, %error, "gone while waiting");
+                outcome = Some(Err(Error::WaitFailed {
+                    resource,
+                    id,
+                    status: GONE.to_string(),
+                    error_message: last_message.clone(),
+                }));
             }
             Err(error) if error.is_retryable() => {
                 tracing::debug!(resource, id, %error, "transient error while waiting");
@@ -193,19 +236,17 @@ where
             return outcome;
         }
         if elapsed >= options.max_wait {
-            return Err(Error::WaitTimedOut {
-                resource,
-                id,
-                last_status,
-                waited: elapsed,
-            });
+            return Err(timed_out(last_status));
         }
         let delay = options
             .delay(polls - 1, client)
             .min(options.max_wait - elapsed);
-        client.clock().sleep(delay).await;
+        clock.sleep(delay).await;
     }
 }
+
+/// The status of a resource that answered 404 after a successful poll.
+const GONE: &str = "gone (404: deleted while waited for)";
 
 #[cfg(test)]
 mod tests {
