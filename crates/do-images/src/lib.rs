@@ -42,6 +42,8 @@
 //!   calls. The body is parsed once, into JSON only.
 //! - [`Error`]: one error type; [`Error::is_retryable`] tells the truth.
 //! - [`retry`]: which requests are retried, and how long the client waits.
+//! - [`limiter`]: how every call of a client stays under the API's request
+//!   rates (250 a minute, 5,000 an hour), fetched-ahead pages included.
 //! - [`paginate`]: how pages are followed, fetched ahead and checked.
 //! - [`clock`]: injectable time and randomness for tests.
 #![deny(missing_docs)]
@@ -52,6 +54,7 @@ pub mod clock;
 mod error;
 mod executor;
 mod images;
+pub mod limiter;
 pub mod paginate;
 mod rate_limit;
 pub mod retry;
@@ -66,6 +69,7 @@ pub use images::{
     CreateCustomImage, CreatedImage, DeleteImage, FindImagesByName, GetImage, Images, ListImages,
     UpdateImage,
 };
+pub use limiter::RequestLimits;
 pub use paginate::{ItemStream, Page, PageStream};
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;

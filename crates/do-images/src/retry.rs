@@ -15,7 +15,13 @@
 //!   **60 s** (the burst window is one minute). When the API asks for a longer
 //!   wait (the hourly limit is exhausted) the client does not sleep: it
 //!   returns the `429` [`Error::Api`](crate::Error::Api) at once, with the
-//!   rate-limit state, so the caller can decide.
+//!   rate-limit state, so the caller can decide. The wait is at least
+//!   [`MIN_RATE_LIMIT_WAIT`] (a `retry-after: 0`, or a `ratelimit-reset` in
+//!   the past from a skewed clock, never gives an immediate retry), plus a
+//!   random extra of up to [`RATE_LIMIT_JITTER`], so that requests refused
+//!   together (fetched-ahead pages) do not all retry in the same instant.
+//!   The [`limiter`](crate::limiter) keeps a client from meeting `429`s in
+//!   the first place.
 //! - **Which requests**: `GET`, `PUT` and `DELETE` are idempotent, so they are
 //!   retried on `429`, `500`, `502`, `503`, `504` and on any connection or
 //!   transport failure. `POST` (import an image, start an action) is retried
@@ -39,6 +45,13 @@ use reqwest::{Method, StatusCode};
 
 use crate::clock::Jitter;
 use crate::rate_limit::{RateLimit, header_u64};
+
+/// The shortest wait before retrying after a `429`, whatever the answer
+/// asked for.
+pub const MIN_RATE_LIMIT_WAIT: Duration = Duration::from_secs(1);
+
+/// The most random time added to a `429`'s wait.
+pub const RATE_LIMIT_JITTER: Duration = Duration::from_secs(1);
 
 /// How failed requests are retried. See the [module docs](self) for the
 /// defaults and the reasons behind them.
@@ -144,14 +157,18 @@ impl RetryPolicy {
         }
         match status.as_u16() {
             429 => {
-                let wait = match header_u64(headers, "retry-after") {
+                let asked = match header_u64(headers, "retry-after") {
                     Some(seconds) => Duration::from_secs(seconds),
                     None => match RateLimit::from_headers(headers) {
                         Some(limit) => limit.until_reset(now),
                         None => self.backoff(retry, jitter),
                     },
                 };
-                (wait <= self.max_rate_limit_wait).then_some(wait)
+                if asked > self.max_rate_limit_wait {
+                    return None;
+                }
+                let extra = jitter.up_to(RATE_LIMIT_JITTER.as_millis() as u64);
+                Some(asked.max(MIN_RATE_LIMIT_WAIT) + Duration::from_millis(extra))
             }
             500 | 502 | 503 | 504 if is_idempotent(method) => Some(self.backoff(retry, jitter)),
             _ => None,
@@ -185,7 +202,7 @@ fn is_idempotent(method: &Method) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::MaxJitter;
+    use crate::clock::{Jitter, MaxJitter};
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
@@ -234,7 +251,8 @@ mod tests {
                 now,
                 &MaxJitter
             ),
-            Some(Duration::from_secs(3))
+            Some(Duration::from_secs(4)),
+            "3 s asked, and up to 1 s of jitter"
         );
         assert!(
             policy
@@ -278,7 +296,7 @@ mod tests {
                 now,
                 &MaxJitter
             ),
-            Some(Duration::from_secs(42))
+            Some(Duration::from_secs(43))
         );
         let late = headers(&[
             ("ratelimit-limit", "5000"),
@@ -297,6 +315,61 @@ mod tests {
                 )
                 .is_none()
         );
+    }
+
+    /// Draws the smallest value: no jitter at all.
+    #[derive(Debug)]
+    struct NoJitter;
+
+    impl Jitter for NoJitter {
+        fn up_to(&self, _max: u64) -> u64 {
+            0
+        }
+    }
+
+    #[test]
+    fn a_429_waits_at_least_a_second_and_is_jittered() {
+        let policy = RetryPolicy::default();
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let answers = [
+            headers(&[("retry-after", "0")]),
+            // A reset in the past: the server's clock is behind ours.
+            headers(&[
+                ("ratelimit-limit", "5000"),
+                ("ratelimit-remaining", "0"),
+                ("ratelimit-reset", "1699999000"),
+            ]),
+            headers(&[
+                ("ratelimit-limit", "5000"),
+                ("ratelimit-remaining", "0"),
+                ("ratelimit-reset", "1700000000"),
+            ]),
+        ];
+        let delay = |answer: &HeaderMap, jitter: &dyn Jitter| {
+            policy.delay_after_status(
+                &Method::GET,
+                StatusCode::TOO_MANY_REQUESTS,
+                answer,
+                0,
+                now,
+                jitter,
+            )
+        };
+        for answer in &answers {
+            assert_eq!(
+                delay(answer, &NoJitter),
+                Some(MIN_RATE_LIMIT_WAIT),
+                "{answer:?}"
+            );
+            assert_eq!(
+                delay(answer, &MaxJitter),
+                Some(MIN_RATE_LIMIT_WAIT + RATE_LIMIT_JITTER),
+                "{answer:?}"
+            );
+        }
+        let asked = headers(&[("retry-after", "5")]);
+        assert_eq!(delay(&asked, &NoJitter), Some(Duration::from_secs(5)));
+        assert_eq!(delay(&asked, &MaxJitter), Some(Duration::from_secs(6)));
     }
 
     #[test]

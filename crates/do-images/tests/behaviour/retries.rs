@@ -1,5 +1,6 @@
 use std::time::Duration;
 
+use do_images::retry::RATE_LIMIT_JITTER;
 use do_images::{Error, RateLimit, RetryPolicy};
 use httpmock::prelude::*;
 use serde_json::json;
@@ -41,7 +42,11 @@ async fn a_429_with_retry_after_is_waited_out_then_succeeds() {
     let image = client.images().get(7).send().await.unwrap();
 
     assert_eq!(image.id, Some(7));
-    assert_eq!(clock.sleeps(), vec![Duration::from_secs(7)]);
+    // MaxJitter: the most jitter is added to what the server asked for.
+    assert_eq!(
+        clock.sleeps(),
+        vec![Duration::from_secs(7) + RATE_LIMIT_JITTER]
+    );
     limited.assert_calls_async(1).await;
     ok.assert_calls_async(1).await;
     assert_eq!(
@@ -78,7 +83,10 @@ async fn a_429_without_retry_after_waits_until_ratelimit_reset() {
         .await;
     let (client, clock) = client(&server);
     client.images().get(7).send().await.unwrap();
-    assert_eq!(clock.sleeps(), vec![Duration::from_secs(30)]);
+    assert_eq!(
+        clock.sleeps(),
+        vec![Duration::from_secs(30) + RATE_LIMIT_JITTER]
+    );
 }
 
 #[tokio::test]
@@ -231,7 +239,10 @@ async fn a_post_is_retried_after_a_429() {
     let action = client.actions(7).convert().send().await.unwrap();
     assert_eq!(action.id, Some(99));
     started.assert_calls_async(1).await;
-    assert_eq!(clock.sleeps(), vec![Duration::from_secs(2)]);
+    assert_eq!(
+        clock.sleeps(),
+        vec![Duration::from_secs(2) + RATE_LIMIT_JITTER]
+    );
 }
 
 /// A port nothing listens on: connections are refused before anything is
