@@ -1,5 +1,6 @@
 use std::time::Duration;
 
+use do_images::paginate::PREFETCH_MIN_REMAINING;
 use do_images::{Error, ImageListType};
 use futures::{StreamExt, TryStreamExt};
 use httpmock::prelude::*;
@@ -323,13 +324,15 @@ enum Seen {
 /// A page server on 127.0.0.1 that records when each page's request
 /// arrived and when it was answered, and how many requests it held at once.
 /// Pages in `hold.0` are not answered until `hold.1` requests are in
-/// flight together (or 10 s have passed, so that a client that never fetches
+/// flight together (or 3 s have passed, so that a client that never fetches
 /// ahead fails the test instead of hanging it).
 struct PageServer {
     total: usize,
     per_page: usize,
     hold: Option<(std::ops::RangeInclusive<u64>, usize)>,
     delay: Duration,
+    /// The `ratelimit-remaining` every answer carries.
+    remaining: u64,
     in_flight: tokio::sync::watch::Sender<usize>,
     log: std::sync::Mutex<(usize, Vec<Seen>)>,
 }
@@ -358,7 +361,7 @@ impl PageServer {
             {
                 let mut watch = server.in_flight.subscribe();
                 let enough = watch.wait_for(|n| *n >= *until);
-                let _ = tokio::time::timeout(Duration::from_secs(10), enough).await;
+                let _ = tokio::time::timeout(Duration::from_secs(3), enough).await;
             }
             tokio::time::sleep(server.delay).await;
             let body = server.body(page);
@@ -366,9 +369,9 @@ impl PageServer {
             server.in_flight.send_modify(|n| *n -= 1);
             (
                 [
-                    ("ratelimit-limit", "5000"),
-                    ("ratelimit-remaining", "4000"),
-                    ("ratelimit-reset", "1700000000"),
+                    ("ratelimit-limit", "5000".to_string()),
+                    ("ratelimit-remaining", server.remaining.to_string()),
+                    ("ratelimit-reset", "1700000000".to_string()),
                 ],
                 axum::Json(body),
             )
@@ -427,6 +430,7 @@ fn page_server(
         per_page: 10,
         hold,
         delay,
+        remaining: 4000,
         in_flight: tokio::sync::watch::Sender::new(0),
         log: std::sync::Mutex::new((0, Vec::new())),
     }
@@ -497,49 +501,54 @@ async fn without_fetch_ahead_there_is_never_more_than_one_request_in_flight() {
     assert_eq!(ids(&images), (1..=75).collect::<Vec<_>>());
     let (max_in_flight, seen) = server.seen();
     assert_eq!(max_in_flight, 1, "{seen:?}");
-    let expected: Vec<Seen> = (1..=server.pages())
+    assert_eq!(seen, one_at_a_time(server.pages()));
+}
+
+/// Pages arrived and answered one after another, as a listing without
+/// fetch-ahead sends them.
+fn one_at_a_time(pages: u64) -> Vec<Seen> {
+    (1..=pages)
         .flat_map(|page| [Seen::Arrived(page), Seen::Answered(page)])
-        .collect();
-    assert_eq!(seen, expected);
+        .collect()
 }
 
 #[tokio::test]
 async fn fetch_ahead_stops_when_the_rate_limit_is_low() {
-    let server = MockServer::start_async().await;
-    let mut mocks = Vec::new();
-    for page in 1..=3 {
-        let next = if page < 3 {
-            json!({"next": format!("https://api.digitalocean.com/v2/images?page={}&per_page=1", page + 1)})
-        } else {
-            json!({})
-        };
-        mocks.push(
-            server
-                .mock_async(|when, then| {
-                    when.method(GET)
-                        .path("/v2/images")
-                        .query_param("page", page.to_string());
-                    then.status(200)
-                        .header("ratelimit-limit", "5000")
-                        .header("ratelimit-remaining", "3")
-                        .header("ratelimit-reset", "1700000000")
-                        .json_body(json!({
-                            "images": [image(page, "x", "available")],
-                            "links": {"pages": next},
-                            "meta": {"total": 3}
-                        }));
-                })
-                .await,
-        );
-    }
-    let (client, _) = client(&server);
-    let mut stream = client.images().list().per_page(1).fetch_ahead(3).stream();
-    assert_eq!(stream.try_next().await.unwrap().unwrap().id, Some(1));
-    // Give any (wrongly) prefetched request time to reach the server.
-    tokio::time::sleep(Duration::from_millis(20)).await;
-    mocks[2].assert_calls_async(0).await;
-    let rest: Vec<_> = stream.try_collect().await.unwrap();
-    assert_eq!(ids(&rest), vec![2, 3]);
+    // One request fewer than the threshold left: page after page, although
+    // 3 pages ahead are allowed (a short delay gives overlapping requests
+    // every chance to show).
+    let mut low = page_server(None, Duration::from_millis(5));
+    low.remaining = PREFETCH_MIN_REMAINING - 1;
+    let (server, client) = low.start().await;
+    let images = client
+        .images()
+        .list()
+        .per_page(10)
+        .fetch_ahead(3)
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(ids(&images), (1..=75).collect::<Vec<_>>());
+    let (max_in_flight, seen) = server.seen();
+    assert_eq!(max_in_flight, 1, "{seen:?}");
+    assert_eq!(seen, one_at_a_time(server.pages()));
+
+    // Exactly the threshold left: the 3 pages after page 1 are requested
+    // together (the server holds them until all 3 have arrived).
+    let mut enough = page_server(Some((2..=4, 3)), Duration::ZERO);
+    enough.remaining = PREFETCH_MIN_REMAINING;
+    let (server, client) = enough.start().await;
+    let images = client
+        .images()
+        .list()
+        .per_page(10)
+        .fetch_ahead(3)
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(ids(&images), (1..=75).collect::<Vec<_>>());
+    let (max_in_flight, seen) = server.seen();
+    assert_eq!(max_in_flight, 3, "{seen:?}");
 }
 
 #[tokio::test]
@@ -613,5 +622,76 @@ async fn a_json_listing_keeps_the_same_window_of_requests_in_flight() {
             assert_eq!(arrived, 1, "page {page}, window {window}: {seen:?}");
         }
         assert_eq!(seen[..2], [Seen::Arrived(1), Seen::Answered(1)], "{seen:?}");
+    }
+}
+
+#[tokio::test]
+async fn pages_ahead_are_requested_while_the_current_pages_items_are_handed_out() {
+    let (server, client) = page_server(None, Duration::ZERO).start().await;
+    let mut stream = client.images().list().per_page(10).fetch_ahead(1).stream();
+    // The caller takes page 1's items slowly; each item it takes also moves
+    // the request for page 2 along.
+    for id in 1..=10 {
+        assert_eq!(stream.try_next().await.unwrap().unwrap().id, Some(id));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (_, seen) = server.seen();
+    assert!(
+        seen.contains(&Seen::Arrived(2)),
+        "page 2 was not requested while page 1 was handed out: {seen:?}"
+    );
+    let rest: Vec<_> = stream.try_collect().await.unwrap();
+    assert_eq!(ids(&rest), (11..=75).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn the_first_pages_link_sets_the_page_size_and_later_links_do_not() {
+    // The API may answer with another page size than the one asked for;
+    // the first page's `next` link tells which, and the listing keeps it.
+    let server = MockServer::start_async().await;
+    let link = |page: u64, per_page: u64| {
+        format!("https://api.digitalocean.com/v2/images?page={page}&per_page={per_page}")
+    };
+    let answers = [
+        (1, 200, json!({"next": link(2, 2)}), vec![1, 2]),
+        (2, 2, json!({"next": link(3, 5)}), vec![3, 4]),
+        (3, 2, json!({}), vec![5]),
+    ];
+    let mut mocks = Vec::new();
+    for (page, per_page, links, ids) in answers {
+        let images: Vec<Value> = ids.iter().map(|id| image(*id, "x", "available")).collect();
+        mocks.push(
+            server
+                .mock_async(|when, then| {
+                    when.method(GET)
+                        .path("/v2/images")
+                        .query_param("page", page.to_string())
+                        .query_param("per_page", per_page.to_string());
+                    then.status(200).json_body(json!({
+                        "images": images,
+                        "links": {"pages": links},
+                        "meta": {"total": 5}
+                    }));
+                })
+                .await,
+        );
+    }
+    let (client, _) = client(&server);
+    for fetch_ahead in [0, 2] {
+        let images = client
+            .images()
+            .list()
+            .fetch_ahead(fetch_ahead)
+            .collect_all()
+            .await
+            .unwrap();
+        assert_eq!(
+            ids(&images),
+            vec![1, 2, 3, 4, 5],
+            "fetch_ahead {fetch_ahead}"
+        );
+    }
+    for mock in &mocks {
+        mock.assert_calls_async(2).await;
     }
 }
