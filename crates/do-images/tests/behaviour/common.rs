@@ -112,3 +112,14 @@ pub async fn serve_pages<'a>(
     }
     mocks
 }
+
+/// Runs a test's body and fails the test if it has not finished after
+/// 10 s: a bug that makes a listing or a retry loop run forever fails in
+/// seconds instead of hanging the suite (these bodies take milliseconds).
+// Shared by two test binaries; `token_secrecy` does not use it.
+#[allow(dead_code)]
+pub async fn within_seconds<F: std::future::Future>(body: F) -> F::Output {
+    tokio::time::timeout(Duration::from_secs(10), body)
+        .await
+        .expect("the test did not finish within 10 s")
+}
