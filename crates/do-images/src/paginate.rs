@@ -203,7 +203,9 @@ impl<T: Send + 'static> PageStream<T> {
             .client
             .rate_limit()
             .is_some_and(|limit| limit.remaining < PREFETCH_MIN_REMAINING);
-        let allowed = if !self.first_seen || self.window == 0 || rate_low {
+        // Before the first page only page 1 can be requested (nothing else
+        // is planned), so the window needs no special case for it.
+        let allowed = if rate_low {
             usize::from(wanted)
         } else {
             self.window.max(usize::from(wanted))
