@@ -373,6 +373,33 @@ mod tests {
     }
 
     #[test]
+    fn custom_settings_are_kept_and_used() {
+        let policy = RetryPolicy::default()
+            .with_max_attempts(3)
+            .with_initial_backoff(Duration::from_millis(100))
+            .with_max_backoff(Duration::from_millis(150))
+            .with_max_rate_limit_wait(Duration::from_secs(5));
+        assert_eq!(policy.max_attempts(), 3);
+        assert_eq!(policy.initial_backoff(), Duration::from_millis(100));
+        assert_eq!(policy.max_backoff(), Duration::from_millis(150));
+        assert_eq!(policy.max_rate_limit_wait(), Duration::from_secs(5));
+        let delays: Vec<_> = (0..3).map(|n| policy.backoff(n, &MaxJitter)).collect();
+        assert_eq!(delays, [100, 150, 150].map(Duration::from_millis));
+        let limited = |seconds: &'static str| {
+            policy.delay_after_status(
+                &Method::GET,
+                StatusCode::TOO_MANY_REQUESTS,
+                &headers(&[("retry-after", seconds)]),
+                0,
+                SystemTime::UNIX_EPOCH,
+                &NoJitter,
+            )
+        };
+        assert_eq!(limited("5"), Some(Duration::from_secs(5)));
+        assert_eq!(limited("6"), None, "over the custom maximum");
+    }
+
+    #[test]
     fn attempts_are_bounded_and_disabled_means_once() {
         let policy = RetryPolicy::default().with_max_attempts(2);
         assert!(

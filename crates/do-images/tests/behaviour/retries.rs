@@ -428,3 +428,34 @@ async fn an_oversize_body_is_refused_unread() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_custom_retry_policy_takes_effect() {
+    within_seconds(async {
+        let server = MockServer::start_async().await;
+        let unavailable = server
+            .mock_async(|when, then| {
+                when.method(GET).path("/v2/images/7");
+                then.status(503)
+                    .json_body(error_body("server_error", "try later", "r-503"));
+            })
+            .await;
+        let clock = do_images::ManualClock::default();
+        let policy = RetryPolicy::default()
+            .with_max_attempts(3)
+            .with_initial_backoff(Duration::from_millis(100))
+            .with_max_backoff(Duration::from_millis(150));
+        let client = builder(&server, &clock)
+            .retry_policy(policy)
+            .build()
+            .unwrap();
+        let error = client.images().get(7).send().await.unwrap_err();
+        assert_eq!(error.status(), Some(503));
+        unavailable.assert_calls_async(3).await;
+        assert_eq!(
+            clock.sleeps(),
+            vec![Duration::from_millis(100), Duration::from_millis(150)]
+        );
+    })
+    .await;
+}
