@@ -6,8 +6,8 @@
 //! 50 requests in any 500 ms and 1,000 in any 30 s (a fifth of the counts in
 //! a 120th of the time: 100 requests a second, which the client easily
 //! exceeds on 127.0.0.1 when nothing holds it back). The figure at the real
-//! limits comes from `cargo run -p do-images-bench -- rate-limited` (see
-//! bench/RESULTS.md), not from a test.
+//! limits comes from `cargo run -p do-images-bench -- rate-limited` (see the
+//! `limiter` module docs), not from a test.
 
 use std::time::Duration;
 
