@@ -182,8 +182,8 @@ impl Harness {
 }
 
 /// The seed the cases are drawn from unless `PROPTEST_RNG_SEED` says
-/// otherwise (`.cargo/config.toml` sets it for every `cargo test`): every
-/// run, CI's included, draws the same cases, and a failure replays.
+/// otherwise: every run, CI's included, draws the same cases, and a failure
+/// replays with the seed its message names.
 const DEFAULT_SEED: u64 = 20_240_611;
 
 /// A property runner with a known seed: `cases` cases, and a failure that
