@@ -16,10 +16,10 @@
 //!   wait (the hourly limit is exhausted) the client does not sleep: it
 //!   returns the `429` [`Error::Api`](crate::Error::Api) at once, with the
 //!   rate-limit state, so the caller can decide. The wait is at least
-//!   [`MIN_RATE_LIMIT_WAIT`] (a `retry-after: 0`, or a `ratelimit-reset` in
-//!   the past from a skewed clock, never gives an immediate retry), plus a
-//!   random extra of up to [`RATE_LIMIT_JITTER`], so that requests refused
-//!   together (fetched-ahead pages) do not all retry in the same instant.
+//!   **1 s** (a `retry-after: 0`, or a `ratelimit-reset` in the past from a
+//!   skewed clock, never gives an immediate retry), plus a random extra of
+//!   up to as much again, so that requests refused together (fetched-ahead
+//!   pages) do not all retry in the same instant.
 //!   The [`limiter`](crate::limiter) keeps a client from meeting `429`s in
 //!   the first place.
 //! - **Which requests**: `GET`, `PUT` and `DELETE` are idempotent, so they are
@@ -46,13 +46,6 @@ use reqwest::{Method, StatusCode};
 use crate::clock::Jitter;
 use crate::rate_limit::{RateLimit, header_u64};
 
-/// The shortest wait before retrying after a `429`, whatever the answer
-/// asked for.
-pub const MIN_RATE_LIMIT_WAIT: Duration = Duration::from_secs(1);
-
-/// The most random time added to a `429`'s wait.
-pub const RATE_LIMIT_JITTER: Duration = Duration::from_secs(1);
-
 /// How failed requests are retried. See the [module docs](self) for the
 /// defaults and the reasons behind them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,6 +54,7 @@ pub struct RetryPolicy {
     initial_backoff: Duration,
     max_backoff: Duration,
     max_rate_limit_wait: Duration,
+    min_rate_limit_wait: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -70,6 +64,7 @@ impl Default for RetryPolicy {
             initial_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(20),
             max_rate_limit_wait: Duration::from_secs(60),
+            min_rate_limit_wait: Duration::from_secs(1),
         }
     }
 }
@@ -110,6 +105,14 @@ impl RetryPolicy {
         self
     }
 
+    /// The shortest wait after a `429` (default 1 s), whatever the answer
+    /// asked for; a random extra of up to as much again is added to every
+    /// `429`'s wait.
+    pub fn with_min_rate_limit_wait(mut self, wait: Duration) -> Self {
+        self.min_rate_limit_wait = wait;
+        self
+    }
+
     /// How many times a request may be sent in all.
     pub fn max_attempts(&self) -> u32 {
         self.max_attempts
@@ -128,6 +131,11 @@ impl RetryPolicy {
     /// The longest wait after a `429`.
     pub fn max_rate_limit_wait(&self) -> Duration {
         self.max_rate_limit_wait
+    }
+
+    /// The shortest wait after a `429`.
+    pub fn min_rate_limit_wait(&self) -> Duration {
+        self.min_rate_limit_wait
     }
 
     /// The full-jitter delay before retry number `retry` (0 for the first).
@@ -167,8 +175,9 @@ impl RetryPolicy {
                 if asked > self.max_rate_limit_wait {
                     return None;
                 }
-                let extra = jitter.up_to(RATE_LIMIT_JITTER.as_millis() as u64);
-                Some(asked.max(MIN_RATE_LIMIT_WAIT) + Duration::from_millis(extra))
+                let floor = self.min_rate_limit_wait;
+                let extra = jitter.up_to(u64::try_from(floor.as_millis()).unwrap_or(u64::MAX));
+                Some(asked.max(floor) + Duration::from_millis(extra))
             }
             500 | 502 | 503 | 504 if is_idempotent(method) => Some(self.backoff(retry, jitter)),
             _ => None,
@@ -358,12 +367,12 @@ mod tests {
         for answer in &answers {
             assert_eq!(
                 delay(answer, &NoJitter),
-                Some(MIN_RATE_LIMIT_WAIT),
+                Some(Duration::from_secs(1)),
                 "{answer:?}"
             );
             assert_eq!(
                 delay(answer, &MaxJitter),
-                Some(MIN_RATE_LIMIT_WAIT + RATE_LIMIT_JITTER),
+                Some(Duration::from_secs(2)),
                 "{answer:?}"
             );
         }
@@ -378,8 +387,10 @@ mod tests {
             .with_max_attempts(3)
             .with_initial_backoff(Duration::from_millis(100))
             .with_max_backoff(Duration::from_millis(150))
-            .with_max_rate_limit_wait(Duration::from_secs(5));
+            .with_max_rate_limit_wait(Duration::from_secs(5))
+            .with_min_rate_limit_wait(Duration::from_millis(20));
         assert_eq!(policy.max_attempts(), 3);
+        assert_eq!(policy.min_rate_limit_wait(), Duration::from_millis(20));
         assert_eq!(policy.initial_backoff(), Duration::from_millis(100));
         assert_eq!(policy.max_backoff(), Duration::from_millis(150));
         assert_eq!(policy.max_rate_limit_wait(), Duration::from_secs(5));
@@ -397,6 +408,11 @@ mod tests {
         };
         assert_eq!(limited("5"), Some(Duration::from_secs(5)));
         assert_eq!(limited("6"), None, "over the custom maximum");
+        assert_eq!(
+            limited("0"),
+            Some(Duration::from_millis(20)),
+            "the custom floor"
+        );
     }
 
     #[test]

@@ -17,7 +17,6 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::http::header::USER_AGENT;
 use axum::response::Response;
-use do_images::retry::{MIN_RATE_LIMIT_WAIT, RATE_LIMIT_JITTER};
 use do_images::{
     Client, ClientBuilder, Clock, Error, ManualClock, MaxJitter, RequestLimits, RetryPolicy,
 };
@@ -598,7 +597,8 @@ fn listing_survives_any_page_with_any_status() {
 /// `headers`, every attempt getting the same answer, with `MaxJitter` and a
 /// wall clock at `now`: the sleeps between attempts, in order. A `429`
 /// waits what it asks for (`retry-after`, else until `ratelimit-reset`, else
-/// the backoff), at least a second, plus the most jitter; one asking for
+/// the backoff), at least a second, plus the most jitter (as much again as
+/// that floor); one asking for
 /// more than the 60 s maximum is not retried. A 5xx backs off 0.5, 1, 2 s.
 fn expected_sleeps(status: u16, headers: &[(&str, String)], mut now: SystemTime) -> Vec<Duration> {
     let number = |name: &str| {
@@ -635,7 +635,8 @@ fn expected_sleeps(status: u16, headers: &[(&str, String)], mut now: SystemTime)
         if asked > Duration::from_secs(60) {
             break;
         }
-        let sleep = asked.max(MIN_RATE_LIMIT_WAIT) + RATE_LIMIT_JITTER;
+        let floor = RetryPolicy::default().min_rate_limit_wait();
+        let sleep = asked.max(floor) + floor;
         now += sleep;
         sleeps.push(sleep);
     }

@@ -1,11 +1,14 @@
 use std::time::Duration;
 
-use do_images::retry::RATE_LIMIT_JITTER;
 use do_images::{Error, RateLimit, RetryPolicy};
 use httpmock::prelude::*;
 use serde_json::json;
 
 use crate::common::{builder, client, error_body, image, within_seconds};
+
+/// The most jitter a `429`'s wait gets by default: as much again as its
+/// 1 s floor (`MaxJitter` always draws it).
+const RATE_LIMIT_JITTER_MAX: Duration = Duration::from_secs(1);
 
 #[tokio::test]
 async fn a_429_with_retry_after_is_waited_out_then_succeeds() {
@@ -46,7 +49,7 @@ async fn a_429_with_retry_after_is_waited_out_then_succeeds() {
         // MaxJitter: the most jitter is added to what the server asked for.
         assert_eq!(
             clock.sleeps(),
-            vec![Duration::from_secs(7) + RATE_LIMIT_JITTER]
+            vec![Duration::from_secs(7) + RATE_LIMIT_JITTER_MAX]
         );
         limited.assert_calls_async(1).await;
         ok.assert_calls_async(1).await;
@@ -89,7 +92,7 @@ async fn a_429_without_retry_after_waits_until_ratelimit_reset() {
         client.images().get(7).send().await.unwrap();
         assert_eq!(
             clock.sleeps(),
-            vec![Duration::from_secs(30) + RATE_LIMIT_JITTER]
+            vec![Duration::from_secs(30) + RATE_LIMIT_JITTER_MAX]
         );
     })
     .await;
@@ -260,7 +263,7 @@ async fn a_post_is_retried_after_a_429() {
         started.assert_calls_async(1).await;
         assert_eq!(
             clock.sleeps(),
-            vec![Duration::from_secs(2) + RATE_LIMIT_JITTER]
+            vec![Duration::from_secs(2) + RATE_LIMIT_JITTER_MAX]
         );
     })
     .await;
