@@ -252,6 +252,28 @@ mod tests {
     use super::*;
     use crate::clock::ManualClock;
 
+    /// Runs `test` on a runtime of its own, in a thread of its own, and
+    /// fails if it has not finished after 5 s. On a `ManualClock` a broken
+    /// limiter spins instead of sleeping, which no timeout in the same
+    /// thread could interrupt.
+    fn within_seconds<F>(test: F)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(test);
+            let _ = done.send(());
+        });
+        finished
+            .recv_timeout(Duration::from_secs(5))
+            .expect("the limiter test finished (or panicked) within 5 s");
+    }
+
     fn limiter(limits: RequestLimits) -> (Arc<Limiter>, ManualClock) {
         let clock = ManualClock::default();
         (
@@ -260,65 +282,73 @@ mod tests {
         )
     }
 
-    #[tokio::test]
-    async fn a_full_window_waits_until_its_oldest_request_is_a_window_old() {
-        let (limiter, clock) = limiter(RequestLimits::none().allow(3, Duration::from_secs(60)));
-        for _ in 0..3 {
+    #[test]
+    fn a_full_window_waits_until_its_oldest_request_is_a_window_old() {
+        within_seconds(async {
+            let (limiter, clock) = limiter(RequestLimits::none().allow(3, Duration::from_secs(60)));
+            for _ in 0..3 {
+                drop(limiter.acquire().await);
+                clock.advance(Duration::from_secs(1));
+            }
+            assert!(clock.sleeps().is_empty());
+            // The first request finished at 0 s and it is now 3 s: 57 s to go.
             drop(limiter.acquire().await);
-            clock.advance(Duration::from_secs(1));
-        }
-        assert!(clock.sleeps().is_empty());
-        // The first request finished at 0 s and it is now 3 s: 57 s to go.
-        drop(limiter.acquire().await);
-        assert_eq!(clock.sleeps(), vec![Duration::from_secs(57)]);
-        drop(limiter.acquire().await);
-        assert_eq!(clock.sleeps()[1], Duration::from_secs(1));
-    }
-
-    #[tokio::test]
-    async fn a_request_counts_from_when_it_finished() {
-        let (limiter, clock) = limiter(RequestLimits::none().allow(1, Duration::from_secs(10)));
-        let permit = limiter.acquire().await;
-        clock.advance(Duration::from_secs(4));
-        drop(permit);
-        drop(limiter.acquire().await);
-        assert_eq!(clock.sleeps(), vec![Duration::from_secs(10)]);
-    }
-
-    #[tokio::test]
-    async fn every_window_is_kept() {
-        let limits = RequestLimits::none()
-            .allow(2, Duration::from_secs(1))
-            .allow(3, Duration::from_secs(100));
-        let (limiter, clock) = limiter(limits);
-        for _ in 0..4 {
+            assert_eq!(clock.sleeps(), vec![Duration::from_secs(57)]);
             drop(limiter.acquire().await);
-        }
-        // 2 at 0 s, the third at 1 s (the short window), the fourth at
-        // 100 s (the long window, from the first request).
-        assert_eq!(
-            clock.sleeps(),
-            vec![Duration::from_secs(1), Duration::from_secs(99)]
-        );
-    }
-
-    #[tokio::test]
-    async fn a_request_in_flight_holds_its_slot_until_it_finishes() {
-        let (limiter, clock) = limiter(RequestLimits::none().allow(1, Duration::from_secs(5)));
-        let permit = limiter.acquire().await;
-        let second = tokio::spawn({
-            let limiter = limiter.clone();
-            async move { drop(limiter.acquire().await) }
+            assert_eq!(clock.sleeps()[1], Duration::from_secs(1));
         });
-        tokio::task::yield_now().await;
-        assert!(!second.is_finished());
-        clock.advance(Duration::from_secs(30));
-        drop(permit);
-        tokio::time::timeout(Duration::from_secs(5), second)
-            .await
-            .expect("released")
-            .unwrap();
-        assert_eq!(clock.sleeps(), vec![Duration::from_secs(5)]);
+    }
+
+    #[test]
+    fn a_request_counts_from_when_it_finished() {
+        within_seconds(async {
+            let (limiter, clock) = limiter(RequestLimits::none().allow(1, Duration::from_secs(10)));
+            let permit = limiter.acquire().await;
+            clock.advance(Duration::from_secs(4));
+            drop(permit);
+            drop(limiter.acquire().await);
+            assert_eq!(clock.sleeps(), vec![Duration::from_secs(10)]);
+        });
+    }
+
+    #[test]
+    fn every_window_is_kept() {
+        within_seconds(async {
+            let limits = RequestLimits::none()
+                .allow(2, Duration::from_secs(1))
+                .allow(3, Duration::from_secs(100));
+            let (limiter, clock) = limiter(limits);
+            for _ in 0..4 {
+                drop(limiter.acquire().await);
+            }
+            // 2 at 0 s, the third at 1 s (the short window), the fourth at
+            // 100 s (the long window, from the first request).
+            assert_eq!(
+                clock.sleeps(),
+                vec![Duration::from_secs(1), Duration::from_secs(99)]
+            );
+        });
+    }
+
+    #[test]
+    fn a_request_in_flight_holds_its_slot_until_it_finishes() {
+        within_seconds(async {
+            let (limiter, clock) = limiter(RequestLimits::none().allow(1, Duration::from_secs(5)));
+            let permit = limiter.acquire().await;
+            let second = tokio::spawn({
+                let limiter = limiter.clone();
+                async move { drop(limiter.acquire().await) }
+            });
+            tokio::task::yield_now().await;
+            assert!(!second.is_finished());
+            clock.advance(Duration::from_secs(30));
+            drop(permit);
+            tokio::time::timeout(Duration::from_secs(5), second)
+                .await
+                .expect("released")
+                .unwrap();
+            assert_eq!(clock.sleeps(), vec![Duration::from_secs(5)]);
+        });
     }
 
     #[test]
