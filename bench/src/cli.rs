@@ -1,4 +1,5 @@
-//! The command line: `run` (the harness) and `list` (the library's client).
+//! The command line: `run` (the harness), `list` (the library's client),
+//! `measure` and `rate-limited`.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -26,6 +27,24 @@ pub enum Command {
     /// Runs a command and writes its wall time and peak memory to a file
     /// (how `run` starts each client).
     Measure(MeasureArgs),
+    /// Times a listing longer than the API's burst limit against a sandbox
+    /// with the API's real rate limits, through the library's default
+    /// request limiter, and counts the `429`s it met.
+    RateLimited(RateLimitedArgs),
+}
+
+/// The listing `rate-limited` times.
+#[derive(Debug, Args)]
+pub struct RateLimitedArgs {
+    /// Pages to list (one image each).
+    #[arg(long, default_value_t = 600)]
+    pub pages: usize,
+    /// Pages to fetch ahead.
+    #[arg(long, value_name = "PAGES", default_value_t = do_images::paginate::DEFAULT_FETCH_AHEAD)]
+    pub fetch_ahead: usize,
+    /// Latency the sandbox adds to every request, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency_ms: u64,
 }
 
 /// Settings of a benchmark run.

@@ -16,6 +16,7 @@ mod library_client;
 mod machine;
 mod measure;
 mod plan;
+mod rate_limited;
 mod report;
 mod results;
 mod run;
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(&args),
         Command::List(args) => library_client::run(&args),
         Command::Measure(args) => launcher::run(&args),
+        Command::RateLimited(args) => rate_limited::run(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -56,12 +56,14 @@ pub fn no_retry_client(sandbox: &RunningSandbox, timeout: Duration) -> Client {
 }
 
 /// The default retry rules (which requests, which statuses) with
-/// millisecond backoffs and `max_attempts` attempts.
+/// millisecond backoffs, a 5 ms floor after a `429`, and `max_attempts`
+/// attempts.
 pub fn fast_retries(max_attempts: u32) -> RetryPolicy {
     RetryPolicy::default()
         .with_max_attempts(max_attempts)
         .with_initial_backoff(Duration::from_millis(2))
         .with_max_backoff(Duration::from_millis(10))
+        .with_min_rate_limit_wait(Duration::from_millis(5))
 }
 
 /// Waiter options for the quick sandbox: polls 10 to 40 ms apart, gives up

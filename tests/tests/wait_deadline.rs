@@ -9,6 +9,7 @@
 //! `max_wait`, so a waiter that outlives its deadline fails the test
 //! instead of hanging it.
 
+use std::future::IntoFuture;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -104,9 +105,9 @@ fn options(max_wait: Duration) -> WaitOptions {
 
 /// Runs the wait, failing the test if it outlives its deadline by 20 s;
 /// returns its outcome and how long it took.
-async fn timed<T>(wait: impl Future<Output = T>) -> (T, Duration) {
+async fn timed<T>(wait: impl IntoFuture<Output = T>) -> (T, Duration) {
     let started = Instant::now();
-    let outcome = tokio::time::timeout(Duration::from_secs(20), wait)
+    let outcome = tokio::time::timeout(Duration::from_secs(20), wait.into_future())
         .await
         .expect("the wait outlived its max_wait by 20 s");
     (outcome, started.elapsed())
@@ -162,7 +163,8 @@ async fn rate_limit_sleeps_are_cut_at_the_deadline() {
     let (outcome, took) = timed(
         client
             .images()
-            .wait_until_available_json(7, options(max_wait)),
+            .wait_until_available(7, options(max_wait))
+            .output::<serde_json::Value>(),
     )
     .await;
     assert_timed_out_after_pending(outcome, took, max_wait);
@@ -248,7 +250,8 @@ async fn an_image_that_disappears_during_a_wait_fails_it_as_gone() {
             .map(|_| ()),
         client(json)
             .images()
-            .wait_until_available_json(7, options.clone())
+            .wait_until_available(7, options.clone())
+            .output::<serde_json::Value>()
             .await
             .map(|_| ()),
     ] {

@@ -99,6 +99,11 @@ pub struct SandboxConfig {
     pub action_duration: Duration,
     /// Per-token rate limits.
     pub rate_limits: RateLimits,
+    /// How long the windows of `rate_limits.per_minute` and
+    /// `rate_limits.per_hour` last: a minute and an hour, as the API's, unless
+    /// a test shortens them (see
+    /// [`with_rate_limit_windows`](Self::with_rate_limit_windows)).
+    pub rate_limit_windows: (Duration, Duration),
     /// Faults injected into responses.
     pub faults: Faults,
 }
@@ -113,6 +118,7 @@ impl Default for SandboxConfig {
             import_timing: ImportTiming::default(),
             action_duration: Duration::from_secs(3),
             rate_limits: RateLimits::default(),
+            rate_limit_windows: (Duration::from_secs(60), Duration::from_secs(3_600)),
             faults: Faults::none(),
         }
     }
@@ -170,6 +176,14 @@ impl SandboxConfig {
     /// Sets the per-token rate limits.
     pub fn with_rate_limits(mut self, limits: RateLimits) -> Self {
         self.rate_limits = limits;
+        self
+    }
+
+    /// Counts `rate_limits.per_minute` over `burst` instead of a minute and
+    /// `rate_limits.per_hour` over `hourly` instead of an hour: the API's
+    /// limits scaled in time, so that a test meets them in seconds.
+    pub fn with_rate_limit_windows(mut self, burst: Duration, hourly: Duration) -> Self {
+        self.rate_limit_windows = (burst, hourly);
         self
     }
 

@@ -5,9 +5,6 @@ use std::time::{Duration, Instant};
 
 use crate::config::RateLimits;
 
-const HOUR: Duration = Duration::from_secs(3_600);
-const MINUTE: Duration = Duration::from_secs(60);
-
 /// The rate-limit state sent with one response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Verdict {
@@ -25,13 +22,16 @@ pub(crate) struct Verdict {
 /// Requests counted per token over the last hour.
 pub(crate) struct RateLimiter {
     limits: RateLimits,
+    /// The burst window (a minute) and the hourly window (an hour).
+    windows: (Duration, Duration),
     seen: HashMap<String, VecDeque<Instant>>,
 }
 
 impl RateLimiter {
-    pub fn new(limits: RateLimits) -> Self {
+    pub fn new(limits: RateLimits, windows: (Duration, Duration)) -> Self {
         Self {
             limits,
+            windows,
             seen: HashMap::new(),
         }
     }
@@ -48,25 +48,26 @@ impl RateLimiter {
                 retry_after: None,
             };
         }
+        let (minute, hour) = self.windows;
         let times = self.seen.entry(token.to_string()).or_default();
         while times
             .front()
-            .is_some_and(|t| now.saturating_duration_since(*t) >= HOUR)
+            .is_some_and(|t| now.saturating_duration_since(*t) >= hour)
         {
             times.pop_front();
         }
         let in_last_minute =
-            times.len() - times.partition_point(|t| now.saturating_duration_since(*t) >= MINUTE);
+            times.len() - times.partition_point(|t| now.saturating_duration_since(*t) >= minute);
         let refused_until = if times.len() >= limits.per_hour as usize {
-            times.front().map(|t| *t + HOUR)
+            times.front().map(|t| *t + hour)
         } else if in_last_minute >= limits.per_minute as usize {
-            times.get(times.len() - in_last_minute).map(|t| *t + MINUTE)
+            times.get(times.len() - in_last_minute).map(|t| *t + minute)
         } else {
             times.push_back(now);
             None
         };
         let reset_in = times.front().map_or(Duration::ZERO, |t| {
-            (*t + HOUR).saturating_duration_since(now)
+            (*t + hour).saturating_duration_since(now)
         });
         Verdict {
             limit: limits.per_hour,
@@ -87,12 +88,39 @@ impl RateLimiter {
 mod tests {
     use super::*;
 
+    const HOUR: Duration = Duration::from_secs(3_600);
+    const MINUTE: Duration = Duration::from_secs(60);
+
+    #[test]
+    fn windows_can_be_shortened() {
+        let mut limiter = RateLimiter::new(
+            RateLimits {
+                per_minute: 2,
+                per_hour: 3,
+            },
+            (Duration::from_millis(100), Duration::from_secs(6)),
+        );
+        let start = Instant::now();
+        limiter.admit("a", start);
+        limiter.admit("a", start);
+        let refused = limiter.admit("a", start + Duration::from_millis(50));
+        assert_eq!(refused.retry_after, Some(1), "at least a second");
+        let admitted = limiter.admit("a", start + Duration::from_millis(100));
+        assert_eq!((admitted.retry_after, admitted.remaining), (None, 0));
+        assert_eq!(admitted.reset_in, Duration::from_millis(5_900));
+        let hourly = limiter.admit("a", start + Duration::from_millis(300));
+        assert_eq!(hourly.retry_after, Some(6));
+    }
+
     #[test]
     fn burst_limit_refuses_with_retry_after() {
-        let mut limiter = RateLimiter::new(RateLimits {
-            per_minute: 2,
-            per_hour: 10,
-        });
+        let mut limiter = RateLimiter::new(
+            RateLimits {
+                per_minute: 2,
+                per_hour: 10,
+            },
+            (MINUTE, HOUR),
+        );
         let start = Instant::now();
         assert_eq!(limiter.admit("a", start).remaining, 9);
         assert_eq!(limiter.admit("a", start).remaining, 8);
@@ -110,10 +138,13 @@ mod tests {
 
     #[test]
     fn hourly_limit() {
-        let mut limiter = RateLimiter::new(RateLimits {
-            per_minute: 100,
-            per_hour: 3,
-        });
+        let mut limiter = RateLimiter::new(
+            RateLimits {
+                per_minute: 100,
+                per_hour: 3,
+            },
+            (MINUTE, HOUR),
+        );
         let start = Instant::now();
         for _ in 0..3 {
             limiter.admit("a", start);

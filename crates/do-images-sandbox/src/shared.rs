@@ -47,7 +47,10 @@ impl Shared {
                 config.import_timing,
                 config.action_duration,
             )),
-            limiter: Mutex::new(RateLimiter::new(config.rate_limits)),
+            limiter: Mutex::new(RateLimiter::new(
+                config.rate_limits,
+                config.rate_limit_windows,
+            )),
             dice: Mutex::new(FaultDice {
                 faults: config.faults,
                 rng: fastrand::Rng::with_seed(config.seed ^ 0x5eed_fa17),

@@ -18,6 +18,7 @@ use crate::decode::{self, Undecodable};
 use crate::error::{Error, Result};
 use crate::executor::{Executor, lock, record_call, record_call_keeping_body};
 use crate::images::Images;
+use crate::limiter::{Limiter, RequestLimits};
 use crate::rate_limit::RateLimit;
 use crate::retry::RetryPolicy;
 use crate::secret::Token;
@@ -276,6 +277,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     request_timeout: Duration,
     retry_policy: RetryPolicy,
+    request_limits: RequestLimits,
     http_client: Option<reqwest::Client>,
     clock: Arc<dyn Clock>,
     jitter: Arc<dyn Jitter>,
@@ -291,6 +293,7 @@ impl Default for ClientBuilder {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
             retry_policy: RetryPolicy::default(),
+            request_limits: RequestLimits::default(),
             http_client: None,
             clock: Arc::new(TokioClock),
             jitter: Arc::new(RandomJitter),
@@ -343,6 +346,15 @@ impl ClientBuilder {
     /// [`RetryPolicy::disabled`] turns retries off).
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry_policy = policy;
+        self
+    }
+
+    /// The request rates the client keeps under, shared by every call of
+    /// the client and its clones (default [`RequestLimits::default`], the
+    /// API's 250 a minute and 5,000 an hour; [`RequestLimits::none`] turns
+    /// the limiter off). See the [`limiter`](crate::limiter) module.
+    pub fn request_limits(mut self, limits: RequestLimits) -> Self {
+        self.request_limits = limits;
         self
     }
 
@@ -427,6 +439,7 @@ impl ClientBuilder {
             jitter: self.jitter.clone(),
             last_rate_limit: last_rate_limit.clone(),
             max_body_size: self.max_body_size,
+            limiter: Limiter::new(&self.request_limits, self.clock.clone()),
         };
         let api = do_images_api::Client::new_with_client(
             &base_url,

@@ -18,6 +18,7 @@ use reqwest::{Method, StatusCode};
 
 use crate::clock::{Clock, Jitter};
 use crate::error::request_id_header;
+use crate::limiter::Limiter;
 use crate::rate_limit::RateLimit;
 use crate::retry::RetryPolicy;
 
@@ -93,6 +94,8 @@ pub(crate) struct Executor {
     pub(crate) jitter: Arc<dyn Jitter>,
     pub(crate) last_rate_limit: Arc<Mutex<Option<RateLimit>>>,
     pub(crate) max_body_size: u64,
+    /// Shared by the client's clones; `None` when limits are off.
+    pub(crate) limiter: Option<Arc<Limiter>>,
 }
 
 impl Execute for Executor {
@@ -132,10 +135,16 @@ impl Executor {
             };
             let attempt = retry + 1;
             update_record(|record| record.attempts = attempt);
+            // Every attempt takes a slot; it counts until the answer is read.
+            let permit = match &self.limiter {
+                Some(limiter) => Some(limiter.acquire().await),
+                None => None,
+            };
             let outcome = match client.execute(to_send).await {
                 Ok(response) => read_capped(response, self.max_body_size).await,
                 Err(error) => Err(error),
             };
+            drop(permit);
             match outcome {
                 Ok((response, body)) => {
                     let status = response.status();

@@ -47,6 +47,8 @@
 //!   crate's errors, as soon as `cargo xtask generate` has produced it.
 //! - [`Error`]: one error type; [`Error::is_retryable`] tells the truth.
 //! - [`retry`]: which requests are retried, and how long the client waits.
+//! - [`limiter`]: how every call of a client stays under the API's request
+//!   rates (250 a minute, 5,000 an hour), fetched-ahead pages included.
 //! - [`paginate`]: how pages are followed, fetched ahead and checked.
 //! - [`clock`]: injectable time and randomness for tests.
 #![deny(missing_docs)]
@@ -59,6 +61,7 @@ mod decode;
 mod error;
 mod executor;
 mod images;
+pub mod limiter;
 mod list;
 pub mod paginate;
 mod rate_limit;
@@ -79,6 +82,7 @@ pub use images::{
     CreateCustomImage, CreatedImage, DeleteImage, FindImagesByName, GetImage, ImageListing, Images,
     ListImages, UpdateImage, WaitForImage,
 };
+pub use limiter::RequestLimits;
 pub use list::{List, Listing, PageRequest, page_request};
 pub use paginate::{ItemStream, Page, PageStream};
 pub use rate_limit::RateLimit;

@@ -160,15 +160,25 @@ impl<T: Send + 'static> PageStream<T> {
             .client
             .rate_limit()
             .is_some_and(|limit| limit.remaining < PREFETCH_MIN_REMAINING);
-        let allowed = if !self.first_seen || self.window == 0 || rate_low {
+        // Before the first page only page 1 can be requested (nothing else
+        // is planned), so the window needs no special case for it.
+        let allowed = if rate_low {
             usize::from(wanted)
         } else {
             self.window.max(usize::from(wanted))
         };
-        while !failed
-            && self.in_flight.len() + self.ready.len() < allowed
-            && self.next_to_request <= self.request_up_to
-        {
+        // At most `room` requests start here: the loop is bounded by the
+        // window whatever the page numbers say.
+        let held = self.in_flight.len() + self.ready.len();
+        let room = if failed {
+            0
+        } else {
+            allowed.saturating_sub(held)
+        };
+        for _ in 0..room {
+            if self.next_to_request > self.request_up_to {
+                break;
+            }
             let page = self.next_to_request;
             self.in_flight.push_back((self.fetch)(page, self.per_page));
             self.next_to_request += 1;

@@ -15,7 +15,13 @@
 //!   **60 s** (the burst window is one minute). When the API asks for a longer
 //!   wait (the hourly limit is exhausted) the client does not sleep: it
 //!   returns the `429` [`Error::Api`](crate::Error::Api) at once, with the
-//!   rate-limit state, so the caller can decide.
+//!   rate-limit state, so the caller can decide. The wait is at least
+//!   **1 s** (a `retry-after: 0`, or a `ratelimit-reset` in the past from a
+//!   skewed clock, never gives an immediate retry), plus a random extra of
+//!   up to as much again, so that requests refused together (fetched-ahead
+//!   pages) do not all retry in the same instant.
+//!   The [`limiter`](crate::limiter) keeps a client from meeting `429`s in
+//!   the first place.
 //! - **Which requests**: `GET`, `PUT` and `DELETE` are idempotent, so they are
 //!   retried on `429`, `500`, `502`, `503`, `504` and on any connection or
 //!   transport failure. `POST` (import an image, start an action) is retried
@@ -56,6 +62,7 @@ pub struct RetryPolicy {
     initial_backoff: Duration,
     max_backoff: Duration,
     max_rate_limit_wait: Duration,
+    min_rate_limit_wait: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -65,6 +72,7 @@ impl Default for RetryPolicy {
             initial_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(20),
             max_rate_limit_wait: Duration::from_secs(60),
+            min_rate_limit_wait: Duration::from_secs(1),
         }
     }
 }
@@ -105,6 +113,14 @@ impl RetryPolicy {
         self
     }
 
+    /// The shortest wait after a `429` (default 1 s), whatever the answer
+    /// asked for; a random extra of up to as much again is added to every
+    /// `429`'s wait.
+    pub fn with_min_rate_limit_wait(mut self, wait: Duration) -> Self {
+        self.min_rate_limit_wait = wait;
+        self
+    }
+
     /// How many times a request may be sent in all.
     pub fn max_attempts(&self) -> u32 {
         self.max_attempts
@@ -123,6 +139,11 @@ impl RetryPolicy {
     /// The longest wait after a `429`.
     pub fn max_rate_limit_wait(&self) -> Duration {
         self.max_rate_limit_wait
+    }
+
+    /// The shortest wait after a `429`.
+    pub fn min_rate_limit_wait(&self) -> Duration {
+        self.min_rate_limit_wait
     }
 
     /// The full-jitter delay before retry number `retry` (0 for the first).
@@ -152,14 +173,19 @@ impl RetryPolicy {
         }
         match status.as_u16() {
             429 => {
-                let wait = match header_u64(headers, "retry-after") {
+                let asked = match header_u64(headers, "retry-after") {
                     Some(seconds) => Duration::from_secs(seconds),
                     None => match RateLimit::from_headers(headers) {
                         Some(limit) => limit.until_reset(now),
                         None => self.backoff(retry, jitter),
                     },
                 };
-                (wait <= self.max_rate_limit_wait).then_some(wait)
+                if asked > self.max_rate_limit_wait {
+                    return None;
+                }
+                let floor = self.min_rate_limit_wait;
+                let extra = jitter.up_to(u64::try_from(floor.as_millis()).unwrap_or(u64::MAX));
+                Some(asked.max(floor) + Duration::from_millis(extra))
             }
             500 | 502 | 503 | 504 if is_idempotent(method) => Some(self.backoff(retry, jitter)),
             _ => None,
@@ -193,7 +219,7 @@ fn is_idempotent(method: &Method) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::MaxJitter;
+    use crate::clock::{Jitter, MaxJitter};
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
@@ -242,7 +268,8 @@ mod tests {
                 now,
                 &MaxJitter
             ),
-            Some(Duration::from_secs(3))
+            Some(Duration::from_secs(4)),
+            "3 s asked, and up to 1 s of jitter"
         );
         assert!(
             policy
@@ -286,7 +313,7 @@ mod tests {
                 now,
                 &MaxJitter
             ),
-            Some(Duration::from_secs(42))
+            Some(Duration::from_secs(43))
         );
         let late = headers(&[
             ("ratelimit-limit", "5000"),
@@ -304,6 +331,95 @@ mod tests {
                     &MaxJitter
                 )
                 .is_none()
+        );
+    }
+
+    /// Draws the smallest value: no jitter at all.
+    #[derive(Debug)]
+    struct NoJitter;
+
+    impl Jitter for NoJitter {
+        fn up_to(&self, _max: u64) -> u64 {
+            0
+        }
+    }
+
+    #[test]
+    fn a_429_waits_at_least_a_second_and_is_jittered() {
+        let policy = RetryPolicy::default();
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let answers = [
+            headers(&[("retry-after", "0")]),
+            // A reset in the past: the server's clock is behind ours.
+            headers(&[
+                ("ratelimit-limit", "5000"),
+                ("ratelimit-remaining", "0"),
+                ("ratelimit-reset", "1699999000"),
+            ]),
+            headers(&[
+                ("ratelimit-limit", "5000"),
+                ("ratelimit-remaining", "0"),
+                ("ratelimit-reset", "1700000000"),
+            ]),
+        ];
+        let delay = |answer: &HeaderMap, jitter: &dyn Jitter| {
+            policy.delay_after_status(
+                &Method::GET,
+                StatusCode::TOO_MANY_REQUESTS,
+                answer,
+                0,
+                now,
+                jitter,
+            )
+        };
+        for answer in &answers {
+            assert_eq!(
+                delay(answer, &NoJitter),
+                Some(Duration::from_secs(1)),
+                "{answer:?}"
+            );
+            assert_eq!(
+                delay(answer, &MaxJitter),
+                Some(Duration::from_secs(2)),
+                "{answer:?}"
+            );
+        }
+        let asked = headers(&[("retry-after", "5")]);
+        assert_eq!(delay(&asked, &NoJitter), Some(Duration::from_secs(5)));
+        assert_eq!(delay(&asked, &MaxJitter), Some(Duration::from_secs(6)));
+    }
+
+    #[test]
+    fn custom_settings_are_kept_and_used() {
+        let policy = RetryPolicy::default()
+            .with_max_attempts(3)
+            .with_initial_backoff(Duration::from_millis(100))
+            .with_max_backoff(Duration::from_millis(150))
+            .with_max_rate_limit_wait(Duration::from_secs(5))
+            .with_min_rate_limit_wait(Duration::from_millis(20));
+        assert_eq!(policy.max_attempts(), 3);
+        assert_eq!(policy.min_rate_limit_wait(), Duration::from_millis(20));
+        assert_eq!(policy.initial_backoff(), Duration::from_millis(100));
+        assert_eq!(policy.max_backoff(), Duration::from_millis(150));
+        assert_eq!(policy.max_rate_limit_wait(), Duration::from_secs(5));
+        let delays: Vec<_> = (0..3).map(|n| policy.backoff(n, &MaxJitter)).collect();
+        assert_eq!(delays, [100, 150, 150].map(Duration::from_millis));
+        let limited = |seconds: &'static str| {
+            policy.delay_after_status(
+                &Method::GET,
+                StatusCode::TOO_MANY_REQUESTS,
+                &headers(&[("retry-after", seconds)]),
+                0,
+                SystemTime::UNIX_EPOCH,
+                &NoJitter,
+            )
+        };
+        assert_eq!(limited("5"), Some(Duration::from_secs(5)));
+        assert_eq!(limited("6"), None, "over the custom maximum");
+        assert_eq!(
+            limited("0"),
+            Some(Duration::from_millis(20)),
+            "the custom floor"
         );
     }
 

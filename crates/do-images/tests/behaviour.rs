@@ -15,5 +15,7 @@ mod pagination;
 mod raw_json;
 #[path = "behaviour/retries.rs"]
 mod retries;
+#[path = "behaviour/waiter_limits.rs"]
+mod waiter_limits;
 #[path = "behaviour/waiters.rs"]
 mod waiters;

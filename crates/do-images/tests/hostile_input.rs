@@ -10,15 +10,19 @@
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::http::header::USER_AGENT;
 use axum::response::Response;
-use do_images::{Client, ClientBuilder, Error, ManualClock, MaxJitter, RetryPolicy};
+use do_images::{
+    Client, ClientBuilder, Clock, Error, ManualClock, MaxJitter, RequestLimits, RetryPolicy,
+};
 use futures::stream;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
 use serde_json::{Value, json};
 
 const TOKEN: &str = "dop_v1_hostile0123456789SECRET";
@@ -56,11 +60,21 @@ impl Reply {
 #[derive(Clone)]
 struct Shared {
     reply: Arc<Mutex<Reply>>,
+    /// The `User-Agent` of the current case's client: only its requests
+    /// are counted. A request of an earlier case (one fetched ahead by a
+    /// listing that has since ended) can reach the server after the next
+    /// case has started; it must not count for that case.
+    agent: Arc<Mutex<String>>,
     requests: Arc<AtomicUsize>,
 }
 
-async fn answer(State(shared): State<Shared>) -> Response {
-    shared.requests.fetch_add(1, Ordering::SeqCst);
+async fn answer(State(shared): State<Shared>, headers: HeaderMap) -> Response {
+    let agent = headers
+        .get(USER_AGENT)
+        .and_then(|value| value.to_str().ok());
+    if agent == Some(shared.agent.lock().unwrap().as_str()) {
+        shared.requests.fetch_add(1, Ordering::SeqCst);
+    }
     let reply = shared.reply.lock().unwrap().clone();
     let mut response = Response::builder().status(reply.status);
     for (name, value) in &reply.headers {
@@ -104,6 +118,7 @@ impl Harness {
             .unwrap();
         let shared = Shared {
             reply: Arc::new(Mutex::new(Reply::new(200, Payload::Sized(Vec::new())))),
+            agent: Arc::new(Mutex::new(String::new())),
             requests: Arc::new(AtomicUsize::new(0)),
         };
         let app = axum::Router::new()
@@ -121,12 +136,14 @@ impl Harness {
         }
     }
 
-    /// A builder aimed at the server, retries off.
+    /// A builder aimed at the server, retries off, and no request limiter
+    /// (hundreds of cases run in a second; the server has no limit).
     fn builder(&self) -> ClientBuilder {
         Client::builder()
             .token(TOKEN)
             .base_url(&self.base_url)
             .retry_policy(RetryPolicy::disabled())
+            .request_limits(RequestLimits::none())
             .request_timeout(Duration::from_secs(10))
             .max_body_size(64 * 1024)
     }
@@ -137,26 +154,81 @@ impl Harness {
         self.shared.requests.store(0, Ordering::SeqCst);
     }
 
+    /// Starts a new case: `builder`'s client gets a `User-Agent` of its own,
+    /// and from now on [`requests`](Self::requests) counts only its
+    /// requests.
+    fn case_client(&self, builder: ClientBuilder) -> Client {
+        let case = CASES.fetch_add(1, Ordering::SeqCst);
+        let agent = format!("hostile-input-case/{case}");
+        *self.shared.agent.lock().unwrap() = agent.clone();
+        self.shared.requests.store(0, Ordering::SeqCst);
+        builder.user_agent(agent).build().unwrap()
+    }
+
+    /// Requests of the current case's client since it was made.
     fn requests(&self) -> usize {
         self.shared.requests.load(Ordering::SeqCst)
     }
 
-    /// Runs one call; a call that does not finish in 20 s fails the case (a
-    /// client that buffered an endless body would never finish).
+    /// Runs one call; a call that does not finish in 5 s fails the case (a
+    /// client that buffered an endless body, or listed or retried forever,
+    /// would never finish; a call here takes milliseconds).
     fn run<T>(&self, call: impl Future<Output = T>) -> Result<T, TestCaseError> {
         self.runtime
-            .block_on(async { tokio::time::timeout(Duration::from_secs(20), call).await })
-            .map_err(|_| TestCaseError::fail("the call did not finish in 20 s"))
+            .block_on(async { tokio::time::timeout(Duration::from_secs(5), call).await })
+            .map_err(|_| TestCaseError::fail("the call did not finish in 5 s"))
     }
 }
 
-fn runner(cases: u32) -> TestRunner {
-    TestRunner::new(Config {
+/// The seed the cases are drawn from unless `PROPTEST_RNG_SEED` says
+/// otherwise: every run, CI's included, draws the same cases, and a failure
+/// replays with the seed its message names.
+const DEFAULT_SEED: u64 = 20_240_611;
+
+/// A property runner with a known seed: `cases` cases, and a failure that
+/// says which seed to replay it with.
+struct Runner {
+    inner: TestRunner,
+    seed: u64,
+}
+
+fn runner(cases: u32) -> Runner {
+    let mut config = Config {
         cases,
         failure_persistence: None,
+        // A failure is reported after at most 10 s of shrinking, even when
+        // every case of a broken client runs into the 5 s call timeout.
+        max_shrink_time: 10_000,
         ..Config::default()
-    })
+    };
+    let seed = match config.rng_seed {
+        RngSeed::Fixed(seed) => seed,
+        RngSeed::Random => DEFAULT_SEED,
+    };
+    config.rng_seed = RngSeed::Fixed(seed);
+    Runner {
+        inner: TestRunner::new(config),
+        seed,
+    }
 }
+
+impl Runner {
+    /// Runs `test` on the cases; the error names the failing case and the
+    /// seed to replay it with.
+    fn run<S: Strategy>(
+        mut self,
+        strategy: &S,
+        test: impl Fn(S::Value) -> Result<(), TestCaseError>,
+    ) -> Result<(), String> {
+        let seed = self.seed;
+        self.inner.run(strategy, test).map_err(|failure| {
+            format!("{failure}\nreplay with PROPTEST_RNG_SEED={seed} (the seed of this run)")
+        })
+    }
+}
+
+/// Numbers each case's client apart.
+static CASES: AtomicUsize = AtomicUsize::new(0);
 
 // ---------------------------------------------------------------------------
 // Strategies
@@ -423,12 +495,12 @@ fn check_listing<T>(
 #[test]
 fn get_survives_any_json_with_any_status() {
     let harness = Harness::start();
-    let client = harness.builder().build().unwrap();
     let strategy = (status(), get_answer(), any::<bool>(), any::<bool>());
     runner(64)
         .run(&strategy, |(status, body, chunked, action)| {
             let bytes = serde_json::to_vec(&body).unwrap();
             harness.serve(Reply::new(status, payload(bytes.clone(), chunked)));
+            let client = harness.case_client(harness.builder());
             let error = if action {
                 harness.run(client.actions(7).get(9).send())?.err()
             } else {
@@ -493,7 +565,6 @@ fn a_non_json_error_body_becomes_an_error_with_its_status() {
 #[test]
 fn listing_survives_any_page_with_any_status() {
     let harness = Harness::start();
-    let client = harness.builder().build().unwrap();
     let body = prop_oneof![3 => page_json(), 1 => any_json()];
     let status = prop_oneof![3 => Just(200u16), 1 => status()];
     let strategy = (status, body, 0usize..4);
@@ -501,6 +572,7 @@ fn listing_survives_any_page_with_any_status() {
         .run(&strategy, |(status, body, fetch_ahead)| {
             let bytes = serde_json::to_vec(&body).unwrap();
             harness.serve(Reply::new(status, Payload::Sized(bytes.clone())));
+            let client = harness.case_client(harness.builder());
             let result = harness.run(
                 client
                     .images()
@@ -521,18 +593,65 @@ fn listing_survives_any_page_with_any_status() {
         .unwrap();
 }
 
+/// What the default retry policy must do with an answer of `status` and
+/// `headers`, every attempt getting the same answer, with `MaxJitter` and a
+/// wall clock at `now`: the sleeps between attempts, in order. A `429`
+/// waits what it asks for (`retry-after`, else until `ratelimit-reset`, else
+/// the backoff), at least a second, plus the most jitter (as much again as
+/// that floor); one asking for
+/// more than the 60 s maximum is not retried. A 5xx backs off 0.5, 1, 2 s.
+fn expected_sleeps(status: u16, headers: &[(&str, String)], mut now: SystemTime) -> Vec<Duration> {
+    let number = |name: &str| {
+        headers
+            .iter()
+            .find(|(header, _)| *header == name)
+            .and_then(|(_, value)| value.trim().parse::<u64>().ok())
+    };
+    let backoffs = [500, 1_000, 2_000].map(Duration::from_millis);
+    if status != 429 {
+        return if status == 200 {
+            Vec::new()
+        } else {
+            backoffs.to_vec()
+        };
+    }
+    let reset = match (
+        number("ratelimit-limit"),
+        number("ratelimit-remaining"),
+        number("ratelimit-reset"),
+    ) {
+        (Some(_), Some(_), Some(reset)) => Some(reset.min(253_402_300_799)),
+        _ => None,
+    };
+    let mut sleeps = Vec::new();
+    for backoff in backoffs {
+        let asked = match (number("retry-after"), reset) {
+            (Some(seconds), _) => Duration::from_secs(seconds),
+            (None, Some(reset)) => (SystemTime::UNIX_EPOCH + Duration::from_secs(reset))
+                .duration_since(now)
+                .unwrap_or(Duration::ZERO),
+            (None, None) => backoff,
+        };
+        if asked > Duration::from_secs(60) {
+            break;
+        }
+        let floor = RetryPolicy::default().min_rate_limit_wait();
+        let sleep = asked.max(floor) + floor;
+        now += sleep;
+        sleeps.push(sleep);
+    }
+    sleeps
+}
+
 /// Absurd `ratelimit-*` and `retry-after` headers, with the default retry
-/// policy (on a manual clock, so that nothing really sleeps).
+/// policy, on a manual clock (nothing really sleeps, and every sleep is
+/// recorded): the client neither panics nor overflows, sleeps exactly what
+/// the policy says (never less than a second after a `429`, never more than
+/// the 60 s maximum plus jitter) and sends one request per attempt.
 #[test]
 fn absurd_rate_limit_headers_are_survived() {
     let harness = Harness::start();
-    let client = harness
-        .builder()
-        .retry_policy(RetryPolicy::default())
-        .clock(Arc::new(ManualClock::default()))
-        .jitter(Arc::new(MaxJitter))
-        .build()
-        .unwrap();
+    let clock = ManualClock::default();
     let count = prop_oneof![
         3 => any::<u64>().prop_map(|n| n.to_string()),
         1 => "[ -~]{0,12}",
@@ -550,15 +669,16 @@ fn absurd_rate_limit_headers_are_survived() {
         1 => "[ -~]{0,12}",
     ];
     let seconds = prop_oneof![
-        (0u64..90).prop_map(|n| n.to_string()),
-        any::<u64>().prop_map(|n| n.to_string()),
-        "[ -~]{0,12}",
+        1 => Just("0".to_string()),
+        3 => (0u64..90).prop_map(|n| n.to_string()),
+        2 => any::<u64>().prop_map(|n| n.to_string()),
+        1 => "[ -~]{0,12}",
     ];
     let headers = (
         prop::option::weighted(0.9, count.clone()),
         prop::option::weighted(0.9, count),
         prop::option::weighted(0.9, instant),
-        prop::option::weighted(0.3, seconds),
+        prop::option::weighted(0.4, seconds),
     )
         .prop_map(|(limit, remaining, reset, retry_after)| {
             [
@@ -586,8 +706,17 @@ fn absurd_rate_limit_headers_are_survived() {
                 json!({"id": "too_many_requests", "message": "slow down"})
             };
             let mut reply = Reply::new(status, Payload::Sized(body.to_string().into_bytes()));
-            reply.headers.extend(headers);
+            reply.headers.extend(headers.clone());
             harness.serve(reply);
+            let client = harness.case_client(
+                harness
+                    .builder()
+                    .retry_policy(RetryPolicy::default())
+                    .clock(Arc::new(clock.clone()))
+                    .jitter(Arc::new(MaxJitter)),
+            );
+            let expected = expected_sleeps(status, &headers, clock.system_now());
+            let slept_before = clock.sleeps().len();
             match harness.run(client.images().get(7).send())? {
                 Ok(_) => prop_assert_eq!(status, 200),
                 Err(error) => {
@@ -596,7 +725,9 @@ fn absurd_rate_limit_headers_are_survived() {
                     let _ = format!("{error} / {error:?} / {:?}", error.rate_limit());
                 }
             }
-            prop_assert!((1..=4).contains(&harness.requests()));
+            let slept = clock.sleeps()[slept_before..].to_vec();
+            prop_assert_eq!(&slept, &expected, "headers {:?}", headers);
+            prop_assert_eq!(harness.requests(), slept.len() + 1);
             let _ = client.rate_limit().map(|limit| limit.reset_at());
             Ok(())
         })
@@ -609,7 +740,6 @@ fn absurd_rate_limit_headers_are_survived() {
 #[test]
 fn a_next_link_to_an_absurd_page_ends_the_listing_with_an_error() {
     let harness = Harness::start();
-    let client = harness.builder().build().unwrap();
     for page in [u64::MAX, u64::MAX - 1, i64::MAX as u64 + 1, i64::MAX as u64] {
         for fetch_ahead in [0, 3] {
             let next = format!("https://api.digitalocean.com/v2/images?page={page}");
@@ -622,6 +752,7 @@ fn a_next_link_to_an_absurd_page_ends_the_listing_with_an_error() {
                 200,
                 Payload::Sized(body.to_string().into_bytes()),
             ));
+            let client = harness.case_client(harness.builder());
             let listed = harness
                 .run(
                     client
@@ -646,12 +777,12 @@ fn a_next_link_to_an_absurd_page_ends_the_listing_with_an_error() {
 #[test]
 fn an_absurd_ratelimit_reset_on_a_429_is_returned_as_the_429() {
     let harness = Harness::start();
-    let client = harness
-        .builder()
-        .retry_policy(RetryPolicy::default())
-        .clock(Arc::new(ManualClock::default()))
-        .build()
-        .unwrap();
+    let client = harness.case_client(
+        harness
+            .builder()
+            .retry_policy(RetryPolicy::default())
+            .clock(Arc::new(ManualClock::default())),
+    );
     let mut reply = Reply::new(
         429,
         Payload::Sized(
@@ -738,7 +869,7 @@ fn a_body_several_times_the_limit_is_refused_whatever_its_framing_and_status() {
             harness.serve(Reply::new(status, payload.clone()));
             let got = harness
                 .run(client.images().get(7).send())
-                .unwrap_or_else(|_| panic!("{payload:?} {status}: no answer in 20 s"));
+                .unwrap_or_else(|_| panic!("{payload:?} {status}: no answer in 5 s"));
             let error = got.expect_err("too large");
             assert!(
                 matches!(error, Error::BodyTooLarge { limit: LIMIT }),

@@ -10,6 +10,7 @@ pub const TOKEN: &str = "dop_v1_0123456789abcdefSECRETtoken";
 
 /// A builder aimed at `server`, with a manual clock and deterministic jitter.
 pub fn builder(server: &MockServer, clock: &ManualClock) -> ClientBuilder {
+    start_watchdog();
     Client::builder()
         .token(TOKEN)
         .base_url(server.base_url())
@@ -111,4 +112,39 @@ pub async fn serve_pages<'a>(
         );
     }
     mocks
+}
+
+/// Runs a test's body and fails the test if it has not finished after
+/// 10 s: a bug that makes a listing or a retry loop run forever fails in
+/// seconds instead of hanging the suite (these bodies take milliseconds).
+// Shared by two test binaries; `token_secrecy` does not use it.
+#[allow(dead_code)]
+pub async fn within_seconds<F: std::future::Future>(body: F) -> F::Output {
+    tokio::time::timeout(Duration::from_secs(10), body)
+        .await
+        .expect("the test did not finish within 10 s")
+}
+
+/// How long a whole test binary may run: its tests take milliseconds each
+/// and the binary seconds, so this is reached only when something never
+/// ends.
+const WATCHDOG: Duration = Duration::from_secs(60);
+
+/// Ends the test process with an error once it has run for [`WATCHDOG`]: a
+/// bug that makes a listing or a retry loop run forever, or a stream that
+/// is never woken, then fails the run in a minute instead of hanging it
+/// (tests with [`within_seconds`] fail sooner). Started by the first
+/// client built.
+fn start_watchdog() {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    STARTED.call_once(|| {
+        std::thread::spawn(|| {
+            std::thread::sleep(WATCHDOG);
+            eprintln!(
+                "the tests of this binary have run for {} s: a test hangs",
+                WATCHDOG.as_secs()
+            );
+            std::process::exit(101);
+        });
+    });
 }

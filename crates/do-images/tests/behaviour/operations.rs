@@ -2,7 +2,7 @@ use do_images::{Client, Error, RegionSlug};
 use httpmock::prelude::*;
 use serde_json::json;
 
-use crate::common::{TOKEN, client, image};
+use crate::common::{TOKEN, client, image, within_seconds};
 
 #[tokio::test]
 async fn requests_carry_the_token_and_the_user_agent() {
@@ -91,12 +91,16 @@ async fn find_by_name_returns_every_private_match() {
         })
         .await;
     let (client, _) = client(&server);
-    let found = client.images().find_by_name("web").send().await.unwrap();
+    let found = within_seconds(client.images().find_by_name("web").send())
+        .await
+        .unwrap();
     assert_eq!(
         found.iter().map(|i| i.id.unwrap()).collect::<Vec<_>>(),
         vec![1, 3]
     );
-    let none = client.images().find_by_name("cache").send().await.unwrap();
+    let none = within_seconds(client.images().find_by_name("cache").send())
+        .await
+        .unwrap();
     assert!(none.is_empty());
     list.assert_calls_async(2).await;
 }

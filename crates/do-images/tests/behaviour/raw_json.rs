@@ -9,7 +9,7 @@ use futures::{StreamExt, TryStreamExt};
 use httpmock::prelude::*;
 use serde_json::{Value, json};
 
-use crate::common::{action, builder, client, error_body, image, serve_pages};
+use crate::common::{action, builder, client, error_body, image, serve_pages, within_seconds};
 
 /// An image with what the typed client drops: `null`s, empty arrays, and
 /// fields the spec does not know (at the top and nested).
@@ -457,11 +457,7 @@ async fn find_by_name_json_returns_the_matching_objects() {
         })
         .await;
     let (client, _) = client(&server);
-    let found = client
-        .images()
-        .find_by_name("db")
-        .output::<Value>()
-        .send()
+    let found = within_seconds(client.images().find_by_name("db").output::<Value>().send())
         .await
         .unwrap();
     assert_eq!(found, vec![sent[1].clone(), sent[3].clone()]);

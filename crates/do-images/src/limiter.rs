@@ -1,0 +1,380 @@
+//! The client-wide request limiter: every request of a [`Client`] and its
+//! clones (fetched-ahead pages, retries and waiter polls included) takes a
+//! slot first, so that a busy program waits a little instead of meeting
+//! `429`s.
+//!
+//! # How it counts
+//!
+//! DigitalOcean counts the requests of a token in sliding windows: at most
+//! 250 in any minute (the burst limit) and 5,000 in any hour. The limiter
+//! keeps the same count on the client's side, window by window. A request
+//! counts from the moment its answer arrived (or its attempt was given up),
+//! the latest moment at which the server can have counted it: so the
+//! client's window for a request never ends before the server's, whatever
+//! the latency. When a window is full, the next request waits, first come
+//! first served, until the oldest request in it leaves it.
+//!
+//! A listing of 600 pages thus sends 250 requests as fast as fetch-ahead
+//! allows, waits for the first of them to be a minute old, and so on: about
+//! two minutes in all, which is the least the API's limits permit. Measured
+//! against a sandbox with the API's limits (`cargo run -p do-images-bench --
+//! rate-limited`): 600 pages in 120.6 s, no `429`, where the limits allow no
+//! less than 120 s.
+//!
+//! # Why a sliding window and not a token bucket
+//!
+//! A token bucket (the GCRA of the `governor` crate) with a burst of 250
+//! lets 250 requests through at once and then one every 240 ms: the 251st
+//! arrives within the same minute, and a sliding-window server refuses it.
+//! With a burst of 1 it never bursts, and 600 requests take 144 s where the
+//! API's windows permit about 120 s. Only a sliding window is both safe and
+//! not wasteful against a sliding-window server, and it is a few dozen lines.
+//!
+//! [`Client`]: crate::Client
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use futures::future::{Either, select};
+use tokio::sync::Notify;
+
+use crate::clock::Clock;
+use crate::executor::lock;
+
+/// The API's burst limit: requests allowed in any minute.
+pub const BURST_REQUESTS: u32 = 250;
+
+/// The API's hourly limit: requests allowed in any hour.
+pub const HOURLY_REQUESTS: u32 = 5_000;
+
+/// The request rates a [`Client`](crate::Client) keeps under, as windows of
+/// "at most `n` requests in any `length`". The default is the API's own:
+/// [`BURST_REQUESTS`] a minute and [`HOURLY_REQUESTS`] an hour.
+/// [`RequestLimits::none`] turns the limiter off (for a server without
+/// limits, such as a sandbox started with `RateLimits::unlimited()`).
+///
+/// ```
+/// use std::time::Duration;
+/// use do_images::{Client, RequestLimits};
+///
+/// // Half the API's burst limit, leaving the rest to another program that
+/// // uses the same token.
+/// let limits = RequestLimits::none()
+///     .allow(125, Duration::from_secs(60))
+///     .allow(2_500, Duration::from_secs(3_600));
+/// let client = Client::builder().token("dop_v1_...").request_limits(limits).build()?;
+/// # Ok::<(), do_images::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestLimits {
+    windows: Vec<Window>,
+}
+
+/// At most `requests` requests in any `length`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Window {
+    requests: usize,
+    length: Duration,
+}
+
+impl Default for RequestLimits {
+    fn default() -> Self {
+        Self::none()
+            .allow(BURST_REQUESTS, Duration::from_secs(60))
+            .allow(HOURLY_REQUESTS, Duration::from_secs(3_600))
+    }
+}
+
+impl RequestLimits {
+    /// No limit: requests are sent as soon as they are made.
+    pub fn none() -> Self {
+        Self {
+            windows: Vec::new(),
+        }
+    }
+
+    /// Adds a window: at most `requests` (0 is taken as 1) in any `length`.
+    /// A zero `length` limits nothing and is left out.
+    pub fn allow(mut self, requests: u32, length: Duration) -> Self {
+        if !length.is_zero() {
+            self.windows.push(Window {
+                requests: usize::try_from(requests.max(1)).unwrap_or(usize::MAX),
+                length,
+            });
+        }
+        self
+    }
+
+    /// Whether no window limits anything.
+    pub fn is_none(&self) -> bool {
+        self.windows.is_empty()
+    }
+}
+
+/// The limiter a client and its clones share.
+#[derive(Debug)]
+pub(crate) struct Limiter {
+    windows: Vec<Window>,
+    longest: Duration,
+    clock: Arc<dyn Clock>,
+    slots: std::sync::Mutex<VecDeque<Slot>>,
+    /// Waiters queue here, first come first served; only the first waits
+    /// for a slot.
+    turn: tokio::sync::Mutex<()>,
+    released: Notify,
+    next_id: AtomicU64,
+}
+
+/// One request counted: in flight (`done_at` unset) or finished.
+#[derive(Debug)]
+struct Slot {
+    id: u64,
+    done_at: Option<Instant>,
+}
+
+/// What the first waiter waits for.
+enum Wait {
+    /// A finished request leaves a full window after this long.
+    For(Duration),
+    /// Every request in a full window is in flight: wait for one to finish.
+    Release,
+}
+
+impl Limiter {
+    /// A limiter for `limits` on `clock`, or `None` when there is no limit.
+    pub(crate) fn new(limits: &RequestLimits, clock: Arc<dyn Clock>) -> Option<Arc<Self>> {
+        let longest = limits.windows.iter().map(|w| w.length).max()?;
+        Some(Arc::new(Self {
+            windows: limits.windows.clone(),
+            longest,
+            clock,
+            slots: std::sync::Mutex::new(VecDeque::new()),
+            turn: tokio::sync::Mutex::new(()),
+            released: Notify::new(),
+            next_id: AtomicU64::new(0),
+        }))
+    }
+
+    /// Waits for a slot in every window and takes it; the request counts
+    /// until the returned [`Permit`] is dropped, and a window's length after
+    /// that. Dropping this future before it completes takes nothing.
+    pub(crate) async fn acquire(self: &Arc<Self>) -> Permit {
+        let _turn = self.turn.lock().await;
+        loop {
+            let released = self.released.notified();
+            futures::pin_mut!(released);
+            released.as_mut().enable();
+            let wait = {
+                let mut slots = lock(&self.slots);
+                let now = self.clock.now();
+                let longest = self.longest;
+                slots.retain(|slot| slot.done_at.is_none_or(|done| now < done + longest));
+                match self.wait_needed(&slots, now) {
+                    None => {
+                        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+                        slots.push_back(Slot { id, done_at: None });
+                        return Permit {
+                            limiter: self.clone(),
+                            id,
+                        };
+                    }
+                    Some(wait) => wait,
+                }
+            };
+            match wait {
+                Wait::For(duration) => {
+                    let sleep = self.clock.sleep(duration);
+                    if let Either::Left(((), _)) = select(sleep, released).await {
+                        tracing::debug!(
+                            waited_ms = u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
+                            "waited for the request rate limit"
+                        );
+                    }
+                }
+                Wait::Release => released.await,
+            }
+        }
+    }
+
+    /// `None` when every window has room at `now`; else what to wait for.
+    fn wait_needed(&self, slots: &VecDeque<Slot>, now: Instant) -> Option<Wait> {
+        let mut wait: Option<Wait> = None;
+        for window in &self.windows {
+            let counted = |slot: &&Slot| slot.done_at.is_none_or(|done| now < done + window.length);
+            if slots.iter().filter(counted).count() < window.requests {
+                continue;
+            }
+            let first_out = slots
+                .iter()
+                .filter(counted)
+                .filter_map(|slot| slot.done_at)
+                .min()
+                .map(|done| done + window.length - now);
+            wait = Some(match (wait, first_out) {
+                (_, None) | (Some(Wait::Release), _) => Wait::Release,
+                (None, Some(after)) => Wait::For(after),
+                (Some(Wait::For(before)), Some(after)) => Wait::For(before.max(after)),
+            });
+        }
+        wait
+    }
+
+    fn release(&self, id: u64) {
+        let now = self.clock.now();
+        let mut slots = lock(&self.slots);
+        if let Ok(index) = slots.binary_search_by_key(&id, |slot| slot.id)
+            && let Some(slot) = slots.get_mut(index)
+        {
+            slot.done_at = Some(now);
+        }
+        drop(slots);
+        self.released.notify_one();
+    }
+}
+
+/// A request's slot: it counts as in flight until dropped.
+#[derive(Debug)]
+pub(crate) struct Permit {
+    limiter: Arc<Limiter>,
+    id: u64,
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        self.limiter.release(self.id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+
+    /// Runs `test` on a runtime of its own, in a thread of its own, and
+    /// fails if it has not finished after 5 s. On a `ManualClock` a broken
+    /// limiter spins instead of sleeping, which no timeout in the same
+    /// thread could interrupt.
+    fn within_seconds<F>(test: F)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(test);
+            let _ = done.send(());
+        });
+        finished
+            .recv_timeout(Duration::from_secs(5))
+            .expect("the limiter test finished (or panicked) within 5 s");
+    }
+
+    fn limiter(limits: RequestLimits) -> (Arc<Limiter>, ManualClock) {
+        let clock = ManualClock::default();
+        (
+            Limiter::new(&limits, Arc::new(clock.clone())).unwrap(),
+            clock,
+        )
+    }
+
+    #[test]
+    fn a_full_window_waits_until_its_oldest_request_is_a_window_old() {
+        within_seconds(async {
+            let (limiter, clock) = limiter(RequestLimits::none().allow(3, Duration::from_secs(60)));
+            for _ in 0..3 {
+                drop(limiter.acquire().await);
+                clock.advance(Duration::from_secs(1));
+            }
+            assert!(clock.sleeps().is_empty());
+            // The first request finished at 0 s and it is now 3 s: 57 s to go.
+            drop(limiter.acquire().await);
+            assert_eq!(clock.sleeps(), vec![Duration::from_secs(57)]);
+            drop(limiter.acquire().await);
+            assert_eq!(clock.sleeps()[1], Duration::from_secs(1));
+        });
+    }
+
+    #[test]
+    fn a_request_counts_from_when_it_finished() {
+        within_seconds(async {
+            let (limiter, clock) = limiter(RequestLimits::none().allow(1, Duration::from_secs(10)));
+            let permit = limiter.acquire().await;
+            clock.advance(Duration::from_secs(4));
+            drop(permit);
+            drop(limiter.acquire().await);
+            assert_eq!(clock.sleeps(), vec![Duration::from_secs(10)]);
+        });
+    }
+
+    #[test]
+    fn every_window_is_kept() {
+        within_seconds(async {
+            let limits = RequestLimits::none()
+                .allow(2, Duration::from_secs(1))
+                .allow(3, Duration::from_secs(100));
+            let (limiter, clock) = limiter(limits);
+            for _ in 0..4 {
+                drop(limiter.acquire().await);
+            }
+            // 2 at 0 s, the third at 1 s (the short window), the fourth at
+            // 100 s (the long window, from the first request).
+            assert_eq!(
+                clock.sleeps(),
+                vec![Duration::from_secs(1), Duration::from_secs(99)]
+            );
+        });
+    }
+
+    #[test]
+    fn a_request_in_flight_holds_its_slot_until_it_finishes() {
+        within_seconds(async {
+            let (limiter, clock) = limiter(RequestLimits::none().allow(1, Duration::from_secs(5)));
+            let permit = limiter.acquire().await;
+            let second = tokio::spawn({
+                let limiter = limiter.clone();
+                async move { drop(limiter.acquire().await) }
+            });
+            tokio::task::yield_now().await;
+            assert!(!second.is_finished());
+            clock.advance(Duration::from_secs(30));
+            drop(permit);
+            tokio::time::timeout(Duration::from_secs(5), second)
+                .await
+                .expect("released")
+                .unwrap();
+            assert_eq!(clock.sleeps(), vec![Duration::from_secs(5)]);
+        });
+    }
+
+    #[test]
+    fn limits_are_the_apis_by_default_and_can_be_turned_off() {
+        let default = RequestLimits::default();
+        assert_eq!(
+            default.windows,
+            vec![
+                Window {
+                    requests: 250,
+                    length: Duration::from_secs(60)
+                },
+                Window {
+                    requests: 5_000,
+                    length: Duration::from_secs(3_600)
+                },
+            ]
+        );
+        assert!(RequestLimits::none().is_none());
+        assert!(!default.is_none());
+        let clock: Arc<dyn Clock> = Arc::new(ManualClock::default());
+        assert!(Limiter::new(&RequestLimits::none(), clock.clone()).is_none());
+        let odd = RequestLimits::none()
+            .allow(0, Duration::from_secs(1))
+            .allow(5, Duration::ZERO);
+        assert_eq!(odd.windows.len(), 1);
+        assert_eq!(odd.windows[0].requests, 1);
+    }
+}
