@@ -85,9 +85,10 @@ impl fmt::Display for LeftBehind {
 /// in the bucket (if anything).
 #[derive(Debug)]
 pub struct ImportError {
-    kind: ImportErrorKind,
+    // Boxed: the error travels through every step's `Result`.
+    kind: Box<ImportErrorKind>,
     image_id: Option<u64>,
-    left_behind: Option<LeftBehind>,
+    left_behind: Option<Box<LeftBehind>>,
 }
 
 impl fmt::Display for ImportError {
@@ -95,7 +96,7 @@ impl fmt::Display for ImportError {
         write!(f, "{}", self.kind)?;
         if let Some(id) = self.image_id
             && !matches!(
-                self.kind,
+                *self.kind,
                 ImportErrorKind::Api(do_images::Error::WaitFailed { .. })
             )
         {
@@ -110,14 +111,14 @@ impl fmt::Display for ImportError {
 
 impl std::error::Error for ImportError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.kind)
+        Some(&*self.kind)
     }
 }
 
 impl ImportError {
     pub(crate) fn new(kind: impl Into<ImportErrorKind>) -> Self {
         Self {
-            kind: kind.into(),
+            kind: Box::new(kind.into()),
             image_id: None,
             left_behind: None,
         }
@@ -129,7 +130,7 @@ impl ImportError {
     }
 
     pub(crate) fn with_left_behind(mut self, left: Option<LeftBehind>) -> Self {
-        self.left_behind = left;
+        self.left_behind = left.map(Box::new);
         self
     }
 
@@ -146,13 +147,13 @@ impl ImportError {
     /// What is still in the bucket, when cleanup failed or deleting the
     /// object would have failed an import still running.
     pub fn left_behind(&self) -> Option<&LeftBehind> {
-        self.left_behind.as_ref()
+        self.left_behind.as_deref()
     }
 
     /// Whether nothing was uploaded or sent: the input was refused.
     pub fn is_invalid_input(&self) -> bool {
         matches!(
-            self.kind,
+            *self.kind,
             ImportErrorKind::Api(
                 do_images::Error::InvalidInput { .. } | do_images::Error::Config(_)
             )
