@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::faults::Faults;
+use crate::spaces::SpacesConfig;
 
 /// The token a sandbox accepts unless told otherwise. It is not a secret:
 /// it only opens a simulation on 127.0.0.1.
@@ -99,6 +100,8 @@ pub struct SandboxConfig {
     pub rate_limits: RateLimits,
     /// Faults injected into responses.
     pub faults: Faults,
+    /// The Spaces-compatible store started beside the API, if any.
+    pub spaces: Option<SpacesConfig>,
 }
 
 impl Default for SandboxConfig {
@@ -112,6 +115,7 @@ impl Default for SandboxConfig {
             action_duration: Duration::from_secs(3),
             rate_limits: RateLimits::default(),
             faults: Faults::none(),
+            spaces: Some(SpacesConfig::default()),
         }
     }
 }
@@ -162,6 +166,19 @@ impl SandboxConfig {
     /// Injects `faults` from the first request on.
     pub fn with_faults(mut self, faults: Faults) -> Self {
         self.faults = faults;
+        self
+    }
+
+    /// Starts the Spaces store with `spaces` (it starts with
+    /// [`SpacesConfig::default`] unless told otherwise).
+    pub fn with_spaces(mut self, spaces: SpacesConfig) -> Self {
+        self.spaces = Some(spaces);
+        self
+    }
+
+    /// Starts no Spaces store.
+    pub fn without_spaces(mut self) -> Self {
+        self.spaces = None;
         self
     }
 }

@@ -55,6 +55,7 @@ mod seed;
 mod serve;
 mod server;
 mod shared;
+mod spaces;
 mod stats;
 mod store;
 
@@ -62,4 +63,9 @@ pub use config::{DEFAULT_TOKEN, ImportTiming, RateLimits, SandboxConfig};
 pub use faults::{FaultKind, Faults};
 pub use serve::{ServeArgs, serve_until_ctrl_c};
 pub use server::{RunningSandbox, Sandbox, SandboxError};
+pub use spaces::{
+    DEFAULT_SPACES_ACCESS_KEY_ID, DEFAULT_SPACES_SECRET_ACCESS_KEY, MultipartUpload, SpacesAccess,
+    SpacesConfig, SpacesError, SpacesFaults, SpacesStore, StoreOperation, StoreOutcome,
+    StoreRequest, StoredObject,
+};
 pub use stats::{RequestRecord, Stats};
