@@ -20,6 +20,8 @@ mod results;
 mod run;
 mod scenario;
 mod targets;
+mod upload;
+mod upload_client;
 mod waiter;
 
 use std::process::ExitCode;
@@ -33,6 +35,8 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(&args),
         Command::List(args) => library_client::run(&args),
         Command::Measure(args) => launcher::run(&args),
+        Command::Upload(args) => upload::run(&args),
+        Command::UploadClient(args) => upload_client::run(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

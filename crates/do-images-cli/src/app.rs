@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use do_images::Client;
+use do_images_file_import::SpacesCredentials;
 
 use crate::auth::{self, TokenQuery};
 use crate::cli::GlobalArgs;
@@ -15,10 +16,33 @@ pub struct App {
     /// The library client.
     pub client: Client,
     /// The sandbox behind `--sandbox`, kept alive while the command runs.
-    _sandbox: Option<InProcessSandbox>,
+    sandbox: Option<InProcessSandbox>,
+}
+
+/// Where `images create --file` uploads in `--sandbox` mode.
+pub struct SandboxSpaces {
+    /// The store's URL (plain http on 127.0.0.1).
+    pub endpoint: String,
+    /// Its signing region.
+    pub region: String,
+    /// Its bucket.
+    pub bucket: String,
+    /// Its keys.
+    pub credentials: SpacesCredentials,
 }
 
 impl App {
+    /// The sandbox's Spaces store, in `--sandbox` mode.
+    pub fn sandbox_spaces(&self) -> Option<SandboxSpaces> {
+        let access = self.sandbox.as_ref()?.spaces()?;
+        Some(SandboxSpaces {
+            endpoint: access.endpoint_url,
+            region: access.region,
+            bucket: access.bucket,
+            credentials: SpacesCredentials::new(access.access_key_id, access.secret_access_key),
+        })
+    }
+
     /// Builds the client the global flags ask for.
     pub async fn connect(global: &GlobalArgs) -> Result<Self, CliError> {
         let user_agent = concat!("doimg/", env!("CARGO_PKG_VERSION"));
@@ -37,7 +61,7 @@ impl App {
                 .build()?;
             return Ok(Self {
                 client,
-                _sandbox: Some(sandbox),
+                sandbox: Some(sandbox),
             });
         }
         let env = |name: &str| std::env::var(name).ok();
@@ -62,7 +86,7 @@ impl App {
         }
         Ok(Self {
             client: builder.build()?,
-            _sandbox: None,
+            sandbox: None,
         })
     }
 }

@@ -116,7 +116,7 @@ pub enum ImagesCommand {
     List(ListImagesArgs),
     /// Show one image by id or slug, or every image with a name.
     Get(GetImageArgs),
-    /// Import a custom image from a URL.
+    /// Import a custom image from a URL, or from a local file (--file).
     Create(CreateImageArgs),
     /// Change an image's name, description or distribution.
     Update(UpdateImageArgs),
@@ -166,13 +166,24 @@ pub struct GetImageArgs {
 
 /// `doimg images create`
 #[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("source").required(true).args(["url", "file"]))]
 pub struct CreateImageArgs {
     /// Name of the new image.
     #[arg(long)]
     pub name: String,
     /// http(s) URL of a raw, qcow2, vhdx, vdi or vmdk file (optionally .gz or .bz2).
     #[arg(long)]
-    pub url: String,
+    pub url: Option<String>,
+    /// A local raw (.img/.raw), qcow2, vhdx, vdi or vmdk file (optionally
+    /// gzip or bzip2 compressed), instead of --url. It is uploaded to a
+    /// private object in a Spaces bucket, imported from a presigned URL,
+    /// copied to --regions, and the object is deleted, also when the import
+    /// fails. A file import always waits, since it cleans up after the
+    /// import. Spaces keys come from SPACES_ACCESS_KEY_ID and
+    /// SPACES_SECRET_ACCESS_KEY, or DIGITALOCEAN_SPACES_ACCESS_KEY and
+    /// DIGITALOCEAN_SPACES_SECRET_KEY (with --sandbox: the sandbox's own).
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
     /// Region slug to import into, e.g. nyc3.
     #[arg(long)]
     pub region: String,
@@ -188,6 +199,35 @@ pub struct CreateImageArgs {
     /// Wait until the image is available (or the import fails).
     #[command(flatten)]
     pub wait: WaitFlags,
+    /// Where a --file import uploads to, and what it does after.
+    #[command(flatten)]
+    pub file_import: Box<FileImportArgs>,
+}
+
+/// The flags of `images create --file`.
+#[derive(Debug, Args)]
+pub struct FileImportArgs {
+    /// More regions to copy the image to once it is available, one after
+    /// another, e.g. ams3,sfo3 (--file only).
+    #[arg(long, value_name = "R2,R3", value_delimiter = ',', requires = "file")]
+    pub regions: Vec<String>,
+    /// The Spaces bucket to upload the file to; it must exist (--file only).
+    #[arg(long, value_name = "BUCKET", requires = "file")]
+    pub spaces_bucket: Option<String>,
+    /// The bucket's Spaces region [default: --region, when it has Spaces].
+    #[arg(long, value_name = "REGION", requires = "file")]
+    pub spaces_region: Option<String>,
+    /// Another S3-compatible endpoint instead of Spaces (path-style
+    /// addressing; plain http only to localhost).
+    #[arg(long, value_name = "URL", requires = "file")]
+    pub spaces_endpoint: Option<String>,
+    /// Keep the uploaded object after the import.
+    #[arg(long, requires = "file")]
+    pub keep_upload: bool,
+    /// Take a file without a known signature as a raw disk image (files
+    /// named *.img or *.raw are anyway).
+    #[arg(long, requires = "file")]
+    pub raw: bool,
 }
 
 /// `--wait` and `--timeout`.

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use do_images_sandbox::{ImportTiming, RunningSandbox, Sandbox, SandboxConfig};
+use do_images_sandbox::{ImportTiming, RunningSandbox, Sandbox, SandboxConfig, SpacesAccess};
 
 use crate::error::CliError;
 
@@ -30,6 +30,11 @@ impl InProcessSandbox {
     /// Its base URL.
     pub fn base_url(&self) -> &str {
         self.running.base_url()
+    }
+
+    /// Its Spaces-compatible store: endpoint, region, bucket and keys.
+    pub fn spaces(&self) -> Option<SpacesAccess> {
+        self.running.spaces().map(|store| store.access().clone())
     }
 
     /// The token it accepts.

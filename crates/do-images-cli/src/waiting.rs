@@ -17,6 +17,21 @@ pub struct WaitSettings {
     pub poll_interval: Duration,
 }
 
+impl WaitSettings {
+    /// The library's wait options for these settings: polls from
+    /// `poll_interval` apart growing to a minute, for at most `timeout`.
+    pub fn options(&self) -> WaitOptions {
+        WaitOptions::default()
+            .max_wait(self.timeout)
+            .min_delay(self.poll_interval)
+            .max_delay(
+                self.poll_interval
+                    .max(Duration::from_secs(60))
+                    .min(self.timeout),
+            )
+    }
+}
+
 /// Runs the wait that `start` builds from the options, showing progress on
 /// stderr. Ctrl-C stops waiting (not the work) and says so.
 pub async fn run_wait<T, F, Fut>(
@@ -30,16 +45,7 @@ where
 {
     let display = WaitDisplay::new(what);
     let shown = display.clone();
-    let options = WaitOptions::default()
-        .max_wait(settings.timeout)
-        .min_delay(settings.poll_interval)
-        .max_delay(
-            settings
-                .poll_interval
-                .max(Duration::from_secs(60))
-                .min(settings.timeout),
-        )
-        .on_progress(move |progress| {
+    let options = settings.options().on_progress(move |progress| {
             let status = progress.status.as_deref().unwrap_or("unknown");
             shown.update(status, progress.elapsed);
         });

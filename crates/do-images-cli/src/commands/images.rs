@@ -134,8 +134,12 @@ async fn create(
     args: CreateImageArgs,
     poll_interval: std::time::Duration,
 ) -> Result<(), CliError> {
+    if args.url.is_none() {
+        return super::images_file::create(app, output, out, args, poll_interval).await;
+    }
+    let url = args.url.clone().unwrap_or_default();
     validate::non_empty("--name", &args.name).map_err(CliError::Usage)?;
-    validate::import_url(&args.url).map_err(CliError::Usage)?;
+    validate::import_url(&url).map_err(CliError::Usage)?;
     if let Some(warning) = validate::region(&args.region).map_err(CliError::Usage)? {
         eprintln!("Warning: {warning}");
     }
@@ -145,7 +149,7 @@ async fn create(
     let mut request = app
         .client
         .images()
-        .create_custom(args.name, args.url, args.region.as_str());
+        .create_custom(args.name, url, args.region.as_str());
     if let Some(distribution) = args.distribution {
         request = request.distribution(distribution.as_str());
     }

@@ -2,5 +2,6 @@
 
 pub mod actions;
 pub mod images;
+pub mod images_file;
 pub mod sandbox;
 pub mod shell;
