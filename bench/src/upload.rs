@@ -28,7 +28,9 @@ pub fn run(args: &UploadArgs) -> Result<()> {
     let sandbox = runtime.block_on(Sandbox::start(
         SandboxConfig::default().with_import_timing(fast),
     ))?;
-    let spaces = sandbox.spaces().context("the sandbox has no Spaces store")?;
+    let spaces = sandbox
+        .spaces()
+        .context("the sandbox has no Spaces store")?;
     let dir = match &args.dir {
         Some(dir) => tempfile::tempdir_in(dir)?,
         None => tempfile::tempdir()?,
@@ -43,7 +45,10 @@ pub fn run(args: &UploadArgs) -> Result<()> {
         "Upload of a {} MiB sparse qcow2-shaped file to the sandbox's Spaces store on 127.0.0.1",
         args.size_mib
     );
-    println!("{:<34} {:>9} {:>9} {:>13} {:>8}", "how", "upload s", "MiB/s", "peak RSS MiB", "wall s");
+    println!(
+        "{:<34} {:>9} {:>9} {:>13} {:>8}",
+        "how", "upload s", "MiB/s", "peak RSS MiB", "wall s"
+    );
     let mut import_peak = 0;
     for (mode, label) in [
         ("import", "import_file (multipart, 4 in flight)"),
@@ -54,10 +59,20 @@ pub fn run(args: &UploadArgs) -> Result<()> {
             .args(["upload-client", "--mode", mode, "--file"])
             .arg(&path)
             .args(["--api-url", sandbox.base_url(), "--token", sandbox.token()])
-            .args(["--endpoint", spaces.endpoint_url(), "--bucket", spaces.bucket()])
+            .args([
+                "--endpoint",
+                spaces.endpoint_url(),
+                "--bucket",
+                spaces.bucket(),
+            ])
             .args(["--region", spaces.region()])
             // The sandbox's keys are fixed, public test values.
-            .args(["--key-id", spaces.access_key_id(), "--secret", spaces.secret_access_key()]);
+            .args([
+                "--key-id",
+                spaces.access_key_id(),
+                "--secret",
+                spaces.secret_access_key(),
+            ]);
         let out = tempfile::NamedTempFile::new()?;
         let cost = launcher::measure(&bench, &client, out.reopen()?)?;
         let printed = std::fs::read_to_string(out.path())?;
@@ -79,7 +94,11 @@ pub fn run(args: &UploadArgs) -> Result<()> {
     println!(
         "import_file peak memory {:.1} MiB: {} the {} MiB budget",
         import_peak as f64 / MIB as f64,
-        if import_peak < MEMORY_BUDGET { "under" } else { "OVER" },
+        if import_peak < MEMORY_BUDGET {
+            "under"
+        } else {
+            "OVER"
+        },
         MEMORY_BUDGET / MIB
     );
     runtime.block_on(sandbox.shutdown());

@@ -59,7 +59,9 @@ async fn through_import(args: &UploadClientArgs) -> Result<Duration> {
         })
         .send()
         .await?;
-    let marks = *marks.lock().map_err(|_| anyhow::anyhow!("a poisoned lock"))?;
+    let marks = *marks
+        .lock()
+        .map_err(|_| anyhow::anyhow!("a poisoned lock"))?;
     match marks {
         (Some(start), Some(end)) => Ok(end - start),
         _ => anyhow::bail!("the import reported no upload"),
@@ -99,7 +101,11 @@ async fn single_put(args: &UploadClientArgs) -> Result<Duration> {
         .send()
         .await?;
     let took = start.elapsed();
-    ensure!(answer.status().is_success(), "the PUT answered {}", answer.status());
+    ensure!(
+        answer.status().is_success(),
+        "the PUT answered {}",
+        answer.status()
+    );
     store.delete(&path).await?;
     Ok(took)
 }

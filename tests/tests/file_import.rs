@@ -53,7 +53,10 @@ fn import(
 }
 
 /// Waits for the first step that `wanted` accepts.
-async fn step(seen: &mut mpsc::UnboundedReceiver<ImportProgress>, wanted: fn(&ImportProgress) -> bool) {
+async fn step(
+    seen: &mut mpsc::UnboundedReceiver<ImportProgress>,
+    wanted: fn(&ImportProgress) -> bool,
+) {
     while let Some(step) = seen.recv().await {
         if wanted(&step) {
             return;
@@ -83,8 +86,15 @@ async fn dropping_the_future_mid_upload_aborts_the_multipart_upload() {
     let dir = tempfile::tempdir().unwrap();
     let (import, mut seen) = import(&sandbox, &qcow2_file(dir.path(), 20 * MIB));
     let running = tokio::spawn(import.send());
-    step(&mut seen, |s| matches!(s, ImportProgress::PartRetried { part: 2, .. })).await;
-    assert_eq!(spaces.multipart_uploads().len(), 1, "the upload is under way");
+    step(&mut seen, |s| {
+        matches!(s, ImportProgress::PartRetried { part: 2, .. })
+    })
+    .await;
+    assert_eq!(
+        spaces.multipart_uploads().len(),
+        1,
+        "the upload is under way"
+    );
     running.abort();
     assert!(running.await.unwrap_err().is_cancelled());
     wait_no_uploads(&sandbox).await;
@@ -104,10 +114,16 @@ async fn cancelling_after_the_import_was_sent_keeps_the_object_and_says_where() 
     let running = tokio::spawn(import.send_until(async move {
         let _ = cancelled.await;
     }));
-    step(&mut seen, |s| matches!(s, ImportProgress::ImportStarted { .. })).await;
+    step(&mut seen, |s| {
+        matches!(s, ImportProgress::ImportStarted { .. })
+    })
+    .await;
     cancel.send(()).unwrap();
     let error = running.await.unwrap().unwrap_err();
-    assert!(matches!(error.kind(), ImportErrorKind::Cancelled), "{error}");
+    assert!(
+        matches!(error.kind(), ImportErrorKind::Cancelled),
+        "{error}"
+    );
     assert!(error.image_id().is_some(), "{error}");
     let objects = sandbox.spaces().unwrap().objects();
     assert_eq!(objects.len(), 1, "the import still reads the object");

@@ -204,29 +204,29 @@ pub struct CreateImageArgs {
     pub file_import: Box<FileImportArgs>,
 }
 
-/// The flags of `images create --file`.
+/// The flags of `images create --file` (refused without --file).
 #[derive(Debug, Args)]
 pub struct FileImportArgs {
     /// More regions to copy the image to once it is available, one after
     /// another, e.g. ams3,sfo3 (--file only).
-    #[arg(long, value_name = "R2,R3", value_delimiter = ',', requires = "file")]
+    #[arg(long, value_name = "R2,R3", value_delimiter = ',')]
     pub regions: Vec<String>,
     /// The Spaces bucket to upload the file to; it must exist (--file only).
-    #[arg(long, value_name = "BUCKET", requires = "file")]
+    #[arg(long, value_name = "BUCKET")]
     pub spaces_bucket: Option<String>,
     /// The bucket's Spaces region [default: --region, when it has Spaces].
-    #[arg(long, value_name = "REGION", requires = "file")]
+    #[arg(long, value_name = "REGION")]
     pub spaces_region: Option<String>,
     /// Another S3-compatible endpoint instead of Spaces (path-style
     /// addressing; plain http only to localhost).
-    #[arg(long, value_name = "URL", requires = "file")]
+    #[arg(long, value_name = "URL")]
     pub spaces_endpoint: Option<String>,
     /// Keep the uploaded object after the import.
-    #[arg(long, requires = "file")]
+    #[arg(long)]
     pub keep_upload: bool,
     /// Take a file without a known signature as a raw disk image (files
     /// named *.img or *.raw are anyway).
-    #[arg(long, requires = "file")]
+    #[arg(long)]
     pub raw: bool,
 }
 
@@ -332,6 +332,22 @@ pub enum ActionsCommand {
         #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60m")]
         timeout: Duration,
     },
+}
+
+impl FileImportArgs {
+    /// The first of these flags given, if any (they need --file).
+    pub fn first_given(&self) -> Option<&'static str> {
+        [
+            (!self.regions.is_empty(), "--regions"),
+            (self.spaces_bucket.is_some(), "--spaces-bucket"),
+            (self.spaces_region.is_some(), "--spaces-region"),
+            (self.spaces_endpoint.is_some(), "--spaces-endpoint"),
+            (self.keep_upload, "--keep-upload"),
+            (self.raw, "--raw"),
+        ]
+        .into_iter()
+        .find_map(|(given, flag)| given.then_some(flag))
+    }
 }
 
 fn parse_duration(text: &str) -> Result<Duration, String> {

@@ -92,7 +92,10 @@ impl State {
             ImportProgress::UploadStarted {
                 location, total, ..
             } => {
-                self.say(&format!("Uploading to {} (private).", visible(&location.to_string())));
+                self.say(&format!(
+                    "Uploading to {} (private).",
+                    visible(&location.to_string())
+                ));
                 self.started = Some(Instant::now());
                 if self.terminal {
                     let bar = ProgressBar::new(*total);
@@ -133,7 +136,10 @@ impl State {
             }
             ImportProgress::ObjectDeleted(location) => {
                 self.finish_wait();
-                eprintln!("Deleted the uploaded object {}.", visible(&location.to_string()));
+                eprintln!(
+                    "Deleted the uploaded object {}.",
+                    visible(&location.to_string())
+                );
             }
             _ => {}
         }

@@ -46,9 +46,9 @@ where
     let display = WaitDisplay::new(what);
     let shown = display.clone();
     let options = settings.options().on_progress(move |progress| {
-            let status = progress.status.as_deref().unwrap_or("unknown");
-            shown.update(status, progress.elapsed);
-        });
+        let status = progress.status.as_deref().unwrap_or("unknown");
+        shown.update(status, progress.elapsed);
+    });
     let outcome = tokio::select! {
         result = start(options) => result.map_err(CliError::from),
         _ = tokio::signal::ctrl_c() => Err(CliError::Interrupted(format!(

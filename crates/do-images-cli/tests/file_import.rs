@@ -23,7 +23,9 @@ fn qcow2_file(dir: &Path, name: &str, size: u64) -> PathBuf {
 }
 
 fn store(sim: &Sim) -> &SpacesStore {
-    sim.sandbox.spaces().expect("the sandbox starts a Spaces store")
+    sim.sandbox
+        .spaces()
+        .expect("the sandbox starts a Spaces store")
 }
 
 /// `doimg --api-url ... images create --file PATH` with the store's
@@ -37,7 +39,15 @@ fn create_from_file(sim: &Sim, file: &Path, extra: &[&str]) -> assert_cmd::Comma
     command
         .env("SPACES_ACCESS_KEY_ID", spaces.access_key_id())
         .env("SPACES_SECRET_ACCESS_KEY", spaces.secret_access_key())
-        .args(["images", "create", "--name", "from-file", "--region", "nyc3", "--file"])
+        .args([
+            "images",
+            "create",
+            "--name",
+            "from-file",
+            "--region",
+            "nyc3",
+            "--file",
+        ])
         .arg(file)
         .args(["--spaces-endpoint", spaces.endpoint_url()])
         .args(["--spaces-bucket", spaces.bucket()])
@@ -74,7 +84,10 @@ fn a_50_mib_file_ends_available_in_three_regions_and_the_bucket_empty() {
     assert_eq!(regions, ["ams3", "nyc3", "sfo3"], "{image}");
     assert_eq!(image["status"], "available");
     let id = image["id"].as_u64().expect("an id");
-    assert_eq!(sim.image(id).expect("the image exists")["regions"], image["regions"]);
+    assert_eq!(
+        sim.image(id).expect("the image exists")["regions"],
+        image["regions"]
+    );
     assert_bucket_empty(&sim);
     // 50 MiB in 8 MiB parts: 7 parts, each stored once.
     let parts = store(&sim)
@@ -83,7 +96,13 @@ fn a_50_mib_file_ends_available_in_three_regions_and_the_bucket_empty() {
         .filter(|r| format!("{:?}", r.operation).contains("UploadPart"))
         .count();
     assert_eq!(parts, 7, "{:?}", store(&sim).requests());
-    for shown in ["File checked: qcow2", "Import started", "Transfer to ams3", "Transfer to sfo3", "Deleted the uploaded object"] {
+    for shown in [
+        "File checked: qcow2",
+        "Import started",
+        "Transfer to ams3",
+        "Transfer to sfo3",
+        "Deleted the uploaded object",
+    ] {
         assert!(out.stderr.contains(shown), "{shown:?} in:\n{}", out.stderr);
     }
 }
@@ -96,8 +115,14 @@ fn a_file_that_is_not_a_disk_image_is_refused_with_exit_2_and_nothing_sent() {
     std::fs::write(&file, "these are notes, not a disk\n").unwrap();
     let out = run(&mut create_from_file(&sim, &file, &[])).expect_code(2);
     let error = out.single_error();
-    assert!(error.contains("notes.qcow2") && error.contains("does not start like"), "{error}");
-    assert!(error.contains("qcow2, vhdx, vdi or vmdk"), "says what is allowed: {error}");
+    assert!(
+        error.contains("notes.qcow2") && error.contains("does not start like"),
+        "{error}"
+    );
+    assert!(
+        error.contains("qcow2, vhdx, vdi or vmdk"),
+        "says what is allowed: {error}"
+    );
     assert_eq!(store(&sim).requests(), vec![], "nothing reached the store");
     assert_eq!(sim.requests(), 0, "nothing reached the API");
 }
@@ -111,13 +136,23 @@ fn every_flag_is_checked_before_anything_is_sent() {
         (&["--regions", "nyc3"][..], "extra region"),
         (&["--regions", "AMS3"][..], "AMS3"),
         (&["--spaces-bucket", "Bad_Bucket"][..], "bucket"),
-        (&["--spaces-endpoint", "http://store.example.com"][..], "endpoint"),
+        (
+            &["--spaces-endpoint", "http://store.example.com"][..],
+            "endpoint",
+        ),
     ] {
         let out = run(&mut create_from_file(&sim, &file, flags)).expect_code(2);
         assert!(out.stderr.contains(said), "{flags:?}: {}", out.stderr);
     }
     let out = run(sim.doimg().args([
-        "images", "create", "--name", "x", "--region", "nyc3", "--url", "https://example.com/x.img",
+        "images",
+        "create",
+        "--name",
+        "x",
+        "--region",
+        "nyc3",
+        "--url",
+        "https://example.com/x.img",
         "--keep-upload",
     ]))
     .expect_code(2);
@@ -134,12 +169,24 @@ fn a_file_the_import_rejects_exits_5_with_its_error_message_and_the_object_delet
     // it, finds text.
     let file = dir.path().join("notes.txt");
     std::fs::write(&file, "not a disk image at all\n".repeat(1000)).unwrap();
-    let out = run(&mut create_from_file(&sim, &file, &["--raw", "--regions", "ams3"])).expect_code(5);
+    let out = run(&mut create_from_file(
+        &sim,
+        &file,
+        &["--raw", "--regions", "ams3"],
+    ))
+    .expect_code(5);
     let error = out.single_error();
-    assert!(error.contains("deleted:"), "carries the error_message: {error}");
+    assert!(
+        error.contains("deleted:"),
+        "carries the error_message: {error}"
+    );
     assert!(!error.contains("left behind"), "{error}");
     assert_bucket_empty(&sim);
-    assert!(out.stderr.contains("Deleted the uploaded object"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("Deleted the uploaded object"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -152,19 +199,32 @@ fn connections_cut_mid_part_are_survived_by_retrying_the_part() {
     );
     let dir = tempfile::tempdir().unwrap();
     let file = qcow2_file(dir.path(), "cut.qcow2", 20 * MIB);
-    let out = run(&mut create_from_file(&sim, &file, &["--keep-upload", "-o", "json"])).ok();
+    let out = run(&mut create_from_file(
+        &sim,
+        &file,
+        &["--keep-upload", "-o", "json"],
+    ))
+    .ok();
     assert_eq!(out.json()["status"], "available");
     let objects = store(&sim).objects();
     assert_eq!(objects.len(), 1, "{objects:?}");
     assert_eq!(objects[0].size, 20 * MIB, "every byte arrived once");
     assert_eq!(store(&sim).multipart_uploads(), vec![]);
-    assert!(out.stderr.contains("Kept the uploaded object"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("Kept the uploaded object"),
+        "{}",
+        out.stderr
+    );
     let cut = store(&sim)
         .requests()
         .iter()
         .filter(|r| format!("{:?}", r.outcome).contains("Cut"))
         .count();
-    assert!(cut >= 3, "the store cut {cut} requests: {:?}", store(&sim).requests());
+    assert!(
+        cut >= 3,
+        "the store cut {cut} requests: {:?}",
+        store(&sim).requests()
+    );
 }
 
 /// Kills the child if the test fails before it ends.
@@ -198,7 +258,9 @@ fn ctrl_c_during_the_upload_aborts_it_exits_130_and_leaves_nothing() {
         .env("SPACES_ACCESS_KEY_ID", spaces.access_key_id())
         .env("SPACES_SECRET_ACCESS_KEY", spaces.secret_access_key())
         .args(["--api-url", sim.sandbox.base_url()])
-        .args(["images", "create", "--name", "slow", "--region", "nyc3", "--file"])
+        .args([
+            "images", "create", "--name", "slow", "--region", "nyc3", "--file",
+        ])
         .arg(&file)
         .args(["--spaces-endpoint", spaces.endpoint_url()])
         .args(["--spaces-bucket", spaces.bucket()])
@@ -209,14 +271,20 @@ fn ctrl_c_during_the_upload_aborts_it_exits_130_and_leaves_nothing() {
     let mut seen = Vec::new();
     loop {
         let mut line = String::new();
-        assert!(stderr.read_line(&mut line).unwrap() > 0, "ended early: {seen:?}");
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "ended early: {seen:?}"
+        );
         let retried = line.starts_with("Part 2 failed");
         seen.push(line);
         if retried {
             break;
         }
     }
-    assert!(store(&sim).multipart_uploads().len() == 1, "the upload is under way");
+    assert!(
+        store(&sim).multipart_uploads().len() == 1,
+        "the upload is under way"
+    );
     let status = std::process::Command::new("kill")
         .args(["-INT", &child.0.id().to_string()])
         .status()
@@ -241,9 +309,15 @@ fn sandbox_mode_uses_the_sandboxs_own_store_bucket_and_keys() {
     }
     command
         .args(["--sandbox", "--poll-interval", "200ms", "-o", "json"])
-        .args(["images", "create", "--name", "demo", "--region", "nyc3", "--file"])
+        .args([
+            "images", "create", "--name", "demo", "--region", "nyc3", "--file",
+        ])
         .arg(&file);
     let out = run(&mut command).ok();
     assert_eq!(out.json()["status"], "available", "{}", out.stderr);
-    assert!(out.stderr.contains("Deleted the uploaded object"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("Deleted the uploaded object"),
+        "{}",
+        out.stderr
+    );
 }

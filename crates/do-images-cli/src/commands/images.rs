@@ -137,6 +137,11 @@ async fn create(
     if args.url.is_none() {
         return super::images_file::create(app, output, out, args, poll_interval).await;
     }
+    if let Some(flag) = args.file_import.first_given() {
+        return Err(CliError::Usage(format!(
+            "{flag} goes with --file, not --url"
+        )));
+    }
     let url = args.url.clone().unwrap_or_default();
     validate::non_empty("--name", &args.name).map_err(CliError::Usage)?;
     validate::import_url(&url).map_err(CliError::Usage)?;
