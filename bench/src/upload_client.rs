@@ -34,7 +34,7 @@ pub fn run(args: &UploadClientArgs) -> Result<()> {
 async fn through_import(args: &UploadClientArgs) -> Result<Duration> {
     let client = do_images::Client::builder()
         .base_url(&args.api_url)
-        .token(&args.token)
+        .token(args.token.as_str())
         .build()?;
     let marks: Arc<Mutex<(Option<Instant>, Option<Instant>)>> = Arc::default();
     let seen = marks.clone();
