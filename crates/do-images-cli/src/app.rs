@@ -31,6 +31,12 @@ impl App {
                 "Using a sandbox at {} (simulated data, no account; it stops when doimg exits).",
                 sandbox.base_url()
             );
+            if let Some(spaces) = sandbox.spaces() {
+                eprintln!(
+                    "Its Spaces store: {}, bucket {}.",
+                    spaces.endpoint_url, spaces.bucket
+                );
+            }
             let client = builder
                 .base_url(sandbox.base_url())
                 .token(sandbox.token())

@@ -41,8 +41,10 @@
 
 mod api_error;
 mod config;
+mod disk_format;
 mod faults;
 mod import_check;
+mod import_fetch;
 mod lifecycle;
 mod model;
 mod pagination;
