@@ -222,3 +222,40 @@ async fn a_cut_part_fails_the_request_and_a_retry_of_that_part_alone_succeeds() 
         ]
     );
 }
+
+#[tokio::test]
+async fn a_client_that_retries_resends_only_the_cut_part() {
+    let sandbox = sandbox().await;
+    let store = spaces(&sandbox);
+    store.set_faults(SpacesFaults::none().cut_upload_part_request(2));
+    let s3 = client_with(store, store.secret_access_key(), 3);
+    let path = Path::from("retried-by-client.qcow2");
+    let id = s3.create_multipart(&path).await.expect("create");
+    let mut parts = Vec::new();
+    for (index, fill) in [1u8, 2, 3].into_iter().enumerate() {
+        let part = s3
+            .put_part(&path, &id, index, vec![fill; 5 * MIB].into())
+            .await
+            .expect("the client's retry stores the part");
+        parts.push(part);
+    }
+    s3.complete_multipart(&path, &id, parts)
+        .await
+        .expect("complete");
+    assert_eq!(store.objects()[0].size, 15 * MIB as u64);
+    let attempts: Vec<_> = store
+        .requests()
+        .into_iter()
+        .filter(|r| r.operation == StoreOperation::UploadPart)
+        .map(|r| (r.part_number, r.outcome))
+        .collect();
+    assert_eq!(
+        attempts,
+        [
+            (Some(1), StoreOutcome::Answered(200)),
+            (Some(2), StoreOutcome::Cut),
+            (Some(2), StoreOutcome::Answered(200)),
+            (Some(3), StoreOutcome::Answered(200)),
+        ]
+    );
+}
