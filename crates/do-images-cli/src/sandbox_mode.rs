@@ -41,4 +41,10 @@ impl InProcessSandbox {
     pub fn token(&self) -> &str {
         self.running.token()
     }
+
+    /// Its Spaces store: endpoint, region, bucket and keys, for a file
+    /// import in `--sandbox` mode.
+    pub fn spaces(&self) -> Option<&SpacesAccess> {
+        self.running.spaces().map(|store| store.access())
+    }
 }

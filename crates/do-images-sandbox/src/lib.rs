@@ -17,6 +17,13 @@
 //! 503s, connections dropped mid-body and slow answers, drawn from the
 //! seed. Every request is logged for tests to assert on.
 //!
+//! Beside the API runs a Spaces-compatible S3 store ([`SpacesStore`], from
+//! [`RunningSandbox::spaces`]): SigV4-checked, path-style, one bucket, with
+//! its objects, unfinished multipart uploads and requests open to tests
+//! and `UploadPart` requests cut on demand ([`SpacesFaults`]). An import
+//! from a URL on 127.0.0.1 (such as a presigned URL of that store) is
+//! really downloaded, and what it serves decides the outcome.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use std::time::Duration;
@@ -41,8 +48,10 @@
 
 mod api_error;
 mod config;
+mod disk_format;
 mod faults;
 mod import_check;
+mod import_fetch;
 mod lifecycle;
 mod model;
 mod pagination;

@@ -6,8 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use do_images_sandbox::{
-    RunningSandbox, Sandbox, SandboxConfig, SpacesFaults, SpacesStore, StoreOperation,
-    StoreOutcome,
+    RunningSandbox, Sandbox, SandboxConfig, SpacesFaults, SpacesStore, StoreOperation, StoreOutcome,
 };
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::multipart::MultipartStore;
@@ -24,7 +23,9 @@ async fn sandbox() -> RunningSandbox {
 }
 
 fn spaces(sandbox: &RunningSandbox) -> &SpacesStore {
-    sandbox.spaces().expect("the Spaces store starts by default")
+    sandbox
+        .spaces()
+        .expect("the Spaces store starts by default")
 }
 
 /// A client of the store with `secret`, retrying `retries` times.
@@ -68,9 +69,18 @@ async fn objects_can_be_put_listed_read_and_deleted() {
     assert_eq!(listed[0].size, 9);
     let stored = store.objects();
     assert_eq!(stored.len(), 1);
-    assert_eq!((stored[0].key.as_str(), stored[0].size), ("uploads/disk one.qcow2", 9));
+    assert_eq!(
+        (stored[0].key.as_str(), stored[0].size),
+        ("uploads/disk one.qcow2", 9)
+    );
 
-    let body = s3.get(&path).await.expect("get").bytes().await.expect("body");
+    let body = s3
+        .get(&path)
+        .await
+        .expect("get")
+        .bytes()
+        .await
+        .expect("body");
     assert_eq!(&body[..], b"QFI\xfbhello");
 
     s3.delete(&path).await.expect("delete");
@@ -91,7 +101,10 @@ async fn a_multipart_upload_is_listed_until_completed_or_aborted() {
         .expect("part 1");
     let uploads = store.multipart_uploads();
     assert_eq!(uploads.len(), 1, "{uploads:?}");
-    assert_eq!((uploads[0].key.as_str(), uploads[0].parts), ("big.qcow2", 1));
+    assert_eq!(
+        (uploads[0].key.as_str(), uploads[0].parts),
+        ("big.qcow2", 1)
+    );
     assert_eq!(uploads[0].upload_id, id);
     let second = s3
         .put_part(&path, &id, 1, vec![8u8; 1000].into())
@@ -102,7 +115,10 @@ async fn a_multipart_upload_is_listed_until_completed_or_aborted() {
         .expect("complete");
     assert!(store.multipart_uploads().is_empty());
     let objects = store.objects();
-    assert_eq!((objects[0].key.as_str(), objects[0].size), ("big.qcow2", 5 * MIB as u64 + 1000));
+    assert_eq!(
+        (objects[0].key.as_str(), objects[0].size),
+        ("big.qcow2", 5 * MIB as u64 + 1000)
+    );
 
     let abandoned = Path::from("abandoned.qcow2");
     let id = s3.create_multipart(&abandoned).await.expect("create");
@@ -203,6 +219,43 @@ async fn a_cut_part_fails_the_request_and_a_retry_of_that_part_alone_succeeds() 
             (Some(1), StoreOutcome::Answered(200)),
             (Some(2), StoreOutcome::Cut),
             (Some(2), StoreOutcome::Answered(200)),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_client_that_retries_resends_only_the_cut_part() {
+    let sandbox = sandbox().await;
+    let store = spaces(&sandbox);
+    store.set_faults(SpacesFaults::none().cut_upload_part_request(2));
+    let s3 = client_with(store, store.secret_access_key(), 3);
+    let path = Path::from("retried-by-client.qcow2");
+    let id = s3.create_multipart(&path).await.expect("create");
+    let mut parts = Vec::new();
+    for (index, fill) in [1u8, 2, 3].into_iter().enumerate() {
+        let part = s3
+            .put_part(&path, &id, index, vec![fill; 5 * MIB].into())
+            .await
+            .expect("the client's retry stores the part");
+        parts.push(part);
+    }
+    s3.complete_multipart(&path, &id, parts)
+        .await
+        .expect("complete");
+    assert_eq!(store.objects()[0].size, 15 * MIB as u64);
+    let attempts: Vec<_> = store
+        .requests()
+        .into_iter()
+        .filter(|r| r.operation == StoreOperation::UploadPart)
+        .map(|r| (r.part_number, r.outcome))
+        .collect();
+    assert_eq!(
+        attempts,
+        [
+            (Some(1), StoreOutcome::Answered(200)),
+            (Some(2), StoreOutcome::Cut),
+            (Some(2), StoreOutcome::Answered(200)),
+            (Some(3), StoreOutcome::Answered(200)),
         ]
     );
 }

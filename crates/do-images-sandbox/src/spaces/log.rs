@@ -132,7 +132,10 @@ mod tests {
             of(Method::DELETE, "/b/k?uploadId=u").0,
             StoreOperation::AbortMultipartUpload
         );
-        assert_eq!(of(Method::GET, "/b?uploads").0, StoreOperation::ListMultipart);
+        assert_eq!(
+            of(Method::GET, "/b?uploads").0,
+            StoreOperation::ListMultipart
+        );
         assert_eq!(of(Method::GET, "/b?list-type=2").0, StoreOperation::Bucket);
         assert_eq!(of(Method::PUT, "/b/k").0, StoreOperation::PutObject);
         assert_eq!(of(Method::GET, "/b/k").0, StoreOperation::GetObject);

@@ -170,7 +170,9 @@ impl SpacesStore {
     /// Starts a store on 127.0.0.1 in the current tokio runtime.
     pub(crate) async fn start(config: &SpacesConfig) -> Result<Self, SpacesError> {
         if !is_valid_bucket(&config.bucket) {
-            return Err(SpacesError::InvalidBucket(config.bucket.escape_debug().to_string()));
+            return Err(SpacesError::InvalidBucket(
+                config.bucket.escape_debug().to_string(),
+            ));
         }
         let directory = tempfile::Builder::new()
             .prefix("do-images-sandbox-spaces-")
