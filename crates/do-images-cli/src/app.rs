@@ -36,10 +36,13 @@ impl App {
     pub fn sandbox_spaces(&self) -> Option<SandboxSpaces> {
         let access = self.sandbox.as_ref()?.spaces()?;
         Some(SandboxSpaces {
-            endpoint: access.endpoint_url,
-            region: access.region,
-            bucket: access.bucket,
-            credentials: SpacesCredentials::new(access.access_key_id, access.secret_access_key),
+            endpoint: access.endpoint_url.clone(),
+            region: access.region.clone(),
+            bucket: access.bucket.clone(),
+            credentials: SpacesCredentials::new(
+                access.access_key_id.as_str(),
+                access.secret_access_key.as_str(),
+            ),
         })
     }
 

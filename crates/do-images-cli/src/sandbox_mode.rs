@@ -32,11 +32,6 @@ impl InProcessSandbox {
         self.running.base_url()
     }
 
-    /// Its Spaces-compatible store: endpoint, region, bucket and keys.
-    pub fn spaces(&self) -> Option<SpacesAccess> {
-        self.running.spaces().map(|store| store.access().clone())
-    }
-
     /// The token it accepts.
     pub fn token(&self) -> &str {
         self.running.token()
