@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use common::{Sim, fast, isolated_std, run};
-use do_images_sandbox::{SpacesFaults, SpacesStore};
+use do_images_sandbox::{SpacesFaults, SpacesStore, StoreOperation, StoreOutcome};
 
 const MIB: u64 = 1024 * 1024;
 
@@ -89,13 +89,24 @@ fn a_50_mib_file_ends_available_in_three_regions_and_the_bucket_empty() {
         image["regions"]
     );
     assert_bucket_empty(&sim);
-    // 50 MiB in 8 MiB parts: 7 parts, each stored once.
-    let parts = store(&sim)
-        .requests()
-        .iter()
-        .filter(|r| format!("{:?}", r.operation).contains("UploadPart"))
-        .count();
-    assert_eq!(parts, 7, "{:?}", store(&sim).requests());
+    // 50 MiB in 8 MiB parts: 7 parts, each stored once; then the sandbox's
+    // import fetched the private object through the presigned URL.
+    let requests = store(&sim).requests();
+    let of = |operation: StoreOperation| requests.iter().filter(move |r| r.operation == operation);
+    assert_eq!(of(StoreOperation::UploadPart).count(), 7, "{requests:?}");
+    let key = &of(StoreOperation::CompleteMultipartUpload)
+        .next()
+        .expect("completed")
+        .key;
+    assert!(
+        key.starts_with("do-images-import/") && key.ends_with("-web.qcow2"),
+        "{key}"
+    );
+    assert!(
+        of(StoreOperation::GetObject)
+            .any(|r| &r.key == key && r.outcome == StoreOutcome::Answered(200)),
+        "the import read the object: {requests:?}"
+    );
     for shown in [
         "File checked: qcow2",
         "Import started",
@@ -222,7 +233,7 @@ fn connections_cut_mid_part_are_survived_by_retrying_the_part() {
     let cut = store(&sim)
         .requests()
         .iter()
-        .filter(|r| format!("{:?}", r.outcome).contains("Cut"))
+        .filter(|r| r.outcome == StoreOutcome::Cut)
         .count();
     assert!(
         cut > cuts_of_part_3 as usize,
