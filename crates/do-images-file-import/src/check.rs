@@ -186,6 +186,16 @@ mod tests {
                 .contains("is empty")
         );
 
+        let huge = dir.path().join("huge.qcow2");
+        let file = std::fs::File::create(&huge).unwrap();
+        std::io::Write::write_all(&mut &file, b"QFI\xfb").unwrap();
+        file.set_len(MAX_FILE_SIZE + 1).unwrap(); // sparse: no disk used
+        let too_big = check_file(&huge, false).await.unwrap_err().to_string();
+        assert!(
+            too_big.contains("larger than the import's limit"),
+            "{too_big}"
+        );
+
         let missing = dir.path().join("missing.qcow2");
         assert!(
             check_file(&missing, false)

@@ -166,3 +166,45 @@ impl From<do_images::Error> for ImportError {
         Self::new(error)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn location() -> ObjectLocation {
+        ObjectLocation {
+            endpoint: "https://fra1.digitaloceanspaces.com".into(),
+            bucket: "images".into(),
+            key: "do-images-import/x.qcow2".into(),
+        }
+    }
+
+    #[test]
+    fn what_is_left_behind_is_named_with_its_place() {
+        let error = ImportError::new(ImportErrorKind::Cancelled).with_left_behind(Some(
+            LeftBehind::MultipartUpload {
+                location: location(),
+                upload_id: "up-42".into(),
+                reason: "the abort failed: 503".into(),
+            },
+        ));
+        assert_eq!(
+            error.to_string(),
+            "cancelled; left behind: multipart upload \"up-42\" of \
+             s3://images/do-images-import/x.qcow2 at https://fra1.digitaloceanspaces.com \
+             (the abort failed: 503); abort it to free its parts"
+        );
+        let kept = ImportError::new(ImportErrorKind::Cancelled)
+            .with_image(7)
+            .with_left_behind(Some(LeftBehind::Object {
+                location: location(),
+                reason: "deleting it failed: 403".into(),
+            }));
+        assert_eq!(
+            kept.to_string(),
+            "cancelled (image 7); left behind: object s3://images/do-images-import/x.qcow2 at \
+             https://fra1.digitaloceanspaces.com (deleting it failed: 403)"
+        );
+        assert_eq!(kept.image_id(), Some(7));
+    }
+}
