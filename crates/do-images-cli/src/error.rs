@@ -112,10 +112,9 @@ fn library_message(error: &do_images::Error) -> String {
     }
 }
 
-/// The import's error with control characters made visible (it carries
-/// the API's `error_message` and the file's name), and what Ctrl-C did.
+/// The import's error, and what Ctrl-C did.
 fn file_import_message(error: &do_images_file_import::ImportError) -> String {
-    let text = crate::import_display::visible(&error.to_string());
+    let text = error.to_string();
     match (error.kind(), error.left_behind()) {
         (ImportErrorKind::Cancelled, None) => {
             format!("interrupted: {text}; nothing is left in the bucket")

@@ -9,6 +9,7 @@ use std::time::Instant;
 use do_images_file_import::ImportProgress;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::output::escape::for_terminal;
 use crate::wait_display::WaitDisplay;
 
 /// Shows an import's progress on stderr. Cheap to clone into the library's
@@ -25,20 +26,6 @@ struct State {
     /// Tenths of the upload already reported on plain lines.
     tenths_shown: u64,
     wait: Option<WaitDisplay>,
-}
-
-/// `text` with control characters shown as escapes, for strings that come
-/// from the API, the store or the user.
-pub fn visible(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_debug().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
 }
 
 fn mib(bytes: u64) -> String {
@@ -94,7 +81,7 @@ impl State {
             } => {
                 self.say(&format!(
                     "Uploading to {} (private).",
-                    visible(&location.to_string())
+                    for_terminal(&location.to_string())
                 ));
                 self.started = Some(Instant::now());
                 if self.terminal {
@@ -115,7 +102,7 @@ impl State {
                 error,
             } => self.say(&format!(
                 "Part {part} failed ({}); sending it again (attempt {attempt}).",
-                visible(error)
+                for_terminal(error)
             )),
             ImportProgress::ImportStarted { image_id } => {
                 self.finish_upload();
@@ -125,12 +112,12 @@ impl State {
             ImportProgress::Importing(progress) | ImportProgress::Transferring { progress, .. } => {
                 if let Some(wait) = &self.wait {
                     let status = progress.status.as_deref().unwrap_or("unknown");
-                    wait.update(&visible(status), progress.elapsed);
+                    wait.update(status, progress.elapsed);
                 }
             }
             ImportProgress::TransferStarted { region, action_id } => {
                 self.finish_wait();
-                let region = visible(region);
+                let region = for_terminal(region);
                 eprintln!("Transfer to {region} started: action {action_id}.");
                 self.wait = Some(WaitDisplay::new(&format!("transfer to {region}")));
             }
@@ -138,7 +125,7 @@ impl State {
                 self.finish_wait();
                 eprintln!(
                     "Deleted the uploaded object {}.",
-                    visible(&location.to_string())
+                    for_terminal(&location.to_string())
                 );
             }
             _ => {}

@@ -9,7 +9,9 @@ use do_images_file_import::ImportFileExt;
 use crate::app::App;
 use crate::cli::CreateImageArgs;
 use crate::error::CliError;
-use crate::import_display::{ImportDisplay, visible};
+use crate::import_display::ImportDisplay;
+use crate::output::escape::for_terminal;
+use crate::output::stderr;
 use crate::output::{Object, OutputOptions};
 use crate::validate;
 use crate::waiting::WaitSettings;
@@ -27,7 +29,7 @@ pub async fn create(
     validate::non_empty("--name", &args.name).map_err(CliError::Usage)?;
     for region in std::iter::once(&args.region).chain(&args.file_import.regions) {
         if let Some(warning) = validate::region(region).map_err(CliError::Usage)? {
-            eprintln!("Warning: {warning}");
+            stderr::warning(&warning);
         }
     }
     for tag in &args.tags {
@@ -84,11 +86,11 @@ pub async fn create(
     display.clear();
     let imported = result.map_err(CliError::FileImport)?;
     if let Some(left) = &imported.left_behind {
-        eprintln!("Warning: {}", visible(&left.to_string()));
+        stderr::warning(&left.to_string());
     } else if imported.upload_kept {
         eprintln!(
             "Kept the uploaded object {} (--keep-upload).",
-            visible(&imported.upload.to_string())
+            for_terminal(&imported.upload.to_string())
         );
     }
     let image: Object<Image> = match (output.is_json(), imported.image.id) {
