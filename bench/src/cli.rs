@@ -31,6 +31,12 @@ pub enum Command {
     /// with the API's real rate limits, through the library's default
     /// request limiter, and counts the `429`s it met.
     RateLimited(RateLimitedArgs),
+    /// Uploads a large sparse disk image to the sandbox's Spaces store, once
+    /// through the file import and once as a single plain PUT, and prints
+    /// the throughput and peak memory of each.
+    Upload(UploadArgs),
+    /// One upload that `upload` measures (a child process of it).
+    UploadClient(UploadClientArgs),
 }
 
 /// The listing `rate-limited` times.
@@ -45,6 +51,58 @@ pub struct RateLimitedArgs {
     /// Latency the sandbox adds to every request, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub latency_ms: u64,
+}
+
+/// Settings of the upload benchmark.
+#[derive(Debug, Args)]
+pub struct UploadArgs {
+    /// Size of the generated sparse qcow2-shaped file, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 2048)]
+    pub size_mib: u64,
+    /// Folder for the file (default: the system's temporary folder).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+/// How an upload client uploads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum UploadMode {
+    /// `import_file`: multipart upload, import, wait, delete.
+    Import,
+    /// One presigned PUT of the whole file, streamed from disk.
+    Put,
+}
+
+/// Where one upload client sends the file.
+#[derive(Debug, Args)]
+pub struct UploadClientArgs {
+    /// How to upload.
+    #[arg(long, value_enum)]
+    pub mode: UploadMode,
+    /// The file.
+    #[arg(long)]
+    pub file: PathBuf,
+    /// The API's base URL.
+    #[arg(long)]
+    pub api_url: String,
+    /// The API token.
+    #[arg(long)]
+    pub token: String,
+    /// The store's endpoint.
+    #[arg(long)]
+    pub endpoint: String,
+    /// The bucket.
+    #[arg(long)]
+    pub bucket: String,
+    /// The signing region.
+    #[arg(long)]
+    pub region: String,
+    /// Access key id (from SPACES_ACCESS_KEY_ID).
+    #[arg(long, env = "SPACES_ACCESS_KEY_ID", hide_env_values = true)]
+    pub key_id: String,
+    /// Secret (from SPACES_SECRET_ACCESS_KEY).
+    #[arg(long, env = "SPACES_SECRET_ACCESS_KEY", hide_env_values = true)]
+    pub secret: String,
 }
 
 /// Settings of a benchmark run.

@@ -22,6 +22,8 @@ mod results;
 mod run;
 mod scenario;
 mod targets;
+mod upload;
+mod upload_client;
 mod waiter;
 
 use std::process::ExitCode;
@@ -36,6 +38,8 @@ fn main() -> ExitCode {
         Command::List(args) => library_client::run(&args),
         Command::Measure(args) => launcher::run(&args),
         Command::RateLimited(args) => rate_limited::run(&args),
+        Command::Upload(args) => upload::run(&args),
+        Command::UploadClient(args) => upload_client::run(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use do_images::Client;
+use do_images_file_import::SpacesCredentials;
 
 use crate::auth::{self, TokenQuery};
 use crate::cli::GlobalArgs;
@@ -15,10 +16,36 @@ pub struct App {
     /// The library client.
     pub client: Client,
     /// The sandbox behind `--sandbox`, kept alive while the command runs.
-    _sandbox: Option<InProcessSandbox>,
+    sandbox: Option<InProcessSandbox>,
+}
+
+/// Where `images create --file` uploads in `--sandbox` mode.
+pub struct SandboxSpaces {
+    /// The store's URL (plain http on 127.0.0.1).
+    pub endpoint: String,
+    /// Its signing region.
+    pub region: String,
+    /// Its bucket.
+    pub bucket: String,
+    /// Its keys.
+    pub credentials: SpacesCredentials,
 }
 
 impl App {
+    /// The sandbox's Spaces store, in `--sandbox` mode.
+    pub fn sandbox_spaces(&self) -> Option<SandboxSpaces> {
+        let access = self.sandbox.as_ref()?.spaces()?;
+        Some(SandboxSpaces {
+            endpoint: access.endpoint_url.clone(),
+            region: access.region.clone(),
+            bucket: access.bucket.clone(),
+            credentials: SpacesCredentials::new(
+                access.access_key_id.as_str(),
+                access.secret_access_key.as_str(),
+            ),
+        })
+    }
+
     /// Builds the client the global flags ask for.
     pub async fn connect(global: &GlobalArgs) -> Result<Self, CliError> {
         let builder = Client::builder()
@@ -30,13 +57,19 @@ impl App {
                 "Using a sandbox at {} (simulated data, no account; it stops when doimg exits).",
                 sandbox.base_url()
             );
+            if let Some(spaces) = sandbox.spaces() {
+                eprintln!(
+                    "Its Spaces store: {}, bucket {}.",
+                    spaces.endpoint_url, spaces.bucket
+                );
+            }
             let client = builder
                 .base_url(sandbox.base_url())
                 .token(sandbox.token())
                 .build()?;
             return Ok(Self {
                 client,
-                _sandbox: Some(sandbox),
+                sandbox: Some(sandbox),
             });
         }
         let env = |name: &str| std::env::var(name).ok();
@@ -58,7 +91,7 @@ impl App {
         }
         Ok(Self {
             client: builder.build()?,
-            _sandbox: None,
+            sandbox: None,
         })
     }
 }

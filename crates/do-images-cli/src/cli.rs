@@ -140,7 +140,7 @@ pub enum ImagesCommand {
     ListUser(ListFilterArgs),
     /// Show one image by id or slug, or every image with a name.
     Get(GetImageArgs),
-    /// Import a custom image from a URL.
+    /// Import a custom image from a URL, or from a local file (--file).
     Create(CreateImageArgs),
     /// Change an image's name, description or distribution.
     Update(UpdateImageArgs),
@@ -215,13 +215,24 @@ pub struct GetImageArgs {
 
 /// `doimg images create`
 #[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("source").required(true).args(["url", "file"]))]
 pub struct CreateImageArgs {
     /// Name of the new image.
     #[arg(long)]
     pub name: String,
     /// http(s) URL of a raw, qcow2, vhdx, vdi or vmdk file (optionally .gz or .bz2).
     #[arg(long)]
-    pub url: String,
+    pub url: Option<String>,
+    /// A local raw (.img/.raw), qcow2, vhdx, vdi or vmdk file (optionally
+    /// gzip or bzip2 compressed), instead of --url. It is uploaded to a
+    /// private object in a Spaces bucket, imported from a presigned URL,
+    /// copied to --regions, and the object is deleted, also when the import
+    /// fails. A file import always waits, since it cleans up after the
+    /// import. Spaces keys come from SPACES_ACCESS_KEY_ID and
+    /// SPACES_SECRET_ACCESS_KEY, or DIGITALOCEAN_SPACES_ACCESS_KEY and
+    /// DIGITALOCEAN_SPACES_SECRET_KEY (with --sandbox: the sandbox's own).
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
     /// Region slug to import into, e.g. nyc3.
     #[arg(long)]
     pub region: String,
@@ -237,6 +248,35 @@ pub struct CreateImageArgs {
     /// Wait until the image is available (or the import fails).
     #[command(flatten)]
     pub wait: WaitFlags,
+    /// Where a --file import uploads to, and what it does after.
+    #[command(flatten)]
+    pub file_import: Box<FileImportArgs>,
+}
+
+/// The flags of `images create --file` (refused without --file).
+#[derive(Debug, Args)]
+pub struct FileImportArgs {
+    /// More regions to copy the image to once it is available, one after
+    /// another, e.g. ams3,sfo3 (--file only).
+    #[arg(long, value_name = "R2,R3", value_delimiter = ',')]
+    pub regions: Vec<String>,
+    /// The Spaces bucket to upload the file to; it must exist (--file only).
+    #[arg(long, value_name = "BUCKET")]
+    pub spaces_bucket: Option<String>,
+    /// The bucket's Spaces region [default: --region, when it has Spaces].
+    #[arg(long, value_name = "REGION")]
+    pub spaces_region: Option<String>,
+    /// Another S3-compatible endpoint instead of Spaces (path-style
+    /// addressing; plain http only to localhost).
+    #[arg(long, value_name = "URL")]
+    pub spaces_endpoint: Option<String>,
+    /// Keep the uploaded object after the import.
+    #[arg(long)]
+    pub keep_upload: bool,
+    /// Take a file without a known signature as a raw disk image (files
+    /// named *.img or *.raw are anyway).
+    #[arg(long)]
+    pub raw: bool,
 }
 
 /// `--wait` and `--timeout`.
@@ -400,6 +440,22 @@ pub struct Recipient {
     /// The uuid of the team that receives the image.
     #[arg(long, value_name = "UUID")]
     pub team: Option<String>,
+}
+
+impl FileImportArgs {
+    /// The first of these flags given, if any (they need --file).
+    pub fn first_given(&self) -> Option<&'static str> {
+        [
+            (!self.regions.is_empty(), "--regions"),
+            (self.spaces_bucket.is_some(), "--spaces-bucket"),
+            (self.spaces_region.is_some(), "--spaces-region"),
+            (self.spaces_endpoint.is_some(), "--spaces-endpoint"),
+            (self.keep_upload, "--keep-upload"),
+            (self.raw, "--raw"),
+        ]
+        .into_iter()
+        .find_map(|(given, flag)| given.then_some(flag))
+    }
 }
 
 /// Ids are positive: 0 is refused before anything is sent, so that a

@@ -1,5 +1,7 @@
 //! doimg's errors: one line for the user and an exit code.
 
+use do_images_file_import::ImportErrorKind;
+
 use crate::exit_code;
 
 /// Why a command failed.
@@ -22,6 +24,8 @@ pub enum CliError {
     Interrupted(String),
     /// The sandbox (`doimg sandbox`, `--sandbox`) did not start.
     Sandbox(do_images_sandbox::SandboxError),
+    /// `images create --file` failed; the error says what is left where.
+    FileImport(do_images_file_import::ImportError),
     /// Some of several operations failed; each failure was already printed
     /// on its own line. The exit code is the first failure's.
     Several {
@@ -42,6 +46,11 @@ impl CliError {
             Self::Output(_) | Self::Sandbox(_) | Self::UnexpectedAnswer(_) => exit_code::API_ERROR,
             Self::Interrupted(_) => exit_code::INTERRUPTED,
             Self::Library(error) => library_exit_code(error),
+            Self::FileImport(error) => match error.kind() {
+                ImportErrorKind::Api(error) => library_exit_code(error),
+                ImportErrorKind::Cancelled => exit_code::INTERRUPTED,
+                _ => exit_code::API_ERROR,
+            },
             Self::Several { exit_code, .. } => *exit_code,
         }
     }
@@ -58,6 +67,7 @@ impl CliError {
             Self::Output(e) => format!("cannot write the output: {e}"),
             Self::Sandbox(e) => format!("the sandbox did not start: {e}"),
             Self::Library(error) => library_message(error),
+            Self::FileImport(error) => file_import_message(error),
         }
     }
 }
@@ -98,6 +108,18 @@ fn library_message(error: &do_images::Error) -> String {
             format!("{message} ({id}{request}){hint}")
         }
         other => with_causes(other),
+    }
+}
+
+/// The import's error, and what Ctrl-C did.
+fn file_import_message(error: &do_images_file_import::ImportError) -> String {
+    let text = error.to_string();
+    match (error.kind(), error.left_behind()) {
+        (ImportErrorKind::Cancelled, None) => {
+            format!("interrupted: {text}; nothing is left in the bucket")
+        }
+        (ImportErrorKind::Cancelled, Some(_)) => format!("interrupted: {text}"),
+        _ => text,
     }
 }
 

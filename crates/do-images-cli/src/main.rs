@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod error;
 mod exit_code;
+mod import_display;
 mod output;
 mod sandbox_mode;
 mod validate;

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use do_images_sandbox::{ImportTiming, RunningSandbox, Sandbox, SandboxConfig};
+use do_images_sandbox::{ImportTiming, RunningSandbox, Sandbox, SandboxConfig, SpacesAccess};
 
 use crate::error::CliError;
 
@@ -35,5 +35,11 @@ impl InProcessSandbox {
     /// The token it accepts.
     pub fn token(&self) -> &str {
         self.running.token()
+    }
+
+    /// Its Spaces store: endpoint, region, bucket and keys, for a file
+    /// import in `--sandbox` mode.
+    pub fn spaces(&self) -> Option<&SpacesAccess> {
+        self.running.spaces().map(|store| store.access())
     }
 }

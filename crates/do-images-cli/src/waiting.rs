@@ -28,6 +28,16 @@ impl WaitSettings {
         let max_delay = self.poll_interval.max(LONGEST_DELAY).min(within);
         (min_delay, max_delay.max(min_delay))
     }
+
+    /// The library's wait options for these settings (no progress
+    /// callback).
+    pub fn options(&self) -> WaitOptions {
+        let (min_delay, max_delay) = self.delays();
+        WaitOptions::default()
+            .max_wait(self.timeout)
+            .min_delay(min_delay)
+            .max_delay(max_delay)
+    }
 }
 
 /// The longest delay between two polls.
@@ -46,15 +56,10 @@ where
 {
     let display = WaitDisplay::new(what);
     let shown = display.clone();
-    let (min_delay, max_delay) = settings.delays();
-    let options = WaitOptions::default()
-        .max_wait(settings.timeout)
-        .min_delay(min_delay)
-        .max_delay(max_delay)
-        .on_progress(move |progress| {
-            let status = progress.status.as_deref().unwrap_or("unknown");
-            shown.update(status, progress.elapsed);
-        });
+    let options = settings.options().on_progress(move |progress| {
+        let status = progress.status.as_deref().unwrap_or("unknown");
+        shown.update(status, progress.elapsed);
+    });
     let outcome = tokio::select! {
         result = start(options) => result.map_err(CliError::from),
         _ = tokio::signal::ctrl_c() => Err(CliError::Interrupted(format!(

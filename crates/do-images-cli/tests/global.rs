@@ -647,6 +647,40 @@ fn doimg_sandbox_serves_in_the_foreground_until_ctrl_c() {
         assert!(account[4].starts_with("dop_v1_sandbox_"), "{account:?}");
     }
     let token = accounts[0][4].to_string();
+    let field = |name: &str| {
+        lines
+            .iter()
+            .find_map(|l| l.trim_start().strip_prefix(name))
+            .unwrap_or_else(|| panic!("`{name}` is printed: {lines:?}"))
+            .to_string()
+    };
+    assert_eq!(field("Bucket: "), "sandbox-images");
+    assert_eq!(
+        field("Access key: "),
+        do_images_sandbox::DEFAULT_SPACES_ACCESS_KEY_ID
+    );
+    assert_eq!(
+        field("Secret key: "),
+        do_images_sandbox::DEFAULT_SPACES_SECRET_ACCESS_KEY
+    );
+    let endpoint = field("Endpoint: ");
+    let spaces_address = endpoint
+        .strip_prefix("http://")
+        .expect("the Spaces endpoint is an http URL");
+    assert!(spaces_address.starts_with("127.0.0.1:"), "{endpoint}");
+    assert_ne!(endpoint, url, "the store has its own port");
+    let mut probe = std::net::TcpStream::connect(spaces_address).expect("the store listens");
+    std::io::Write::write_all(
+        &mut probe,
+        b"GET /sandbox-images HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+    )
+    .unwrap();
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut probe, &mut answer).unwrap();
+    assert!(
+        answer.starts_with("HTTP/1.1 403"),
+        "an unsigned request is refused: {answer}"
+    );
 
     let out = run(isolated(home.path())
         .env("DIGITALOCEAN_API_URL", &url)

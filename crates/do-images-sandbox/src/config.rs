@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::accounts::Account;
 use crate::faults::Faults;
+use crate::spaces::SpacesConfig;
 
 /// The token a sandbox accepts unless told otherwise. It is not a secret:
 /// it only opens a simulation on 127.0.0.1.
@@ -106,6 +107,8 @@ pub struct SandboxConfig {
     pub rate_limit_windows: (Duration, Duration),
     /// Faults injected into responses.
     pub faults: Faults,
+    /// The Spaces-compatible store started beside the API, if any.
+    pub spaces: Option<SpacesConfig>,
 }
 
 impl Default for SandboxConfig {
@@ -120,6 +123,7 @@ impl Default for SandboxConfig {
             rate_limits: RateLimits::default(),
             rate_limit_windows: (Duration::from_secs(60), Duration::from_secs(3_600)),
             faults: Faults::none(),
+            spaces: Some(SpacesConfig::default()),
         }
     }
 }
@@ -190,6 +194,19 @@ impl SandboxConfig {
     /// Injects `faults` from the first request on.
     pub fn with_faults(mut self, faults: Faults) -> Self {
         self.faults = faults;
+        self
+    }
+
+    /// Starts the Spaces store with `spaces` (it starts with
+    /// [`SpacesConfig::default`] unless told otherwise).
+    pub fn with_spaces(mut self, spaces: SpacesConfig) -> Self {
+        self.spaces = Some(spaces);
+        self
+    }
+
+    /// Starts no Spaces store.
+    pub fn without_spaces(mut self) -> Self {
+        self.spaces = None;
         self
     }
 }

@@ -1,8 +1,30 @@
 //! Whether an import URL could work, and the `error_message` when not.
+//! A loopback URL is downloaded to find out (see `import_fetch`); any other
+//! is judged by its form and its file name.
+
+use url::Url;
+
+use crate::import_fetch;
+use crate::lifecycle::{ImportResult, Verdict};
 
 /// File endings the API imports, before an optional compression suffix.
 const FORMATS: &[&str] = &["raw", "img", "qcow2", "vhdx", "vdi", "vmdk"];
 const COMPRESSIONS: &[&str] = &["gz", "bz2"];
+
+/// What will decide the outcome of an import from `url`: its download
+/// when it is an http(s) URL on this machine, else its form.
+pub(crate) fn verdict_for(url: &str) -> Verdict {
+    if let Ok(parsed) = Url::parse(url)
+        && matches!(parsed.scheme(), "http" | "https")
+        && import_fetch::is_loopback(&parsed)
+    {
+        return Verdict::Downloading(import_fetch::start(parsed));
+    }
+    Verdict::Known(match failure_for(url) {
+        Some(message) => ImportResult::Failed(message),
+        None => ImportResult::Imported { bytes: None },
+    })
+}
 
 /// `None` when `url` could be imported, else the message a failed import
 /// carries. A host under `.invalid` simulates one that does not resolve.

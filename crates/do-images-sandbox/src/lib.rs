@@ -19,6 +19,13 @@
 //! 503s, connections dropped mid-body and slow answers, drawn from the
 //! seed. Every request is logged for tests to assert on.
 //!
+//! Beside the API runs a Spaces-compatible S3 store ([`SpacesStore`], from
+//! [`RunningSandbox::spaces`]): SigV4-checked, path-style, one bucket, with
+//! its objects, unfinished multipart uploads and requests open to tests
+//! and `UploadPart` requests cut on demand ([`SpacesFaults`]). An import
+//! from a URL on 127.0.0.1 (such as a presigned URL of that store) is
+//! really downloaded, and what it serves decides the outcome.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use std::time::Duration;
@@ -44,8 +51,10 @@
 mod accounts;
 mod api_error;
 mod config;
+mod disk_format;
 mod faults;
 mod import_check;
+mod import_fetch;
 mod lifecycle;
 mod model;
 mod pagination;
@@ -62,6 +71,7 @@ mod shared;
 /// spec/images.yaml by `cargo xtask generate`).
 #[rustfmt::skip] // generated: formatted by the xtask, checked for drift by `cargo xtask check`
 pub mod spec_values;
+mod spaces;
 mod stats;
 mod store;
 mod transfer_requests;
@@ -72,4 +82,9 @@ pub use config::{DEFAULT_TOKEN, ImportTiming, RateLimits, SandboxConfig};
 pub use faults::{FaultKind, Faults};
 pub use serve::{ServeArgs, serve_until_ctrl_c};
 pub use server::{RunningSandbox, Sandbox, SandboxError};
+pub use spaces::{
+    DEFAULT_SPACES_ACCESS_KEY_ID, DEFAULT_SPACES_SECRET_ACCESS_KEY, MultipartUpload, SpacesAccess,
+    SpacesConfig, SpacesError, SpacesFaults, SpacesStore, StoreOperation, StoreOutcome,
+    StoreRequest, StoredObject,
+};
 pub use stats::{RequestRecord, Stats};

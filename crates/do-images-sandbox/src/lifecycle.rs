@@ -1,20 +1,43 @@
 //! Work that finishes over time: imports and actions. State is brought up
-//! to date at the start of each request, from the time that has passed, so
-//! no background task runs.
+//! to date at the start of each request, from the time that has passed;
+//! the only background work is the download of an import from a loopback
+//! URL, whose outcome is picked up here once the import time is over.
 
 use std::time::Instant;
 
 use chrono::Utc;
 
+use crate::import_fetch::Fetch;
 use crate::store::Store;
+
+/// How an import ends.
+#[derive(Debug, PartialEq)]
+pub(crate) enum ImportResult {
+    /// It becomes available; `bytes` is the size downloaded, when it was.
+    Imported { bytes: Option<u64> },
+    /// It ends `deleted` with this `error_message`.
+    Failed(String),
+}
+
+/// What decides an import's outcome.
+pub(crate) enum Verdict {
+    /// Known from the URL alone.
+    Known(ImportResult),
+    /// The download from a loopback URL, still running or ended.
+    Downloading(Fetch),
+}
+
+/// The size shown for an image of unknown size, and the smallest disk.
+const DEFAULT_SIZE_GIGABYTES: f64 = 2.34;
+const MIN_DISK_GIGABYTES: u64 = 20;
 
 /// An import that has not settled yet.
 pub(crate) struct Import {
     pub image_id: u64,
     pub region: String,
     pub started: Instant,
-    /// The `error_message` it will end with, if it cannot work.
-    pub failure: Option<String>,
+    /// What decides whether it ends available or deleted.
+    pub verdict: Verdict,
 }
 
 /// An action that is still in progress.
@@ -56,16 +79,32 @@ impl Store {
                 self.imports.push(import);
                 continue;
             }
-            match import.failure {
-                Some(message) => {
+            let result = match import.verdict {
+                Verdict::Known(result) => result,
+                Verdict::Downloading(mut fetch) => match fetch.try_result() {
+                    Some(result) => result,
+                    None => {
+                        // A real import takes as long as its download.
+                        image.status = "pending".into();
+                        self.imports.push(Import {
+                            verdict: Verdict::Downloading(fetch),
+                            ..import
+                        });
+                        continue;
+                    }
+                },
+            };
+            match result {
+                ImportResult::Failed(message) => {
                     image.status = "deleted".into();
                     image.error_message = message;
                 }
-                None => {
+                ImportResult::Imported { bytes } => {
+                    let size = bytes.map_or(DEFAULT_SIZE_GIGABYTES, gigabytes);
                     image.status = "available".into();
                     image.regions = vec![import.region];
-                    image.min_disk_size = Some(20);
-                    image.size_gigabytes = Some(2.34);
+                    image.min_disk_size = Some(MIN_DISK_GIGABYTES.max(size.ceil() as u64));
+                    image.size_gigabytes = Some(size);
                 }
             }
         }
@@ -97,4 +136,9 @@ impl Store {
             }
         }
     }
+}
+
+/// `bytes` in gigabytes, to two decimals, at least 0.01.
+fn gigabytes(bytes: u64) -> f64 {
+    ((bytes as f64 / 1e9 * 100.0).round() / 100.0).max(0.01)
 }

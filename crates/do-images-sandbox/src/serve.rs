@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::config::{ImportTiming, SandboxConfig};
 use crate::faults::Faults;
 use crate::server::{Sandbox, SandboxError};
+use crate::spaces::SpacesAccess;
 
 /// Command-line settings of a sandbox served in the foreground.
 #[derive(Clone, Debug, clap::Args)]
@@ -72,13 +73,37 @@ pub async fn serve_until_ctrl_c(
         out,
         "\nTry, in another terminal:\n  \
          export DIGITALOCEAN_API_URL={url} DIGITALOCEAN_ACCESS_TOKEN={token}\n  \
-         doimg images list --private\n\n\
-         Press Ctrl-C to stop.",
+         doimg images list --private\n",
         url = sandbox.base_url(),
         token = sandbox.token(),
     );
+    if let Some(spaces) = sandbox.spaces() {
+        let _ = writeln!(out, "{}", spaces_instructions(spaces.access()));
+    }
+    let _ = writeln!(out, "Press Ctrl-C to stop.");
     let _ = out.flush();
     let _ = tokio::signal::ctrl_c().await;
     sandbox.shutdown().await;
     Ok(())
+}
+
+/// Where the sandbox's Spaces store is and the keys it accepts (sandbox
+/// keys, which open nothing else), and how to import a file through it.
+fn spaces_instructions(access: &SpacesAccess) -> String {
+    format!(
+        "Spaces-compatible store (S3, path-style, signing region {region}):\n  \
+         Endpoint: {endpoint}\n  \
+         Bucket: {bucket}\n  \
+         Access key: {key}\n  \
+         Secret key: {secret}\n\n\
+         Import a local disk image through it:\n  \
+         export SPACES_ACCESS_KEY_ID={key} SPACES_SECRET_ACCESS_KEY={secret}\n  \
+         doimg images create --file disk.qcow2 --name my-image --region nyc3 \\\n    \
+         --spaces-endpoint {endpoint} --spaces-bucket {bucket} --spaces-region {region}\n",
+        region = access.region,
+        endpoint = access.endpoint_url,
+        bucket = access.bucket,
+        key = access.access_key_id,
+        secret = access.secret_access_key,
+    )
 }

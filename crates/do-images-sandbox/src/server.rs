@@ -13,6 +13,7 @@ use crate::config::SandboxConfig;
 use crate::faults::Faults;
 use crate::routes;
 use crate::shared::Shared;
+use crate::spaces::{SpacesError, SpacesStore};
 use crate::stats::{RequestRecord, Stats};
 
 /// Why a sandbox did not start.
@@ -33,6 +34,9 @@ pub enum SandboxError {
     /// There is no account, or two accounts share a token.
     #[error("{0}")]
     InvalidAccounts(String),
+    /// The Spaces store did not start.
+    #[error(transparent)]
+    Spaces(#[from] SpacesError),
 }
 
 /// Starts sandboxes.
@@ -65,6 +69,10 @@ impl Sandbox {
         let address = listener
             .local_addr()
             .map_err(|source| SandboxError::Bind { port, source })?;
+        let spaces = match &config.spaces {
+            Some(spaces) => Some(SpacesStore::start(spaces).await?),
+            None => None,
+        };
         let base_url = format!("http://{address}");
         let url = Url::parse(&base_url).expect("a socket address makes a valid URL");
         let shared = Arc::new(Shared::new(&config, url));
@@ -81,6 +89,7 @@ impl Sandbox {
         Ok(RunningSandbox {
             base_url,
             shared,
+            spaces,
             stop: Some(stop),
             server,
         })
@@ -111,6 +120,7 @@ fn check_accounts(accounts: &[Account]) -> Result<(), SandboxError> {
 pub struct RunningSandbox {
     base_url: String,
     shared: Arc<Shared>,
+    spaces: Option<SpacesStore>,
     stop: Option<oneshot::Sender<()>>,
     server: JoinHandle<()>,
 }
@@ -171,9 +181,18 @@ impl RunningSandbox {
         self.shared.store().count_named(name)
     }
 
+    /// The Spaces-compatible store started beside it (`None` when the
+    /// config said [`SandboxConfig::without_spaces`]).
+    pub fn spaces(&self) -> Option<&SpacesStore> {
+        self.spaces.as_ref()
+    }
+
     /// Stops accepting connections and waits for the server to finish the
     /// requests in flight.
     pub async fn shutdown(mut self) {
+        if let Some(spaces) = &mut self.spaces {
+            spaces.stop();
+        }
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

@@ -168,7 +168,7 @@ impl Store {
             image_id: id,
             region: request.region,
             started: now,
-            failure: import_check::failure_for(&request.url),
+            verdict: import_check::verdict_for(&request.url),
         });
         self.images.insert(id, image.clone());
         image

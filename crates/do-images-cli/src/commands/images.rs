@@ -145,8 +145,17 @@ async fn create<S: Shown<Image>>(
     args: CreateImageArgs,
     poll_interval: std::time::Duration,
 ) -> Result<(), CliError> {
+    if args.url.is_none() {
+        return super::images_file::create::<S>(app, output, out, args, poll_interval).await;
+    }
+    if let Some(flag) = args.file_import.first_given() {
+        return Err(CliError::Usage(format!(
+            "{flag} goes with --file, not --url"
+        )));
+    }
+    let url = args.url.clone().unwrap_or_default();
     validate::non_empty("--name", &args.name).map_err(CliError::Usage)?;
-    validate::import_url(&args.url).map_err(CliError::Usage)?;
+    validate::import_url(&url).map_err(CliError::Usage)?;
     if let Some(warning) = validate::region(&args.region).map_err(CliError::Usage)? {
         crate::output::stderr::warning(&warning);
     }
@@ -156,7 +165,7 @@ async fn create<S: Shown<Image>>(
     let mut request = app
         .client
         .images()
-        .create_custom(args.name, args.url, args.region.as_str());
+        .create_custom(args.name, url, args.region.as_str());
     if let Some(distribution) = args.distribution {
         request = request.distribution(distribution.as_str());
     }

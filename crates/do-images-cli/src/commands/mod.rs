@@ -3,5 +3,6 @@
 pub mod account_transfers;
 pub mod actions;
 pub mod images;
+pub mod images_file;
 pub mod sandbox;
 pub mod shell;

@@ -1,0 +1,110 @@
+//! `doimg images create --file`: import a local disk image through a
+//! private Spaces object (see the do-images-file-import crate).
+
+use std::io::Write;
+
+use do_images::Image;
+use do_images_file_import::ImportFileExt;
+
+use crate::app::App;
+use crate::cli::CreateImageArgs;
+use crate::error::CliError;
+use crate::import_display::ImportDisplay;
+use crate::output::escape::for_terminal;
+use crate::output::stderr;
+use crate::output::{OutputOptions, Shown};
+use crate::validate;
+use crate::waiting::WaitSettings;
+
+/// Checks every flag, then uploads, imports, waits, transfers and cleans
+/// up; Ctrl-C cancels (the upload is aborted, or, once the import was sent,
+/// the object is kept and the message says where).
+pub async fn create<S: Shown<Image>>(
+    app: &App,
+    output: &OutputOptions,
+    out: &mut impl Write,
+    args: CreateImageArgs,
+    poll_interval: std::time::Duration,
+) -> Result<(), CliError> {
+    validate::non_empty("--name", &args.name).map_err(CliError::Usage)?;
+    for region in std::iter::once(&args.region).chain(&args.file_import.regions) {
+        if let Some(warning) = validate::region(region).map_err(CliError::Usage)? {
+            stderr::warning(&warning);
+        }
+    }
+    for tag in &args.tags {
+        validate::non_empty("--tag", tag).map_err(CliError::Usage)?;
+    }
+    let flags = &args.file_import;
+    let file = args.file.clone().unwrap_or_default();
+    let settings = WaitSettings {
+        timeout: args.wait.timeout,
+        poll_interval,
+    };
+    let display = ImportDisplay::new();
+    let shown = display.clone();
+    let mut import = app
+        .client
+        .import_file(&file)
+        .name(args.name.as_str())
+        .region(args.region.as_str())
+        .extra_regions(flags.regions.iter().cloned())
+        .keep_upload(flags.keep_upload)
+        .raw(flags.raw)
+        .wait_options(settings.options())
+        .on_progress(move |step| shown.show(step));
+    if let Some(spaces) = app.sandbox_spaces() {
+        import = import
+            .spaces_endpoint(spaces.endpoint)
+            .spaces_region(spaces.region)
+            .bucket(spaces.bucket)
+            .credentials(spaces.credentials);
+    }
+    if let Some(bucket) = &flags.spaces_bucket {
+        import = import.bucket(bucket.as_str());
+    } else if app.sandbox_spaces().is_none() {
+        return Err(CliError::Usage(
+            "--file needs --spaces-bucket: the bucket to upload the file to".into(),
+        ));
+    }
+    if let Some(region) = &flags.spaces_region {
+        import = import.spaces_region(region.as_str());
+    }
+    if let Some(endpoint) = &flags.spaces_endpoint {
+        import = import.spaces_endpoint(endpoint.as_str());
+    }
+    if let Some(distribution) = &args.distribution {
+        import = import.distribution(distribution.as_str());
+    }
+    if let Some(description) = &args.description {
+        import = import.description(description.as_str());
+    }
+    if !args.tags.is_empty() {
+        import = import.tags(args.tags.iter().cloned());
+    }
+    let result = import.send_until(interrupted()).await;
+    display.clear();
+    let imported = result.map_err(CliError::FileImport)?;
+    if let Some(left) = &imported.left_behind {
+        stderr::warning(&left.to_string());
+    } else if imported.upload_kept {
+        eprintln!(
+            "Kept the uploaded object {} (--keep-upload).",
+            for_terminal(&imported.upload.to_string())
+        );
+    }
+    // Shown as the API has it now, in the output's form (the object as
+    // sent, for JSON).
+    let id = imported.image.id.ok_or_else(|| {
+        CliError::UnexpectedAnswer("the imported image came back without an id".into())
+    })?;
+    let image: S = app.client.images().get(id).output::<S>().send().await?;
+    image.print(output, out)
+}
+
+/// Completes on Ctrl-C; never when the handler cannot be installed.
+async fn interrupted() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}

@@ -1,0 +1,343 @@
+//! `doimg images create --file` end to end: the real binary against the
+//! sandbox's API and its Spaces-compatible store, over HTTP on 127.0.0.1.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use common::{Sim, fast, isolated_std, run};
+use do_images_sandbox::{SpacesFaults, SpacesStore, StoreOperation, StoreOutcome};
+
+const MIB: u64 = 1024 * 1024;
+
+/// A `size`-byte file that starts like a qcow2 image (magic, version 3)
+/// and is sparse after that.
+fn qcow2_file(dir: &Path, name: &str, size: u64) -> PathBuf {
+    let path = dir.join(name);
+    let file = std::fs::File::create(&path).expect("create the file");
+    std::io::Write::write_all(&mut &file, b"QFI\xfb\0\0\0\x03").expect("write the header");
+    file.set_len(size).expect("grow the file");
+    path
+}
+
+fn store(sim: &Sim) -> &SpacesStore {
+    sim.sandbox
+        .spaces()
+        .expect("the sandbox starts a Spaces store")
+}
+
+/// `doimg --api-url ... images create --file PATH` with the store's
+/// endpoint, region, bucket and keys, and no Spaces variable of the caller.
+fn create_from_file(sim: &Sim, file: &Path, extra: &[&str]) -> assert_cmd::Command {
+    let spaces = store(sim);
+    let mut command = sim.doimg();
+    for (id, secret) in do_images_file_import::SPACES_KEY_ENV_VARS {
+        command.env_remove(id).env_remove(secret);
+    }
+    command
+        .env("SPACES_ACCESS_KEY_ID", spaces.access_key_id())
+        .env("SPACES_SECRET_ACCESS_KEY", spaces.secret_access_key())
+        .args([
+            "images",
+            "create",
+            "--name",
+            "from-file",
+            "--region",
+            "nyc3",
+            "--file",
+        ])
+        .arg(file)
+        .args(["--spaces-endpoint", spaces.endpoint_url()])
+        .args(["--spaces-bucket", spaces.bucket()])
+        .args(["--spaces-region", spaces.region()])
+        .args(extra);
+    command
+}
+
+fn assert_bucket_empty(sim: &Sim) {
+    let spaces = store(sim);
+    assert_eq!(spaces.objects(), vec![], "objects left in the bucket");
+    assert_eq!(spaces.multipart_uploads(), vec![], "multipart uploads left");
+}
+
+#[test]
+fn a_50_mib_file_ends_available_in_three_regions_and_the_bucket_empty() {
+    let sim = Sim::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = qcow2_file(dir.path(), "web.qcow2", 50 * MIB);
+    let out = run(&mut create_from_file(
+        &sim,
+        &file,
+        &["--regions", "ams3,sfo3", "-o", "json"],
+    ))
+    .ok();
+    let image = out.json();
+    let mut regions: Vec<&str> = image["regions"]
+        .as_array()
+        .expect("regions")
+        .iter()
+        .filter_map(|r| r.as_str())
+        .collect();
+    regions.sort_unstable();
+    assert_eq!(regions, ["ams3", "nyc3", "sfo3"], "{image}");
+    assert_eq!(image["status"], "available");
+    let id = image["id"].as_u64().expect("an id");
+    assert_eq!(
+        sim.image(id).expect("the image exists")["regions"],
+        image["regions"]
+    );
+    assert_bucket_empty(&sim);
+    // 50 MiB in 8 MiB parts: 7 parts, each stored once; then the sandbox's
+    // import fetched the private object through the presigned URL.
+    let requests = store(&sim).requests();
+    let of = |operation: StoreOperation| requests.iter().filter(move |r| r.operation == operation);
+    assert_eq!(of(StoreOperation::UploadPart).count(), 7, "{requests:?}");
+    let key = &of(StoreOperation::CompleteMultipartUpload)
+        .next()
+        .expect("completed")
+        .key;
+    assert!(
+        key.starts_with("do-images-import/") && key.ends_with("-web.qcow2"),
+        "{key}"
+    );
+    assert!(
+        of(StoreOperation::GetObject)
+            .any(|r| &r.key == key && r.outcome == StoreOutcome::Answered(200)),
+        "the import read the object: {requests:?}"
+    );
+    for shown in [
+        "File checked: qcow2",
+        "Import started",
+        "Transfer to ams3",
+        "Transfer to sfo3",
+        "Deleted the uploaded object",
+    ] {
+        assert!(out.stderr.contains(shown), "{shown:?} in:\n{}", out.stderr);
+    }
+}
+
+#[test]
+fn a_file_that_is_not_a_disk_image_is_refused_with_exit_2_and_nothing_sent() {
+    let sim = Sim::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notes.qcow2");
+    std::fs::write(&file, "these are notes, not a disk\n").unwrap();
+    let out = run(&mut create_from_file(&sim, &file, &[])).expect_code(2);
+    let error = out.single_error();
+    assert!(
+        error.contains("notes.qcow2") && error.contains("does not start like"),
+        "{error}"
+    );
+    assert!(
+        error.contains("qcow2, vhdx, vdi or vmdk"),
+        "says what is allowed: {error}"
+    );
+    assert_eq!(store(&sim).requests(), vec![], "nothing reached the store");
+    assert_eq!(sim.requests(), 0, "nothing reached the API");
+}
+
+#[test]
+fn every_flag_is_checked_before_anything_is_sent() {
+    let sim = Sim::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = qcow2_file(dir.path(), "ok.qcow2", MIB);
+    for (flags, said) in [
+        (&["--regions", "nyc3"][..], "extra region"),
+        (&["--regions", "AMS3"][..], "AMS3"),
+        (&["--spaces-bucket", "Bad_Bucket"][..], "bucket"),
+        (
+            &["--spaces-endpoint", "http://store.example.com"][..],
+            "endpoint",
+        ),
+    ] {
+        let out = run(&mut create_from_file(&sim, &file, flags)).expect_code(2);
+        assert!(out.stderr.contains(said), "{flags:?}: {}", out.stderr);
+    }
+    let out = run(sim.doimg().args([
+        "images",
+        "create",
+        "--name",
+        "x",
+        "--region",
+        "nyc3",
+        "--url",
+        "https://example.com/x.img",
+        "--keep-upload",
+    ]))
+    .expect_code(2);
+    assert!(out.stderr.contains("--file"), "{}", out.stderr);
+    assert_eq!(store(&sim).requests(), vec![]);
+    assert_eq!(sim.requests(), 0);
+}
+
+#[test]
+fn a_file_the_import_rejects_exits_5_with_its_error_message_and_the_object_deleted() {
+    let sim = Sim::start();
+    let dir = tempfile::tempdir().unwrap();
+    // --raw takes any file as a raw image locally; the import, which reads
+    // it, finds text.
+    let file = dir.path().join("notes.txt");
+    std::fs::write(&file, "not a disk image at all\n".repeat(1000)).unwrap();
+    let out = run(&mut create_from_file(
+        &sim,
+        &file,
+        &["--raw", "--regions", "ams3"],
+    ))
+    .expect_code(5);
+    let error = out.single_error();
+    assert!(
+        error.contains("deleted:"),
+        "carries the error_message: {error}"
+    );
+    assert!(!error.contains("left behind"), "{error}");
+    assert_bucket_empty(&sim);
+    assert!(
+        out.stderr.contains("Deleted the uploaded object"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn connections_cut_mid_part_are_survived_by_retrying_the_part() {
+    let sim = Sim::start();
+    // One cut anywhere is absorbed by the S3 client's retry of the request;
+    // six cuts of part 3 outlast those (five attempts a call), so the part
+    // is sent again by the upload itself.
+    let cuts_of_part_3 = 6;
+    store(&sim).set_faults(
+        SpacesFaults::none()
+            .cut_upload_part_request(1)
+            .cut_part_attempts(3, cuts_of_part_3),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = qcow2_file(dir.path(), "cut.qcow2", 20 * MIB);
+    let out = run(&mut create_from_file(
+        &sim,
+        &file,
+        &["--keep-upload", "-o", "json"],
+    ))
+    .ok();
+    assert_eq!(out.json()["status"], "available");
+    let objects = store(&sim).objects();
+    assert_eq!(objects.len(), 1, "{objects:?}");
+    assert_eq!(objects[0].size, 20 * MIB, "every byte arrived once");
+    assert_eq!(store(&sim).multipart_uploads(), vec![]);
+    assert!(
+        out.stderr.contains("Kept the uploaded object"),
+        "{}",
+        out.stderr
+    );
+    let cut = store(&sim)
+        .requests()
+        .iter()
+        .filter(|r| r.outcome == StoreOutcome::Cut)
+        .count();
+    assert!(
+        cut >= cuts_of_part_3 as usize,
+        "the store cut {cut} requests: {:?}",
+        store(&sim).requests()
+    );
+    assert!(
+        out.stderr.contains("Part 3 failed") && out.stderr.contains("(attempt 2)"),
+        "the part was sent again: {}",
+        out.stderr
+    );
+}
+
+/// Kills the child if the test fails before it ends.
+struct Reap(std::process::Child);
+
+impl Drop for Reap {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_the_upload_aborts_it_exits_130_and_leaves_nothing() {
+    let sim = Sim::with(fast());
+    // Part 2 never gets through, so the upload is still running when the
+    // test sees its first retry and presses Ctrl-C.
+    store(&sim).set_faults(SpacesFaults::none().cut_part_attempts(2, u32::MAX));
+    let dir = tempfile::tempdir().unwrap();
+    let file = qcow2_file(dir.path(), "slow.qcow2", 20 * MIB);
+    let spaces = store(&sim);
+    let mut command = isolated_std(sim.home());
+    for (id, secret) in do_images_file_import::SPACES_KEY_ENV_VARS {
+        command.env_remove(id).env_remove(secret);
+    }
+    command
+        .env("DIGITALOCEAN_ACCESS_TOKEN", sim.sandbox.token())
+        .env("SPACES_ACCESS_KEY_ID", spaces.access_key_id())
+        .env("SPACES_SECRET_ACCESS_KEY", spaces.secret_access_key())
+        .args(["--api-url", sim.sandbox.base_url()])
+        .args([
+            "images", "create", "--name", "slow", "--region", "nyc3", "--file",
+        ])
+        .arg(&file)
+        .args(["--spaces-endpoint", spaces.endpoint_url()])
+        .args(["--spaces-bucket", spaces.bucket()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut child = Reap(command.spawn().expect("doimg starts"));
+    let mut stderr = BufReader::new(child.0.stderr.take().expect("stderr"));
+    let mut seen = Vec::new();
+    loop {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "ended early: {seen:?}"
+        );
+        let retried = line.starts_with("Part 2 failed");
+        seen.push(line);
+        if retried {
+            break;
+        }
+    }
+    assert!(
+        store(&sim).multipart_uploads().len() == 1,
+        "the upload is under way"
+    );
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.0.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let status = child.0.wait().expect("doimg ends");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert_eq!(status.code(), Some(130), "{seen:?}{rest}");
+    assert!(rest.contains("nothing is left in the bucket"), "{rest}");
+    assert_bucket_empty(&sim);
+    assert_eq!(sim.count_named("slow"), 0, "no import was sent");
+}
+
+#[test]
+fn sandbox_mode_uses_the_sandboxs_own_store_bucket_and_keys() {
+    let home = tempfile::tempdir().unwrap();
+    let file = qcow2_file(home.path(), "demo.qcow2", 9 * MIB);
+    let mut command = common::isolated(home.path());
+    for (id, secret) in do_images_file_import::SPACES_KEY_ENV_VARS {
+        command.env_remove(id).env_remove(secret);
+    }
+    command
+        .args(["--sandbox", "--poll-interval", "200ms", "-o", "json"])
+        .args([
+            "images", "create", "--name", "demo", "--region", "nyc3", "--file",
+        ])
+        .arg(&file);
+    let out = run(&mut command).ok();
+    assert_eq!(out.json()["status"], "available", "{}", out.stderr);
+    assert!(
+        out.stderr.contains("Deleted the uploaded object"),
+        "{}",
+        out.stderr
+    );
+}

@@ -1,0 +1,53 @@
+//! Import a local disk image into DigitalOcean, which imports only from a
+//! URL: the file is checked, uploaded to a **private** Spaces object as a
+//! streamed multipart upload, imported from a presigned URL, waited for,
+//! copied to more regions, and the object is deleted, on success and on
+//! failure.
+//!
+//! ```no_run
+//! use do_images_file_import::{ImportFileExt, ImportProgress};
+//!
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = do_images::Client::from_env()?;
+//! // Spaces keys from SPACES_ACCESS_KEY_ID / SPACES_SECRET_ACCESS_KEY
+//! // (or DIGITALOCEAN_SPACES_ACCESS_KEY / DIGITALOCEAN_SPACES_SECRET_KEY).
+//! let imported = client
+//!     .import_file("web.qcow2")
+//!     .name("web")
+//!     .region("nyc3")
+//!     .extra_regions(["ams3", "sfo3"])
+//!     .bucket("my-images")
+//!     .on_progress(|step| {
+//!         if let ImportProgress::Uploaded { sent, total } = step {
+//!             eprintln!("{sent} of {total} bytes");
+//!         }
+//!     })
+//!     .send()
+//!     .await?;
+//! println!("image {:?} in {:?}", imported.image.id, imported.image.regions);
+//! # Ok(()) }
+//! ```
+//!
+//! In its own crate so that users who never import files compile no S3
+//! client; the design notes (`docs/design/file-import.md`) say why
+//! object_store was chosen and how cleanup works.
+#![deny(missing_docs)]
+
+mod builder;
+mod check;
+mod cleanup;
+mod credentials;
+mod error;
+mod progress;
+mod run;
+mod spaces;
+mod upload;
+
+pub use builder::{DEFAULT_URL_LIFETIME, ImportFile, ImportFileExt, MAX_URL_LIFETIME};
+pub use check::{CheckedFile, DiskFormat, MAX_FILE_SIZE, check_file, sniff};
+pub use credentials::{SPACES_KEY_ENV_VARS, SpacesCredentials};
+pub use error::{ImportError, ImportErrorKind, LeftBehind};
+pub use progress::{ImportPhase, ImportProgress};
+pub use run::ImportedImage;
+pub use spaces::{ObjectLocation, SPACES_REGIONS};
+pub use upload::{MAX_PARTS, MIN_PART_SIZE, PART_ATTEMPTS, PARTS_IN_FLIGHT, part_size};

@@ -1,0 +1,103 @@
+//! What the progress callback is told, step by step.
+
+use std::sync::Arc;
+
+use do_images::WaitProgress;
+
+use crate::check::DiskFormat;
+use crate::spaces::ObjectLocation;
+
+/// One step of an import, in the order they happen.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum ImportProgress {
+    /// The file passed the local check.
+    Checked {
+        /// Its size in bytes.
+        size: u64,
+        /// Its format.
+        format: DiskFormat,
+    },
+    /// The multipart upload was created.
+    UploadStarted {
+        /// Where the object goes.
+        location: ObjectLocation,
+        /// Bytes to send.
+        total: u64,
+        /// The size of every part but the last.
+        part_size: u64,
+    },
+    /// A part was stored.
+    Uploaded {
+        /// Bytes stored so far.
+        sent: u64,
+        /// Bytes to send.
+        total: u64,
+    },
+    /// A part failed and is sent again.
+    PartRetried {
+        /// The part's number, from 1.
+        part: u32,
+        /// The attempt about to start, from 2.
+        attempt: u32,
+        /// Why the previous attempt failed.
+        error: String,
+    },
+    /// The import was sent; the API is fetching the object.
+    ImportStarted {
+        /// The new image's id.
+        image_id: u64,
+    },
+    /// A poll of the import (see [`WaitProgress`]).
+    Importing(WaitProgress),
+    /// A transfer to an extra region was started.
+    TransferStarted {
+        /// The target region.
+        region: String,
+        /// The transfer action's id.
+        action_id: u64,
+    },
+    /// A poll of a transfer.
+    Transferring {
+        /// The target region.
+        region: String,
+        /// The poll.
+        progress: WaitProgress,
+    },
+    /// The uploaded object was deleted.
+    ObjectDeleted(ObjectLocation),
+}
+
+/// A step's broad phase, for displays that show one line per phase.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ImportPhase {
+    /// Checking the local file.
+    Checking,
+    /// Uploading to Spaces.
+    Uploading,
+    /// The API imports the object.
+    Importing,
+    /// Copying the image to the extra regions.
+    Transferring,
+    /// Deleting the uploaded object.
+    CleaningUp,
+}
+
+impl ImportProgress {
+    /// The phase this step belongs to.
+    pub fn phase(&self) -> ImportPhase {
+        match self {
+            Self::Checked { .. } => ImportPhase::Checking,
+            Self::UploadStarted { .. } | Self::Uploaded { .. } | Self::PartRetried { .. } => {
+                ImportPhase::Uploading
+            }
+            Self::ImportStarted { .. } | Self::Importing(_) => ImportPhase::Importing,
+            Self::TransferStarted { .. } | Self::Transferring { .. } => ImportPhase::Transferring,
+            Self::ObjectDeleted(_) => ImportPhase::CleaningUp,
+        }
+    }
+}
+
+/// The caller's callback, cheap to clone into the upload's tasks.
+pub(crate) type ProgressFn = Arc<dyn Fn(&ImportProgress) + Send + Sync>;

@@ -1,0 +1,300 @@
+//! The import, step by step: upload, import, wait, delete the object,
+//! transfer; with cleanup on every way out.
+
+use std::future::Future;
+use std::pin::pin;
+
+use do_images::{Error as ApiError, Image, WaitOptions};
+use futures::FutureExt;
+use object_store::multipart::MultipartStore;
+use object_store::signer::{Method, Signer};
+
+use crate::builder::{ImportFile, Plan};
+use crate::cleanup::{Cleanup, Stored};
+use crate::error::{ImportError, ImportErrorKind, LeftBehind};
+use crate::progress::{ImportProgress, ProgressFn};
+use crate::spaces::ObjectLocation;
+use crate::upload::{PartUpload, part_size};
+
+/// A finished import.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ImportedImage {
+    /// The image, available in the import region and every extra region.
+    pub image: Image,
+    /// Where the file was uploaded.
+    pub upload: ObjectLocation,
+    /// Whether the object is still there: asked for with
+    /// [`keep_upload`](ImportFile::keep_upload), or its deletion failed (see
+    /// `left_behind`).
+    pub upload_kept: bool,
+    /// Set when deleting the object failed after the image became
+    /// available: what is left, and where.
+    pub left_behind: Option<LeftBehind>,
+}
+
+impl ImportFile {
+    /// Runs the import to the end; see [`send_until`](Self::send_until).
+    pub async fn send(self) -> Result<ImportedImage, ImportError> {
+        self.send_until(std::future::pending()).await
+    }
+
+    /// Runs the import until it ends or `cancel` completes.
+    ///
+    /// Every argument and the file are checked first; a refusal is
+    /// [`do_images::Error::InvalidInput`] with nothing sent. On cancellation
+    /// during the upload the multipart upload is aborted (awaited); once the
+    /// import was sent, the object is kept and the error's
+    /// [`left_behind`](ImportError::left_behind) says where, since deleting
+    /// it would fail the import. Dropping the future instead starts the same
+    /// cleanup on the runtime without waiting for it.
+    pub async fn send_until(
+        self,
+        cancel: impl Future<Output = ()>,
+    ) -> Result<ImportedImage, ImportError> {
+        let plan = self.plan().await?;
+        run(plan, cancel).await
+    }
+}
+
+fn storage(operation: &str) -> impl FnOnce(object_store::Error) -> ImportError + '_ {
+    move |source| {
+        ImportError::new(ImportErrorKind::Storage {
+            operation: operation.to_string(),
+            source,
+        })
+    }
+}
+
+fn tell(progress: &Option<ProgressFn>, step: ImportProgress) {
+    if let Some(progress) = progress {
+        progress(&step);
+    }
+}
+
+/// The wait options with `step` as their progress callback.
+fn reporting(
+    options: &WaitOptions,
+    progress: &Option<ProgressFn>,
+    step: impl Fn(&do_images::WaitProgress) -> ImportProgress + Send + Sync + 'static,
+) -> WaitOptions {
+    let progress = progress.clone();
+    options
+        .clone()
+        .on_progress(move |p| tell(&progress, step(p)))
+}
+
+async fn run(plan: Plan, cancel: impl Future<Output = ()>) -> Result<ImportedImage, ImportError> {
+    let mut cancel = pin!(cancel);
+    let progress = plan.progress.clone();
+    tell(
+        &progress,
+        ImportProgress::Checked {
+            size: plan.file.size,
+            format: plan.file.format,
+        },
+    );
+    let store = plan.target.store(&plan.credentials)?;
+    let path = plan.target.object_path();
+    let location = plan.target.location.clone();
+    let mut cleanup = Cleanup {
+        store: store.clone(),
+        path: path.clone(),
+        location: location.clone(),
+        keep_object: plan.keep_upload,
+        progress: progress.clone(),
+        stored: Stored::Nothing,
+    };
+
+    // 1. The multipart upload.
+    let upload_id = store
+        .create_multipart(&path)
+        .await
+        .map_err(storage("start of the multipart upload"))?;
+    cleanup.stored = Stored::Multipart(upload_id.clone());
+    let part_size = part_size(plan.file.size);
+    tell(
+        &progress,
+        ImportProgress::UploadStarted {
+            location: location.clone(),
+            total: plan.file.size,
+            part_size,
+        },
+    );
+    let upload = PartUpload {
+        store: store.clone(),
+        path: path.clone(),
+        upload_id: upload_id.clone(),
+        file: plan.path.clone(),
+        size: plan.file.size,
+        part_size,
+        progress: progress.clone(),
+    };
+    let sent = tokio::select! {
+        sent = upload.send_parts() => sent,
+        () = &mut cancel => Err(ImportError::new(ImportErrorKind::Cancelled)),
+    };
+    drop(upload);
+    let completed = match sent {
+        Ok(parts) => store
+            .complete_multipart(&path, &upload_id, parts)
+            .await
+            .map_err(storage("completion of the multipart upload")),
+        Err(error) => Err(error),
+    };
+    if let Err(error) = completed {
+        let left = cleanup.abort_upload().await;
+        return Err(error.with_left_behind(left));
+    }
+    cleanup.stored = Stored::Object;
+
+    // 2. The import, from a presigned URL of the private object.
+    let url = match store
+        .signed_url(Method::GET, &path, plan.url_lifetime)
+        .await
+    {
+        Ok(url) => url,
+        Err(error) => {
+            let left = cleanup.delete_object().await;
+            return Err(storage("presigning of the object URL")(error).with_left_behind(left));
+        }
+    };
+    if (&mut cancel).now_or_never().is_some() {
+        let left = cleanup.delete_object().await;
+        return Err(ImportError::new(ImportErrorKind::Cancelled).with_left_behind(left));
+    }
+    let mut request =
+        plan.client
+            .images()
+            .create_custom(plan.name.as_str(), url.as_str(), plan.region.as_str());
+    if let Some(distribution) = &plan.distribution {
+        request = request.distribution(distribution.as_str());
+    }
+    if let Some(description) = &plan.description {
+        request = request.description(description.as_str());
+    }
+    if !plan.tags.is_empty() {
+        request = request.tags(plan.tags.iter().cloned());
+    }
+    let image_id = match request.send().await {
+        Ok(created) => created
+            .id
+            .and_then(|id| u64::try_from(id).ok())
+            .ok_or_else(|| ApiError::Decode {
+                status: 202,
+                excerpt: String::new(),
+                reason: "the created image has no id".into(),
+                request_id: None,
+            }),
+        Err(error) => Err(error),
+    };
+    let image_id = match image_id {
+        Ok(id) => id,
+        Err(error) => {
+            let left = cleanup.delete_object().await;
+            return Err(ImportError::from(error).with_left_behind(left));
+        }
+    };
+    cleanup.stored = Stored::Importing(image_id);
+    tell(&progress, ImportProgress::ImportStarted { image_id });
+
+    // 3. Wait until the image is available.
+    let options = reporting(&plan.wait, &progress, |p| {
+        ImportProgress::Importing(p.clone())
+    });
+    let images = plan.client.images();
+    let waited = tokio::select! {
+        waited = images.wait_until_available(image_id, options) => waited,
+        () = &mut cancel => {
+            let left = cleanup.keep_for_import("cancelled while the import ran");
+            return Err(ImportError::new(ImportErrorKind::Cancelled)
+                .with_image(image_id)
+                .with_left_behind(left));
+        }
+    };
+    let mut image = match waited {
+        Ok(image) => image,
+        Err(error @ ApiError::WaitFailed { .. }) => {
+            // The import is over: the object can go.
+            cleanup.stored = Stored::Object;
+            let left = cleanup.delete_object().await;
+            return Err(ImportError::from(error)
+                .with_image(image_id)
+                .with_left_behind(left));
+        }
+        Err(error) => {
+            let left = cleanup.keep_for_import("the wait ended before the import did");
+            return Err(ImportError::from(error)
+                .with_image(image_id)
+                .with_left_behind(left));
+        }
+    };
+
+    // 4. The object is no longer needed: transfers copy the image.
+    cleanup.stored = Stored::Object;
+    let left_behind = cleanup.delete_object().await;
+
+    // 5. The extra regions, one after another.
+    for region in &plan.extra_regions {
+        if (&mut cancel).now_or_never().is_some() {
+            return Err(ImportError::new(ImportErrorKind::Cancelled)
+                .with_image(image_id)
+                .with_left_behind(left_behind));
+        }
+        let transferred = tokio::select! {
+            done = transfer(&plan, &progress, image_id, region) => done,
+            () = &mut cancel => Err(ImportError::new(ImportErrorKind::Cancelled)),
+        };
+        if let Err(error) = transferred {
+            return Err(error.with_image(image_id).with_left_behind(left_behind));
+        }
+    }
+    if !plan.extra_regions.is_empty() {
+        image = plan
+            .client
+            .images()
+            .get(image_id)
+            .send()
+            .await
+            .unwrap_or(image);
+    }
+    Ok(ImportedImage {
+        image,
+        upload: location,
+        upload_kept: plan.keep_upload || left_behind.is_some(),
+        left_behind,
+    })
+}
+
+/// Transfers the image to `region` and waits for the action.
+async fn transfer(
+    plan: &Plan,
+    progress: &Option<ProgressFn>,
+    image_id: u64,
+    region: &str,
+) -> Result<(), ImportError> {
+    let started = plan
+        .client
+        .actions(image_id)
+        .transfer(region)
+        .send()
+        .await?;
+    if let Some(action_id) = started.id.and_then(|id| u64::try_from(id).ok()) {
+        tell(
+            progress,
+            ImportProgress::TransferStarted {
+                region: region.to_string(),
+                action_id,
+            },
+        );
+    }
+    let shown = region.to_string();
+    let options = reporting(&plan.wait, progress, move |p| {
+        ImportProgress::Transferring {
+            region: shown.clone(),
+            progress: p.clone(),
+        }
+    });
+    started.wait(options).await?;
+    Ok(())
+}

@@ -1,0 +1,143 @@
+//! What the Spaces store was asked, for tests to assert on (a part retried,
+//! an upload aborted).
+
+use http::{Method, Uri};
+
+/// The S3 operation a request to the store is, told from its method and
+/// query the way S3 tells them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StoreOperation {
+    /// `POST /{bucket}/{key}?uploads`.
+    CreateMultipartUpload,
+    /// `PUT /{bucket}/{key}?partNumber=N&uploadId=U`.
+    UploadPart,
+    /// `POST /{bucket}/{key}?uploadId=U`.
+    CompleteMultipartUpload,
+    /// `DELETE /{bucket}/{key}?uploadId=U`.
+    AbortMultipartUpload,
+    /// `GET /{bucket}/{key}?uploadId=U` or `GET /{bucket}?uploads`.
+    ListMultipart,
+    /// `PUT /{bucket}/{key}`.
+    PutObject,
+    /// `GET /{bucket}/{key}`.
+    GetObject,
+    /// `HEAD /{bucket}/{key}`.
+    HeadObject,
+    /// `DELETE /{bucket}/{key}`.
+    DeleteObject,
+    /// Anything on a bucket or the service itself (list, head, create).
+    Bucket,
+}
+
+/// What became of a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StoreOutcome {
+    /// Answered with this HTTP status.
+    Answered(u16),
+    /// Cut off half-way through its body by an injected fault: the
+    /// connection was closed without an answer.
+    Cut,
+}
+
+/// One request the store received.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StoreRequest {
+    /// The HTTP method.
+    pub method: String,
+    /// The S3 operation.
+    pub operation: StoreOperation,
+    /// The object key (percent-decoded), empty for bucket operations.
+    pub key: String,
+    /// `partNumber` of an `UploadPart`.
+    pub part_number: Option<u32>,
+    /// What became of it.
+    pub outcome: StoreOutcome,
+}
+
+/// The operation, key and part number of a request to `uri` on a path-style
+/// store.
+pub(crate) fn classify(method: &Method, uri: &Uri) -> (StoreOperation, String, Option<u32>) {
+    let path = uri.path().trim_start_matches('/');
+    let key = path
+        .split_once('/')
+        .map(|(_, key)| percent_decode(key))
+        .unwrap_or_default();
+    let query: Vec<(String, String)> =
+        url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    let has = |name: &str| query.iter().any(|(n, _)| n == name);
+    let part_number = query
+        .iter()
+        .find(|(n, _)| n == "partNumber")
+        .and_then(|(_, v)| v.parse().ok());
+    let operation = if key.is_empty() {
+        StoreOperation::Bucket
+    } else {
+        match *method {
+            Method::PUT if has("uploadId") => StoreOperation::UploadPart,
+            Method::PUT => StoreOperation::PutObject,
+            Method::POST if has("uploads") => StoreOperation::CreateMultipartUpload,
+            Method::POST => StoreOperation::CompleteMultipartUpload,
+            Method::DELETE if has("uploadId") => StoreOperation::AbortMultipartUpload,
+            Method::DELETE => StoreOperation::DeleteObject,
+            Method::GET if has("uploadId") => StoreOperation::ListMultipart,
+            Method::HEAD => StoreOperation::HeadObject,
+            _ => StoreOperation::GetObject,
+        }
+    };
+    let operation = match operation {
+        StoreOperation::Bucket if *method == Method::GET && has("uploads") => {
+            StoreOperation::ListMultipart
+        }
+        other => other,
+    };
+    (operation, key, part_number)
+}
+
+fn percent_decode(text: &str) -> String {
+    url::form_urlencoded::parse(format!("k={}", text.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn of(method: Method, uri: &str) -> (StoreOperation, String, Option<u32>) {
+        classify(&method, &uri.parse().expect("a valid URI"))
+    }
+
+    #[test]
+    fn tells_multipart_operations_apart() {
+        assert_eq!(
+            of(Method::PUT, "/b/disk%20one.qcow2?partNumber=3&uploadId=u"),
+            (StoreOperation::UploadPart, "disk one.qcow2".into(), Some(3))
+        );
+        assert_eq!(
+            of(Method::POST, "/b/a/b+c?uploads").0,
+            StoreOperation::CreateMultipartUpload
+        );
+        assert_eq!(of(Method::POST, "/b/a/b+c?uploads").1, "a/b+c");
+        assert_eq!(
+            of(Method::POST, "/b/k?uploadId=u").0,
+            StoreOperation::CompleteMultipartUpload
+        );
+        assert_eq!(
+            of(Method::DELETE, "/b/k?uploadId=u").0,
+            StoreOperation::AbortMultipartUpload
+        );
+        assert_eq!(
+            of(Method::GET, "/b?uploads").0,
+            StoreOperation::ListMultipart
+        );
+        assert_eq!(of(Method::GET, "/b?list-type=2").0, StoreOperation::Bucket);
+        assert_eq!(of(Method::PUT, "/b/k").0, StoreOperation::PutObject);
+        assert_eq!(of(Method::GET, "/b/k").0, StoreOperation::GetObject);
+    }
+}

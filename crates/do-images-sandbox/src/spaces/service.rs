@@ -1,0 +1,111 @@
+//! The HTTP service in front of the S3 implementation: it logs every
+//! request and cuts off the ones the injected faults pick.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use s3s::service::S3Service;
+use s3s::{HttpError, HttpResponse};
+
+use super::faults::{FaultCounter, SpacesFaults};
+use super::log::{self, StoreOperation, StoreOutcome, StoreRequest};
+
+/// The log and the faults, shared by every connection.
+#[derive(Debug, Default)]
+pub(crate) struct StoreState {
+    faults: Mutex<FaultCounter>,
+    log: Mutex<Vec<StoreRequest>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl StoreState {
+    pub fn set_faults(&self, faults: SpacesFaults) {
+        lock(&self.faults).set(faults);
+    }
+
+    pub fn log(&self) -> Vec<StoreRequest> {
+        lock(&self.log).clone()
+    }
+
+    fn record(&self, request: StoreRequest) {
+        lock(&self.log).push(request);
+    }
+}
+
+/// Why a connection was closed without an answer.
+#[derive(Debug, thiserror::Error)]
+#[error("the sandbox's Spaces store cut this request off (an injected fault)")]
+struct InjectedCut;
+
+/// The S3 service, logged and with faults.
+#[derive(Clone)]
+pub(crate) struct StoreService {
+    pub s3: S3Service,
+    pub state: Arc<StoreState>,
+}
+
+type Answer = Pin<Box<dyn Future<Output = Result<HttpResponse, HttpError>> + Send>>;
+
+impl hyper::service::Service<http::Request<Incoming>> for StoreService {
+    type Response = HttpResponse;
+    type Error = HttpError;
+    type Future = Answer;
+
+    fn call(&self, request: http::Request<Incoming>) -> Answer {
+        let (operation, key, part_number) = log::classify(request.method(), request.uri());
+        let cut = operation == StoreOperation::UploadPart
+            && lock(&self.state.faults).cut_upload_part(part_number);
+        let entry = StoreRequest {
+            method: request.method().to_string(),
+            operation,
+            key,
+            part_number,
+            outcome: StoreOutcome::Cut,
+        };
+        let half_of_body = (declared_length(request.headers()) / 2).max(1);
+        let state = self.state.clone();
+        let s3 = self.s3.clone();
+        Box::pin(async move {
+            if cut {
+                read_body(request.into_body(), half_of_body).await;
+                state.record(entry);
+                return Err(HttpError::new(Box::new(InjectedCut)));
+            }
+            let answer = s3.call(request.map(s3s::Body::from)).await;
+            if let Ok(response) = &answer {
+                state.record(StoreRequest {
+                    outcome: StoreOutcome::Answered(response.status().as_u16()),
+                    ..entry
+                });
+            }
+            answer
+        })
+    }
+}
+
+/// The length of the payload the client says it sends: the decoded length
+/// of an `aws-chunked` body, else `Content-Length`; 0 when neither is given.
+fn declared_length(headers: &http::HeaderMap) -> u64 {
+    ["x-amz-decoded-content-length", "content-length"]
+        .iter()
+        .find_map(|name| headers.get(*name)?.to_str().ok()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Reads at least `at_least` bytes of `body` (or all of it if shorter), so
+/// that the cut comes after the client has sent part of the part.
+async fn read_body(mut body: Incoming, at_least: u64) {
+    let mut read = 0;
+    while read < at_least {
+        match body.frame().await {
+            Some(Ok(frame)) => read += frame.data_ref().map_or(0, |data| data.len() as u64),
+            _ => return,
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! The file import library against the sandbox's API and Spaces store over
+//! HTTP: cancellation at each step leaves nothing behind, or says exactly
+//! what it left.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use do_images::{Client, WaitOptions};
+use do_images_file_import::{
+    ImportErrorKind, ImportFile, ImportFileExt, ImportProgress, LeftBehind, SpacesCredentials,
+};
+use do_images_sandbox::{ImportTiming, RunningSandbox, Sandbox, SandboxConfig, SpacesFaults};
+use tokio::sync::mpsc;
+
+const MIB: u64 = 1024 * 1024;
+
+fn qcow2_file(dir: &Path, size: u64) -> PathBuf {
+    let path = dir.join("disk.qcow2");
+    let file = std::fs::File::create(&path).unwrap();
+    std::io::Write::write_all(&mut &file, b"QFI\xfb\0\0\0\x03").unwrap();
+    file.set_len(size).unwrap();
+    path
+}
+
+/// The import of `file` into the sandbox through its store, with every
+/// step sent on the returned channel.
+fn import(
+    sandbox: &RunningSandbox,
+    file: &Path,
+) -> (ImportFile, mpsc::UnboundedReceiver<ImportProgress>) {
+    let client = Client::builder()
+        .base_url(sandbox.base_url())
+        .token(sandbox.token())
+        .build()
+        .unwrap();
+    let spaces = sandbox.spaces().expect("a Spaces store");
+    let (steps, seen) = mpsc::unbounded_channel();
+    let import = client
+        .import_file(file)
+        .region("nyc3")
+        .bucket(spaces.bucket())
+        .spaces_region(spaces.region())
+        .spaces_endpoint(spaces.endpoint_url())
+        .credentials(SpacesCredentials::new(
+            spaces.access_key_id(),
+            spaces.secret_access_key(),
+        ))
+        .wait_options(WaitOptions::default().min_delay(Duration::from_millis(50)))
+        .on_progress(move |step| {
+            let _ = steps.send(step.clone());
+        });
+    (import, seen)
+}
+
+/// Waits for the first step that `wanted` accepts.
+async fn step(
+    seen: &mut mpsc::UnboundedReceiver<ImportProgress>,
+    wanted: fn(&ImportProgress) -> bool,
+) {
+    while let Some(step) = seen.recv().await {
+        if wanted(&step) {
+            return;
+        }
+    }
+    panic!("the import ended before the step");
+}
+
+/// Polls until no multipart upload is left (a dropped future aborts in the
+/// background), at most 10 seconds.
+async fn wait_no_uploads(sandbox: &RunningSandbox) {
+    let spaces = sandbox.spaces().unwrap();
+    for _ in 0..200 {
+        if spaces.multipart_uploads().is_empty() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("multipart uploads left: {:?}", spaces.multipart_uploads());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_the_future_mid_upload_aborts_the_multipart_upload() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    let spaces = sandbox.spaces().unwrap();
+    spaces.set_faults(SpacesFaults::none().cut_part_attempts(2, u32::MAX));
+    let dir = tempfile::tempdir().unwrap();
+    let (import, mut seen) = import(&sandbox, &qcow2_file(dir.path(), 20 * MIB));
+    let running = tokio::spawn(import.send());
+    step(&mut seen, |s| {
+        matches!(s, ImportProgress::PartRetried { part: 2, .. })
+    })
+    .await;
+    assert_eq!(
+        spaces.multipart_uploads().len(),
+        1,
+        "the upload is under way"
+    );
+    running.abort();
+    assert!(running.await.unwrap_err().is_cancelled());
+    wait_no_uploads(&sandbox).await;
+    assert_eq!(spaces.objects(), vec![]);
+    assert_eq!(sandbox.count_images_named("disk"), 0, "no import was sent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_after_the_import_was_sent_keeps_the_object_and_says_where() {
+    let slow = ImportTiming::new(Duration::from_secs(30), Duration::from_secs(60));
+    let sandbox = Sandbox::start(SandboxConfig::default().with_import_timing(slow))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (import, mut seen) = import(&sandbox, &qcow2_file(dir.path(), 9 * MIB));
+    let (cancel, cancelled) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(import.send_until(async move {
+        let _ = cancelled.await;
+    }));
+    step(&mut seen, |s| {
+        matches!(s, ImportProgress::ImportStarted { .. })
+    })
+    .await;
+    cancel.send(()).unwrap();
+    let error = running.await.unwrap().unwrap_err();
+    assert!(
+        matches!(error.kind(), ImportErrorKind::Cancelled),
+        "{error}"
+    );
+    assert!(error.image_id().is_some(), "{error}");
+    let objects = sandbox.spaces().unwrap().objects();
+    assert_eq!(objects.len(), 1, "the import still reads the object");
+    match error.left_behind() {
+        Some(LeftBehind::Object { location, reason }) => {
+            assert_eq!(location.key, objects[0].key);
+            assert!(reason.contains("would fail that import"), "{reason}");
+        }
+        other => panic!("expected the kept object, got {other:?}"),
+    }
+    assert!(error.to_string().contains(&objects[0].key), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_part_that_never_gets_through_fails_the_upload_and_aborts_it() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    let spaces = sandbox.spaces().unwrap();
+    spaces.set_faults(SpacesFaults::none().cut_part_attempts(1, u32::MAX));
+    let dir = tempfile::tempdir().unwrap();
+    let (import, _seen) = import(&sandbox, &qcow2_file(dir.path(), MIB));
+    let error = import.send().await.unwrap_err();
+    assert!(
+        matches!(error.kind(), ImportErrorKind::Storage { .. }),
+        "{error}"
+    );
+    assert!(error.to_string().contains("part 1"), "{error}");
+    assert_eq!(error.left_behind(), None, "{error}");
+    assert_eq!(spaces.multipart_uploads(), vec![]);
+    assert_eq!(spaces.objects(), vec![]);
+}
