@@ -11,6 +11,7 @@ mod bench;
 mod bench_venv;
 mod check;
 mod generate;
+mod model_derives;
 mod open_enums;
 mod progenitor_fixes;
 

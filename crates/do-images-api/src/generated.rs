@@ -10,6 +10,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///A piece of work on an image, such as a transfer or a conversion.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Action {
         ///When the action ended; null while it is in progress.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -46,6 +47,7 @@ pub mod types {
     }
     ///A single action, wrapped.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ActionEnvelope {
         pub action: Action,
     }
@@ -56,6 +58,7 @@ pub mod types {
     }
     ///One page of image actions.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ActionsPage {
         pub actions: ::std::vec::Vec<Action>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -69,6 +72,7 @@ pub mod types {
     }
     ///What the API says when a request fails.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Error {
         ///A short name for the failure, such as `not_found`.
         pub id: ::std::string::String,
@@ -85,6 +89,7 @@ pub mod types {
     }
     ///An image that Droplets can be created from.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Image {
         ///When the image was created (ISO 8601).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -135,6 +140,7 @@ pub mod types {
     }
     ///Turn a backup into a snapshot.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageActionConvert {
         #[serde(rename = "type")]
         pub type_: ImageActionConvertType,
@@ -157,6 +163,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum ImageActionConvertType {
         #[serde(rename = "convert")]
         Convert,
@@ -197,6 +204,7 @@ pub mod types {
     }
     ///The action to start on an image.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(untagged)]
     pub enum ImageActionRequest {
         Convert(ImageActionConvert),
@@ -214,6 +222,7 @@ pub mod types {
     }
     ///Copy the image to another region.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageActionTransfer {
         pub region: ::do_images_api::open_enums::RegionSlug,
         #[serde(rename = "type")]
@@ -237,6 +246,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum ImageActionTransferType {
         #[serde(rename = "transfer")]
         Transfer,
@@ -277,6 +287,7 @@ pub mod types {
     }
     ///A single image, wrapped.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageEnvelope {
         pub image: Image,
     }
@@ -287,6 +298,7 @@ pub mod types {
     }
     ///What a custom image import needs.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageNewCustom {
         ///Free-form text about the image.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -314,6 +326,7 @@ decompressed.
     }
     ///The display name of the new image.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct ImageNewCustomName(::std::string::String);
     impl ::std::ops::Deref for ImageNewCustomName {
@@ -368,6 +381,7 @@ decompressed.
     }
     ///The fields of an image that can be changed.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageUpdate {
         ///New free-form text (custom images only).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -387,6 +401,7 @@ decompressed.
     }
     ///One page of images.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImagesPage {
         pub images: ::std::vec::Vec<Image>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -400,6 +415,7 @@ decompressed.
     }
     ///Facts about the whole result, not just this page.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Meta {
         ///How many items the whole result holds.
         pub total: i64,
@@ -416,6 +432,7 @@ object whose four links are each optional. A result that fits on one
 page has an empty `pages`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PageLinks {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pages: ::std::option::Option<PageLinksPages>,
@@ -427,6 +444,7 @@ page has an empty `pages`.
     }
     ///`PageLinksPages`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PageLinksPages {
         ///The first page; absent on the first page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -448,6 +466,7 @@ page has an empty `pages`.
     }
     ///A datacenter region.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Region {
         ///Whether new resources can be created in the region.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]

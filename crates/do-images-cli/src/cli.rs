@@ -94,6 +94,7 @@ pub enum Command {
     #[command(subcommand)]
     Actions(ActionsCommand),
     /// Run the local simulation of the API in the foreground until Ctrl-C.
+    #[cfg(feature = "sandbox")]
     Sandbox(do_images_sandbox::ServeArgs),
     /// Print a shell completion script.
     Completion {

@@ -18,6 +18,7 @@ pub enum CliError {
     /// Ctrl-C while waiting; the work goes on server-side.
     Interrupted(String),
     /// The sandbox (`doimg sandbox`, `--sandbox`) did not start.
+    #[cfg(feature = "sandbox")]
     Sandbox(do_images_sandbox::SandboxError),
     /// Some of several operations failed; each failure was already printed
     /// on its own line. The exit code is the first failure's.
@@ -36,7 +37,9 @@ impl CliError {
             Self::Usage(_) => exit_code::USAGE,
             Self::Auth(_) => exit_code::AUTH,
             Self::NotFound(_) => exit_code::NOT_FOUND,
-            Self::Output(_) | Self::Sandbox(_) => exit_code::API_ERROR,
+            Self::Output(_) => exit_code::API_ERROR,
+            #[cfg(feature = "sandbox")]
+            Self::Sandbox(_) => exit_code::API_ERROR,
             Self::Interrupted(_) => exit_code::INTERRUPTED,
             Self::Library(error) => library_exit_code(error),
             Self::Several { exit_code, .. } => *exit_code,
@@ -52,6 +55,7 @@ impl CliError {
             | Self::Interrupted(m)
             | Self::Several { message: m, .. } => m.clone(),
             Self::Output(e) => format!("cannot write the output: {e}"),
+            #[cfg(feature = "sandbox")]
             Self::Sandbox(e) => format!("the sandbox did not start: {e}"),
             Self::Library(error) => library_message(error),
         }

@@ -52,6 +52,7 @@ mod request_layer;
 mod requests;
 mod routes;
 mod seed;
+#[cfg(feature = "cli")]
 mod serve;
 mod server;
 mod shared;
@@ -60,6 +61,7 @@ mod store;
 
 pub use config::{DEFAULT_TOKEN, ImportTiming, RateLimits, SandboxConfig};
 pub use faults::{FaultKind, Faults};
+#[cfg(feature = "cli")]
 pub use serve::{ServeArgs, serve_until_ctrl_c};
 pub use server::{RunningSandbox, Sandbox, SandboxError};
 pub use stats::{RequestRecord, Stats};

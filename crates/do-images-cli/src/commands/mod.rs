@@ -2,5 +2,6 @@
 
 pub mod actions;
 pub mod images;
+#[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod shell;
