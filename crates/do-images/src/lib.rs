@@ -44,6 +44,11 @@
 //! - [`retry`]: which requests are retried, and how long the client waits.
 //! - [`paginate`]: how pages are followed, fetched ahead and checked.
 //! - [`clock`]: injectable time and randomness for tests.
+//!
+//! Features: `rustls` (default) or `native-tls` choose the TLS backend (with
+//! neither, only `http://` URLs such as a local sandbox work); `schemars`
+//! derives `schemars::JsonSchema` for [`Image`], [`Action`] and the other
+//! models, so they can be described in your own schemas.
 #![deny(missing_docs)]
 
 mod actions;
