@@ -21,9 +21,8 @@ pub struct App {
 impl App {
     /// Builds the client the global flags ask for.
     pub async fn connect(global: &GlobalArgs) -> Result<Self, CliError> {
-        let user_agent = concat!("doimg/", env!("CARGO_PKG_VERSION"));
         let builder = Client::builder()
-            .user_agent(user_agent)
+            .user_agent(user_agent())
             .connect_timeout(Duration::from_secs(10));
         if global.sandbox {
             let sandbox = InProcessSandbox::start().await?;
@@ -41,10 +40,7 @@ impl App {
             });
         }
         let env = |name: &str| std::env::var(name).ok();
-        let config_path = global
-            .config
-            .clone()
-            .unwrap_or_else(|| auth::default_config_path(&env));
+        let config_path = global.config.clone().or_else(auth::default_config_path);
         let found = auth::find_token(&TokenQuery {
             flag: global.access_token.as_deref(),
             context: global.context.as_deref(),
@@ -53,7 +49,7 @@ impl App {
         })
         .map_err(CliError::Auth)?;
         if let Some(warning) = &found.warning {
-            eprintln!("Warning: {warning}");
+            crate::output::stderr::warning(warning);
         }
         tracing::debug!(source = %found.source, "using the API token from this place");
         let mut builder = builder.token(found.token.as_str());
@@ -65,4 +61,15 @@ impl App {
             _sandbox: None,
         })
     }
+}
+
+/// `doimg/<version> (<os>; <arch>)`, such as `doimg/0.1.0 (linux; x86_64)`:
+/// like doctl's, it tells the API's operators which builds are in use.
+fn user_agent() -> String {
+    format!(
+        "doimg/{} ({}; {})",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    )
 }

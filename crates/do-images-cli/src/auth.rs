@@ -33,10 +33,11 @@ impl std::fmt::Debug for FoundToken {
 pub struct TokenQuery<'a> {
     /// `-t/--access-token`.
     pub flag: Option<&'a str>,
-    /// `--context`.
+    /// `--context` or `DIGITALOCEAN_CONTEXT`.
     pub context: Option<&'a str>,
-    /// `--config`, else the default path.
-    pub config_path: PathBuf,
+    /// `--config`, else the default path (`None` when the system has no
+    /// user config directory).
+    pub config_path: Option<PathBuf>,
     /// Reads an environment variable.
     pub env: &'a dyn Fn(&str) -> Option<String>,
 }
@@ -51,86 +52,95 @@ struct DoctlConfig {
     context: Option<String>,
 }
 
-/// doctl's default config path: `$XDG_CONFIG_HOME/doctl/config.yaml`, else
-/// `~/.config/doctl/config.yaml`.
-pub fn default_config_path(env: &dyn Fn(&str) -> Option<String>) -> PathBuf {
-    let base = env("XDG_CONFIG_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| env("HOME").map(|home| Path::new(&home).join(".config")))
-        .unwrap_or_else(|| PathBuf::from(".config"));
-    base.join("doctl").join("config.yaml")
+/// The context doctl calls `default`: its token is `access-token` (or the
+/// token variables).
+const DEFAULT_CONTEXT: &str = "default";
+
+/// Where doctl keeps its config file: `doctl/config.yaml` in the user's
+/// config directory (`$XDG_CONFIG_HOME` or `~/.config` on Linux and BSD,
+/// `~/Library/Application Support` on macOS, `%APPDATA%` on Windows).
+/// `None` when there is none (no home directory, or a relative `HOME`):
+/// never a path relative to the current directory.
+pub fn default_config_path() -> Option<PathBuf> {
+    dirs::config_dir()
+        .filter(|dir| dir.is_absolute())
+        .map(|dir| dir.join("doctl").join("config.yaml"))
 }
 
-/// Finds the token: `--access-token`; with `--context`, that auth-context of
-/// doctl's config; `DIGITALOCEAN_ACCESS_TOKEN`; `DIGITALOCEAN_TOKEN`; then
-/// doctl's config (its current context, else `access-token`).
+/// Finds the token as doctl does: `--access-token`; else the context named
+/// by `--context` / `DIGITALOCEAN_CONTEXT`, else the config file's current
+/// `context`; a context other than `default` takes its token from the
+/// config's `auth-contexts` (and is an error when it has none); the
+/// `default` context takes `DIGITALOCEAN_ACCESS_TOKEN`, then
+/// `DIGITALOCEAN_TOKEN`, then the config's `access-token`.
 pub fn find_token(query: &TokenQuery<'_>) -> Result<FoundToken, String> {
     if let Some(token) = query.flag.filter(|t| !t.trim().is_empty()) {
         return Ok(found(token, "--access-token", None));
     }
-    if query.context.is_none() {
-        for variable in TOKEN_VARIABLES {
-            if let Some(token) = (query.env)(variable).filter(|t| !t.trim().is_empty()) {
-                return Ok(found(&token, variable, None));
+    let path = query.config_path.as_deref();
+    let config = match path {
+        Some(path) => read_config(path)?.map(|config| (path, config)),
+        None => None,
+    };
+    let context = query
+        .context
+        .or(config.as_ref().and_then(|(_, c)| c.context.as_deref()))
+        .filter(|c| *c != DEFAULT_CONTEXT);
+    if let Some(name) = context {
+        let Some((path, config)) = &config else {
+            return Err(format!(
+                "the context `{name}` needs doctl's config file, but {} does not exist",
+                shown(path)
+            ));
+        };
+        if let Some(token) = config
+            .auth_contexts
+            .get(name)
+            .filter(|t| !t.trim().is_empty())
+        {
+            let source = format!("auth-context `{name}` of {}", path.display());
+            return Ok(found(token, &source, readable_by_others(path)));
+        }
+        let known: Vec<_> = config.auth_contexts.keys().map(String::as_str).collect();
+        return Err(format!(
+            "{} has no auth-context `{name}`; it has: {}",
+            path.display(),
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
             }
+        ));
+    }
+    for variable in TOKEN_VARIABLES {
+        if let Some(token) = (query.env)(variable).filter(|t| !t.trim().is_empty()) {
+            return Ok(found(&token, variable, None));
         }
     }
-    let path = &query.config_path;
-    let config = read_config(path)?;
-    if let Some(config) = config {
-        let warning = readable_by_others(path);
-        let context = query
-            .context
-            .or(config.context.as_deref())
-            .filter(|c| *c != "default");
-        match context {
-            Some(name) => {
-                if let Some(token) = config
-                    .auth_contexts
-                    .get(name)
-                    .filter(|t| !t.trim().is_empty())
-                {
-                    let source = format!("auth-context `{name}` of {}", path.display());
-                    return Ok(found(token, &source, warning));
-                }
-                if query.context.is_some() {
-                    let known: Vec<_> = config.auth_contexts.keys().map(String::as_str).collect();
-                    return Err(format!(
-                        "{} has no auth-context `{name}`; it has: {}",
-                        path.display(),
-                        if known.is_empty() {
-                            "none".to_string()
-                        } else {
-                            known.join(", ")
-                        }
-                    ));
-                }
-            }
-            None => {
-                if let Some(token) = config
-                    .access_token
-                    .as_deref()
-                    .filter(|t| !t.trim().is_empty())
-                {
-                    let source = format!("access-token of {}", path.display());
-                    return Ok(found(token, &source, warning));
-                }
-            }
-        }
-    } else if let Some(name) = query.context {
-        return Err(format!(
-            "--context {name} needs doctl's config file, but {} does not exist",
-            path.display()
-        ));
+    if let Some((path, config)) = &config
+        && let Some(token) = config
+            .access_token
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+    {
+        let source = format!("access-token of {}", path.display());
+        return Ok(found(token, &source, readable_by_others(path)));
     }
     Err(format!(
         "no API token found. Looked in: --access-token, {}, {}, and the access-token in {}. \
          Create a token in the control panel (API > Tokens), or try doimg without an account: add --sandbox",
         TOKEN_VARIABLES[0],
         TOKEN_VARIABLES[1],
-        path.display()
+        shown(path)
     ))
+}
+
+/// A config path for messages.
+fn shown(path: Option<&Path>) -> String {
+    match path {
+        Some(path) => path.display().to_string(),
+        None => "doctl's config file (this system has no user config directory)".to_string(),
+    }
 }
 
 fn found(token: &str, source: &str, warning: Option<String>) -> FoundToken {
@@ -187,7 +197,7 @@ mod tests {
         TokenQuery {
             flag,
             context,
-            config_path,
+            config_path: Some(config_path),
             env,
         }
     }
@@ -255,6 +265,35 @@ mod tests {
         assert_eq!(token.token, "w");
     }
 
+    #[test]
+    fn the_config_current_context_beats_the_variables_and_must_exist() {
+        let dir = write_config(
+            "access-token: a\ncontext: work\nauth-contexts:\n  work: w\n",
+            0o600,
+        );
+        let path = dir.path().join("config.yaml");
+        let variables = |_: &str| Some("from-a-variable".to_string());
+        let token = find_token(&query(None, None, path.clone(), &variables)).unwrap();
+        assert_eq!(token.token, "w");
+        // The default context takes the variables first.
+        let token = find_token(&query(None, Some("default"), path, &variables)).unwrap();
+        assert_eq!(token.token, "from-a-variable");
+
+        let dir = write_config("access-token: a\ncontext: gone\n", 0o600);
+        let error = find_token(&query(
+            None,
+            None,
+            dir.path().join("config.yaml"),
+            &variables,
+        ));
+        assert!(
+            error
+                .unwrap_err()
+                .contains("no auth-context `gone`; it has: none"),
+            "a current context the file lacks is an error"
+        );
+    }
+
     #[cfg(unix)]
     #[test]
     fn a_config_others_can_read_gives_a_warning_without_the_token() {
@@ -312,19 +351,5 @@ mod tests {
         ] {
             assert!(error.contains(place), "{place} missing from: {error}");
         }
-    }
-
-    #[test]
-    fn the_default_path_follows_xdg_then_home() {
-        let xdg = |name: &str| (name == "XDG_CONFIG_HOME").then(|| "/x".to_string());
-        assert_eq!(
-            default_config_path(&xdg),
-            PathBuf::from("/x/doctl/config.yaml")
-        );
-        let home = |name: &str| (name == "HOME").then(|| "/home/u".to_string());
-        assert_eq!(
-            default_config_path(&home),
-            PathBuf::from("/home/u/.config/doctl/config.yaml")
-        );
     }
 }

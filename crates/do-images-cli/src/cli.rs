@@ -27,11 +27,19 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// API endpoint.
-    #[arg(long, global = true, env = "DIGITALOCEAN_API_URL", value_name = "URL")]
+    #[arg(
+        short = 'u',
+        long,
+        global = true,
+        env = "DIGITALOCEAN_API_URL",
+        value_name = "URL"
+    )]
     pub api_url: Option<String>,
 
-    /// API token. Else DIGITALOCEAN_ACCESS_TOKEN, DIGITALOCEAN_TOKEN, or the
-    /// access-token in doctl's config file.
+    /// API token. Else, as in doctl, the chosen context's: for `default`,
+    /// DIGITALOCEAN_ACCESS_TOKEN, DIGITALOCEAN_TOKEN or the access-token in
+    /// doctl's config file; for another, its entry in the file's
+    /// auth-contexts.
     #[arg(
         short = 't',
         long,
@@ -41,12 +49,15 @@ pub struct GlobalArgs {
     )]
     pub access_token: Option<String>,
 
-    /// Which of doctl's auth-contexts to take the token from.
-    #[arg(long, global = true, value_name = "NAME")]
+    /// Which of doctl's auth-contexts to take the token from [default: the
+    /// config file's current context].
+    #[arg(long, global = true, env = "DIGITALOCEAN_CONTEXT", value_name = "NAME")]
     pub context: Option<String>,
 
-    /// doctl's config file [default: ~/.config/doctl/config.yaml].
-    #[arg(long, global = true, value_name = "PATH")]
+    /// doctl's config file [default: doctl/config.yaml in the user config
+    /// directory: $XDG_CONFIG_HOME or ~/.config, ~/Library/Application
+    /// Support on macOS, %APPDATA% on Windows].
+    #[arg(short = 'c', long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
 
     /// Run against a sandbox started in this process (no account, no network).
@@ -70,7 +81,8 @@ pub struct GlobalArgs {
     pub poll_interval: Duration,
 
     /// Trace requests on stderr: method, path, status, attempt, request id,
-    /// rate limit left. Never the token.
+    /// rate limit left. Never the token. RUST_LOG, when set, replaces this
+    /// filter.
     #[arg(short = 'v', long, global = true)]
     pub verbose: bool,
 }
@@ -97,6 +109,7 @@ pub enum Command {
     #[cfg(feature = "sandbox")]
     Sandbox(do_images_sandbox::ServeArgs),
     /// Print a shell completion script.
+    #[command(after_help = COMPLETION_INSTALL)]
     Completion {
         /// The shell.
         shell: clap_complete::Shell,
@@ -114,7 +127,14 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum ImagesCommand {
     /// List images (all pages).
+    #[command(visible_alias = "ls")]
     List(ListImagesArgs),
+    /// List public distribution images (`list --type distribution`).
+    ListDistribution(ListFilterArgs),
+    /// List 1-Click application images (`list --type application`).
+    ListApplication(ListFilterArgs),
+    /// List your own images (`list --private`).
+    ListUser(ListFilterArgs),
     /// Show one image by id or slug, or every image with a name.
     Get(GetImageArgs),
     /// Import a custom image from a URL.
@@ -122,6 +142,7 @@ pub enum ImagesCommand {
     /// Change an image's name, description or distribution.
     Update(UpdateImageArgs),
     /// Delete images (asks first on a terminal).
+    #[command(visible_alias = "rm")]
     Delete(DeleteImagesArgs),
     /// Wait until an image is available.
     Wait(WaitImageArgs),
@@ -142,6 +163,30 @@ pub struct ListImagesArgs {
     /// Stop after this many images.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: Option<u64>,
+}
+
+/// The filters of doctl's `list-distribution`, `list-application` and
+/// `list-user`.
+#[derive(Debug, Args)]
+pub struct ListFilterArgs {
+    /// Only images with this tag.
+    #[arg(long, value_name = "NAME")]
+    pub tag: Option<String>,
+    /// Stop after this many images.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: Option<u64>,
+}
+
+impl ListFilterArgs {
+    /// The `images list` these filters make with `kind` and `private`.
+    pub fn listing(self, kind: Option<ImageKind>, private: bool) -> ListImagesArgs {
+        ListImagesArgs {
+            kind,
+            private,
+            tag: self.tag,
+            limit: self.limit,
+        }
+    }
 }
 
 /// The `type` filter of a list.
@@ -197,8 +242,8 @@ pub struct WaitFlags {
     /// Wait for the work to finish.
     #[arg(long)]
     pub wait: bool,
-    /// Give up waiting after this long, e.g. 90s, 15m, 1h.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60m")]
+    /// Give up waiting after this long, e.g. 90s, 15m, 1h (with --wait).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60m", requires = "wait")]
     pub timeout: Duration,
 }
 
@@ -207,7 +252,7 @@ pub struct WaitFlags {
 #[command(group = clap::ArgGroup::new("change").required(true).multiple(true).args(["name", "description", "distribution"]))]
 pub struct UpdateImageArgs {
     /// Image id.
-    #[arg(value_name = "ID")]
+    #[arg(value_name = "ID", value_parser = positive_id())]
     pub id: u64,
     /// New name.
     #[arg(long)]
@@ -224,7 +269,7 @@ pub struct UpdateImageArgs {
 #[derive(Debug, Args)]
 pub struct DeleteImagesArgs {
     /// Image ids.
-    #[arg(value_name = "ID", required = true)]
+    #[arg(value_name = "ID", required = true, value_parser = positive_id())]
     pub ids: Vec<u64>,
     /// Delete without asking.
     #[arg(short, long)]
@@ -235,7 +280,7 @@ pub struct DeleteImagesArgs {
 #[derive(Debug, Args)]
 pub struct WaitImageArgs {
     /// Image id.
-    #[arg(value_name = "ID")]
+    #[arg(value_name = "ID", value_parser = positive_id())]
     pub id: u64,
     /// Give up after this long, e.g. 90s, 15m, 1h.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60m")]
@@ -246,24 +291,25 @@ pub struct WaitImageArgs {
 #[derive(Debug, Subcommand)]
 pub enum ActionsCommand {
     /// List an image's actions.
+    #[command(visible_alias = "ls")]
     List {
         /// Image id.
-        #[arg(value_name = "IMAGE_ID")]
+        #[arg(value_name = "IMAGE_ID", value_parser = positive_id())]
         image_id: u64,
     },
     /// Show one action.
     Get {
         /// Image id.
-        #[arg(value_name = "IMAGE_ID")]
+        #[arg(value_name = "IMAGE_ID", value_parser = positive_id())]
         image_id: u64,
         /// Action id.
-        #[arg(value_name = "ACTION_ID")]
+        #[arg(value_name = "ACTION_ID", value_parser = positive_id())]
         action_id: u64,
     },
     /// Copy an image to another region.
     Transfer {
         /// Image id.
-        #[arg(value_name = "IMAGE_ID")]
+        #[arg(value_name = "IMAGE_ID", value_parser = positive_id())]
         image_id: u64,
         /// Target region slug, e.g. nyc3.
         #[arg(long)]
@@ -275,7 +321,7 @@ pub enum ActionsCommand {
     /// Turn a backup into a snapshot.
     Convert {
         /// Image id.
-        #[arg(value_name = "IMAGE_ID")]
+        #[arg(value_name = "IMAGE_ID", value_parser = positive_id())]
         image_id: u64,
         /// Wait for the action to finish.
         #[command(flatten)]
@@ -284,16 +330,33 @@ pub enum ActionsCommand {
     /// Wait until an action has finished.
     Wait {
         /// Image id.
-        #[arg(value_name = "IMAGE_ID")]
+        #[arg(value_name = "IMAGE_ID", value_parser = positive_id())]
         image_id: u64,
         /// Action id.
-        #[arg(value_name = "ACTION_ID")]
+        #[arg(value_name = "ACTION_ID", value_parser = positive_id())]
         action_id: u64,
         /// Give up after this long, e.g. 90s, 15m, 1h.
         #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60m")]
         timeout: Duration,
     },
 }
+
+/// Ids are positive: 0 is refused before anything is sent, so that a
+/// command naming several ids never stops half-way on one.
+fn positive_id() -> clap::builder::RangedU64ValueParser<u64> {
+    clap::value_parser!(u64).range(1..)
+}
+
+/// How to install the completion script, shown by `doimg completion --help`.
+const COMPLETION_INSTALL: &str = "\
+Install the script where your shell loads completions from:
+  bash        doimg completion bash > ~/.local/share/bash-completion/completions/doimg
+  zsh         doimg completion zsh > ~/.zfunc/_doimg
+              and in ~/.zshrc, before compinit: fpath=(~/.zfunc $fpath)
+  fish        doimg completion fish > ~/.config/fish/completions/doimg.fish
+  elvish      doimg completion elvish >> ~/.config/elvish/rc.elv
+  powershell  doimg completion powershell >> $PROFILE
+Then open a new shell.";
 
 fn parse_duration(text: &str) -> Result<Duration, String> {
     let duration = humantime::parse_duration(text)

@@ -11,6 +11,9 @@ pub enum CliError {
     Auth(String),
     /// Something does not exist.
     NotFound(String),
+    /// The API's answer, after work was sent, lacks what doimg needs to go
+    /// on (such as the id of an image to wait for).
+    UnexpectedAnswer(String),
     /// What the library reported.
     Library(do_images::Error),
     /// Writing the output failed.
@@ -37,7 +40,7 @@ impl CliError {
             Self::Usage(_) => exit_code::USAGE,
             Self::Auth(_) => exit_code::AUTH,
             Self::NotFound(_) => exit_code::NOT_FOUND,
-            Self::Output(_) => exit_code::API_ERROR,
+            Self::Output(_) | Self::UnexpectedAnswer(_) => exit_code::API_ERROR,
             #[cfg(feature = "sandbox")]
             Self::Sandbox(_) => exit_code::API_ERROR,
             Self::Interrupted(_) => exit_code::INTERRUPTED,
@@ -52,6 +55,7 @@ impl CliError {
             Self::Usage(m)
             | Self::Auth(m)
             | Self::NotFound(m)
+            | Self::UnexpectedAnswer(m)
             | Self::Interrupted(m)
             | Self::Several { message: m, .. } => m.clone(),
             Self::Output(e) => format!("cannot write the output: {e}"),
@@ -76,7 +80,8 @@ fn library_exit_code(error: &do_images::Error) -> u8 {
 }
 
 /// API errors read `<message> (<id>, request <request_id>)`; the rest use
-/// the library's own wording.
+/// the library's own wording followed by each cause of its source chain
+/// (such as `connection refused`, a DNS failure, a certificate problem).
 fn library_message(error: &do_images::Error) -> String {
     match error {
         do_images::Error::Api {
@@ -97,8 +102,24 @@ fn library_message(error: &do_images::Error) -> String {
             };
             format!("{message} ({id}{request}){hint}")
         }
-        other => other.to_string(),
+        other => with_causes(other),
     }
+}
+
+/// `error`'s message, then `: <cause>` for each source in turn; a cause
+/// already quoted by the message before it is not repeated.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !text.is_empty() && !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
 }
 
 impl From<do_images::Error> for CliError {
@@ -131,6 +152,29 @@ mod tests {
             "The resource you requested could not be found. (not_found, request abc-123)"
         );
         assert_eq!(error.exit_code(), exit_code::NOT_FOUND);
+    }
+
+    #[test]
+    fn causes_follow_the_message_each_once() {
+        #[derive(Debug)]
+        struct Layer(&'static str, Option<Box<Layer>>);
+        impl std::fmt::Display for Layer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.0)
+            }
+        }
+        impl std::error::Error for Layer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                self.1.as_deref().map(|l| l as _)
+            }
+        }
+        let refused = Layer("Connection refused (os error 111)", None);
+        let connect = Layer("tcp connect error", Some(Box::new(refused)));
+        let top = Layer("sending: tcp connect error", Some(Box::new(connect)));
+        assert_eq!(
+            with_causes(&top),
+            "sending: tcp connect error: Connection refused (os error 111)"
+        );
     }
 
     #[test]

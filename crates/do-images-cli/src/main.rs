@@ -27,7 +27,7 @@ async fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
-            let _ = error.print();
+            print_command_line_error(&error);
             return ExitCode::from(if error.use_stderr() {
                 exit_code::USAGE
             } else {
@@ -39,9 +39,26 @@ async fn main() -> ExitCode {
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("{} {}", error_prefix(), error.message());
+            output::stderr::error(&error.message());
             ExitCode::from(error.exit_code())
         }
+    }
+}
+
+/// Prints clap's error or help. An error quoting typed text that holds
+/// control characters is printed plain, escaped like every other message.
+fn print_command_line_error(error: &clap::Error) {
+    let plain = error.render().to_string();
+    if !error.use_stderr()
+        || !plain
+            .chars()
+            .any(|c| c != '\n' && output::escape::is_hidden(c))
+    {
+        let _ = error.print();
+        return;
+    }
+    for line in plain.lines() {
+        eprintln!("{}", output::escape::for_terminal(line));
     }
 }
 
@@ -69,37 +86,29 @@ async fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
-/// `Error:`, in red on a terminal unless NO_COLOR is set.
-fn error_prefix() -> &'static str {
-    let color = std::io::stderr().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    if color {
-        "\x1b[31mError:\x1b[0m"
-    } else {
-        "Error:"
-    }
-}
-
 /// `-v` shows the library's request log on stderr (never the token: the
-/// library does not log it).
+/// library does not log it). `RUST_LOG`, when set, replaces that filter
+/// (with or without `-v`), in `tracing`'s `EnvFilter` syntax. The log
+/// quotes the API's messages, so it is written escaped and uncoloured.
 fn init_tracing(verbose: bool) {
-    if !verbose {
-        return;
-    }
+    use tracing_subscriber::EnvFilter;
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
-    let only_ours = tracing_subscriber::filter::Targets::new()
-        .with_target("do_images", tracing::Level::DEBUG)
-        .with_target("doimg", tracing::Level::DEBUG);
-    let ansi = std::io::stderr().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let from_env = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|v| !v.trim().is_empty());
+    let filter = match from_env {
+        Some(directives) => EnvFilter::new(directives),
+        None if verbose => EnvFilter::new("do_images=debug,doimg=debug"),
+        None => return,
+    };
     tracing_subscriber::registry()
         .with(
             tracing_subscriber::fmt::layer()
-                .with_writer(std::io::stderr)
+                .with_writer(|| output::stderr::EscapedLog)
                 .with_target(false)
-                .with_ansi(ansi),
+                .with_ansi(false),
         )
-        .with(only_ours)
+        .with(filter)
         .init();
 }

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::output::escape;
+
 /// Shows the progress of one wait. Cheap to clone into a callback.
 #[derive(Clone)]
 pub struct WaitDisplay {
@@ -22,6 +24,7 @@ impl WaitDisplay {
     /// A display for waiting on `what` (e.g. `image 42`): live when stderr
     /// is a terminal, plain lines otherwise.
     pub fn new(what: &str) -> Self {
+        let what = escape::for_terminal(what);
         let inner = if std::io::stderr().is_terminal() {
             let bar = ProgressBar::new_spinner();
             bar.set_style(
@@ -42,11 +45,14 @@ impl WaitDisplay {
         }
     }
 
-    /// Called on every poll with the status seen and the time waited so far.
+    /// Called on every poll with the status seen (as the API sent it; it
+    /// is shown escaped) and the time waited so far.
     pub fn update(&self, status: &str, elapsed: Duration) {
         let Ok(mut inner) = self.inner.lock() else {
             return;
         };
+        let status = escape::for_terminal(status);
+        let status = status.as_ref();
         let elapsed = format_elapsed(elapsed);
         match &mut *inner {
             Inner::Live(bar) => bar.set_message(format!("status {status}, waited {elapsed}")),

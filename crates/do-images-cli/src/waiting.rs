@@ -17,6 +17,22 @@ pub struct WaitSettings {
     pub poll_interval: Duration,
 }
 
+impl WaitSettings {
+    /// The shortest and longest delay between polls: from the poll
+    /// interval up to a minute, but never longer than half the timeout, so
+    /// that a timeout shorter than the poll interval still polls within it
+    /// (and no combination of the two flags is refused once work was sent).
+    fn delays(&self) -> (Duration, Duration) {
+        let within = (self.timeout / 2).max(Duration::from_millis(1));
+        let min_delay = self.poll_interval.min(within);
+        let max_delay = self.poll_interval.max(LONGEST_DELAY).min(within);
+        (min_delay, max_delay.max(min_delay))
+    }
+}
+
+/// The longest delay between two polls.
+const LONGEST_DELAY: Duration = Duration::from_secs(60);
+
 /// Runs the wait that `start` builds from the options, showing progress on
 /// stderr. Ctrl-C stops waiting (not the work) and says so.
 pub async fn run_wait<T, F, Fut>(
@@ -30,15 +46,11 @@ where
 {
     let display = WaitDisplay::new(what);
     let shown = display.clone();
+    let (min_delay, max_delay) = settings.delays();
     let options = WaitOptions::default()
         .max_wait(settings.timeout)
-        .min_delay(settings.poll_interval)
-        .max_delay(
-            settings
-                .poll_interval
-                .max(Duration::from_secs(60))
-                .min(settings.timeout),
-        )
+        .min_delay(min_delay)
+        .max_delay(max_delay)
         .on_progress(move |progress| {
             let status = progress.status.as_deref().unwrap_or("unknown");
             shown.update(status, progress.elapsed);
@@ -51,4 +63,26 @@ where
     };
     display.clear();
     outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_fit_inside_any_timeout() {
+        let settings = |timeout, poll_interval| WaitSettings {
+            timeout: Duration::from_millis(timeout),
+            poll_interval: Duration::from_millis(poll_interval),
+        };
+        let ms = Duration::from_millis;
+        assert_eq!(settings(3_600_000, 2_000).delays(), (ms(2_000), ms(60_000)));
+        assert_eq!(settings(60_000, 2_000).delays(), (ms(2_000), ms(30_000)));
+        assert_eq!(settings(1_000, 2_000).delays(), (ms(500), ms(500)));
+        assert_eq!(settings(1, 2_000).delays(), (ms(1), ms(1)));
+        assert_eq!(
+            settings(3_600_000, 120_000).delays(),
+            (ms(120_000), ms(120_000))
+        );
+    }
 }

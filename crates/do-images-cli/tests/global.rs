@@ -82,6 +82,23 @@ fn bad_input_exits_2_and_sends_nothing() {
         (strings(&["actions", "transfer", "4294967002"]), "--region"),
         (strings(&["actions", "get", "4294967002"]), "ACTION_ID"),
         (strings(&["completion", "tcsh"]), "tcsh"),
+        // Flag combinations: refused before the first request, even when
+        // the first part of the work would be valid.
+        (strings(&["images", "delete", "7", "0", "--force"]), "0"),
+        (
+            strings(&["images", "delete", "7", "8", "7", "--force"]),
+            "twice",
+        ),
+        (strings(&["images", "update", "0", "--name", "x"]), "0"),
+        (good_create(&["--timeout", "5m"]), "--wait"),
+        (
+            strings(&["actions", "convert", "4294967002", "--timeout", "5m"]),
+            "--wait",
+        ),
+        (
+            strings(&["actions", "transfer", "0", "--region", "nyc3"]),
+            "0",
+        ),
         (strings(&["nothing"]), "nothing"),
         (strings(&[]), "Usage"),
     ];
@@ -701,4 +718,152 @@ fn man_dir_writes_a_page_for_every_command() {
         "{}",
         out.stderr
     );
+}
+
+// ------------------------------------- exit code 2 only when nothing was sent
+
+/// A timeout shorter than the poll interval is no usage error discovered
+/// after the import was sent: the wait polls within the timeout.
+#[test]
+fn a_wait_shorter_than_the_poll_interval_polls_within_it() {
+    let sim = Sim::start();
+    // The helper's own --poll-interval may be given once: build the
+    // command without it.
+    let out = run(isolated(sim.home())
+        .env("DIGITALOCEAN_ACCESS_TOKEN", sim.sandbox.token())
+        .args(["--api-url", sim.sandbox.base_url()])
+        .args([
+            "--poll-interval",
+            "5s",
+            "images",
+            "create",
+            "--name",
+            "quick",
+            "--url",
+            "https://example.com/quick.qcow2",
+            "--region",
+            "nyc3",
+            "--wait",
+            "--timeout",
+            "3s",
+        ]));
+    let out = out.ok();
+    assert!(out.stdout.contains("available"), "{}", out.stdout);
+    assert_eq!(sim.count_named("quick"), 1);
+    assert_eq!(sim.requests_of("images_create_custom"), 1);
+}
+
+/// An answer without an id to wait for comes after work was sent: an API
+/// error (exit 1), not a usage error, and not a silent end without waiting.
+#[test]
+fn an_answer_without_an_id_is_an_api_error() {
+    let server = common::canned::CannedServer::start(|request| {
+        if request.contains("/actions") {
+            (201, r#"{"action":{"status":"in-progress"}}"#.to_string())
+        } else {
+            (202, r#"{"image":{"name":"x","status":"NEW"}}"#.to_string())
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    for output in ["text", "json"] {
+        let out = run(isolated(home.path()).args([
+            "--api-url",
+            server.base_url(),
+            "-t",
+            "dop_v1_test",
+            "-o",
+            output,
+            "images",
+            "create",
+            "--name",
+            "x",
+            "--url",
+            "https://example.com/x.qcow2",
+            "--region",
+            "nyc3",
+            "--wait",
+        ]))
+        .expect_code(1);
+        assert!(out.single_error().contains("no image id"), "{}", out.stderr);
+        let out = run(isolated(home.path()).args([
+            "--api-url",
+            server.base_url(),
+            "-t",
+            "dop_v1_test",
+            "-o",
+            output,
+            "actions",
+            "convert",
+            "7",
+            "--wait",
+        ]))
+        .expect_code(1);
+        assert!(
+            out.single_error().contains("no action id"),
+            "{}",
+            out.stderr
+        );
+    }
+    assert_eq!(server.heads().len(), 4, "one POST per command, no poll");
+}
+
+// ------------------------------------------------------ errors say why
+
+#[test]
+fn a_refused_connection_is_named_in_the_error() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let home = tempfile::tempdir().unwrap();
+    let out = run(isolated(home.path()).args(["--api-url", &url, "-t", "x", "images", "list"]))
+        .expect_code(1);
+    let message = out.single_error().to_lowercase();
+    assert!(message.contains("connection refused"), "{message}");
+    assert!(message.contains("could not reach"), "{message}");
+    // Each cause once: the library no longer repeats its source.
+    assert_eq!(
+        message.matches("error sending request").count(),
+        1,
+        "{message}"
+    );
+}
+
+// ------------------------------------------------------ doctl's config file
+
+/// Without HOME (and XDG_CONFIG_HOME), doctl's config is never looked for
+/// relative to the current directory.
+#[cfg(unix)]
+#[test]
+fn doctls_config_is_never_read_from_a_relative_path() {
+    let sim = Sim::start();
+    let cwd = tempfile::tempdir().unwrap();
+    write_private(
+        &cwd.path().join(".config").join("doctl").join("config.yaml"),
+        &format!("access-token: {}\n", sim.sandbox.token()),
+        0o600,
+    );
+    let out = run(sim
+        .doimg_without_token()
+        .env_remove("HOME")
+        .env_remove("XDG_CONFIG_HOME")
+        .current_dir(cwd.path())
+        .args(["images", "list", "--limit", "1"]))
+    .expect_code(3);
+    assert!(
+        !out.single_error().contains(" .config/doctl"),
+        "{}",
+        out.stderr
+    );
+    // Nor with a relative HOME or XDG_CONFIG_HOME.
+    for (variable, value) in [("HOME", "."), ("XDG_CONFIG_HOME", ".config")] {
+        run(sim
+            .doimg_without_token()
+            .env_remove("HOME")
+            .env_remove("XDG_CONFIG_HOME")
+            .env(variable, value)
+            .current_dir(cwd.path())
+            .args(["images", "list", "--limit", "1"]))
+        .expect_code(3);
+    }
+    assert_eq!(sim.requests(), 0);
 }

@@ -32,8 +32,10 @@ pub enum Error {
         rate_limit: Option<RateLimit>,
     },
     /// The request could not be sent or its answer not received (DNS,
-    /// connection refused or reset, TLS) after all retries.
-    #[error("could not reach the DigitalOcean API after {attempts} attempt(s): {source}")]
+    /// connection refused or reset, TLS) after all retries. The message
+    /// leaves the cause to [`std::error::Error::source`], so that a reporter
+    /// walking the chain shows each cause once.
+    #[error("could not reach the DigitalOcean API after {attempts} attempt(s)")]
     Transport {
         /// How many times the request was sent.
         attempts: u32,
@@ -42,8 +44,8 @@ pub enum Error {
         source: reqwest::Error,
     },
     /// The connect or request timeout of the client elapsed, after all
-    /// retries.
-    #[error("the DigitalOcean API did not answer in time after {attempts} attempt(s): {source}")]
+    /// retries. The cause is the [`std::error::Error::source`].
+    #[error("the DigitalOcean API did not answer in time after {attempts} attempt(s)")]
     Timeout {
         /// How many times the request was sent.
         attempts: u32,

@@ -49,7 +49,7 @@ pub async fn run(
             wait,
         } => {
             if let Some(warning) = validate::region(&region).map_err(CliError::Usage)? {
-                eprintln!("Warning: {warning}");
+                crate::output::stderr::warning(&warning);
             }
             let started = start(
                 output,
@@ -120,9 +120,14 @@ async fn finish(
     wait: &WaitFlags,
     poll_interval: Duration,
 ) -> Result<(), CliError> {
-    let (true, Some(action_id)) = (wait.wait, action.id()) else {
+    if !wait.wait {
         return output.one(out, &action);
-    };
+    }
+    let action_id = action.id().ok_or_else(|| {
+        CliError::UnexpectedAnswer(
+            "the action was started, but the API's answer has no action id to wait for".into(),
+        )
+    })?;
     eprintln!("Action {action_id} started on image {image_id}.");
     let settings = WaitSettings {
         timeout: wait.timeout,

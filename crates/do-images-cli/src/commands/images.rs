@@ -27,6 +27,17 @@ pub async fn run(
     let mut out = std::io::stdout().lock();
     match command {
         ImagesCommand::List(args) => list(app, output, &mut out, args).await,
+        ImagesCommand::ListDistribution(args) => {
+            let args = args.listing(Some(ImageKind::Distribution), false);
+            list(app, output, &mut out, args).await
+        }
+        ImagesCommand::ListApplication(args) => {
+            let args = args.listing(Some(ImageKind::Application), false);
+            list(app, output, &mut out, args).await
+        }
+        ImagesCommand::ListUser(args) => {
+            list(app, output, &mut out, args.listing(None, true)).await
+        }
         ImagesCommand::Get(args) => get(app, output, &mut out, args).await,
         ImagesCommand::Create(args) => create(app, output, &mut out, args, poll_interval).await,
         ImagesCommand::Update(args) => update(app, output, &mut out, args).await,
@@ -137,7 +148,7 @@ async fn create(
     validate::non_empty("--name", &args.name).map_err(CliError::Usage)?;
     validate::import_url(&args.url).map_err(CliError::Usage)?;
     if let Some(warning) = validate::region(&args.region).map_err(CliError::Usage)? {
-        eprintln!("Warning: {warning}");
+        crate::output::stderr::warning(&warning);
     }
     for tag in &args.tags {
         validate::non_empty("--tag", tag).map_err(CliError::Usage)?;
@@ -163,9 +174,11 @@ async fn create(
     if !args.wait.wait {
         return output.one(out, &created);
     }
-    let id = created
-        .id()
-        .ok_or_else(|| CliError::Usage("the API's answer has no image id to wait for".into()))?;
+    let id = created.id().ok_or_else(|| {
+        CliError::UnexpectedAnswer(
+            "the import was sent, but the API's answer has no image id to wait for".into(),
+        )
+    })?;
     eprintln!("Import started: image {id}.");
     let settings = WaitSettings {
         timeout: args.wait.timeout,
@@ -201,6 +214,16 @@ async fn update(
 }
 
 async fn delete(app: &App, args: DeleteImagesArgs) -> Result<(), CliError> {
+    if let Some(id) = args
+        .ids
+        .iter()
+        .enumerate()
+        .find_map(|(at, id)| args.ids[..at].contains(id).then_some(id))
+    {
+        return Err(CliError::Usage(format!(
+            "image {id} is named twice; name each image once"
+        )));
+    }
     let list = args
         .ids
         .iter()
@@ -229,7 +252,7 @@ async fn delete(app: &App, args: DeleteImagesArgs) -> Result<(), CliError> {
             Ok(()) => eprintln!("Deleted image {id}."),
             Err(error) => {
                 let error = CliError::from(error);
-                eprintln!("Error: image {id}: {}", error.message());
+                crate::output::stderr::error(&format!("image {id}: {}", error.message()));
                 failures.push(error);
             }
         }

@@ -25,7 +25,12 @@ pub fn man(dir: Option<&Path>, out: &mut impl Write) -> Result<(), CliError> {
                     dir.display()
                 ))
             })?;
-            writeln!(out, "Wrote the man pages into {}", dir.display())?;
+            let dir = dir.display().to_string();
+            writeln!(
+                out,
+                "Wrote the man pages into {}",
+                crate::output::escape::for_terminal(&dir)
+            )?;
         }
     }
     Ok(())

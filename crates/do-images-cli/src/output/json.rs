@@ -8,10 +8,18 @@
 //! page as it arrives, while a page already in memory costs one write
 //! instead of one or two per item. On a terminal every item is flushed at
 //! once.
+//!
+//! Strings keep their exact value, but besides the C0 controls serde_json
+//! escapes, DEL, the C1 controls and the bidirectional controls are written
+//! as `\uXXXX` too (see [`super::escape::is_hidden`]), so that JSON shown
+//! on a terminal cannot drive it either.
 
 use std::io::{self, Write};
 
 use serde::Serialize;
+use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
+
+use super::escape;
 
 /// Pending bytes beyond which [`JsonArray::push`] flushes without waiting
 /// for the list to pause.
@@ -47,7 +55,7 @@ impl<W: Write> JsonArray<W> {
         let separator: &[u8] = if self.count == 0 { b"\n  " } else { b",\n  " };
         let mark = self.pending.len();
         self.pending.extend_from_slice(separator);
-        if let Err(error) = serde_json::to_writer(&mut self.pending, item) {
+        if let Err(error) = write_json(&mut self.pending, item, CompactFormatter) {
             self.pending.truncate(mark);
             return Err(error.into());
         }
@@ -89,10 +97,97 @@ impl<W: Write> Drop for JsonArray<W> {
 
 /// Writes one object, pretty-printed, in one write.
 pub fn write_object(out: &mut impl Write, item: &impl Serialize) -> io::Result<()> {
-    let mut text = serde_json::to_vec_pretty(item)?;
+    let mut text = Vec::with_capacity(1024);
+    write_json(&mut text, item, PrettyFormatter::new())?;
     text.push(b'\n');
     out.write_all(&text)?;
     out.flush()
+}
+
+/// Serializes `item` into `out` with `formatter`, hidden characters
+/// escaped.
+fn write_json<F: Formatter>(
+    out: &mut Vec<u8>,
+    item: &impl Serialize,
+    formatter: F,
+) -> serde_json::Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(out, TerminalSafe(formatter));
+    item.serialize(&mut serializer)
+}
+
+/// A formatter that writes the characters [`escape::is_hidden`] names as
+/// `\uXXXX` escapes inside strings, and lays out like the one it wraps.
+struct TerminalSafe<F>(F);
+
+impl<F: Formatter> Formatter for TerminalSafe<F> {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        // Fast path: every hidden character outside C0 is DEL or starts with
+        // one of these UTF-8 lead bytes (U+0080.., U+061C, U+200E..U+2069).
+        if !fragment
+            .bytes()
+            .any(|b| matches!(b, 0x7f | 0xc2 | 0xd8 | 0xe2))
+        {
+            return writer.write_all(fragment.as_bytes());
+        }
+        let mut start = 0;
+        for (at, c) in fragment.char_indices() {
+            if escape::is_hidden(c) {
+                writer.write_all(&fragment.as_bytes()[start..at])?;
+                // Every hidden character is in the Basic Multilingual Plane.
+                write!(writer, "\\u{:04x}", u32::from(c))?;
+                start = at + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+
+    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.begin_array(writer)
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_array(writer)
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_array_value(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_array_value(writer)
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.begin_object(writer)
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_object(writer)
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_object_key(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(writer)
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_object_value(writer)
+    }
 }
 
 #[cfg(test)]
@@ -170,6 +265,33 @@ mod tests {
         assert_eq!(calls.writes.len(), 4, "`[` and one write per item");
         assert_eq!(calls.writes[2], b",\n  {\"id\":1}");
         assert_eq!(calls.flushes, 4);
+    }
+
+    #[test]
+    fn hidden_characters_are_escaped_and_the_strings_stay_exact() {
+        let name = "a\u{7f}b\u{9b}c\u{202e}d\u{2066}e\x1bf日";
+        let mut out = Vec::new();
+        write_object(&mut out, &json!({ "name": name })).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains(r#""a\u007fb\u009bc\u202ed\u2066e\u001bf日""#),
+            "{text}"
+        );
+        assert!(!text.chars().any(|c| c != '\n' && escape::is_hidden(c)));
+        let parsed: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed["name"], name);
+        // Compact too, and the layout is the wrapped formatter's.
+        let mut out = Vec::new();
+        let mut array = JsonArray::start(&mut out, false).unwrap();
+        array.push(&json!({ "name": name, "n": [1, 2] })).unwrap();
+        array.finish().unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains(r#"{"name":"a\u007fb"#), "{text}");
+        assert!(text.contains(r#""n":[1,2]"#), "{text}");
+        assert_eq!(
+            serde_json::from_str::<Value>(&text).unwrap()[0]["name"],
+            name
+        );
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! Printing results: aligned columns or JSON.
 
 pub mod columns;
+pub mod escape;
 pub mod json;
 pub mod print;
 pub mod rows;
+pub mod stderr;
 pub mod table;
 
 pub use columns::{Columns, Row};

@@ -17,6 +17,8 @@
 
 #![allow(dead_code)] // each test binary uses part of this
 
+pub mod canned;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::Duration;
@@ -143,7 +145,20 @@ impl Sim {
             .base_url()
             .strip_prefix("http://")
             .expect("an http base URL");
-        let (status, body) = http_get(address, path, self.sandbox.token());
+        let (status, body) = http_request(address, "GET", path, self.sandbox.token(), None);
+        (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+    }
+
+    /// `method path` with a JSON body straight over HTTP with the sandbox's
+    /// token: the status and the body as JSON (`Null` when empty).
+    pub fn api_send(&self, method: &str, path: &str, body: &Value) -> (u16, Value) {
+        let address = self
+            .sandbox
+            .base_url()
+            .strip_prefix("http://")
+            .expect("an http base URL");
+        let body = body.to_string();
+        let (status, body) = http_request(address, method, path, self.sandbox.token(), Some(&body));
         (status, serde_json::from_str(&body).unwrap_or(Value::Null))
     }
 
@@ -194,18 +209,27 @@ impl Sim {
     }
 }
 
-/// A minimal HTTP/1.1 GET to `address` (`127.0.0.1:port`): the status
+/// A minimal HTTP/1.1 request to `address` (`127.0.0.1:port`): the status
 /// and the body. Plain std, so the tests need no HTTP client of their own.
-fn http_get(address: &str, path: &str, token: &str) -> (u16, String) {
+fn http_request(
+    address: &str,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<&str>,
+) -> (u16, String) {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(address).expect("connect to the sandbox");
     stream
         .set_read_timeout(Some(COMMAND_TIMEOUT))
         .expect("a read timeout");
+    let body = body.unwrap_or_default();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\
-         Accept: application/json\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\
+         Accept: application/json\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
     )
     .expect("send the request");
     let mut answer = Vec::new();
@@ -237,6 +261,7 @@ pub fn isolated(home: &Path) -> Command {
     }
     command
         .env_remove("NO_COLOR")
+        .env_remove("RUST_LOG")
         .env("HOME", home)
         .env("XDG_CONFIG_HOME", home)
         .timeout(COMMAND_TIMEOUT);
@@ -254,6 +279,7 @@ pub fn isolated_std(home: &Path) -> std::process::Command {
     }
     command
         .env_remove("NO_COLOR")
+        .env_remove("RUST_LOG")
         .env("HOME", home)
         .env("XDG_CONFIG_HOME", home);
     command
