@@ -15,6 +15,7 @@ use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeIm
 use quote::quote;
 
 use crate::SPEC_PATH;
+use crate::model_derives;
 use crate::open_enums;
 use crate::progenitor_fixes;
 
@@ -70,6 +71,7 @@ pub fn generate(spec_text: &str) -> Result<Vec<GeneratedFile>> {
     let client = run_progenitor("the client", || {
         Generator::new(&settings).generate_tokens(&prepared.spec)
     })?;
+    let client = model_derives::add_json_schema(client)?;
     // A fresh generator: `httpmock` loads the spec's schemas into its type
     // space itself, which a generator that already made the client has done.
     let mock = run_progenitor("the httpmock helpers", || {

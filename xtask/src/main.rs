@@ -12,6 +12,7 @@ mod bench;
 mod bench_venv;
 mod check;
 mod generate;
+mod model_derives;
 mod open_enums;
 mod progenitor_fixes;
 

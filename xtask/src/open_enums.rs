@@ -4,7 +4,10 @@
 //! Each generated type has a variant per listed value and `Other(String)`;
 //! it parses from any string, prints and serializes back to the exact value,
 //! and compares by that value, so `Other("nyc3".into())` equals `NycThree`'s
-//! variant. Known values still come out as typed variants.
+//! variant. Known values still come out as typed variants. With
+//! `do-images-api`'s `schemars` feature each also describes itself as a JSON
+//! Schema: any string, with the listed values as `examples` (an `enum` would
+//! reject exactly the values the type exists to keep).
 
 use anyhow::{Result, bail};
 use heck::{ToShoutySnakeCase, ToUpperCamelCase};
@@ -69,6 +72,12 @@ impl OpenEnum {
         let doc = format!(
             "{}\n\nOpen: a value the spec does not list parses into [`{}::Other`] instead of failing.",
             self.description, self.rust_name
+        );
+        let type_name = &self.rust_name;
+        let schema_description = format!(
+            "{} Known values: {}; the API may send others.",
+            self.description,
+            values.join(", ")
         );
         quote! {
             #[doc = #doc]
@@ -170,6 +179,21 @@ impl OpenEnum {
             impl<'de> serde::Deserialize<'de> for #name {
                 fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                     String::deserialize(deserializer).map(Self::from)
+                }
+            }
+
+            #[cfg(feature = "schemars")]
+            impl schemars::JsonSchema for #name {
+                fn schema_name() -> std::borrow::Cow<'static, str> {
+                    std::borrow::Cow::Borrowed(#type_name)
+                }
+
+                fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                    schemars::json_schema!({
+                        "type": "string",
+                        "description": #schema_description,
+                        "examples": [#(#values),*],
+                    })
                 }
             }
         }

@@ -10,6 +10,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///A piece of work on an image, such as a transfer or a conversion.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Action {
         ///When the action ended; null while it is in progress.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -46,6 +47,7 @@ pub mod types {
     }
     ///A single action, wrapped.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ActionEnvelope {
         pub action: Action,
     }
@@ -56,6 +58,7 @@ pub mod types {
     }
     ///One page of image actions.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ActionsPage {
         pub actions: ::std::vec::Vec<Action>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -69,6 +72,7 @@ pub mod types {
     }
     ///What the API says when a request fails.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Error {
         ///A short name for the failure, such as `not_found`.
         pub id: ::std::string::String,
@@ -85,6 +89,7 @@ pub mod types {
     }
     ///An image that Droplets can be created from.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Image {
         ///When the image was created (ISO 8601).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -135,6 +140,7 @@ pub mod types {
     }
     ///Which pending transfer to accept, and into which team.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageAccountTransferAccept {
         ///The UUID of the team that takes the image.
         pub recipient_uuid: ::std::string::String,
@@ -148,6 +154,7 @@ pub mod types {
     }
     ///The answer to a started transfer.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageAccountTransferCreated {
         /**The transfer's id, to accept, cancel or decline it; `0` when the
 transfer was accepted at once.
@@ -161,6 +168,7 @@ transfer was accepted at once.
     }
     ///A pending transfer, to cancel or decline.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageAccountTransferRef {
         ///The pending transfer's id.
         pub transfer_id: ::std::num::NonZeroU64,
@@ -175,6 +183,7 @@ by email, or a team by uuid. A body with both, or neither, is
 refused with 400 `bad_request`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(untagged)]
     pub enum ImageAccountTransferRequest {
         Email(ImageAccountTransferToEmail),
@@ -194,6 +203,7 @@ refused with 400 `bad_request`.
     }
     ///A transfer to the account of the person with this email address.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct ImageAccountTransferToEmail {
         ///The recipient's email address; they must accept the transfer.
@@ -206,6 +216,7 @@ refused with 400 `bad_request`.
     }
     ///A transfer to a team.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct ImageAccountTransferToTeam {
         /**The team's UUID (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, hex
@@ -221,6 +232,7 @@ in the team.
     }
     ///Turn a backup into a snapshot.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageActionConvert {
         #[serde(rename = "type")]
         pub type_: ImageActionConvertType,
@@ -243,6 +255,7 @@ in the team.
         PartialEq,
         PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum ImageActionConvertType {
         #[serde(rename = "convert")]
         Convert,
@@ -283,6 +296,7 @@ in the team.
     }
     ///The action to start on an image.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(untagged)]
     pub enum ImageActionRequest {
         Convert(ImageActionConvert),
@@ -300,6 +314,7 @@ in the team.
     }
     ///Copy the image to another region.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageActionTransfer {
         pub region: ::do_images_api::open_enums::RegionSlug,
         #[serde(rename = "type")]
@@ -323,6 +338,7 @@ in the team.
         PartialEq,
         PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum ImageActionTransferType {
         #[serde(rename = "transfer")]
         Transfer,
@@ -363,6 +379,7 @@ in the team.
     }
     ///A single image, wrapped.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageEnvelope {
         pub image: Image,
     }
@@ -373,6 +390,7 @@ in the team.
     }
     ///What a custom image import needs.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageNewCustom {
         ///Free-form text about the image.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -400,6 +418,7 @@ decompressed.
     }
     ///The display name of the new image.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct ImageNewCustomName(::std::string::String);
     impl ::std::ops::Deref for ImageNewCustomName {
@@ -454,6 +473,7 @@ decompressed.
     }
     ///The fields of an image that can be changed.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageUpdate {
         ///New free-form text (custom images only).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -473,6 +493,7 @@ decompressed.
     }
     ///One page of images.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImagesPage {
         pub images: ::std::vec::Vec<Image>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -486,6 +507,7 @@ decompressed.
     }
     ///Facts about the whole result, not just this page.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Meta {
         ///How many items the whole result holds.
         pub total: i64,
@@ -502,6 +524,7 @@ object whose four links are each optional. A result that fits on one
 page has an empty `pages`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PageLinks {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pages: ::std::option::Option<PageLinksPages>,
@@ -513,6 +536,7 @@ page has an empty `pages`.
     }
     ///`PageLinksPages`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PageLinksPages {
         ///The first page; absent on the first page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -534,6 +558,7 @@ page has an empty `pages`.
     }
     ///A datacenter region.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Region {
         ///Whether new resources can be created in the region.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]

@@ -11,7 +11,7 @@
 //!   sent: plain by default, or through an [`Execute`] of your own (the
 //!   `do-images` crate uses this for retries and rate limits);
 //! - [`Client::with_token`], a client that authenticates with a bearer token
-//!   over rustls.
+//!   over TLS.
 //!
 //! String enums of the spec are *open* ([`open_enums`]): values the spec
 //! does not list, such as a new region, parse into `Other(String)` instead of
@@ -28,6 +28,10 @@
 //! println!("{:?}", ubuntu.image.regions);
 //! # Ok(()) }
 //! ```
+//!
+//! Features: `rustls` (default) or `native-tls` choose reqwest's TLS
+//! backend (with neither, only `http://` URLs work); `schemars` derives
+//! `schemars::JsonSchema` for the [`types`] and [`open_enums`].
 #![deny(missing_docs)]
 
 // The generated code names hand-written and open-enum types by absolute path

@@ -102,6 +102,19 @@ impl<'de> serde::Deserialize<'de> for ActionStatus {
         String::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ActionStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("ActionStatus")
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "type" : "string", "description" :
+            "Where an action is in its life. Known values: in-progress, completed, errored; the API may send others.",
+            "examples" : ["in-progress", "completed", "errored"], }
+        )
+    }
+}
 /**The distribution of a custom image. The API accepts other values but
 stores them as `Unknown`; values it sends may grow over time.
 
@@ -268,6 +281,21 @@ impl<'de> serde::Deserialize<'de> for Distribution {
         String::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Distribution {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("Distribution")
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "type" : "string", "description" :
+            "The distribution of a custom image. The API accepts other values but\nstores them as `Unknown`; values it sends may grow over time. Known values: Arch Linux, CentOS, CoreOS, Debian, Fedora, Fedora Atomic, FreeBSD, Gentoo, openSUSE, RancherOS, Rocky Linux, Ubuntu, Unknown; the API may send others.",
+            "examples" : ["Arch Linux", "CentOS", "CoreOS", "Debian", "Fedora",
+            "Fedora Atomic", "FreeBSD", "Gentoo", "openSUSE", "RancherOS", "Rocky Linux",
+            "Ubuntu", "Unknown"], }
+        )
+    }
+}
 /**The kind of public image a list is filtered to.
 
 Open: a value the spec does not list parses into [`ImageListType::Other`] instead of failing.*/
@@ -362,6 +390,19 @@ impl<'de> serde::Deserialize<'de> for ImageListType {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from)
+    }
+}
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ImageListType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("ImageListType")
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "type" : "string", "description" :
+            "The kind of public image a list is filtered to. Known values: application, distribution; the API may send others.",
+            "examples" : ["application", "distribution"], }
+        )
     }
 }
 /**Where an image is in its life: `NEW` right after an import,
@@ -484,6 +525,19 @@ impl<'de> serde::Deserialize<'de> for ImageStatus {
         String::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ImageStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("ImageStatus")
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "type" : "string", "description" :
+            "Where an image is in its life: `NEW` right after an import,\n`pending` while it is fetched and converted, `available` when it can\nbe used, `deleted` when an import failed (see `error_message`), or\n`retired`. Known values: NEW, available, pending, deleted, retired; the API may send others.",
+            "examples" : ["NEW", "available", "pending", "deleted", "retired"], }
+        )
+    }
+}
 /**What kind of image this is: a DigitalOcean base image, a Droplet
 snapshot, an automatic backup, a custom upload, or an admin image used
 by managed services.
@@ -601,6 +655,19 @@ impl<'de> serde::Deserialize<'de> for ImageType {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from)
+    }
+}
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ImageType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("ImageType")
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "type" : "string", "description" :
+            "What kind of image this is: a DigitalOcean base image, a Droplet\nsnapshot, an automatic backup, a custom upload, or an admin image used\nby managed services. Known values: base, snapshot, backup, custom, admin; the API may send others.",
+            "examples" : ["base", "snapshot", "backup", "custom", "admin"], }
+        )
     }
 }
 /**A region's slug. The API knows more regions than this list (for
@@ -779,5 +846,19 @@ impl<'de> serde::Deserialize<'de> for RegionSlug {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from)
+    }
+}
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for RegionSlug {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("RegionSlug")
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "type" : "string", "description" :
+            "A region's slug. The API knows more regions than this list (for\nexample `atl1` and `ric1`), and new ones appear. Known values: ams1, ams2, ams3, blr1, fra1, lon1, nyc1, nyc2, nyc3, sfo1, sfo2, sfo3, sgp1, tor1, syd1; the API may send others.",
+            "examples" : ["ams1", "ams2", "ams3", "blr1", "fra1", "lon1", "nyc1", "nyc2",
+            "nyc3", "sfo1", "sfo2", "sfo3", "sgp1", "tor1", "syd1"], }
+        )
     }
 }

@@ -48,9 +48,10 @@ pub fn bearer_header(token: &str) -> Result<HeaderValue, ClientBuildError> {
 
 impl Client {
     /// A client for `baseurl` (such as `https://api.digitalocean.com`) that
-    /// sends `token` as a bearer token on every request, over rustls, with a
-    /// 10 s connect and 60 s request timeout. Each request is sent once; the
-    /// `do-images` crate adds retries and rate-limit handling.
+    /// sends `token` as a bearer token on every request, over TLS (the
+    /// `rustls` or `native-tls` feature), with a 10 s connect and 60 s
+    /// request timeout. Each request is sent once; the `do-images` crate adds
+    /// retries and rate-limit handling.
     pub fn with_token(baseurl: &str, token: &str) -> Result<Self, ClientBuildError> {
         let mut headers = HeaderMap::new();
         headers.insert(AUTHORIZATION, bearer_header(token)?);

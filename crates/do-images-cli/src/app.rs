@@ -4,12 +4,11 @@
 use std::time::Duration;
 
 use do_images::Client;
-use do_images_file_import::SpacesCredentials;
 
 use crate::auth::{self, TokenQuery};
 use crate::cli::GlobalArgs;
 use crate::error::CliError;
-use crate::sandbox_mode::InProcessSandbox;
+use crate::sandbox_mode::{InProcessSandbox, SandboxSpaces};
 
 /// What a command works with.
 pub struct App {
@@ -19,31 +18,10 @@ pub struct App {
     sandbox: Option<InProcessSandbox>,
 }
 
-/// Where `images create --file` uploads in `--sandbox` mode.
-pub struct SandboxSpaces {
-    /// The store's URL (plain http on 127.0.0.1).
-    pub endpoint: String,
-    /// Its signing region.
-    pub region: String,
-    /// Its bucket.
-    pub bucket: String,
-    /// Its keys.
-    pub credentials: SpacesCredentials,
-}
-
 impl App {
     /// The sandbox's Spaces store, in `--sandbox` mode.
     pub fn sandbox_spaces(&self) -> Option<SandboxSpaces> {
-        let access = self.sandbox.as_ref()?.spaces()?;
-        Some(SandboxSpaces {
-            endpoint: access.endpoint_url.clone(),
-            region: access.region.clone(),
-            bucket: access.bucket.clone(),
-            credentials: SpacesCredentials::new(
-                access.access_key_id.as_str(),
-                access.secret_access_key.as_str(),
-            ),
-        })
+        self.sandbox.as_ref()?.spaces()
     }
 
     /// Builds the client the global flags ask for.
@@ -60,7 +38,7 @@ impl App {
             if let Some(spaces) = sandbox.spaces() {
                 eprintln!(
                     "Its Spaces store: {}, bucket {}.",
-                    spaces.endpoint_url, spaces.bucket
+                    spaces.endpoint, spaces.bucket
                 );
             }
             let client = builder

@@ -110,6 +110,7 @@ pub enum Command {
     #[command(subcommand)]
     AccountTransfers(AccountTransfersCommand),
     /// Run the local simulation of the API in the foreground until Ctrl-C.
+    #[cfg(feature = "sandbox")]
     Sandbox(do_images_sandbox::ServeArgs),
     /// Print a shell completion script.
     #[command(after_help = COMPLETION_INSTALL)]

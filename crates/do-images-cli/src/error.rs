@@ -23,6 +23,7 @@ pub enum CliError {
     /// Ctrl-C while waiting; the work goes on server-side.
     Interrupted(String),
     /// The sandbox (`doimg sandbox`, `--sandbox`) did not start.
+    #[cfg(feature = "sandbox")]
     Sandbox(do_images_sandbox::SandboxError),
     /// `images create --file` failed; the error says what is left where.
     FileImport(do_images_file_import::ImportError),
@@ -43,7 +44,9 @@ impl CliError {
             Self::Usage(_) => exit_code::USAGE,
             Self::Auth(_) => exit_code::AUTH,
             Self::NotFound(_) => exit_code::NOT_FOUND,
-            Self::Output(_) | Self::Sandbox(_) | Self::UnexpectedAnswer(_) => exit_code::API_ERROR,
+            Self::Output(_) | Self::UnexpectedAnswer(_) => exit_code::API_ERROR,
+            #[cfg(feature = "sandbox")]
+            Self::Sandbox(_) => exit_code::API_ERROR,
             Self::Interrupted(_) => exit_code::INTERRUPTED,
             Self::Library(error) => library_exit_code(error),
             Self::FileImport(error) => match error.kind() {
@@ -65,6 +68,7 @@ impl CliError {
             | Self::Interrupted(m)
             | Self::Several { message: m, .. } => m.clone(),
             Self::Output(e) => format!("cannot write the output: {e}"),
+            #[cfg(feature = "sandbox")]
             Self::Sandbox(e) => format!("the sandbox did not start: {e}"),
             Self::Library(error) => library_message(error),
             Self::FileImport(error) => file_import_message(error),

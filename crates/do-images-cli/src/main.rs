@@ -74,6 +74,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Completion { shell } => commands::shell::completion(shell, &mut std::io::stdout()),
         Command::Man { dir } => commands::shell::man(dir.as_deref(), &mut std::io::stdout()),
+        #[cfg(feature = "sandbox")]
         Command::Sandbox(args) => commands::sandbox::run(args).await,
         Command::Images(command) => {
             let app = App::connect(&cli.global).await?;

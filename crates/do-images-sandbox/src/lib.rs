@@ -64,6 +64,7 @@ mod request_layer;
 mod requests;
 mod routes;
 mod seed;
+#[cfg(feature = "cli")]
 mod serve;
 mod server;
 mod shared;
@@ -80,6 +81,7 @@ mod transfers;
 pub use accounts::Account;
 pub use config::{DEFAULT_TOKEN, ImportTiming, RateLimits, SandboxConfig};
 pub use faults::{FaultKind, Faults};
+#[cfg(feature = "cli")]
 pub use serve::{ServeArgs, serve_until_ctrl_c};
 pub use server::{RunningSandbox, Sandbox, SandboxError};
 pub use spaces::{

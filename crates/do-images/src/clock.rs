@@ -16,6 +16,7 @@ use std::future::Future;
 use std::pin::Pin;
 #[cfg(any(test, feature = "test-util"))]
 use std::sync::{Arc, Mutex};
+#[cfg(any(test, feature = "test-util"))]
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -104,6 +105,7 @@ struct ManualState {
     deadlines: Vec<Waker>,
 }
 
+#[cfg(any(test, feature = "test-util"))]
 impl ManualState {
     fn advance(&mut self, duration: Duration) {
         self.elapsed += duration;
@@ -113,12 +115,14 @@ impl ManualState {
     }
 }
 
+#[cfg(any(test, feature = "test-util"))]
 /// A [`ManualClock`] deadline: ready once the virtual time reaches `at`.
 struct ManualDeadline {
     state: Arc<Mutex<ManualState>>,
     at: Duration,
 }
 
+#[cfg(any(test, feature = "test-util"))]
 impl Future for ManualDeadline {
     type Output = ();
 
@@ -132,6 +136,7 @@ impl Future for ManualDeadline {
     }
 }
 
+#[cfg(any(test, feature = "test-util"))]
 fn lock(state: &Mutex<ManualState>) -> std::sync::MutexGuard<'_, ManualState> {
     // A poisoned lock only means another test thread panicked; the recorded
     // data is still usable.

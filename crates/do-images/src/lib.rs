@@ -51,6 +51,11 @@
 //!   rates (250 a minute, 5,000 an hour), fetched-ahead pages included.
 //! - [`paginate`]: how pages are followed, fetched ahead and checked.
 //! - [`clock`]: injectable time and randomness for tests.
+//!
+//! Features: `rustls` (default) or `native-tls` choose the TLS backend (with
+//! neither, only `http://` URLs such as a local sandbox work); `schemars`
+//! derives `schemars::JsonSchema` for [`Image`], [`Action`] and the other
+//! models, so they can be described in your own schemas.
 #![deny(missing_docs)]
 
 mod account_transfers;

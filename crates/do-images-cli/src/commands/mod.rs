@@ -4,5 +4,6 @@ pub mod account_transfers;
 pub mod actions;
 pub mod images;
 pub mod images_file;
+#[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod shell;
