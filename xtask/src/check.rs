@@ -71,7 +71,11 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("spec")).unwrap();
         std::fs::create_dir_all(dir.path().join("crates/do-images-api/src")).unwrap();
         std::fs::create_dir_all(dir.path().join("crates/do-images-api-mock/src")).unwrap();
-        std::fs::write(dir.path().join(SPEC_PATH), do_images_spec::BUNDLED_YAML).unwrap();
+        std::fs::write(
+            dir.path().join(SPEC_PATH),
+            crate::do_images_spec::BUNDLED_YAML,
+        )
+        .unwrap();
         write_all(dir.path()).unwrap();
         dir
     }
@@ -133,7 +137,7 @@ mod tests {
         let dir = scratch_copy();
         // A documented 410 on DELETE: a new match arm in the client, a new
         // `gone` answer in the mock.
-        let (head, tail) = do_images_spec::BUNDLED_YAML
+        let (head, tail) = crate::do_images_spec::BUNDLED_YAML
             .split_once("operationId: images_delete\n")
             .unwrap();
         let tail = tail.replacen(
@@ -142,7 +146,11 @@ mod tests {
             1,
         );
         let spec = format!("{head}operationId: images_delete\n{tail}");
-        assert_ne!(spec, do_images_spec::BUNDLED_YAML, "the edit must apply");
+        assert_ne!(
+            spec,
+            crate::do_images_spec::BUNDLED_YAML,
+            "the edit must apply"
+        );
         std::fs::write(dir.path().join(SPEC_PATH), spec).unwrap();
         let stale = stale_files(dir.path()).unwrap();
         let paths: Vec<_> = stale.iter().map(|(p, _)| *p).collect();
@@ -155,7 +163,7 @@ mod tests {
     #[test]
     fn a_spec_change_without_regeneration_is_caught() {
         let dir = scratch_copy();
-        let spec = do_images_spec::BUNDLED_YAML
+        let spec = crate::do_images_spec::BUNDLED_YAML
             .replace("enum: [NEW, available,", "enum: [NEW, archived, available,");
         std::fs::write(dir.path().join(SPEC_PATH), spec).unwrap();
         let stale = stale_files(dir.path()).unwrap();

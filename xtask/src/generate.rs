@@ -134,8 +134,8 @@ fn run_progenitor(
 
 /// Checks the spec the way `cargo xtask check` promises: it parses, every
 /// reference resolves and every example fits its schema.
-pub fn validate(spec_text: &str) -> Result<do_images_spec::Spec> {
-    let spec = do_images_spec::Spec::from_yaml(spec_text)?;
+pub fn validate(spec_text: &str) -> Result<crate::do_images_spec::Spec> {
+    let spec = crate::do_images_spec::Spec::from_yaml(spec_text)?;
     let version = spec.document()["openapi"].as_str().unwrap_or_default();
     if !version.starts_with("3.0.") {
         bail!("the spec must be OpenAPI 3.0.x, but says `openapi: {version}`");
@@ -166,7 +166,7 @@ mod tests {
     use super::*;
 
     fn bundled() -> &'static str {
-        do_images_spec::BUNDLED_YAML
+        crate::do_images_spec::BUNDLED_YAML
     }
 
     fn client_text(files: &[GeneratedFile]) -> &str {

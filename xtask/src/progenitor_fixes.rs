@@ -187,7 +187,10 @@ mod tests {
     use super::*;
 
     fn bundled() -> OpenAPI {
-        let value = do_images_spec::Spec::bundled().unwrap().document().clone();
+        let value = crate::do_images_spec::Spec::bundled()
+            .unwrap()
+            .document()
+            .clone();
         serde_json::from_value(value).unwrap()
     }
 

@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::Strictness;
+use super::Strictness;
 
 /// Keywords OpenAPI adds to schema objects that JSON Schema does not know.
 const OPENAPI_ONLY: &[&str] = &[

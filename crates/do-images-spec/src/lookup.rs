@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::{Spec, SpecError, Strictness};
+use super::{Spec, SpecError, Strictness};
 
 const METHODS: &[&str] = &["get", "put", "post", "delete", "patch", "head", "options"];
 
