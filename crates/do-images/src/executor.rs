@@ -198,7 +198,12 @@ impl Executor {
                             "already deleted, by an earlier attempt whose answer was lost"
                         );
                         update_record(|record| record.status = Some(204));
-                        return Ok(already_deleted(response));
+                        let head = already_deleted(response);
+                        return Ok(rebuild(
+                            head,
+                            Body::Complete(Vec::new()),
+                            self.max_body_size,
+                        ));
                     }
                     return Ok(rebuild(response, body, self.max_body_size));
                 }
@@ -242,17 +247,16 @@ impl Executor {
     }
 }
 
-/// The success a DELETE would have had (`204 No Content`, with the
-/// headers of the 404 that said the resource is gone, such as the rate
-/// limit): deleting is idempotent, so a resource that an earlier attempt
-/// deleted is deleted.
-fn already_deleted(mut head: http::Response<()>) -> reqwest::Response {
+/// The head of the success a DELETE would have had (`204 No Content`,
+/// with the headers of the 404 that said the resource is gone, such as the
+/// rate limit): deleting is idempotent, so a resource that an earlier
+/// attempt deleted is deleted. Its body is empty.
+fn already_deleted(mut head: http::Response<()>) -> http::Response<()> {
     *head.status_mut() = StatusCode::NO_CONTENT;
     let headers = head.headers_mut();
     headers.remove(CONTENT_LENGTH);
     headers.remove(CONTENT_TYPE);
-    let (parts, ()) = head.into_parts();
-    reqwest::Response::from(http::Response::from_parts(parts, Vec::new()))
+    head
 }
 
 /// Turns a buffered answer back into the `reqwest::Response` the generated
