@@ -12,7 +12,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use do_images::{Client, Error, RetryPolicy};
+use do_images::{Client, Error, RequestLimits, RetryPolicy};
 use percent_encoding::percent_decode_str;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
@@ -151,6 +151,9 @@ fn client(recorder: &Recorder) -> Client {
         .token(TOKEN)
         .base_url(&recorder.base_url)
         .retry_policy(RetryPolicy::disabled())
+        // Hundreds of cases a run: the API's request rate is not what this
+        // tests.
+        .request_limits(RequestLimits::none())
         .build()
         .unwrap()
 }
