@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use do_images::Client;
+use do_images::{Client, RequestLimits};
 
 use crate::auth::{self, TokenQuery};
 use crate::cli::GlobalArgs;
@@ -26,9 +26,12 @@ impl App {
 
     /// Builds the client the global flags ask for.
     pub async fn connect(global: &GlobalArgs) -> Result<Self, CliError> {
-        let builder = Client::builder()
+        let mut builder = Client::builder()
             .user_agent(user_agent())
             .connect_timeout(Duration::from_secs(10));
+        if global.no_request_limits {
+            builder = builder.request_limits(RequestLimits::none());
+        }
         if global.sandbox {
             let sandbox = InProcessSandbox::start().await?;
             eprintln!(

@@ -64,6 +64,13 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub sandbox: bool,
 
+    /// Send requests as fast as the server answers them, instead of
+    /// keeping under the API's 250 requests a minute and 5,000 an hour
+    /// (for a sandbox without rate limits, or a proxy that limits on its
+    /// own); a 429 is still waited out.
+    #[arg(long, global = true)]
+    pub no_request_limits: bool,
+
     /// Output format.
     #[arg(short = 'o', long, global = true, value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,

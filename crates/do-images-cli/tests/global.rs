@@ -9,7 +9,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use common::{Sim, fast, isolated, isolated_std, run};
-use do_images_sandbox::{Faults, ImportTiming};
+use do_images_sandbox::{Faults, ImportTiming, RateLimits};
 
 // ------------------------------------------------------- exit code 2: usage
 
@@ -911,4 +911,30 @@ fn doctls_config_is_never_read_from_a_relative_path() {
         .expect_code(3);
     }
     assert_eq!(sim.requests(), 0);
+}
+
+#[test]
+fn no_request_limits_lists_past_the_apis_minute_budget_without_waiting() {
+    // 251 pages of 200: with the API's limits kept, the 251st request waits
+    // for the first to leave its one-minute window, so the listing cannot
+    // end in under a minute. The sandbox here has no limits of its own.
+    let pages = 251;
+    let sim = Sim::with(
+        fast()
+            .with_images(200 * pages)
+            .with_rate_limits(RateLimits::unlimited()),
+    );
+    let started = std::time::Instant::now();
+    let listed = run(sim
+        .doimg()
+        .args(["--no-request-limits", "images", "list", "-o", "json"]))
+    .ok()
+    .json();
+    let took = started.elapsed();
+    assert_eq!(listed.as_array().map(Vec::len), Some(200 * pages));
+    assert_eq!(sim.requests_of("images_list"), pages as u64);
+    assert!(
+        took < Duration::from_secs(30),
+        "{pages} pages took {took:?}: the requests were held to the API's rate"
+    );
 }
