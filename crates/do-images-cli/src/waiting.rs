@@ -60,11 +60,16 @@ where
         let status = progress.status.as_deref().unwrap_or("unknown");
         shown.update(status, progress.elapsed);
     });
+    // Biased, Ctrl-C first: its handler is installed by the first poll,
+    // before the wait sends its first request, so a Ctrl-C pressed once
+    // any progress is shown always ends the wait here (the default handler
+    // would kill doimg without a word).
     let outcome = tokio::select! {
-        result = start(options) => result.map_err(CliError::from),
+        biased;
         _ = tokio::signal::ctrl_c() => Err(CliError::Interrupted(format!(
             "stopped waiting for {what}; the work goes on server-side"
         ))),
+        result = start(options) => result.map_err(CliError::from),
     };
     display.clear();
     outcome
