@@ -60,8 +60,9 @@ pub struct GlobalArgs {
     #[arg(short = 'c', long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
 
-    /// Run against a sandbox started in this process (no account, no network).
-    #[arg(long, global = true)]
+    /// Run against a sandbox started in this process (no account, no
+    /// network); not with --api-url (or DIGITALOCEAN_API_URL) or -t.
+    #[arg(long, global = true, conflicts_with_all = ["api_url", "access_token"])]
     pub sandbox: bool,
 
     /// Send requests as fast as the server answers them, instead of

@@ -70,6 +70,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         no_header: cli.global.no_header,
         terminal: std::io::stdout().is_terminal(),
     };
+    output.check_format_flags()?;
     let poll_interval = cli.global.poll_interval;
     match cli.command {
         Command::Completion { shell } => commands::shell::completion(shell, &mut std::io::stdout()),

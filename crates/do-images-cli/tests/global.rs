@@ -99,6 +99,15 @@ fn bad_input_exits_2_and_sends_nothing() {
             strings(&["actions", "transfer", "0", "--region", "nyc3"]),
             "0",
         ),
+        (
+            strings(&["-o", "json", "images", "list", "--format", "ID"]),
+            "--format",
+        ),
+        (
+            strings(&["-o", "json", "actions", "list", "7", "--no-header"]),
+            "--no-header",
+        ),
+        (strings(&["--sandbox", "images", "list"]), "--api-url"),
         (strings(&["nothing"]), "nothing"),
         (strings(&[]), "Usage"),
     ];
@@ -122,6 +131,11 @@ fn bad_input_exits_2_and_sends_nothing() {
     .expect_code(2);
     assert!(out.stderr.contains("never"), "{}", out.stderr);
     assert_eq!(sim.requests(), 0);
+    // --sandbox brings its own token: one given too would be ignored.
+    let out =
+        run(isolated(sim.home()).args(["--sandbox", "-t", "x", "images", "list"])).expect_code(2);
+    assert!(out.stderr.contains("--access-token"), "{}", out.stderr);
+    assert!(!out.stderr.contains("Using a sandbox"), "{}", out.stderr);
 }
 
 #[test]

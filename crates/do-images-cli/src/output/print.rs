@@ -133,4 +133,21 @@ impl OutputOptions {
     pub fn check<R: Row>(&self) -> Result<(), CliError> {
         self.table::<R>().map(|_| ())
     }
+
+    /// Refuses the text output's flags with `-o json`, which would
+    /// otherwise be silently ignored.
+    pub fn check_format_flags(&self) -> Result<(), CliError> {
+        if self.format != OutputFormat::Json {
+            return Ok(());
+        }
+        let flag = match (&self.columns, self.no_header) {
+            (Some(_), _) => "--format",
+            (None, true) => "--no-header",
+            (None, false) => return Ok(()),
+        };
+        Err(CliError::Usage(format!(
+            "{flag} shapes text output; -o json prints every field of the API's objects \
+             (leave out {flag}, or use -o text)"
+        )))
+    }
 }
