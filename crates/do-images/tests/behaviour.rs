@@ -5,6 +5,8 @@
 mod common;
 #[path = "behaviour/generated_calls.rs"]
 mod generated_calls;
+#[path = "behaviour/idempotent_delete.rs"]
+mod idempotent_delete;
 #[path = "behaviour/odd_items.rs"]
 mod odd_items;
 #[path = "behaviour/operations.rs"]
