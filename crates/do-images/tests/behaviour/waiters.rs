@@ -267,3 +267,82 @@ async fn wait_options_are_checked() {
         "{error:?}"
     );
 }
+
+#[tokio::test]
+async fn an_image_deleted_after_a_successful_poll_fails_the_wait_as_gone() {
+    let server = MockServer::start_async().await;
+    let mut failing = image(7, "imported", "pending");
+    failing["error_message"] = json!("the checksum did not match");
+    let polled = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v2/images/7");
+            then.status(200).json_body(json!({ "image": failing }));
+        })
+        .await;
+    polled.up_to_n_times_async(1).await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v2/images/7");
+            then.status(404).json_body(error_body(
+                "not_found",
+                "The resource you requested could not be found.",
+                "r-404",
+            ));
+        })
+        .await;
+    let (client, _) = client(&server);
+    let outcome = client
+        .images()
+        .wait_until_available(7, WaitOptions::default())
+        .await;
+    match outcome {
+        Err(Error::WaitFailed {
+            resource: "image",
+            id: 7,
+            status,
+            error_message,
+        }) => {
+            assert!(status.starts_with("gone"), "{status}");
+            assert_eq!(error_message.as_deref(), Some("the checksum did not match"));
+        }
+        other => panic!("expected a wait failed as gone, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_404_on_the_first_poll_is_not_found() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v2/images/7");
+            then.status(404)
+                .json_body(error_body("not_found", "no such image", "r-404"));
+        })
+        .await;
+    let (client, _) = client(&server);
+    let outcome = client
+        .images()
+        .wait_until_available(7, WaitOptions::default())
+        .await;
+    assert!(
+        matches!(outcome, Err(Error::Api { status: 404, .. })),
+        "{outcome:?}"
+    );
+}
+
+#[tokio::test]
+async fn equal_shortest_and_longest_poll_delays_are_allowed() {
+    let server = MockServer::start_async().await;
+    image_statuses(&server, &["pending"], image(7, "imported", "available")).await;
+    let (client, clock) = client(&server);
+    let every_second = Duration::from_secs(1);
+    let options = WaitOptions::default()
+        .min_delay(every_second)
+        .max_delay(every_second);
+    client
+        .images()
+        .wait_until_available(7, options)
+        .await
+        .unwrap();
+    assert_eq!(clock.sleeps(), vec![every_second]);
+}
