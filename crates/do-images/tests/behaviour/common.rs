@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use do_images::{Client, ClientBuilder, ManualClock, MaxJitter};
 use httpmock::Method::GET;
-use httpmock::MockServer;
+use httpmock::{Method, Mock, MockServer};
 use serde_json::{Value, json};
 
 pub const TOKEN: &str = "dop_v1_0123456789abcdefSECRETtoken";
@@ -61,6 +61,23 @@ pub fn action(id: i64, status: &str) -> Value {
 
 pub fn error_body(id: &str, message: &str, request_id: &str) -> Value {
     json!({"id": id, "message": message, "request_id": request_id})
+}
+
+/// Answers `method path` with the API's 404 from now on (after any mock
+/// for it that is used up).
+// Shared by two test binaries; `token_secrecy` deletes nothing.
+#[allow(dead_code)]
+pub async fn answer_not_found<'a>(server: &'a MockServer, method: Method, path: &str) -> Mock<'a> {
+    server
+        .mock_async(|when, then| {
+            when.method(method).path(path);
+            then.status(404).json_body(error_body(
+                "not_found",
+                "The resource you requested could not be found.",
+                "r-404",
+            ));
+        })
+        .await
 }
 
 /// Serves `items` (already built), `per_page` a page, with absolute links

@@ -9,7 +9,7 @@ use do_images::Error;
 use httpmock::Method::DELETE;
 use httpmock::{Mock, MockServer};
 
-use crate::common::{builder, client, error_body};
+use crate::common::{answer_not_found, builder, client, error_body};
 
 /// `DELETE /v2/images/7` answered `first` once, then 404.
 async fn first_then_gone<'a>(
@@ -23,16 +23,7 @@ async fn first_then_gone<'a>(
         })
         .await;
     first.up_to_n_times_async(1).await;
-    let gone = server
-        .mock_async(|when, then| {
-            when.method(DELETE).path("/v2/images/7");
-            then.status(404).json_body(error_body(
-                "not_found",
-                "The resource you requested could not be found.",
-                "r-404",
-            ));
-        })
-        .await;
+    let gone = answer_not_found(server, DELETE, "/v2/images/7").await;
     (first, gone)
 }
 

@@ -5,7 +5,7 @@ use do_images::{Error, WaitOptions};
 use httpmock::prelude::*;
 use serde_json::json;
 
-use crate::common::{action, client, error_body, image};
+use crate::common::{action, answer_not_found, client, error_body, image};
 
 /// Answers `GET /v2/images/7` with each status in turn (each once), then
 /// with `last` forever.
@@ -280,16 +280,7 @@ async fn an_image_deleted_after_a_successful_poll_fails_the_wait_as_gone() {
         })
         .await;
     polled.up_to_n_times_async(1).await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/v2/images/7");
-            then.status(404).json_body(error_body(
-                "not_found",
-                "The resource you requested could not be found.",
-                "r-404",
-            ));
-        })
-        .await;
+    answer_not_found(&server, GET, "/v2/images/7").await;
     let (client, _) = client(&server);
     let outcome = client
         .images()
@@ -312,13 +303,7 @@ async fn an_image_deleted_after_a_successful_poll_fails_the_wait_as_gone() {
 #[tokio::test]
 async fn a_404_on_the_first_poll_is_not_found() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/v2/images/7");
-            then.status(404)
-                .json_body(error_body("not_found", "no such image", "r-404"));
-        })
-        .await;
+    answer_not_found(&server, GET, "/v2/images/7").await;
     let (client, _) = client(&server);
     let outcome = client
         .images()
