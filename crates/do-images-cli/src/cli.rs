@@ -61,8 +61,9 @@ pub struct GlobalArgs {
     pub config: Option<PathBuf>,
 
     /// Run against a sandbox started in this process (no account, no
-    /// network); not with --api-url (or DIGITALOCEAN_API_URL) or -t.
-    #[arg(long, global = true, conflicts_with_all = ["api_url", "access_token"])]
+    /// network); not with --api-url or -t (DIGITALOCEAN_API_URL is
+    /// ignored).
+    #[arg(long, global = true, conflicts_with = "access_token")]
     pub sandbox: bool,
 
     /// Send requests as fast as the server answers them, instead of

@@ -16,7 +16,8 @@ mod waiting;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{ArgMatches, CommandFactory, FromArgMatches};
 
 use crate::app::App;
 use crate::cli::{Cli, Command};
@@ -25,8 +26,11 @@ use crate::output::OutputOptions;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
+    let (mut cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(error) => {
             print_command_line_error(&error);
             return ExitCode::from(if error.use_stderr() {
@@ -37,7 +41,11 @@ async fn main() -> ExitCode {
         }
     };
     init_tracing(cli.global.verbose);
-    match run(cli).await {
+    let outcome = match sandbox_keeps_its_own_url(&mut cli, &matches) {
+        Ok(()) => run(cli).await,
+        Err(error) => Err(error),
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             output::stderr::error(&error.message());
@@ -46,6 +54,21 @@ async fn main() -> ExitCode {
     }
 }
 
+/// `--sandbox` brings its own URL: one typed on the command line would be
+/// ignored, so it is refused; `DIGITALOCEAN_API_URL`, perhaps exported for
+/// another sandbox, is left unused.
+fn sandbox_keeps_its_own_url(cli: &mut Cli, matches: &ArgMatches) -> Result<(), CliError> {
+    if !cli.global.sandbox {
+        return Ok(());
+    }
+    if matches.value_source("api_url") == Some(ValueSource::CommandLine) {
+        return Err(CliError::Usage(
+            "--sandbox runs against its own sandbox: leave out --api-url".into(),
+        ));
+    }
+    cli.global.api_url = None;
+    Ok(())
+}
 /// Prints clap's error or help. An error quoting typed text that holds
 /// control characters is printed plain, escaped like every other message.
 fn print_command_line_error(error: &clap::Error) {

@@ -131,7 +131,13 @@ fn bad_input_exits_2_and_sends_nothing() {
     .expect_code(2);
     assert!(out.stderr.contains("never"), "{}", out.stderr);
     assert_eq!(sim.requests(), 0);
-    // --sandbox brings its own token: one given too would be ignored.
+    // --sandbox brings its own URL and token: one typed too would be
+    // ignored, so it is refused, wherever it stands on the line.
+    let out =
+        run(isolated(sim.home()).args(["images", "list", "--sandbox", "-u", "http://127.0.0.1:9"]))
+            .expect_code(2);
+    assert!(out.stderr.contains("--api-url"), "{}", out.stderr);
+    assert!(!out.stderr.contains("Using a sandbox"), "{}", out.stderr);
     let out =
         run(isolated(sim.home()).args(["--sandbox", "-t", "x", "images", "list"])).expect_code(2);
     assert!(out.stderr.contains("--access-token"), "{}", out.stderr);
@@ -480,7 +486,11 @@ fn verbose_traces_each_request_and_never_the_token() {
 #[test]
 fn the_sandbox_flag_needs_no_token() {
     let home = tempfile::tempdir().unwrap();
-    let out = run(isolated(home.path()).args(["--sandbox", "images", "list", "--limit", "3"])).ok();
+    // A DIGITALOCEAN_API_URL exported for another sandbox is not used.
+    let out = run(isolated(home.path())
+        .env("DIGITALOCEAN_API_URL", "http://127.0.0.1:9")
+        .args(["--sandbox", "images", "list", "--limit", "3"]))
+    .ok();
     assert_eq!(
         out.stdout.lines().count(),
         4,
