@@ -22,7 +22,7 @@ use crate::cli::{Cli, Command};
 use crate::error::CliError;
 use crate::output::OutputOptions;
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

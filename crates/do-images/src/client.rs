@@ -385,11 +385,19 @@ impl ClientBuilder {
         })?;
         let http = match self.http_client {
             Some(client) => client,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout)
-                .timeout(self.request_timeout)
-                .build()
-                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
+            None => {
+                let mut http = reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout)
+                    .timeout(self.request_timeout);
+                if base_url.starts_with("http://") {
+                    // Plain http, only ever to loopback: this client never
+                    // speaks TLS, so no root certificates are loaded (a few
+                    // milliseconds of CPU in every short-lived process).
+                    http = http.tls_certs_only(std::iter::empty());
+                }
+                http.build()
+                    .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?
+            }
         };
         let last_rate_limit = Arc::new(Mutex::new(None));
         let executor = Executor {
