@@ -24,7 +24,7 @@ use crate::cli::{Cli, Command};
 use crate::error::CliError;
 use crate::output::OutputOptions;
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let parsed = Cli::command()
         .try_get_matches()

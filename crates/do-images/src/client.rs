@@ -413,20 +413,25 @@ impl ClientBuilder {
         let http = match self.http_client {
             Some(client) => client,
             None => {
-                let builder = reqwest::Client::builder()
+                let mut http = reqwest::Client::builder()
                     .connect_timeout(self.connect_timeout)
                     .timeout(self.request_timeout);
-                // Plain http is only allowed to loopback (checked above); a
-                // proxy there would receive the token in clear, so none is
-                // used. Over https the environment's proxies apply, through
-                // CONNECT: the proxy sees the host, never the token.
-                let builder = if base_url.starts_with("http://") {
-                    builder.no_proxy()
-                } else {
-                    builder
-                };
-                builder
-                    .build()
+                if base_url.starts_with("http://") {
+                    // Plain http is only allowed to loopback (checked above);
+                    // a proxy there would receive the token in clear, so
+                    // none is used. Over https the environment's proxies
+                    // apply, through CONNECT: the proxy sees the host, never
+                    // the token.
+                    http = http.no_proxy();
+                    // This client never speaks TLS, so no root certificates
+                    // are loaded (a few milliseconds of CPU in every
+                    // short-lived process).
+                    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+                    {
+                        http = http.tls_certs_only(std::iter::empty());
+                    }
+                }
+                http.build()
                     .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?
             }
         };
