@@ -93,12 +93,18 @@ pub async fn create<S: Shown<Image>>(
             for_terminal(&imported.upload.to_string())
         );
     }
-    // Shown as the API has it now, in the output's form (the object as
-    // sent, for JSON).
-    let id = imported.image.id.ok_or_else(|| {
-        CliError::UnexpectedAnswer("the imported image came back without an id".into())
-    })?;
-    let image: S = app.client.images().get(id).output::<S>().send().await?;
+    // Text shows the image the import ended with; JSON the object as the
+    // API sends it, which takes one more request.
+    let id = imported.image.id;
+    let image: S = match S::from_model(imported.image) {
+        Some(image) => image,
+        None => {
+            let id = id.ok_or_else(|| {
+                CliError::UnexpectedAnswer("the imported image came back without an id".into())
+            })?;
+            app.client.images().get(id).output::<S>().send().await?
+        }
+    };
     image.print(output, out)
 }
 

@@ -34,6 +34,11 @@ pub type Raw = Box<RawValue>;
 /// ([`Raw`]) for JSON. Each command has one fetch path, generic over it;
 /// the library decodes into whichever it is.
 pub trait Shown<R: Row>: DeserializeOwned + Send + Sized + 'static {
+    /// What to show for an object the command already holds as a model:
+    /// the model itself for text; `None` for JSON, which shows the API's
+    /// own bytes, so they have to be fetched.
+    fn from_model(model: R) -> Option<Self>;
+
     /// Prints one object.
     fn print(&self, output: &OutputOptions, out: &mut impl Write) -> Result<(), CliError>;
 
@@ -49,6 +54,10 @@ pub trait Shown<R: Row>: DeserializeOwned + Send + Sized + 'static {
 
 /// Text: a table of the typed values.
 impl<R: Row + DeserializeOwned + Send + 'static> Shown<R> for R {
+    fn from_model(model: R) -> Option<Self> {
+        Some(model)
+    }
+
     fn print(&self, output: &OutputOptions, out: &mut impl Write) -> Result<(), CliError> {
         let (columns, mut table) = output.table::<R>()?;
         table.push(columns.cells(self));
@@ -80,6 +89,10 @@ impl<R: Row + DeserializeOwned + Send + 'static> Shown<R> for R {
 
 /// JSON: the objects as the API sent them.
 impl<R: Row> Shown<R> for Raw {
+    fn from_model(_: R) -> Option<Self> {
+        None
+    }
+
     /// Pretty-printed, in one write.
     fn print(&self, _: &OutputOptions, out: &mut impl Write) -> Result<(), CliError> {
         // Parsed first: the raw text would reach the output unescaped.
