@@ -172,16 +172,13 @@ impl<T: DeserializeOwned + Send + 'static> IntoFuture for WaitForAction<T> {
                     .send();
                 client.send(request, |body| {
                     let action = decode::member(body, "action")?;
-                    Ok((decode::object::<T>(action)?, decode::object(action)?))
+                    let probe: StatusProbe = decode::object(action)?;
+                    let status = probe.status.as_ref().and_then(|s| s.as_str());
+                    let (shown, state) = classify_action(status.map(ActionStatus::from));
+                    Ok((shown, state.finish(|| decode::object::<T>(action))?))
                 })
             };
-            let classify = |(_, probe): &(T, StatusProbe)| {
-                let status = probe.status.as_ref().and_then(|s| s.as_str());
-                classify_action(status.map(ActionStatus::from))
-            };
-            wait_for(client, &self.options, "action", action_id, poll, classify)
-                .await
-                .map(|(action, _)| action)
+            wait_for(client, &self.options, "action", action_id, poll).await
         }
         .boxed()
     }
@@ -200,7 +197,7 @@ fn classify_action(status: Option<ActionStatus>) -> (String, State) {
         .as_ref()
         .map_or_else(|| "unknown".to_string(), |s| s.as_str().to_string());
     let state = match status {
-        Some(ActionStatus::Completed) => State::Done,
+        Some(ActionStatus::Completed) => State::Done(()),
         Some(ActionStatus::Errored) => State::Failed(None),
         _ => State::Pending(None),
     };

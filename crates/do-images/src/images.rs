@@ -191,17 +191,15 @@ impl<T: DeserializeOwned + Send + 'static> IntoFuture for WaitForImage<T> {
                 let request = client.api().images_get().image_id(ImageRef::Id(id)).send();
                 client.send(request, |body| {
                     let image = decode::member(body, "image")?;
-                    Ok((decode::object::<T>(image)?, decode::object(image)?))
+                    let probe: ImageProbe = decode::object(image)?;
+                    let status = probe.status.as_ref().and_then(|s| s.as_str());
+                    let error_message = probe.error_message.as_ref().and_then(|m| m.as_str());
+                    let (shown, state) =
+                        classify_image(status.map(ImageStatus::from), error_message);
+                    Ok((shown, state.finish(|| decode::object::<T>(image))?))
                 })
             };
-            let classify = |(_, probe): &(T, ImageProbe)| {
-                let status = probe.status.as_ref().and_then(|s| s.as_str());
-                let error_message = probe.error_message.as_ref().and_then(|m| m.as_str());
-                classify_image(status.map(ImageStatus::from), error_message)
-            };
-            wait_for(client, &self.options, "image", id, poll, classify)
-                .await
-                .map(|(image, _)| image)
+            wait_for(client, &self.options, "image", id, poll).await
         }
         .boxed()
     }
@@ -239,7 +237,7 @@ fn classify_image(status: Option<ImageStatus>, error_message: Option<&str>) -> (
         .as_ref()
         .map_or_else(|| "unknown".to_string(), |s| s.as_str().to_string());
     let state = match status {
-        Some(ImageStatus::Available) => State::Done,
+        Some(ImageStatus::Available) => State::Done(()),
         Some(ImageStatus::Deleted | ImageStatus::Retired) => {
             State::Failed(error_message.filter(|m| !m.is_empty()).map(str::to_string))
         }

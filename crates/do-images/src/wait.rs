@@ -132,9 +132,9 @@ impl WaitOptions {
 }
 
 /// Where a polled resource stands.
-pub(crate) enum State {
-    /// The wait is over.
-    Done,
+pub(crate) enum State<T = ()> {
+    /// The wait is over, with the resource it ended with.
+    Done(T),
     /// A failure state, with the message the API gave.
     Failed(Option<String>),
     /// Still going, with the message the API gave so far (an import's
@@ -142,8 +142,21 @@ pub(crate) enum State {
     Pending(Option<String>),
 }
 
-/// Polls with `poll` until `classify` says done or failed, or `max_wait`
-/// runs out.
+impl State {
+    /// The same state, with the finished resource decoded by `decode`:
+    /// only the poll that ends the wait decodes the result, so a pending
+    /// resource that the result type cannot represent does not end it.
+    pub(crate) fn finish<T, E>(self, decode: impl FnOnce() -> Result<T, E>) -> Result<State<T>, E> {
+        Ok(match self {
+            State::Done(()) => State::Done(decode()?),
+            State::Failed(message) => State::Failed(message),
+            State::Pending(message) => State::Pending(message),
+        })
+    }
+}
+
+/// Polls with `poll`, which answers the status to show and the [`State`],
+/// until the state is done or failed, or `max_wait` runs out.
 ///
 /// The deadline holds whatever the server does: each poll races it, so a
 /// poll in flight, its retries and its rate-limit sleeps all end there, with
@@ -157,11 +170,10 @@ pub(crate) async fn wait_for<T, P, F>(
     resource: &'static str,
     id: u64,
     mut poll: P,
-    classify: impl Fn(&T) -> (String, State),
 ) -> Result<T>
 where
     P: FnMut() -> F,
-    F: Future<Output = Result<T>>,
+    F: Future<Output = Result<(String, State<T>)>>,
 {
     options.check()?;
     let clock = client.clock();
@@ -193,11 +205,10 @@ where
         let mut transient_error = None;
         let mut outcome = None;
         match result {
-            Ok(value) => {
-                let (status, state) = classify(&value);
+            Ok((status, state)) => {
                 last_status = Some(status.clone());
                 match state {
-                    State::Done => outcome = Some(Ok(value)),
+                    State::Done(value) => outcome = Some(Ok(value)),
                     State::Failed(error_message) => {
                         outcome = Some(Err(Error::WaitFailed {
                             resource,
@@ -210,7 +221,7 @@ where
                 }
             }
             Err(error) if error.status() == Some(404) && last_status.is_some() => {
-                tracing::debug!(resource, id, %error, "gone while waiting");
+                tracing::debug!(resource, id, error = ?error.to_string(), "gone while waiting");
                 outcome = Some(Err(Error::WaitFailed {
                     resource,
                     id,
@@ -219,7 +230,12 @@ where
                 }));
             }
             Err(error) if error.is_retryable() => {
-                tracing::debug!(resource, id, %error, "transient error while waiting");
+                tracing::debug!(
+                    resource,
+                    id,
+                    error = ?error.to_string(),
+                    "transient error while waiting"
+                );
                 transient_error = Some(error.to_string());
             }
             Err(error) => return Err(error),
