@@ -7,7 +7,7 @@ use do_images::{AccountTransfers, TransferStarted};
 use crate::app::App;
 use crate::cli::{AccountTransfersCommand, OutputFormat, Recipient};
 use crate::error::CliError;
-use crate::output::{OutputOptions, Raw};
+use crate::output::OutputOptions;
 
 /// Runs one `account-transfers` subcommand. Every input (email shape,
 /// uuid shape, positive ids) is checked by the library before anything is
@@ -91,7 +91,9 @@ async fn create(
     let mut out = std::io::stdout().lock();
     match output.format {
         OutputFormat::Json => {
-            let answer: Raw = request.output().send().await?;
+            // Parsed, not passed through raw: the writer escapes what it
+            // writes, and a raw fragment would reach the terminal as sent.
+            let answer: serde_json::Value = request.output().send().await?;
             crate::output::json::write_object(&mut out, &answer)?;
         }
         OutputFormat::Text => match request.send().await? {
