@@ -353,9 +353,11 @@ fn default_name(path: &Path) -> String {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let stem_end = name[1.min(name.len())..]
-        .find('.')
-        .map_or(name.len(), |i| i + 1);
+    let stem_end = name
+        .char_indices()
+        .skip(1)
+        .find(|&(_, c)| c == '.')
+        .map_or(name.len(), |(i, _)| i);
     name[..stem_end].to_string()
 }
 
@@ -368,5 +370,7 @@ mod tests {
         assert_eq!(default_name(Path::new("/x/web.qcow2.gz")), "web");
         assert_eq!(default_name(Path::new(".hidden.img")), ".hidden");
         assert_eq!(default_name(Path::new("plain")), "plain");
+        assert_eq!(default_name(Path::new("é.qcow2")), "é");
+        assert_eq!(default_name(Path::new("日本.img")), "日本");
     }
 }
