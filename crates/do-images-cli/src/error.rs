@@ -115,9 +115,9 @@ fn library_message(error: &do_images::Error) -> String {
     }
 }
 
-/// The import's error, and what Ctrl-C did.
+/// The import's error with its causes, and what Ctrl-C did.
 fn file_import_message(error: &do_images_file_import::ImportError) -> String {
-    let text = error.to_string();
+    let text = with_causes(error);
     match (error.kind(), error.left_behind()) {
         (ImportErrorKind::Cancelled, None) => {
             format!("interrupted: {text}; nothing is left in the bucket")

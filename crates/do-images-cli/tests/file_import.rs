@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use common::{Sim, fast, isolated_std, run};
+use common::{POLL_INTERVAL, Sim, fast, isolated, isolated_std, run};
 use do_images_sandbox::{SpacesFaults, SpacesStore, StoreOperation, StoreOutcome};
 
 const MIB: u64 = 1024 * 1024;
@@ -31,8 +31,21 @@ fn store(sim: &Sim) -> &SpacesStore {
 /// `doimg --api-url ... images create --file PATH` with the store's
 /// endpoint, region, bucket and keys, and no Spaces variable of the caller.
 fn create_from_file(sim: &Sim, file: &Path, extra: &[&str]) -> assert_cmd::Command {
+    create_from_file_through(sim, sim.sandbox.base_url(), file, extra)
+}
+
+/// [`create_from_file`] with the Images API at `api_url`.
+fn create_from_file_through(
+    sim: &Sim,
+    api_url: &str,
+    file: &Path,
+    extra: &[&str],
+) -> assert_cmd::Command {
     let spaces = store(sim);
-    let mut command = sim.doimg();
+    let mut command = isolated(sim.home());
+    command
+        .env("DIGITALOCEAN_ACCESS_TOKEN", sim.sandbox.token())
+        .args(["--api-url", api_url, "--poll-interval", POLL_INTERVAL]);
     for (id, secret) in do_images_file_import::SPACES_KEY_ENV_VARS {
         command.env_remove(id).env_remove(secret);
     }
@@ -198,6 +211,20 @@ fn a_file_the_import_rejects_exits_5_with_its_error_message_and_the_object_delet
         "{}",
         out.stderr
     );
+}
+
+#[test]
+fn an_unreachable_api_is_named_with_its_cause_and_the_object_deleted() {
+    let sim = Sim::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = qcow2_file(dir.path(), "web.qcow2", 1 << 20);
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let api_url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let out = run(&mut create_from_file_through(&sim, &api_url, &file, &[])).expect_code(1);
+    let error = out.single_error().to_lowercase();
+    assert!(error.contains("connection refused"), "{error}");
+    assert_bucket_empty(&sim);
 }
 
 #[test]
