@@ -32,13 +32,7 @@ pub struct ObjectLocation {
 
 impl fmt::Display for ObjectLocation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "s3://{}/{} at {}",
-            self.bucket,
-            self.key.escape_debug(),
-            self.endpoint
-        )
+        write!(f, "s3://{}/{} at {}", self.bucket, self.key, self.endpoint)
     }
 }
 
@@ -77,7 +71,8 @@ impl SpacesTarget {
                 let spaces = url
                     .host_str()
                     .is_some_and(|h| h.ends_with(".digitaloceanspaces.com"));
-                (endpoint.trim_end_matches('/').to_string(), spaces)
+                // The parsed form: what was checked is what is used.
+                (url.as_str().trim_end_matches('/').to_string(), spaces)
             }
         };
         Ok(Self {
@@ -206,11 +201,18 @@ fn check_endpoint(endpoint: &str) -> Result<url::Url, do_images::Error> {
         Some(url::Host::Domain(name)) => name == "localhost",
         None => false,
     };
-    let path_ok = url.path() == "/" || url.path().is_empty();
+    // Nothing but a scheme, a host and a port: no path, query or fragment
+    // that requests would be sent under, and no user or password that
+    // messages would show.
+    let bare = (url.path() == "/" || url.path().is_empty())
+        && url.query().is_none()
+        && url.fragment().is_none()
+        && url.username().is_empty()
+        && url.password().is_none();
     match url.scheme() {
-        "https" if url.host().is_some() && path_ok && url.query().is_none() => Ok(url),
+        "https" if url.host().is_some() && bare => Ok(url),
         // The keys sign every request; over plain http only to this machine.
-        "http" if loopback && path_ok && url.query().is_none() => Ok(url),
+        "http" if loopback && bare => Ok(url),
         _ => Err(invalid(
             "Spaces endpoint",
             format!("{endpoint:?} cannot be used"),
@@ -267,6 +269,14 @@ mod tests {
             local.location.to_string(),
             "s3://b-1/k.qcow2 at http://127.0.0.1:9000"
         );
+        // The endpoint used is the parsed one: tabs and line breaks that
+        // URL parsing drops do not stay in it.
+        let spaced =
+            SpacesTarget::new("b-1", "nyc3", Some(" https://ex\tample.com\n"), key.clone());
+        assert_eq!(spaced.unwrap().location.endpoint, "https://example.com");
+        // Keys are shown as they are (a backslash is a valid key character).
+        let odd = SpacesTarget::new("b-1", "nyc3", None, "a\\b\"c".to_string()).unwrap();
+        assert!(odd.location.to_string().starts_with("s3://b-1/a\\b\"c at "));
     }
 
     #[test]
@@ -280,6 +290,9 @@ mod tests {
             ("bucket", "nyc3", Some("http://spaces.example.com")),
             ("bucket", "nyc3", Some("ftp://127.0.0.1")),
             ("bucket", "nyc3", Some("https://example.com/path")),
+            ("bucket", "nyc3", Some("https://example.com#\u{1b}[2J")),
+            ("bucket", "nyc3", Some("https://id:secret@example.com")),
+            ("bucket", "nyc3", Some("https://id@example.com")),
         ] {
             let error = SpacesTarget::new(bucket, region, endpoint, key()).unwrap_err();
             assert!(
