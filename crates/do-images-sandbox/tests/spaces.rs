@@ -154,6 +154,26 @@ async fn a_wrong_secret_or_no_signature_is_refused() {
 }
 
 #[tokio::test]
+async fn a_key_that_would_leave_the_bucket_is_refused_before_anything_else() {
+    let sandbox = sandbox().await;
+    let store = spaces(&sandbox);
+    // `..%2F`: one URL segment, so no client or URL parser resolves it;
+    // decoded, the key is `../escaped`.
+    for key in ["..%2Fescaped", "a%2F..%2F..%2Fescaped", "..%5Cescaped"] {
+        let url = format!("{}/{}/{key}", store.endpoint_url(), store.bucket());
+        let answer = reqwest::Client::new()
+            .put(&url)
+            .body("x")
+            .send()
+            .await
+            .expect("the store answers");
+        assert_eq!(answer.status(), reqwest::StatusCode::BAD_REQUEST, "{key}");
+        let body = answer.text().await.unwrap();
+        assert!(body.contains("InvalidArgument"), "{body}");
+    }
+}
+
+#[tokio::test]
 async fn a_presigned_get_works_until_it_expires_and_not_when_tampered_with() {
     let sandbox = sandbox().await;
     let store = spaces(&sandbox);

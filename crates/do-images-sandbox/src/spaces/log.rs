@@ -99,10 +99,18 @@ pub(crate) fn classify(method: &Method, uri: &Uri) -> (StoreOperation, String, O
 }
 
 fn percent_decode(text: &str) -> String {
-    url::form_urlencoded::parse(format!("k={}", text.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, value)| value.into_owned())
-        .unwrap_or_default()
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// Whether `key` holds a `.` or `..` segment (split at `/` or `\`): the
+/// file system behind the store would resolve it, out of the bucket's
+/// folder. The API's Spaces has no such keys in practice; the sandbox
+/// refuses them.
+pub(crate) fn has_dot_segment(key: &str) -> bool {
+    key.split(['/', '\\'])
+        .any(|segment| segment == "." || segment == "..")
 }
 
 #[cfg(test)]
@@ -124,6 +132,7 @@ mod tests {
             StoreOperation::CreateMultipartUpload
         );
         assert_eq!(of(Method::POST, "/b/a/b+c?uploads").1, "a/b+c");
+        assert_eq!(of(Method::PUT, "/b/a&b=c").1, "a&b=c");
         assert_eq!(
             of(Method::POST, "/b/k?uploadId=u").0,
             StoreOperation::CompleteMultipartUpload
@@ -139,5 +148,15 @@ mod tests {
         assert_eq!(of(Method::GET, "/b?list-type=2").0, StoreOperation::Bucket);
         assert_eq!(of(Method::PUT, "/b/k").0, StoreOperation::PutObject);
         assert_eq!(of(Method::GET, "/b/k").0, StoreOperation::GetObject);
+    }
+
+    #[test]
+    fn dot_segments_are_found_at_either_slash() {
+        for key in ["..", "../x", "a/../../x", "a\\..\\x", "./x", "a/."] {
+            assert!(has_dot_segment(key), "{key}");
+        }
+        for key in ["a..b", "...", ".hidden", "a/b.c", "x"] {
+            assert!(!has_dot_segment(key), "{key}");
+        }
     }
 }

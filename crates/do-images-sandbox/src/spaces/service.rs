@@ -71,7 +71,15 @@ impl hyper::service::Service<http::Request<Incoming>> for StoreService {
         let half_of_body = (declared_length(request.headers()) / 2).max(1);
         let state = self.state.clone();
         let s3 = self.s3.clone();
+        let escapes = log::has_dot_segment(&entry.key);
         Box::pin(async move {
+            if escapes {
+                state.record(StoreRequest {
+                    outcome: StoreOutcome::Answered(400),
+                    ..entry
+                });
+                return Ok(dot_segment_refused());
+            }
             if cut {
                 read_body(request.into_body(), half_of_body).await;
                 state.record(entry);
@@ -87,6 +95,16 @@ impl hyper::service::Service<http::Request<Incoming>> for StoreService {
             answer
         })
     }
+}
+
+/// The answer to a key with a `.` or `..` segment, which would leave the
+/// bucket's folder: S3's `InvalidArgument`.
+fn dot_segment_refused() -> HttpResponse {
+    let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>InvalidArgument</Code>\
+                <Message>The key has a . or .. segment, which this store does not allow.</Message></Error>";
+    let mut response = HttpResponse::new(s3s::Body::from(body.to_string()));
+    *response.status_mut() = http::StatusCode::BAD_REQUEST;
+    response
 }
 
 /// The length of the payload the client says it sends: the decoded length
