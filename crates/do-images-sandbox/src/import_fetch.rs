@@ -149,12 +149,15 @@ fn judge(url: &Url, head: &[u8], bytes: u64) -> ImportResult {
     ))
 }
 
-/// `url` without its query and fragment: a presigned URL's signature
-/// must not end up in an `error_message`.
+/// `url` without its query, fragment, user and password: a presigned
+/// URL's signature, or credentials, must not end up in an `error_message`.
 fn shown(url: &Url) -> String {
     let mut shown = url.clone();
     shown.set_query(None);
     shown.set_fragment(None);
+    // Both fail only for URLs that cannot have credentials.
+    let _ = shown.set_password(None);
+    let _ = shown.set_username("");
     shown.to_string()
 }
 
@@ -250,6 +253,8 @@ mod tests {
     #[test]
     fn the_signature_is_never_shown() {
         let shown = shown(&url("http://127.0.0.1:9/b/k.img?X-Amz-Signature=secret#f"));
+        assert_eq!(shown, "http://127.0.0.1:9/b/k.img");
+        let shown = super::shown(&url("http://user:secret@127.0.0.1:9/b/k.img"));
         assert_eq!(shown, "http://127.0.0.1:9/b/k.img");
     }
 }
