@@ -9,20 +9,21 @@
 //!   writes bench/RESULTS.md.
 
 mod bench;
+mod bench_venv;
+mod check;
+mod generate;
+mod model_derives;
+mod open_enums;
+mod progenitor_fixes;
+
 // The spec crate's sources, compiled into xtask rather than depended on:
 // cargo packages a workspace only against crates it would publish, and
 // do-images-spec is never published, so a normal dependency on it would
 // stop `cargo package --workspace`. Its items that only other crates use
 // are neither dead code nor unused re-exports.
-mod bench_venv;
-mod check;
 #[allow(dead_code, unused_imports)]
 #[path = "../../crates/do-images-spec/src/lib.rs"]
 mod do_images_spec;
-mod generate;
-mod model_derives;
-mod open_enums;
-mod progenitor_fixes;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

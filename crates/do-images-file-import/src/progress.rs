@@ -68,36 +68,5 @@ pub enum ImportProgress {
     ObjectDeleted(ObjectLocation),
 }
 
-/// A step's broad phase, for displays that show one line per phase.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ImportPhase {
-    /// Checking the local file.
-    Checking,
-    /// Uploading to Spaces.
-    Uploading,
-    /// The API imports the object.
-    Importing,
-    /// Copying the image to the extra regions.
-    Transferring,
-    /// Deleting the uploaded object.
-    CleaningUp,
-}
-
-impl ImportProgress {
-    /// The phase this step belongs to.
-    pub fn phase(&self) -> ImportPhase {
-        match self {
-            Self::Checked { .. } => ImportPhase::Checking,
-            Self::UploadStarted { .. } | Self::Uploaded { .. } | Self::PartRetried { .. } => {
-                ImportPhase::Uploading
-            }
-            Self::ImportStarted { .. } | Self::Importing(_) => ImportPhase::Importing,
-            Self::TransferStarted { .. } | Self::Transferring { .. } => ImportPhase::Transferring,
-            Self::ObjectDeleted(_) => ImportPhase::CleaningUp,
-        }
-    }
-}
-
 /// The caller's callback, cheap to clone into the upload's tasks.
 pub(crate) type ProgressFn = Arc<dyn Fn(&ImportProgress) + Send + Sync>;
