@@ -53,7 +53,9 @@ pub async fn create<S: Shown<Image>>(
         .raw(flags.raw)
         .wait_options(settings.options())
         .on_progress(move |step| shown.show(step));
-    if let Some(spaces) = app.sandbox_spaces() {
+    let sandbox_spaces = app.sandbox_spaces();
+    let in_sandbox = sandbox_spaces.is_some();
+    if let Some(spaces) = sandbox_spaces {
         import = import
             .spaces_endpoint(spaces.endpoint)
             .spaces_region(spaces.region)
@@ -62,7 +64,7 @@ pub async fn create<S: Shown<Image>>(
     }
     if let Some(bucket) = &flags.spaces_bucket {
         import = import.bucket(bucket.as_str());
-    } else if app.sandbox_spaces().is_none() {
+    } else if !in_sandbox {
         return Err(CliError::Usage(
             "--file needs --spaces-bucket: the bucket to upload the file to".into(),
         ));
