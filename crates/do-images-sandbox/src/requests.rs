@@ -35,7 +35,7 @@ pub(crate) enum ActionRequest {
 
 impl NewImage {
     pub fn parse(body: &[u8]) -> Result<Self, ApiError> {
-        let fields = object(body)?;
+        let fields = object(body, ApiError::unprocessable)?;
         let region = required_string(&fields, "region")?;
         check_region(&region)?;
         Ok(Self {
@@ -52,7 +52,7 @@ impl NewImage {
 
 impl ImageUpdate {
     pub fn parse(body: &[u8]) -> Result<Self, ApiError> {
-        let fields = object(body)?;
+        let fields = object(body, ApiError::unprocessable)?;
         let name = optional_string(&fields, "name")?;
         if name.as_deref() == Some("") {
             return Err(ApiError::unprocessable("`name` must not be empty."));
@@ -68,7 +68,7 @@ impl ImageUpdate {
 
 impl ActionRequest {
     pub fn parse(body: &[u8]) -> Result<Self, ApiError> {
-        let fields = object(body)?;
+        let fields = object(body, ApiError::unprocessable)?;
         match required_string(&fields, "type")?.as_str() {
             "convert" => Ok(Self::Convert),
             "transfer" => {
@@ -90,13 +90,17 @@ impl ActionRequest {
     }
 }
 
-fn object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+/// The body as a JSON object, or the error `refuse` makes of what is wrong
+/// with it (the API answers 422 for images and actions, 400 for account
+/// transfers).
+pub(crate) fn object(
+    body: &[u8],
+    refuse: fn(String) -> ApiError,
+) -> Result<Map<String, Value>, ApiError> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(fields)) => Ok(fields),
-        Ok(_) => Err(ApiError::unprocessable(
-            "The request body must be a JSON object.",
-        )),
-        Err(error) => Err(ApiError::unprocessable(format!(
+        Ok(_) => Err(refuse("The request body must be a JSON object.".into())),
+        Err(error) => Err(refuse(format!(
             "The request body is not valid JSON: {error}."
         ))),
     }

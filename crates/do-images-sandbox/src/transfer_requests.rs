@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use crate::api_error::ApiError;
+use crate::requests::object;
 
 /// Who a transfer is for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,7 +25,7 @@ pub(crate) struct Acceptance {
 
 impl Recipient {
     pub fn parse(body: &[u8]) -> Result<Self, ApiError> {
-        let fields = object(body)?;
+        let fields = object(body, ApiError::bad_request)?;
         let email = optional_text(&fields, "recipient_email")?;
         let team = optional_text(&fields, "recipient_uuid")?;
         match (email, team) {
@@ -49,7 +50,7 @@ impl Recipient {
 
 impl Acceptance {
     pub fn parse(body: &[u8]) -> Result<Self, ApiError> {
-        let fields = object(body)?;
+        let fields = object(body, ApiError::bad_request)?;
         let transfer_id = transfer_id(&fields)?;
         let team = optional_text(&fields, "recipient_uuid")?.ok_or_else(|| {
             ApiError::bad_request("`recipient_uuid`, the team that takes the image, is required.")
@@ -60,19 +61,7 @@ impl Acceptance {
 
 /// The `transfer_id` of a cancel or decline body.
 pub(crate) fn parse_transfer_id(body: &[u8]) -> Result<u64, ApiError> {
-    transfer_id(&object(body)?)
-}
-
-fn object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(fields)) => Ok(fields),
-        Ok(_) => Err(ApiError::bad_request(
-            "The request body must be a JSON object.",
-        )),
-        Err(error) => Err(ApiError::bad_request(format!(
-            "The request body is not valid JSON: {error}."
-        ))),
-    }
+    transfer_id(&object(body, ApiError::bad_request)?)
 }
 
 /// A string field that, when present, is not empty.
