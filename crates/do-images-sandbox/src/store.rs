@@ -161,17 +161,17 @@ impl Store {
             status: "NEW".into(),
             error_message: String::new(),
             category: None,
-            owner: Some(owner.into()),
+            owner: None,
         };
-        *self.owners.entry(owner.into()).or_default() += 1;
         self.imports.push(Import {
             image_id: id,
             region: request.region,
             started: now,
             verdict: import_check::verdict_for(&request.url),
         });
-        self.images.insert(id, image.clone());
-        image
+        self.images.insert(id, image);
+        self.set_owner(id, Some(owner.into()));
+        self.images[&id].clone()
     }
 
     /// Renames an image; description and distribution only on custom
