@@ -42,12 +42,12 @@ pub trait Shown<R: Row>: DeserializeOwned + Send + Sized + 'static {
     /// Prints one object.
     fn print(&self, output: &OutputOptions, out: &mut impl Write) -> Result<(), CliError>;
 
-    /// Prints a listing as it arrives; returns how many items it held.
+    /// Prints a listing as it arrives.
     fn print_list<S>(
         output: &OutputOptions,
         out: &mut impl Write,
         items: S,
-    ) -> impl Future<Output = Result<u64, CliError>>
+    ) -> impl Future<Output = Result<(), CliError>>
     where
         S: Stream<Item = Result<Self, do_images::Error>>;
 }
@@ -71,19 +71,17 @@ impl<R: Row + DeserializeOwned + Send + 'static> Shown<R> for R {
         output: &OutputOptions,
         out: &mut impl Write,
         items: S,
-    ) -> Result<u64, CliError>
+    ) -> Result<(), CliError>
     where
         S: Stream<Item = Result<Self, do_images::Error>>,
     {
         let mut items = std::pin::pin!(items);
         let (columns, mut table) = output.table::<R>()?;
-        let mut count = 0;
         while let Some(item) = items.next().await {
             table.push(columns.cells(&item?));
-            count += 1;
         }
         table.write(out)?;
-        Ok(count)
+        Ok(())
     }
 }
 
@@ -112,7 +110,7 @@ impl<R: Row> Shown<R> for Raw {
         output: &OutputOptions,
         out: &mut impl Write,
         items: S,
-    ) -> Result<u64, CliError>
+    ) -> Result<(), CliError>
     where
         S: Stream<Item = Result<Self, do_images::Error>>,
     {
@@ -128,7 +126,10 @@ impl<R: Row> Shown<R> for Raw {
             };
             match next {
                 Some(item) => array.push_raw(&item?)?,
-                None => return Ok(array.finish()?),
+                None => {
+                    array.finish()?;
+                    return Ok(());
+                }
             }
         }
     }
