@@ -17,7 +17,6 @@ use serde::de::DeserializeOwned;
 use crate::client::{Client, InvalidId, positive_id};
 use crate::decode;
 use crate::error::{Error, Result};
-use crate::images::IdProbe;
 use crate::list::{List, Listing, PageRequest, page_request};
 use crate::wait::{State, WaitOptions, wait_for};
 
@@ -278,7 +277,7 @@ impl<T: DeserializeOwned + Send + 'static> PostAction<T> {
         let (action, id) = client
             .send(request, |body| {
                 let action = decode::member(body, "action")?;
-                let id = decode::object::<IdProbe>(action)?.positive();
+                let id = decode::object::<decode::IdProbe>(action)?.positive();
                 Ok((decode::object(action)?, id))
             })
             .await?;

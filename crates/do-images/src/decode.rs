@@ -208,11 +208,23 @@ pub(crate) fn listed_item<T: DeserializeOwned + 'static>(
     })
 }
 
-/// The `id` of an object, when it is a number or a string.
+/// The `id` of an object, when it is a number or a string, whatever the
+/// result type: for error messages, and for the id of a created image or
+/// action.
 #[derive(Deserialize)]
-struct IdProbe {
+pub(crate) struct IdProbe {
     #[serde(default)]
     id: Option<IdValue>,
+}
+
+impl IdProbe {
+    /// The id, when it is a positive integer.
+    pub(crate) fn positive(&self) -> Option<u64> {
+        match &self.id {
+            Some(IdValue::Number(number)) => number.as_u64().filter(|id| *id > 0),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Deserialize)]

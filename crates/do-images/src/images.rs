@@ -215,23 +215,6 @@ struct ImageProbe {
     error_message: Option<serde_json::Value>,
 }
 
-/// The `id` of a created image or action, whatever the result type.
-#[derive(Deserialize)]
-pub(crate) struct IdProbe {
-    #[serde(default)]
-    id: Option<serde_json::Value>,
-}
-
-impl IdProbe {
-    /// The id, when it is a positive integer.
-    pub(crate) fn positive(&self) -> Option<u64> {
-        self.id
-            .as_ref()
-            .and_then(serde_json::Value::as_u64)
-            .filter(|id| *id > 0)
-    }
-}
-
 fn classify_image(status: Option<ImageStatus>, error_message: Option<&str>) -> (String, State) {
     let shown = status
         .as_ref()
@@ -466,7 +449,7 @@ impl<T: DeserializeOwned + Send + 'static> CreateCustomImage<T> {
         let (image, id) = client
             .send(request, |body| {
                 let image = decode::member(body, "image")?;
-                let id = decode::object::<IdProbe>(image)?.positive();
+                let id = decode::object::<decode::IdProbe>(image)?.positive();
                 Ok((decode::object(image)?, id))
             })
             .await?;

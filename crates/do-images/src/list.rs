@@ -27,12 +27,7 @@ pub type PageRequest<'a> =
 pub fn page_request<'a, R: Send + 'a>(
     send: impl Future<Output = std::result::Result<R, do_images_api::Error<types::Error>>> + Send + 'a,
 ) -> PageRequest<'a> {
-    Box::pin(async move {
-        match send.await {
-            Ok(_) => Ok(()),
-            Err(error) => Err(error),
-        }
-    })
+    Box::pin(async move { send.await.map(drop) })
 }
 
 /// What a listing asks the API for: the operation and its filters. [`List`]
