@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::{Sim, fast, isolated, isolated_std, run};
+use common::{Sim, fast, isolated, isolated_std, refusing_port, run};
 use do_images_sandbox::{Faults, ImportTiming, RateLimits};
 
 // ------------------------------------------------------- exit code 2: usage
@@ -880,9 +880,12 @@ fn an_answer_without_an_id_is_an_api_error() {
 
 #[test]
 fn a_refused_connection_is_named_in_the_error() {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", closed.local_addr().unwrap());
-    drop(closed);
+    let (_refusing, address) = refusing_port();
+    assert!(
+        std::net::TcpListener::bind(address).is_err(),
+        "no concurrent test can take the refusing port"
+    );
+    let url = format!("http://{address}");
     let home = tempfile::tempdir().unwrap();
     let out = run(isolated(home.path()).args(["--api-url", &url, "-t", "x", "images", "list"]))
         .expect_code(1);

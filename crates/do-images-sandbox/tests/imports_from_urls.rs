@@ -192,9 +192,11 @@ async fn a_missing_object_or_an_expired_signature_ends_deleted_saying_so() {
 
 #[tokio::test]
 async fn a_refused_connection_ends_deleted_saying_so() {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = closed.local_addr().unwrap().port();
-    drop(closed);
+    // Bound but never listening: the port refuses connections for the
+    // whole test, and no other socket can take it meanwhile.
+    let refusing = tokio::net::TcpSocket::new_v4().unwrap();
+    refusing.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = refusing.local_addr().unwrap().port();
     let harness = harness().await;
     let id = import(&harness, &format!("http://127.0.0.1:{port}/disk.qcow2")).await;
     let image = settled(&harness, id).await;
