@@ -8,7 +8,9 @@
 
 use std::sync::Arc;
 
-use crate::config::DEFAULT_TOKEN;
+/// The token a sandbox accepts unless told otherwise. It is not a secret:
+/// it only opens a simulation on 127.0.0.1.
+pub const DEFAULT_TOKEN: &str = "dop_v1_sandbox_0000000000000000000000000000000000000000";
 
 /// One account of a sandbox.
 ///

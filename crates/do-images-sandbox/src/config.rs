@@ -7,10 +7,6 @@ use crate::accounts::Account;
 use crate::faults::Faults;
 use crate::spaces::SpacesConfig;
 
-/// The token a sandbox accepts unless told otherwise. It is not a secret:
-/// it only opens a simulation on 127.0.0.1.
-pub const DEFAULT_TOKEN: &str = "dop_v1_sandbox_0000000000000000000000000000000000000000";
-
 /// How long an import spends in each state before it settles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ImportTiming {
@@ -147,7 +143,8 @@ impl SandboxConfig {
         self
     }
 
-    /// Gives the primary account `token` instead of [`DEFAULT_TOKEN`].
+    /// Gives the primary account `token` instead of
+    /// [`DEFAULT_TOKEN`](crate::DEFAULT_TOKEN).
     pub fn with_token(mut self, token: impl Into<String>) -> Self {
         if self.accounts.is_empty() {
             self.accounts = Account::defaults();

@@ -49,41 +49,28 @@
 #![deny(missing_docs)]
 
 mod accounts;
-mod api_error;
-mod config;
-mod disk_format;
-mod faults;
-mod import_check;
-mod import_fetch;
-mod lifecycle;
-mod model;
-mod pagination;
-mod rate_limit;
-mod regions;
-mod request_layer;
-mod requests;
-mod routes;
-mod seed;
+mod api;
 #[cfg(feature = "cli")]
-mod serve;
-mod server;
-mod shared;
+mod cli;
+mod config;
+mod faults;
+mod imports;
+mod sandbox;
+mod spaces;
 /// The values the spec lists for each of its string enums (generated from
 /// spec/images.yaml by `cargo xtask generate`).
 #[rustfmt::skip] // generated: formatted by the xtask, checked for drift by `cargo xtask check`
 pub mod spec_values;
-mod spaces;
+mod state;
 mod stats;
-mod store;
-mod transfer_requests;
-mod transfers;
+mod wire;
 
-pub use accounts::Account;
-pub use config::{DEFAULT_TOKEN, ImportTiming, RateLimits, SandboxConfig};
-pub use faults::{FaultKind, Faults};
+pub use accounts::{Account, DEFAULT_TOKEN};
 #[cfg(feature = "cli")]
-pub use serve::{ServeArgs, serve_until_ctrl_c};
-pub use server::{RunningSandbox, Sandbox, SandboxError};
+pub use cli::{ServeArgs, serve_until_ctrl_c};
+pub use config::{ImportTiming, RateLimits, SandboxConfig};
+pub use faults::{FaultKind, Faults};
+pub use sandbox::{RunningSandbox, Sandbox, SandboxError};
 pub use spaces::{
     DEFAULT_SPACES_ACCESS_KEY_ID, DEFAULT_SPACES_SECRET_ACCESS_KEY, MultipartUpload, SpacesAccess,
     SpacesConfig, SpacesError, SpacesFaults, SpacesStore, StoreOperation, StoreOutcome,

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Duration as TimeDelta, TimeZone, Utc};
 
-use crate::model::{Action, Category, Image, Region};
-use crate::regions;
+use crate::wire::model::{Action, Category, Image, Region};
+use crate::wire::regions;
 
 /// Public images: (slug, name, distribution, category, status). Two of
 /// the distributions (AlmaLinux, NixOS) are values the docs do not list.

@@ -6,15 +6,15 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
-use crate::api_error::ApiError;
+use super::seed;
+use super::transfers::PendingTransfers;
+use super::work::{Import, Outcome, RunningAction, Work};
 use crate::config::ImportTiming;
-use crate::import_check;
-use crate::lifecycle::{Import, Outcome, RunningAction};
-use crate::model::{Action, Category, Image, Region};
-use crate::pagination::Paging;
-use crate::requests::{ActionRequest, ImageUpdate, NewImage};
-use crate::seed;
-use crate::transfers::Transfer;
+use crate::imports;
+use crate::wire::error::ApiError;
+use crate::wire::image_bodies::{ActionRequest, ImageUpdate, NewImage};
+use crate::wire::model::{Action, Category, Image, Region};
+use crate::wire::paging::Paging;
 
 /// What the image list is filtered by.
 #[derive(Clone, Debug, Default)]
@@ -38,18 +38,14 @@ impl ImageFilter {
 
 /// All images and actions, and the work in flight.
 pub(crate) struct Store {
-    pub(crate) images: BTreeMap<u64, Image>,
-    pub(crate) actions: BTreeMap<u64, Vec<Action>>,
-    pub(crate) imports: Vec<Import>,
-    pub(crate) running: Vec<RunningAction>,
-    pub(crate) transfers: BTreeMap<u64, Transfer>,
+    pub(super) images: BTreeMap<u64, Image>,
+    actions: BTreeMap<u64, Vec<Action>>,
+    work: Work,
+    pub(super) transfers: PendingTransfers,
     /// How many private images each team owns.
-    pub(crate) owners: BTreeMap<Arc<str>, usize>,
+    owners: BTreeMap<Arc<str>, usize>,
     next_image_id: u64,
     next_action_id: u64,
-    pub(crate) next_transfer_id: u64,
-    pub(crate) import_timing: ImportTiming,
-    pub(crate) action_duration: Duration,
 }
 
 impl Store {
@@ -78,16 +74,17 @@ impl Store {
         Self {
             images: images.into_iter().map(|i| (i.id, i)).collect(),
             actions,
-            imports: Vec::new(),
-            running: Vec::new(),
-            transfers: BTreeMap::new(),
+            work: Work::new(import_timing, action_duration),
+            transfers: PendingTransfers::new(),
             owners: BTreeMap::from([(owner, private)]),
             next_image_id: seeded.next_image_id,
             next_action_id: seeded.next_action_id,
-            next_transfer_id: 1,
-            import_timing,
-            action_duration,
         }
+    }
+
+    /// Moves every import and action as far as `now` allows.
+    pub fn settle(&mut self, now: Instant) {
+        self.work.settle(now, &mut self.images, &mut self.actions);
     }
 
     /// One page of the images that the team `viewer` sees and that pass
@@ -163,11 +160,11 @@ impl Store {
             category: None,
             owner: None,
         };
-        self.imports.push(Import {
+        self.work.start_import(Import {
             image_id: id,
             region: request.region,
             started: now,
-            verdict: import_check::verdict_for(&request.url),
+            verdict: imports::verdict_for(&request.url),
         });
         self.images.insert(id, image);
         self.set_owner(id, Some(owner.into()));
@@ -220,9 +217,8 @@ impl Store {
         self.set_owner(id, None);
         self.images.remove(&id);
         self.actions.remove(&id);
-        self.transfers.retain(|_, t| t.image_id != id);
-        self.imports.retain(|i| i.image_id != id);
-        self.running.retain(|a| a.image_id != id);
+        self.transfers.forget_image(id);
+        self.work.forget(id);
         Ok(())
     }
 
@@ -295,7 +291,7 @@ impl Store {
             region_slug: Some(region),
         };
         self.next_action_id += 1;
-        self.running.push(RunningAction {
+        self.work.start_action(RunningAction {
             image_id,
             action_id: action.id,
             started: now,

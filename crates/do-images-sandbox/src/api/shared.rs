@@ -6,12 +6,12 @@ use std::time::Instant;
 
 use url::Url;
 
+use super::rate_limit::RateLimiter;
 use crate::accounts::Accounts;
 use crate::config::SandboxConfig;
 use crate::faults::{FaultKind, Faults};
-use crate::rate_limit::RateLimiter;
+use crate::state::Store;
 use crate::stats::RequestRecord;
-use crate::store::Store;
 
 /// The fault settings and the seeded dice they are drawn with.
 struct FaultDice {

@@ -12,8 +12,8 @@ use tokio::sync::oneshot;
 use tokio::task::AbortHandle;
 use url::{Host, Url};
 
-use crate::disk_format::{self, HEAD_LEN};
-use crate::lifecycle::ImportResult;
+use super::ImportResult;
+use super::disk_format::{self, HEAD_LEN};
 
 /// How long connecting, and then each read, may take before the download
 /// is given up.

@@ -12,11 +12,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use futures::{StreamExt, stream};
 
-use crate::api_error::ApiError;
+use super::rate_limit::Verdict;
+use super::shared::Shared;
 use crate::faults::FaultKind;
-use crate::rate_limit::Verdict;
-use crate::shared::Shared;
 use crate::stats::{RequestRecord, operation_id};
+use crate::wire::error::ApiError;
 
 /// The body of an injected 503, as a proxy in front of the API sends it.
 const PROXY_503: &str = "<html><head><title>503 Service Temporarily Unavailable</title></head>\

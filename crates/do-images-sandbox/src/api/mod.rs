@@ -1,9 +1,14 @@
-//! The API's paths and their handlers.
+//! The HTTP side of the API: its paths and their handlers, under the
+//! request layer (host check, authentication, rate limits, faults, the
+//! request log).
 
 mod account_transfers;
 mod actions;
 mod images;
+mod layer;
 mod query;
+mod rate_limit;
+mod shared;
 
 use std::sync::Arc;
 
@@ -11,9 +16,8 @@ use axum::Router;
 use axum::middleware;
 use axum::routing::{MethodRouter, get, post};
 
-use crate::api_error::ApiError;
-use crate::request_layer;
-use crate::shared::Shared;
+use crate::wire::error::ApiError;
+pub(crate) use shared::Shared;
 
 /// Every path and its operations.
 fn routes() -> Vec<(&'static str, MethodRouter<Arc<Shared>>)> {
@@ -62,10 +66,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     }
     router
         .fallback(|| async { ApiError::not_found() })
-        .layer(middleware::from_fn_with_state(
-            shared.clone(),
-            request_layer::apply,
-        ))
+        .layer(middleware::from_fn_with_state(shared.clone(), layer::apply))
         .with_state(shared)
 }
 

@@ -9,10 +9,9 @@ use tokio::task::JoinHandle;
 use url::Url;
 
 use crate::accounts::Account;
+use crate::api::{self, Shared};
 use crate::config::SandboxConfig;
 use crate::faults::Faults;
-use crate::routes;
-use crate::shared::Shared;
 use crate::spaces::{SpacesError, SpacesStore};
 use crate::stats::{RequestRecord, Stats};
 
@@ -76,7 +75,7 @@ impl Sandbox {
         let base_url = format!("http://{address}");
         let url = Url::parse(&base_url).expect("a socket address makes a valid URL");
         let shared = Arc::new(Shared::new(&config, url));
-        let router = routes::router(shared.clone());
+        let router = api::router(shared.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             let serving = axum::serve(listener, router).with_graceful_shutdown(async {

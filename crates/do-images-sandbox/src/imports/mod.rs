@@ -1,11 +1,30 @@
 //! Whether an import URL could work, and the `error_message` when not.
-//! A loopback URL is downloaded to find out (see `import_fetch`); any other
-//! is judged by its form and its file name.
+//! A loopback URL is downloaded to find out (see `fetch`); any other is
+//! judged by its form and its file name.
+
+mod disk_format;
+mod fetch;
 
 use url::Url;
 
-use crate::import_fetch;
-use crate::lifecycle::{ImportResult, Verdict};
+use fetch::Fetch;
+
+/// How an import ends.
+#[derive(Debug, PartialEq)]
+pub(crate) enum ImportResult {
+    /// It becomes available; `bytes` is the size downloaded, when it was.
+    Imported { bytes: Option<u64> },
+    /// It ends `deleted` with this `error_message`.
+    Failed(String),
+}
+
+/// What decides an import's outcome.
+pub(crate) enum Verdict {
+    /// Known from the URL alone.
+    Known(ImportResult),
+    /// The download from a loopback URL, still running or ended.
+    Downloading(Fetch),
+}
 
 /// File endings the API imports, before an optional compression suffix.
 const FORMATS: &[&str] = &["raw", "img", "qcow2", "vhdx", "vdi", "vmdk"];
@@ -16,9 +35,9 @@ const COMPRESSIONS: &[&str] = &["gz", "bz2"];
 pub(crate) fn verdict_for(url: &str) -> Verdict {
     if let Ok(parsed) = Url::parse(url)
         && matches!(parsed.scheme(), "http" | "https")
-        && import_fetch::is_loopback(&parsed)
+        && fetch::is_loopback(&parsed)
     {
-        return Verdict::Downloading(import_fetch::start(parsed));
+        return Verdict::Downloading(fetch::start(parsed));
     }
     Verdict::Known(match failure_for(url) {
         Some(message) => ImportResult::Failed(message),
