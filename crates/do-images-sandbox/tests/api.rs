@@ -327,6 +327,18 @@ async fn status(h: &Harness, image: &Value, action: &Value) -> Value {
     h.get(&path).await.json["action"].clone()
 }
 
+/// The action once it is no longer in progress (polled; a hang fails).
+async fn finished(h: &Harness, image: &Value, action: &Value) -> Value {
+    for _ in 0..500 {
+        let now = status(h, image, action).await;
+        if now["status"] != "in-progress" {
+            return now;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("action {} never finished", action["id"]);
+}
+
 #[tokio::test]
 async fn actions_finish_and_change_the_image() {
     let h = Harness::start(fast()).await;
@@ -343,22 +355,21 @@ async fn actions_finish_and_change_the_image() {
     };
     let transfer = act(&h, id, json!({"type": "transfer", "region": target})).await;
     assert_eq!(transfer["region"]["slug"], target);
-    let existing = snapshot["regions"][0].as_str().unwrap();
-    let doomed = act(&h, id, json!({"type": "transfer", "region": existing})).await;
     let backup = seeded(&h, "backup").await;
     let convert = act(&h, &backup["id"], json!({"type": "convert"})).await;
-    let bad_convert = act(&h, id, json!({"type": "convert"})).await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
 
-    let done = status(&h, id, &transfer).await;
+    let done = finished(&h, id, &transfer).await;
     assert_eq!(done["status"], "completed");
     assert!(done["completed_at"].is_string());
-    assert_eq!(status(&h, id, &doomed).await["status"], "errored");
+    let existing = snapshot["regions"][0].as_str().unwrap();
+    let doomed = act(&h, id, json!({"type": "transfer", "region": existing})).await;
+    assert_eq!(finished(&h, id, &doomed).await["status"], "errored");
+    let bad_convert = act(&h, id, json!({"type": "convert"})).await;
+    assert_eq!(finished(&h, id, &bad_convert).await["status"], "errored");
     assert_eq!(
-        status(&h, &backup["id"], &convert).await["status"],
+        finished(&h, &backup["id"], &convert).await["status"],
         "completed"
     );
-    assert_eq!(status(&h, id, &bad_convert).await["status"], "errored");
 
     let image = h.get(&format!("/v2/images/{id}")).await.json["image"].clone();
     assert!(
@@ -397,6 +408,70 @@ async fn actions_need_an_available_image() {
         "{}",
         answer.text
     );
+}
+
+#[tokio::test]
+async fn actions_on_one_image_run_one_at_a_time() {
+    let h = Harness::start(fast().with_action_duration(Duration::from_secs(30))).await;
+    let snapshot = seeded(&h, "snapshot").await;
+    let id = &snapshot["id"];
+    let first = act(&h, id, json!({"type": "transfer", "region": "ric1"})).await;
+    for second in [
+        json!({"type": "transfer", "region": "atl1"}),
+        json!({"type": "convert"}),
+    ] {
+        let refused = h
+            .send(
+                Method::POST,
+                &format!("/v2/images/{id}/actions"),
+                Some(second),
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.text
+        );
+        assert_eq!(refused.json["id"], "unprocessable_entity");
+        let message = refused.json["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!("action {} is in progress", first["id"])),
+            "{message}"
+        );
+    }
+    let listed = h.get(&format!("/v2/images/{id}/actions")).await;
+    let in_progress = listed.json["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["status"] == "in-progress")
+        .count();
+    assert_eq!(in_progress, 1, "a refused action is not recorded");
+    // Another image is not held up.
+    let other = h
+        .get_all("/v2/images?private=true&per_page=200", "images")
+        .await
+        .0
+        .into_iter()
+        .find(|i| i["status"] == "available" && i["id"] != *id)
+        .unwrap();
+    act(
+        &h,
+        &other["id"],
+        json!({"type": "transfer", "region": "ric1"}),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_new_action_starts_once_the_one_before_has_finished() {
+    let h = Harness::start(fast()).await;
+    let snapshot = seeded(&h, "snapshot").await;
+    let id = &snapshot["id"];
+    let first = act(&h, id, json!({"type": "transfer", "region": "ric1"})).await;
+    finished(&h, id, &first).await;
+    act(&h, id, json!({"type": "transfer", "region": "atl1"})).await;
 }
 
 #[tokio::test]

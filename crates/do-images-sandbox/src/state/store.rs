@@ -241,7 +241,10 @@ impl Store {
 
     /// Starts a transfer or a convert. One that cannot succeed (a transfer
     /// to a region the image is in, a convert of anything but a backup)
-    /// starts, then ends `errored`, as the API's do.
+    /// starts, then ends `errored`, as the API's do. The actions of one
+    /// image run one at a time: while one is in progress, another is
+    /// refused with a 422, as the API refuses an event on a resource that
+    /// already has a pending one.
     pub fn post_action(
         &mut self,
         viewer: &str,
@@ -254,6 +257,12 @@ impl Store {
             return Err(ApiError::unprocessable(format!(
                 "Image {image_id} is {}; actions need an available image.",
                 image.status
+            )));
+        }
+        if let Some(running) = self.work.running_action(image_id) {
+            return Err(ApiError::unprocessable(format!(
+                "Image {image_id} already has a pending event: action {running} is in progress. \
+                 Actions on one image run one at a time; wait for it to complete."
             )));
         }
         let (kind, region, outcome) = match request {

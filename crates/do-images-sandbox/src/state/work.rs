@@ -66,6 +66,14 @@ impl Work {
         self.running.push(action);
     }
 
+    /// The id of the action on image `image_id` still in progress, if any.
+    pub fn running_action(&self, image_id: u64) -> Option<u64> {
+        self.running
+            .iter()
+            .find(|a| a.image_id == image_id)
+            .map(|a| a.action_id)
+    }
+
     /// Drops the work on a deleted image.
     pub fn forget(&mut self, image_id: u64) {
         self.imports.retain(|i| i.image_id != image_id);
