@@ -55,6 +55,7 @@ mod cli;
 mod config;
 mod faults;
 mod imports;
+mod loopback;
 mod sandbox;
 mod spaces;
 /// The values the spec lists for each of its string enums (generated from

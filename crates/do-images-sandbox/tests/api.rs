@@ -677,3 +677,47 @@ async fn faults_are_drawn_from_the_seed() {
     assert_eq!(runs[0], runs[1]);
     assert!(runs[0].contains(&500) && runs[0].contains(&503) && runs[0].contains(&200));
 }
+
+#[tokio::test]
+async fn only_requests_addressed_to_this_machine_are_answered() {
+    let h = Harness::start(fast()).await;
+    let port = h.sandbox.base_url().rsplit(':').next().unwrap().to_string();
+    let url = format!("{}/v2/images", h.sandbox.base_url());
+    let client = reqwest::Client::new();
+    let send = |host: String| {
+        client
+            .get(&url)
+            .bearer_auth(h.sandbox.token())
+            .header(reqwest::header::HOST, host)
+            .send()
+    };
+    for host in [
+        format!("rebound.example:{port}"),
+        "rebound.example".to_string(),
+        format!("127.0.0.1.rebound.example:{port}"),
+    ] {
+        let answer = send(host.clone()).await.unwrap();
+        assert_eq!(answer.status(), StatusCode::FORBIDDEN, "{host}");
+        let body: Value = answer.json().await.unwrap();
+        assert_eq!(body["id"], "forbidden", "{host}");
+        assert!(
+            body["message"].as_str().unwrap().contains("127.0.0.1"),
+            "{body}"
+        );
+    }
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+    ] {
+        let answer = send(host.clone()).await.unwrap();
+        assert_eq!(answer.status(), StatusCode::OK, "{host}");
+    }
+    let refused = h
+        .sandbox
+        .request_log()
+        .iter()
+        .filter(|r| r.status == 403)
+        .count();
+    assert_eq!(refused, 3, "refused requests are logged");
+}

@@ -174,6 +174,68 @@ async fn a_key_that_would_leave_the_bucket_is_refused_before_anything_else() {
 }
 
 #[tokio::test]
+async fn a_copy_from_a_key_with_a_dot_segment_is_refused() {
+    let sandbox = sandbox().await;
+    let store = spaces(&sandbox);
+    let s3 = client(store);
+    s3.put(&Path::from("inside.img"), PutPayload::from_static(b"x"))
+        .await
+        .expect("put");
+    let bucket = store.bucket();
+    for source in [
+        format!("/{bucket}/../escaped"),
+        format!("{bucket}/a/%2E%2E/%2E%2E/escaped"),
+        format!("/{bucket}/..%5Cescaped?versionId=1"),
+    ] {
+        let url = format!("{}/{bucket}/copy.img", store.endpoint_url());
+        let answer = reqwest::Client::new()
+            .put(&url)
+            .header("x-amz-copy-source", &source)
+            .send()
+            .await
+            .expect("the store answers");
+        assert_eq!(
+            answer.status(),
+            reqwest::StatusCode::BAD_REQUEST,
+            "{source}"
+        );
+        let body = answer.text().await.unwrap();
+        assert!(body.contains("InvalidArgument"), "{source}: {body}");
+    }
+    // A copy within the bucket still works.
+    s3.copy(&Path::from("inside.img"), &Path::from("copy.img"))
+        .await
+        .expect("copy");
+    let keys: Vec<String> = store.objects().into_iter().map(|o| o.key).collect();
+    assert_eq!(keys, ["copy.img", "inside.img"]);
+}
+
+#[tokio::test]
+async fn only_requests_addressed_to_this_machine_are_answered() {
+    let sandbox = sandbox().await;
+    let store = spaces(&sandbox);
+    let port = store.endpoint_url().rsplit(':').next().unwrap().to_string();
+    let url = format!("{}/{}/k.img", store.endpoint_url(), store.bucket());
+    let answer = reqwest::Client::new()
+        .get(&url)
+        .header(reqwest::header::HOST, format!("rebound.example:{port}"))
+        .send()
+        .await
+        .expect("the store answers");
+    assert_eq!(answer.status(), reqwest::StatusCode::FORBIDDEN);
+    let body = answer.text().await.unwrap();
+    assert!(body.contains("addressed to this machine"), "{body}");
+    assert_eq!(
+        store.requests().last().map(|r| r.outcome),
+        Some(StoreOutcome::Answered(403))
+    );
+    // The same request to 127.0.0.1 reaches S3 (which checks its signature).
+    let answer = reqwest::Client::new().get(&url).send().await.unwrap();
+    let body = answer.text().await.unwrap();
+    assert!(!body.contains("addressed to this machine"), "{body}");
+}
+
+#[tokio::test]
 async fn a_presigned_get_works_until_it_expires_and_not_when_tampered_with() {
     let sandbox = sandbox().await;
     let store = spaces(&sandbox);

@@ -15,6 +15,7 @@ use futures::{StreamExt, stream};
 use super::rate_limit::Verdict;
 use super::shared::Shared;
 use crate::faults::FaultKind;
+use crate::loopback;
 use crate::stats::{RequestRecord, operation_id};
 use crate::wire::error::ApiError;
 
@@ -66,6 +67,23 @@ pub(crate) async fn apply(
         .extensions()
         .get::<MatchedPath>()
         .and_then(|route| operation_id(&method, route.as_str()));
+    if !addressed_to_loopback(&request) {
+        let mut response = ApiError::forbidden(
+            "This sandbox answers only requests addressed to this machine: the Host must be \
+             127.0.0.1, [::1] or localhost (with any port).",
+        )
+        .into_response();
+        write_error_body(&mut response, &request_id);
+        shared.record(RequestRecord {
+            method,
+            target,
+            operation,
+            status: response.status().as_u16(),
+            fault: None,
+            request_id,
+        });
+        return response;
+    }
     let (faults, fault) = shared.draw_fault();
     let mut abandoned = Abandoned {
         shared: &shared,
@@ -146,6 +164,20 @@ pub(crate) async fn apply(
         request_id,
     });
     response
+}
+
+/// Whether the request names this machine as its host (the URI's
+/// authority when it has one, else the `Host` header): a page that rebinds
+/// its own name to 127.0.0.1 still sends its name, and is refused.
+fn addressed_to_loopback(request: &Request) -> bool {
+    if let Some(authority) = request.uri().authority() {
+        return loopback::is_loopback_authority(authority.as_str());
+    }
+    request
+        .headers()
+        .get(header::HOST)
+        .and_then(|host| host.to_str().ok())
+        .is_some_and(loopback::is_loopback_authority)
 }
 
 fn bearer_token(headers: &HeaderMap) -> Option<&str> {

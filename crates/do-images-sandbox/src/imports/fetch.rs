@@ -10,10 +10,11 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 use tokio::task::AbortHandle;
-use url::{Host, Url};
+use url::Url;
 
 use super::ImportResult;
 use super::disk_format::{self, HEAD_LEN};
+use crate::loopback;
 
 /// How long connecting, and then each read, may take before the download
 /// is given up.
@@ -25,12 +26,7 @@ const ERROR_BODY_LIMIT: usize = 4096;
 /// Whether `url` points at this machine (127.0.0.0/8, `::1` or
 /// `localhost`): only those are fetched, so no test reaches the internet.
 pub(crate) fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
+    url.host_str().is_some_and(loopback::is_loopback_host)
 }
 
 /// A download in progress; dropping it (the image was deleted) stops it.
