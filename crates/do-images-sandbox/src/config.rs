@@ -105,6 +105,10 @@ pub struct SandboxConfig {
     pub faults: Faults,
     /// The Spaces-compatible store started beside the API, if any.
     pub spaces: Option<SpacesConfig>,
+    /// Whether an import may download from the sandbox's own API port
+    /// (refused unless asked: see
+    /// [`with_imports_from_its_api`](Self::with_imports_from_its_api)).
+    pub imports_from_its_api: bool,
 }
 
 impl Default for SandboxConfig {
@@ -120,6 +124,7 @@ impl Default for SandboxConfig {
             rate_limit_windows: (Duration::from_secs(60), Duration::from_secs(3_600)),
             faults: Faults::none(),
             spaces: Some(SpacesConfig::default()),
+            imports_from_its_api: false,
         }
     }
 }
@@ -198,6 +203,16 @@ impl SandboxConfig {
     /// [`SpacesConfig::default`] unless told otherwise).
     pub fn with_spaces(mut self, spaces: SpacesConfig) -> Self {
         self.spaces = Some(spaces);
+        self
+    }
+
+    /// Lets imports download from the sandbox's own API port. Without it,
+    /// an import URL (or a redirect) to that port ends the import `deleted`
+    /// without a request: the API's answers are not disk images, and a
+    /// URL should not make the sandbox send requests to itself. Its Spaces
+    /// store and any other local server are always allowed.
+    pub fn with_imports_from_its_api(mut self) -> Self {
+        self.imports_from_its_api = true;
         self
     }
 

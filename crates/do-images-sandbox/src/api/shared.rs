@@ -10,6 +10,7 @@ use super::rate_limit::RateLimiter;
 use crate::accounts::Accounts;
 use crate::config::SandboxConfig;
 use crate::faults::{FaultKind, Faults};
+use crate::imports::Importer;
 use crate::state::Store;
 use crate::stats::RequestRecord;
 
@@ -37,6 +38,11 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Shared {
     pub fn new(config: &SandboxConfig, base_url: Url) -> Self {
+        // Imports never fetch from the API itself unless the config says so.
+        let own_ports = match base_url.port() {
+            Some(port) if !config.imports_from_its_api => vec![port],
+            _ => Vec::new(),
+        };
         Self {
             accounts: Accounts::new(&config.accounts),
             base_url,
@@ -46,6 +52,7 @@ impl Shared {
                 &config.accounts[0].team_uuid,
                 config.import_timing,
                 config.action_duration,
+                Importer::new(own_ports),
             )),
             limiter: Mutex::new(RateLimiter::new(
                 config.rate_limits,

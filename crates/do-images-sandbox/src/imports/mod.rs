@@ -5,6 +5,8 @@
 mod disk_format;
 mod fetch;
 
+use std::sync::Arc;
+
 use url::Url;
 
 use fetch::Fetch;
@@ -30,19 +32,47 @@ pub(crate) enum Verdict {
 const FORMATS: &[&str] = &["raw", "img", "qcow2", "vhdx", "vdi", "vmdk"];
 const COMPRESSIONS: &[&str] = &["gz", "bz2"];
 
-/// What will decide the outcome of an import from `url`: its download
-/// when it is an http(s) URL on this machine, else its form.
-pub(crate) fn verdict_for(url: &str) -> Verdict {
-    if let Ok(parsed) = Url::parse(url)
-        && matches!(parsed.scheme(), "http" | "https")
-        && fetch::is_loopback(&parsed)
-    {
-        return Verdict::Downloading(fetch::start(parsed));
+/// Decides the imports of one sandbox: it downloads from loopback URLs,
+/// except from the ports of its own API.
+pub(crate) struct Importer {
+    client: reqwest::Client,
+    refused_ports: Arc<[u16]>,
+}
+
+impl Importer {
+    /// An importer that never fetches from `refused_ports` on this machine,
+    /// not even along a redirect.
+    pub fn new(refused_ports: Vec<u16>) -> Self {
+        let refused_ports: Arc<[u16]> = refused_ports.into();
+        Self {
+            client: fetch::client(refused_ports.clone()),
+            refused_ports,
+        }
     }
-    Verdict::Known(match failure_for(url) {
-        Some(message) => ImportResult::Failed(message),
-        None => ImportResult::Imported { bytes: None },
-    })
+
+    /// What will decide the outcome of an import from `url`: its download
+    /// when it is an http(s) URL on this machine, else its form.
+    pub fn verdict_for(&self, url: &str) -> Verdict {
+        if let Ok(parsed) = Url::parse(url)
+            && matches!(parsed.scheme(), "http" | "https")
+            && fetch::is_loopback(&parsed)
+        {
+            if let Some(port) = parsed.port_or_known_default()
+                && self.refused_ports.contains(&port)
+            {
+                return Verdict::Known(ImportResult::Failed(format!(
+                    "The image could not be downloaded from `{}`: port {port} is the sandbox's \
+                     own API, which imports do not fetch from.",
+                    fetch::shown(&parsed)
+                )));
+            }
+            return Verdict::Downloading(fetch::start(&self.client, parsed));
+        }
+        Verdict::Known(match failure_for(url) {
+            Some(message) => ImportResult::Failed(message),
+            None => ImportResult::Imported { bytes: None },
+        })
+    }
 }
 
 /// `None` when `url` could be imported, else the message a failed import

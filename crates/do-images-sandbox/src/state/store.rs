@@ -10,7 +10,7 @@ use super::seed;
 use super::transfers::PendingTransfers;
 use super::work::{Import, Outcome, RunningAction, Work};
 use crate::config::ImportTiming;
-use crate::imports;
+use crate::imports::Importer;
 use crate::wire::error::ApiError;
 use crate::wire::image_bodies::{ActionRequest, ImageUpdate, NewImage};
 use crate::wire::model::{Action, Category, Image, Region};
@@ -46,6 +46,7 @@ pub(crate) struct Store {
     owners: BTreeMap<Arc<str>, usize>,
     next_image_id: u64,
     next_action_id: u64,
+    importer: Importer,
 }
 
 impl Store {
@@ -57,6 +58,7 @@ impl Store {
         owner: &str,
         import_timing: ImportTiming,
         action_duration: Duration,
+        importer: Importer,
     ) -> Self {
         let seeded = seed::generate(count, seed);
         let mut actions: BTreeMap<u64, Vec<Action>> = BTreeMap::new();
@@ -79,6 +81,7 @@ impl Store {
             owners: BTreeMap::from([(owner, private)]),
             next_image_id: seeded.next_image_id,
             next_action_id: seeded.next_action_id,
+            importer,
         }
     }
 
@@ -164,7 +167,7 @@ impl Store {
             image_id: id,
             region: request.region,
             started: now,
-            verdict: imports::verdict_for(&request.url),
+            verdict: self.importer.verdict_for(&request.url),
         });
         self.images.insert(id, image);
         self.set_owner(id, Some(owner.into()));
