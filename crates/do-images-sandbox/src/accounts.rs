@@ -142,12 +142,13 @@ impl Accounts {
         }
     }
 
-    /// The account that `token` acts as.
-    pub fn caller(&self, token: &str) -> Option<&Caller> {
+    /// The account that `token` acts as, and its index among the accounts.
+    pub fn caller(&self, token: &str) -> Option<(usize, &Caller)> {
         self.accounts
             .iter()
-            .find(|(account, _)| account.token == token)
-            .map(|(_, caller)| caller)
+            .enumerate()
+            .find(|(_, (account, _))| account.token == token)
+            .map(|(index, (_, caller))| (index, caller))
     }
 
     /// Whether any account works in, or has permission in, `team`.

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::accounts::Account;
+use crate::bounded_log::DEFAULT_LOG_CAPACITY;
 use crate::faults::Faults;
 use crate::spaces::SpacesConfig;
 
@@ -109,6 +110,8 @@ pub struct SandboxConfig {
     /// (refused unless asked: see
     /// [`with_imports_from_its_api`](Self::with_imports_from_its_api)).
     pub imports_from_its_api: bool,
+    /// How many of the most recent requests the request log keeps.
+    pub request_log_capacity: usize,
 }
 
 impl Default for SandboxConfig {
@@ -125,6 +128,7 @@ impl Default for SandboxConfig {
             faults: Faults::none(),
             spaces: Some(SpacesConfig::default()),
             imports_from_its_api: false,
+            request_log_capacity: DEFAULT_LOG_CAPACITY,
         }
     }
 }
@@ -213,6 +217,14 @@ impl SandboxConfig {
     /// store and any other local server are always allowed.
     pub fn with_imports_from_its_api(mut self) -> Self {
         self.imports_from_its_api = true;
+        self
+    }
+
+    /// Keeps the `capacity` most recent requests in the request log
+    /// (10,000 unless told otherwise); older ones are dropped and counted
+    /// in [`Stats::dropped_from_log`](crate::Stats::dropped_from_log).
+    pub fn with_request_log_capacity(mut self, capacity: usize) -> Self {
+        self.request_log_capacity = capacity;
         self
     }
 

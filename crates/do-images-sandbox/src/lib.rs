@@ -50,6 +50,7 @@
 
 mod accounts;
 mod api;
+mod bounded_log;
 #[cfg(feature = "cli")]
 mod cli;
 mod config;

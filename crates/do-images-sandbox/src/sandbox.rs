@@ -150,12 +150,15 @@ impl RunningSandbox {
         self.shared.accounts.all().cloned().collect()
     }
 
-    /// Counters over every request received so far.
+    /// Counters over every request received so far, including those the
+    /// request log no longer holds.
     pub fn stats(&self) -> Stats {
-        Stats::from_log(&self.shared.log())
+        self.shared.stats()
     }
 
-    /// Every request received so far, in the order they were answered or
+    /// The most recent requests (all of them up to the log's capacity,
+    /// [`SandboxConfig::with_request_log_capacity`]; [`Stats::dropped_from_log`]
+    /// counts the older ones dropped), in the order they were answered or
     /// abandoned. A request whose client went away before the answer was
     /// ready (a client timeout during a slow fault, a cancelled call) is
     /// logged with status 499.

@@ -721,3 +721,47 @@ async fn only_requests_addressed_to_this_machine_are_answered() {
         .count();
     assert_eq!(refused, 3, "refused requests are logged");
 }
+
+#[tokio::test]
+async fn tokens_it_does_not_know_share_one_budget() {
+    // Per-token state is kept for the accounts' tokens and one bucket for
+    // all others: a stream of made-up tokens cannot grow it.
+    let limits = RateLimits {
+        per_minute: 3,
+        per_hour: 100,
+    };
+    let h = Harness::start(fast().with_rate_limits(limits)).await;
+    for n in 0..3 {
+        let token = format!("dop_v1_made_up_{n}");
+        let answer = h
+            .send_as(Some(&token), Method::GET, "/v2/images", None)
+            .await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    }
+    let answer = h
+        .send_as(Some("dop_v1_made_up_4"), Method::GET, "/v2/images", None)
+        .await;
+    assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS);
+    let known = h.get("/v2/images").await;
+    assert_eq!(known.status, StatusCode::OK, "an account keeps its budget");
+}
+
+#[tokio::test]
+async fn the_request_log_keeps_the_newest_and_counts_what_it_dropped() {
+    let h = Harness::start(fast().with_request_log_capacity(5)).await;
+    for n in 1..=8 {
+        h.get(&format!("/v2/images?page={n}")).await;
+    }
+    let log = h.sandbox.request_log();
+    let targets: Vec<&str> = log.iter().map(|r| r.target.as_str()).collect();
+    assert_eq!(
+        targets,
+        (4..=8)
+            .map(|n| format!("/v2/images?page={n}"))
+            .collect::<Vec<_>>()
+    );
+    let stats = h.sandbox.stats();
+    assert_eq!(stats.requests, 8, "the counters see every request");
+    assert_eq!(stats.operation("images_list"), 8);
+    assert_eq!(stats.dropped_from_log, 3);
+}

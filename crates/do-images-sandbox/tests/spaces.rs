@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use do_images_sandbox::{
-    RunningSandbox, Sandbox, SandboxConfig, SpacesFaults, SpacesStore, StoreOperation, StoreOutcome,
+    RunningSandbox, Sandbox, SandboxConfig, SpacesConfig, SpacesFaults, SpacesStore,
+    StoreOperation, StoreOutcome,
 };
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::multipart::MultipartStore;
@@ -208,6 +209,27 @@ async fn a_copy_from_a_key_with_a_dot_segment_is_refused() {
         .expect("copy");
     let keys: Vec<String> = store.objects().into_iter().map(|o| o.key).collect();
     assert_eq!(keys, ["copy.img", "inside.img"]);
+}
+
+#[tokio::test]
+async fn the_stores_log_keeps_the_newest_and_counts_what_it_dropped() {
+    let sandbox = Sandbox::start(
+        SandboxConfig::default()
+            .with_images(0)
+            .with_spaces(SpacesConfig::default().with_log_capacity(2)),
+    )
+    .await
+    .expect("sandbox starts");
+    let store = spaces(&sandbox);
+    let s3 = client(store);
+    for key in ["a.img", "b.img", "c.img"] {
+        s3.put(&Path::from(key), PutPayload::from_static(b"x"))
+            .await
+            .expect("put");
+    }
+    let keys: Vec<String> = store.requests().into_iter().map(|r| r.key).collect();
+    assert_eq!(keys, ["b.img", "c.img"]);
+    assert_eq!(store.dropped_requests(), 1);
 }
 
 #[tokio::test]

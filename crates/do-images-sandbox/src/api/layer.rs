@@ -102,8 +102,11 @@ pub(crate) async fn apply(
     let token = bearer_token(request.headers())
         .unwrap_or_default()
         .to_string();
-    let verdict = shared.limiter().admit(&token, Instant::now());
-    let caller = shared.accounts.caller(&token).cloned();
+    let account = shared.accounts.caller(&token);
+    let verdict = shared
+        .limiter()
+        .admit(account.map(|(index, _)| index), Instant::now());
+    let caller = account.map(|(_, caller)| caller.clone());
     let (mut response, fault) = if verdict.retry_after.is_some() {
         (ApiError::too_many_requests().into_response(), None)
     } else if let Some(caller) = caller {

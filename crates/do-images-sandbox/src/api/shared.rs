@@ -8,11 +8,12 @@ use url::Url;
 
 use super::rate_limit::RateLimiter;
 use crate::accounts::Accounts;
+use crate::bounded_log::BoundedLog;
 use crate::config::SandboxConfig;
 use crate::faults::{FaultKind, Faults};
 use crate::imports::Importer;
 use crate::state::Store;
-use crate::stats::RequestRecord;
+use crate::stats::{RequestRecord, Stats};
 
 /// The fault settings and the seeded dice they are drawn with.
 struct FaultDice {
@@ -20,14 +21,22 @@ struct FaultDice {
     rng: fastrand::Rng,
 }
 
+/// The most recent requests, and counters over all of them.
+struct RequestLog {
+    recent: BoundedLog<RequestRecord>,
+    stats: Stats,
+}
+
 /// Everything a request may touch.
 pub(crate) struct Shared {
     pub accounts: Accounts,
     pub base_url: Url,
     store: Mutex<Store>,
-    limiter: Mutex<RateLimiter>,
+    /// Keyed by account index; `None` stands for every unknown token, so
+    /// made-up tokens share one budget and cannot grow the limiter.
+    limiter: Mutex<RateLimiter<Option<usize>>>,
     dice: Mutex<FaultDice>,
-    log: Mutex<Vec<RequestRecord>>,
+    log: Mutex<RequestLog>,
     requests: AtomicU64,
 }
 
@@ -62,7 +71,10 @@ impl Shared {
                 faults: config.faults,
                 rng: fastrand::Rng::with_seed(config.seed ^ 0x5eed_fa17),
             }),
-            log: Mutex::new(Vec::new()),
+            log: Mutex::new(RequestLog {
+                recent: BoundedLog::new(config.request_log_capacity),
+                stats: Stats::default(),
+            }),
             requests: AtomicU64::new(0),
         }
     }
@@ -74,7 +86,7 @@ impl Shared {
         store
     }
 
-    pub fn limiter(&self) -> MutexGuard<'_, RateLimiter> {
+    pub fn limiter(&self) -> MutexGuard<'_, RateLimiter<Option<usize>>> {
         lock(&self.limiter)
     }
 
@@ -106,10 +118,22 @@ impl Shared {
     }
 
     pub fn record(&self, record: RequestRecord) {
-        lock(&self.log).push(record);
+        let mut log = lock(&self.log);
+        log.stats.count(&record);
+        log.recent.push(record);
     }
 
+    /// The most recent requests, oldest first.
     pub fn log(&self) -> Vec<RequestRecord> {
-        lock(&self.log).clone()
+        lock(&self.log).recent.kept()
+    }
+
+    /// Counters over every request so far.
+    pub fn stats(&self) -> Stats {
+        let log = lock(&self.log);
+        Stats {
+            dropped_from_log: log.recent.dropped(),
+            ..log.stats.clone()
+        }
     }
 }

@@ -12,13 +12,14 @@ use s3s::{HttpError, HttpResponse};
 
 use super::faults::{FaultCounter, SpacesFaults};
 use super::log::{self, StoreOperation, StoreOutcome, StoreRequest};
+use crate::bounded_log::BoundedLog;
 use crate::loopback;
 
 /// The log and the faults, shared by every connection.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct StoreState {
     faults: Mutex<FaultCounter>,
-    log: Mutex<Vec<StoreRequest>>,
+    log: Mutex<BoundedLog<StoreRequest>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -26,12 +27,24 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl StoreState {
+    /// A state whose log keeps the `log_capacity` most recent requests.
+    pub fn new(log_capacity: usize) -> Self {
+        Self {
+            faults: Mutex::default(),
+            log: Mutex::new(BoundedLog::new(log_capacity)),
+        }
+    }
+
     pub fn set_faults(&self, faults: SpacesFaults) {
         lock(&self.faults).set(faults);
     }
 
     pub fn log(&self) -> Vec<StoreRequest> {
-        lock(&self.log).clone()
+        lock(&self.log).kept()
+    }
+
+    pub fn dropped_from_log(&self) -> u64 {
+        lock(&self.log).dropped()
     }
 
     fn record(&self, request: StoreRequest) {
