@@ -765,3 +765,48 @@ async fn the_request_log_keeps_the_newest_and_counts_what_it_dropped() {
     assert_eq!(stats.operation("images_list"), 8);
     assert_eq!(stats.dropped_from_log, 3);
 }
+
+#[tokio::test]
+async fn the_default_seed_has_what_a_prune_must_tell_apart() {
+    let h = Harness::start(SandboxConfig::default()).await;
+    let (private, _) = h
+        .get_all("/v2/images?private=true&per_page=200", "images")
+        .await;
+    let count = |pred: &dyn Fn(&Value) -> bool| private.iter().filter(|i| pred(i)).count();
+    for series in ["web-", "db-"] {
+        let prunable = count(&|i| {
+            i["name"].as_str().unwrap().starts_with(series)
+                && (i["type"] == "snapshot" || i["type"] == "custom")
+                && i["status"] == "available"
+        });
+        assert!(
+            prunable >= 3,
+            "{series}: {prunable} available snapshots or custom images"
+        );
+    }
+    for status in ["NEW", "pending"] {
+        let importing = count(&|i| {
+            i["status"] == status
+                && i["type"] == "custom"
+                && i["regions"].as_array().unwrap().is_empty()
+        });
+        assert!(importing >= 1, "an import still {status}");
+    }
+    let failed =
+        count(&|i| i["status"] == "deleted" && !i["error_message"].as_str().unwrap().is_empty());
+    assert!(failed >= 2, "{failed} failed imports");
+    assert!(count(&|i| i["type"] == "backup") >= 3);
+    let mut created: Vec<&str> = private
+        .iter()
+        .map(|i| i["created_at"].as_str().unwrap())
+        .collect();
+    created.sort_unstable();
+    let day = |text: &str| {
+        chrono::DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .timestamp()
+            / 86_400
+    };
+    let span = day(created.last().unwrap()) - day(created[0]);
+    assert!(span >= 30, "created_at spans {span} days");
+}
