@@ -265,8 +265,7 @@ fn private_image(
                 image.status = "deleted".into();
                 image.regions.clear();
                 image.error_message =
-                    "The image could not be downloaded: the server answered 404 Not Found."
-                        .into();
+                    "The image could not be downloaded: the server answered 404 Not Found.".into();
             }
             7 | 11 => {
                 image.status = if index % 24 == 7 { "NEW" } else { "pending" }.into();
