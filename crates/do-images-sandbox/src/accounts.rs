@@ -25,7 +25,7 @@ pub const DEFAULT_TOKEN: &str = "dop_v1_sandbox_00000000000000000000000000000000
 /// .with_permission_in("0a5e1d8e-0000-4000-8000-000000000001");
 /// assert_eq!(ops.email, "ops@example.com");
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Account {
     /// The bearer token that acts as this account.
@@ -39,6 +39,18 @@ pub struct Account {
     /// Other teams in which the account has enough permissions to take
     /// images.
     pub other_teams: Vec<String>,
+}
+
+/// Shows everything but the token.
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("token", &"<redacted>")
+            .field("email", &self.email)
+            .field("team_uuid", &self.team_uuid)
+            .field("other_teams", &self.other_teams)
+            .finish()
+    }
 }
 
 impl Account {

@@ -43,7 +43,7 @@ pub const DEFAULT_SPACES_SECRET_ACCESS_KEY: &str = "sandbox-spaces-secret-000000
 /// assert_eq!(config.bucket, "my-images");
 /// assert_eq!(config.region, "nyc3");
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SpacesConfig {
     /// Port on 127.0.0.1; 0 picks a free one.
@@ -58,6 +58,20 @@ pub struct SpacesConfig {
     pub secret_access_key: String,
     /// How many of the most recent requests the store's log keeps.
     pub log_capacity: usize,
+}
+
+/// Shows everything but the secret.
+impl std::fmt::Debug for SpacesConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SpacesConfig")
+            .field("port", &self.port)
+            .field("region", &self.region)
+            .field("bucket", &self.bucket)
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"<redacted>")
+            .field("log_capacity", &self.log_capacity)
+            .finish()
+    }
 }
 
 impl Default for SpacesConfig {
