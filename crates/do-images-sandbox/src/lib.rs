@@ -11,13 +11,23 @@
 //! `ratelimit-*` headers, and work that takes time: an import goes `NEW`,
 //! `pending`, then `available` (or `deleted` with an `error_message` when
 //! its URL cannot work), and transfers and converts go `in-progress`, then
-//! `completed` or `errored`.
+//! `completed` or `errored`, one at a time per image (another action while
+//! one runs is a 422).
 //!
 //! Its data is generated from a seed, in any amount (100,000 images start
 //! in well under a second), with regions and distributions the docs do not
-//! list. Faults can be injected on demand: latency, 429s, JSON 500s, HTML
-//! 503s, connections dropped mid-body and slow answers, drawn from the
-//! seed. Every request is logged for tests to assert on.
+//! list, and what a retention policy must tell apart: name series
+//! (`web-*`, `db-*`, ...) spread over weeks, snapshots, backups, custom
+//! images, failed imports and imports still running. Faults can be
+//! injected on demand: latency, 429s, JSON 500s, HTML 503s, connections
+//! dropped mid-body and slow answers, drawn from the seed. The most recent
+//! requests are logged for tests to assert on, and counted in [`Stats`].
+//!
+//! It stays a local toy: it listens on 127.0.0.1 only and answers only
+//! requests whose `Host` is a loopback name or address (a web page that
+//! rebinds its name to 127.0.0.1 is refused), its logs and per-token state
+//! are bounded, an import never fetches from the sandbox's own API, and an
+//! import's error message never repeats what the fetched URL answered.
 //!
 //! Beside the API runs a Spaces-compatible S3 store ([`SpacesStore`], from
 //! [`RunningSandbox::spaces`]): SigV4-checked, path-style, one bucket, with
