@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::{Extension, Json};
 use serde_json::{Value, json};
 
-use super::numeric_id;
+use super::path::numeric_id;
 use super::shared::Shared;
 use crate::accounts::Caller;
 use crate::wire::error::ApiError;

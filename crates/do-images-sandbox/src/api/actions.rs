@@ -9,8 +9,9 @@ use axum::http::StatusCode;
 use axum::{Extension, Json};
 use serde_json::{Value, json};
 
+use super::path::numeric_id;
+use super::query;
 use super::shared::Shared;
-use super::{numeric_id, query};
 use crate::accounts::Caller;
 use crate::wire::error::ApiError;
 use crate::wire::image_bodies::ActionRequest;

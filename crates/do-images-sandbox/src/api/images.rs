@@ -10,8 +10,9 @@ use axum::{Extension, Json};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::path::numeric_id;
+use super::query;
 use super::shared::Shared;
-use super::{numeric_id, query};
 use crate::accounts::Caller;
 use crate::state::ImageFilter;
 use crate::wire::error::ApiError;

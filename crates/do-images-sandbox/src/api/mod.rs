@@ -6,6 +6,7 @@ mod account_transfers;
 mod actions;
 mod images;
 mod layer;
+mod path;
 mod query;
 mod rate_limit;
 mod shared;
@@ -68,12 +69,4 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .fallback(|| async { ApiError::not_found() })
         .layer(middleware::from_fn_with_state(shared.clone(), layer::apply))
         .with_state(shared)
-}
-
-/// A numeric path id; anything else names nothing that exists.
-fn numeric_id(text: &str) -> Result<u64, ApiError> {
-    text.parse::<u64>()
-        .ok()
-        .filter(|&id| id >= 1)
-        .ok_or_else(ApiError::not_found)
 }

@@ -12,8 +12,8 @@ use tokio::sync::oneshot;
 use tokio::task::AbortHandle;
 use url::Url;
 
-use super::ImportResult;
 use super::disk_format::{self, HEAD_LEN};
+use super::outcome::ImportResult;
 use crate::loopback;
 
 /// How long connecting, and then each read, may take before the download

@@ -4,21 +4,14 @@
 
 mod disk_format;
 mod fetch;
+mod outcome;
 
 use std::sync::Arc;
 
 use url::Url;
 
 use fetch::Fetch;
-
-/// How an import ends.
-#[derive(Debug, PartialEq)]
-pub(crate) enum ImportResult {
-    /// It becomes available; `bytes` is the size downloaded, when it was.
-    Imported { bytes: Option<u64> },
-    /// It ends `deleted` with this `error_message`.
-    Failed(String),
-}
+pub(crate) use outcome::ImportResult;
 
 /// What decides an import's outcome.
 pub(crate) enum Verdict {
