@@ -8,7 +8,9 @@
 
 use std::sync::Arc;
 
-use crate::config::DEFAULT_TOKEN;
+/// The token a sandbox accepts unless told otherwise. It is not a secret:
+/// it only opens a simulation on 127.0.0.1.
+pub const DEFAULT_TOKEN: &str = "dop_v1_sandbox_0000000000000000000000000000000000000000";
 
 /// One account of a sandbox.
 ///
@@ -23,7 +25,7 @@ use crate::config::DEFAULT_TOKEN;
 /// .with_permission_in("0a5e1d8e-0000-4000-8000-000000000001");
 /// assert_eq!(ops.email, "ops@example.com");
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Account {
     /// The bearer token that acts as this account.
@@ -37,6 +39,18 @@ pub struct Account {
     /// Other teams in which the account has enough permissions to take
     /// images.
     pub other_teams: Vec<String>,
+}
+
+/// Shows everything but the token.
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("token", &"<redacted>")
+            .field("email", &self.email)
+            .field("team_uuid", &self.team_uuid)
+            .field("other_teams", &self.other_teams)
+            .finish()
+    }
 }
 
 impl Account {
@@ -140,12 +154,13 @@ impl Accounts {
         }
     }
 
-    /// The account that `token` acts as.
-    pub fn caller(&self, token: &str) -> Option<&Caller> {
+    /// The account that `token` acts as, and its index among the accounts.
+    pub fn caller(&self, token: &str) -> Option<(usize, &Caller)> {
         self.accounts
             .iter()
-            .find(|(account, _)| account.token == token)
-            .map(|(_, caller)| caller)
+            .enumerate()
+            .find(|(_, (account, _))| account.token == token)
+            .map(|(index, (_, caller))| (index, caller))
     }
 
     /// Whether any account works in, or has permission in, `team`.

@@ -4,12 +4,9 @@
 use std::time::Duration;
 
 use crate::accounts::Account;
+use crate::bounded_log::DEFAULT_LOG_CAPACITY;
 use crate::faults::Faults;
 use crate::spaces::SpacesConfig;
-
-/// The token a sandbox accepts unless told otherwise. It is not a secret:
-/// it only opens a simulation on 127.0.0.1.
-pub const DEFAULT_TOKEN: &str = "dop_v1_sandbox_0000000000000000000000000000000000000000";
 
 /// How long an import spends in each state before it settles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,6 +106,12 @@ pub struct SandboxConfig {
     pub faults: Faults,
     /// The Spaces-compatible store started beside the API, if any.
     pub spaces: Option<SpacesConfig>,
+    /// Whether an import may download from the sandbox's own API port
+    /// (refused unless asked: see
+    /// [`with_imports_from_its_api`](Self::with_imports_from_its_api)).
+    pub imports_from_its_api: bool,
+    /// How many of the most recent requests the request log keeps.
+    pub request_log_capacity: usize,
 }
 
 impl Default for SandboxConfig {
@@ -124,6 +127,8 @@ impl Default for SandboxConfig {
             rate_limit_windows: (Duration::from_secs(60), Duration::from_secs(3_600)),
             faults: Faults::none(),
             spaces: Some(SpacesConfig::default()),
+            imports_from_its_api: false,
+            request_log_capacity: DEFAULT_LOG_CAPACITY,
         }
     }
 }
@@ -147,7 +152,8 @@ impl SandboxConfig {
         self
     }
 
-    /// Gives the primary account `token` instead of [`DEFAULT_TOKEN`].
+    /// Gives the primary account `token` instead of
+    /// [`DEFAULT_TOKEN`](crate::DEFAULT_TOKEN).
     pub fn with_token(mut self, token: impl Into<String>) -> Self {
         if self.accounts.is_empty() {
             self.accounts = Account::defaults();
@@ -201,6 +207,24 @@ impl SandboxConfig {
     /// [`SpacesConfig::default`] unless told otherwise).
     pub fn with_spaces(mut self, spaces: SpacesConfig) -> Self {
         self.spaces = Some(spaces);
+        self
+    }
+
+    /// Lets imports download from the sandbox's own API port. Without it,
+    /// an import URL (or a redirect) to that port ends the import `deleted`
+    /// without a request: the API's answers are not disk images, and a
+    /// URL should not make the sandbox send requests to itself. Its Spaces
+    /// store and any other local server are always allowed.
+    pub fn with_imports_from_its_api(mut self) -> Self {
+        self.imports_from_its_api = true;
+        self
+    }
+
+    /// Keeps the `capacity` most recent requests in the request log
+    /// (10,000 unless told otherwise); older ones are dropped and counted
+    /// in [`Stats::dropped_from_log`](crate::Stats::dropped_from_log).
+    pub fn with_request_log_capacity(mut self, capacity: usize) -> Self {
+        self.request_log_capacity = capacity;
         self
     }
 

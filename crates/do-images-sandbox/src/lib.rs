@@ -11,13 +11,23 @@
 //! `ratelimit-*` headers, and work that takes time: an import goes `NEW`,
 //! `pending`, then `available` (or `deleted` with an `error_message` when
 //! its URL cannot work), and transfers and converts go `in-progress`, then
-//! `completed` or `errored`.
+//! `completed` or `errored`, one at a time per image (another action while
+//! one runs is a 422).
 //!
 //! Its data is generated from a seed, in any amount (100,000 images start
 //! in well under a second), with regions and distributions the docs do not
-//! list. Faults can be injected on demand: latency, 429s, JSON 500s, HTML
-//! 503s, connections dropped mid-body and slow answers, drawn from the
-//! seed. Every request is logged for tests to assert on.
+//! list, and what a retention policy must tell apart: name series
+//! (`web-*`, `db-*`, ...) spread over weeks, snapshots, backups, custom
+//! images, failed imports and imports still running. Faults can be
+//! injected on demand: latency, 429s, JSON 500s, HTML 503s, connections
+//! dropped mid-body and slow answers, drawn from the seed. The most recent
+//! requests are logged for tests to assert on, and counted in [`Stats`].
+//!
+//! It stays a local toy: it listens on 127.0.0.1 only and answers only
+//! requests whose `Host` is a loopback name or address (a web page that
+//! rebinds its name to 127.0.0.1 is refused), its logs and per-token state
+//! are bounded, an import never fetches from the sandbox's own API, and an
+//! import's error message never repeats what the fetched URL answered.
 //!
 //! Beside the API runs a Spaces-compatible S3 store ([`SpacesStore`], from
 //! [`RunningSandbox::spaces`]): SigV4-checked, path-style, one bucket, with
@@ -49,41 +59,30 @@
 #![deny(missing_docs)]
 
 mod accounts;
-mod api_error;
-mod config;
-mod disk_format;
-mod faults;
-mod import_check;
-mod import_fetch;
-mod lifecycle;
-mod model;
-mod pagination;
-mod rate_limit;
-mod regions;
-mod request_layer;
-mod requests;
-mod routes;
-mod seed;
+mod api;
+mod bounded_log;
 #[cfg(feature = "cli")]
-mod serve;
-mod server;
-mod shared;
+mod cli;
+mod config;
+mod faults;
+mod imports;
+mod loopback;
+mod sandbox;
+mod spaces;
 /// The values the spec lists for each of its string enums (generated from
 /// spec/images.yaml by `cargo xtask generate`).
 #[rustfmt::skip] // generated: formatted by the xtask, checked for drift by `cargo xtask check`
 pub mod spec_values;
-mod spaces;
+mod state;
 mod stats;
-mod store;
-mod transfer_requests;
-mod transfers;
+mod wire;
 
-pub use accounts::Account;
-pub use config::{DEFAULT_TOKEN, ImportTiming, RateLimits, SandboxConfig};
-pub use faults::{FaultKind, Faults};
+pub use accounts::{Account, DEFAULT_TOKEN};
 #[cfg(feature = "cli")]
-pub use serve::{ServeArgs, serve_until_ctrl_c};
-pub use server::{RunningSandbox, Sandbox, SandboxError};
+pub use cli::{ServeArgs, serve_until_ctrl_c};
+pub use config::{ImportTiming, RateLimits, SandboxConfig};
+pub use faults::{FaultKind, Faults};
+pub use sandbox::{RunningSandbox, Sandbox, SandboxError};
 pub use spaces::{
     DEFAULT_SPACES_ACCESS_KEY_ID, DEFAULT_SPACES_SECRET_ACCESS_KEY, MultipartUpload, SpacesAccess,
     SpacesConfig, SpacesError, SpacesFaults, SpacesStore, StoreOperation, StoreOutcome,

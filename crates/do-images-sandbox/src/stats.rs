@@ -42,6 +42,10 @@ pub struct Stats {
     pub faults: BTreeMap<FaultKind, u64>,
     /// 429s sent because a token reached its rate limit (not injected).
     pub rate_limited: u64,
+    /// Requests counted here but no longer in the request log, which keeps
+    /// only the most recent ones (see
+    /// [`SandboxConfig::with_request_log_capacity`](crate::SandboxConfig::with_request_log_capacity)).
+    pub dropped_from_log: u64,
 }
 
 impl Stats {
@@ -49,18 +53,23 @@ impl Stats {
     pub fn from_log(log: &[RequestRecord]) -> Self {
         let mut stats = Self::default();
         for record in log {
-            stats.requests += 1;
-            if let Some(operation) = record.operation {
-                *stats.by_operation.entry(operation.to_string()).or_default() += 1;
-            }
-            *stats.by_status.entry(record.status).or_default() += 1;
-            match record.fault {
-                Some(fault) => *stats.faults.entry(fault).or_default() += 1,
-                None if record.status == 429 => stats.rate_limited += 1,
-                None => {}
-            }
+            stats.count(record);
         }
         stats
+    }
+
+    /// Counts one more request.
+    pub(crate) fn count(&mut self, record: &RequestRecord) {
+        self.requests += 1;
+        if let Some(operation) = record.operation {
+            *self.by_operation.entry(operation.to_string()).or_default() += 1;
+        }
+        *self.by_status.entry(record.status).or_default() += 1;
+        match record.fault {
+            Some(fault) => *self.faults.entry(fault).or_default() += 1,
+            None if record.status == 429 => self.rate_limited += 1,
+            None => {}
+        }
     }
 
     /// Requests made to operation `operation_id`.

@@ -399,3 +399,25 @@ async fn accounts_can_be_configured_and_must_have_their_own_tokens() {
         );
     }
 }
+
+#[test]
+fn debug_output_never_shows_a_token_or_a_secret() {
+    let account = do_images_sandbox::Account::new(
+        "dop_v1_debug_secret_token",
+        "ops@example.com",
+        "6a3e0f4c-1d2b-4c5e-8f90-a1b2c3d4e5f6",
+    );
+    let shown = format!("{account:?} {:?}", vec![account.clone()]);
+    assert!(!shown.contains("debug_secret"), "{shown}");
+    assert!(shown.contains("ops@example.com"), "{shown}");
+    let config = do_images_sandbox::SandboxConfig::default()
+        .with_accounts(vec![account])
+        .with_spaces(
+            do_images_sandbox::SpacesConfig::default()
+                .with_keys("DO00KEYID", "spaces-debug-secret"),
+        );
+    let shown = format!("{config:?}");
+    assert!(!shown.contains("debug_secret"), "{shown}");
+    assert!(!shown.contains("debug-secret"), "{shown}");
+    assert!(shown.contains("DO00KEYID"), "{shown}");
+}

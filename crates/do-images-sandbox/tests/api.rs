@@ -327,6 +327,18 @@ async fn status(h: &Harness, image: &Value, action: &Value) -> Value {
     h.get(&path).await.json["action"].clone()
 }
 
+/// The action once it is no longer in progress (polled; a hang fails).
+async fn finished(h: &Harness, image: &Value, action: &Value) -> Value {
+    for _ in 0..500 {
+        let now = status(h, image, action).await;
+        if now["status"] != "in-progress" {
+            return now;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("action {} never finished", action["id"]);
+}
+
 #[tokio::test]
 async fn actions_finish_and_change_the_image() {
     let h = Harness::start(fast()).await;
@@ -343,22 +355,21 @@ async fn actions_finish_and_change_the_image() {
     };
     let transfer = act(&h, id, json!({"type": "transfer", "region": target})).await;
     assert_eq!(transfer["region"]["slug"], target);
-    let existing = snapshot["regions"][0].as_str().unwrap();
-    let doomed = act(&h, id, json!({"type": "transfer", "region": existing})).await;
     let backup = seeded(&h, "backup").await;
     let convert = act(&h, &backup["id"], json!({"type": "convert"})).await;
-    let bad_convert = act(&h, id, json!({"type": "convert"})).await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
 
-    let done = status(&h, id, &transfer).await;
+    let done = finished(&h, id, &transfer).await;
     assert_eq!(done["status"], "completed");
     assert!(done["completed_at"].is_string());
-    assert_eq!(status(&h, id, &doomed).await["status"], "errored");
+    let existing = snapshot["regions"][0].as_str().unwrap();
+    let doomed = act(&h, id, json!({"type": "transfer", "region": existing})).await;
+    assert_eq!(finished(&h, id, &doomed).await["status"], "errored");
+    let bad_convert = act(&h, id, json!({"type": "convert"})).await;
+    assert_eq!(finished(&h, id, &bad_convert).await["status"], "errored");
     assert_eq!(
-        status(&h, &backup["id"], &convert).await["status"],
+        finished(&h, &backup["id"], &convert).await["status"],
         "completed"
     );
-    assert_eq!(status(&h, id, &bad_convert).await["status"], "errored");
 
     let image = h.get(&format!("/v2/images/{id}")).await.json["image"].clone();
     assert!(
@@ -397,6 +408,70 @@ async fn actions_need_an_available_image() {
         "{}",
         answer.text
     );
+}
+
+#[tokio::test]
+async fn actions_on_one_image_run_one_at_a_time() {
+    let h = Harness::start(fast().with_action_duration(Duration::from_secs(30))).await;
+    let snapshot = seeded(&h, "snapshot").await;
+    let id = &snapshot["id"];
+    let first = act(&h, id, json!({"type": "transfer", "region": "ric1"})).await;
+    for second in [
+        json!({"type": "transfer", "region": "atl1"}),
+        json!({"type": "convert"}),
+    ] {
+        let refused = h
+            .send(
+                Method::POST,
+                &format!("/v2/images/{id}/actions"),
+                Some(second),
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.text
+        );
+        assert_eq!(refused.json["id"], "unprocessable_entity");
+        let message = refused.json["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!("action {} is in progress", first["id"])),
+            "{message}"
+        );
+    }
+    let listed = h.get(&format!("/v2/images/{id}/actions")).await;
+    let in_progress = listed.json["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["status"] == "in-progress")
+        .count();
+    assert_eq!(in_progress, 1, "a refused action is not recorded");
+    // Another image is not held up.
+    let other = h
+        .get_all("/v2/images?private=true&per_page=200", "images")
+        .await
+        .0
+        .into_iter()
+        .find(|i| i["status"] == "available" && i["id"] != *id)
+        .unwrap();
+    act(
+        &h,
+        &other["id"],
+        json!({"type": "transfer", "region": "ric1"}),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_new_action_starts_once_the_one_before_has_finished() {
+    let h = Harness::start(fast()).await;
+    let snapshot = seeded(&h, "snapshot").await;
+    let id = &snapshot["id"];
+    let first = act(&h, id, json!({"type": "transfer", "region": "ric1"})).await;
+    finished(&h, id, &first).await;
+    act(&h, id, json!({"type": "transfer", "region": "atl1"})).await;
 }
 
 #[tokio::test]
@@ -601,4 +676,137 @@ async fn faults_are_drawn_from_the_seed() {
     }
     assert_eq!(runs[0], runs[1]);
     assert!(runs[0].contains(&500) && runs[0].contains(&503) && runs[0].contains(&200));
+}
+
+#[tokio::test]
+async fn only_requests_addressed_to_this_machine_are_answered() {
+    let h = Harness::start(fast()).await;
+    let port = h.sandbox.base_url().rsplit(':').next().unwrap().to_string();
+    let url = format!("{}/v2/images", h.sandbox.base_url());
+    let client = reqwest::Client::new();
+    let send = |host: String| {
+        client
+            .get(&url)
+            .bearer_auth(h.sandbox.token())
+            .header(reqwest::header::HOST, host)
+            .send()
+    };
+    for host in [
+        format!("rebound.example:{port}"),
+        "rebound.example".to_string(),
+        format!("127.0.0.1.rebound.example:{port}"),
+    ] {
+        let answer = send(host.clone()).await.unwrap();
+        assert_eq!(answer.status(), StatusCode::FORBIDDEN, "{host}");
+        let body: Value = answer.json().await.unwrap();
+        assert_eq!(body["id"], "forbidden", "{host}");
+        assert!(
+            body["message"].as_str().unwrap().contains("127.0.0.1"),
+            "{body}"
+        );
+    }
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+    ] {
+        let answer = send(host.clone()).await.unwrap();
+        assert_eq!(answer.status(), StatusCode::OK, "{host}");
+    }
+    let refused = h
+        .sandbox
+        .request_log()
+        .iter()
+        .filter(|r| r.status == 403)
+        .count();
+    assert_eq!(refused, 3, "refused requests are logged");
+}
+
+#[tokio::test]
+async fn tokens_it_does_not_know_share_one_budget() {
+    // Per-token state is kept for the accounts' tokens and one bucket for
+    // all others: a stream of made-up tokens cannot grow it.
+    let limits = RateLimits {
+        per_minute: 3,
+        per_hour: 100,
+    };
+    let h = Harness::start(fast().with_rate_limits(limits)).await;
+    for n in 0..3 {
+        let token = format!("dop_v1_made_up_{n}");
+        let answer = h
+            .send_as(Some(&token), Method::GET, "/v2/images", None)
+            .await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    }
+    let answer = h
+        .send_as(Some("dop_v1_made_up_4"), Method::GET, "/v2/images", None)
+        .await;
+    assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS);
+    let known = h.get("/v2/images").await;
+    assert_eq!(known.status, StatusCode::OK, "an account keeps its budget");
+}
+
+#[tokio::test]
+async fn the_request_log_keeps_the_newest_and_counts_what_it_dropped() {
+    let h = Harness::start(fast().with_request_log_capacity(5)).await;
+    for n in 1..=8 {
+        h.get(&format!("/v2/images?page={n}")).await;
+    }
+    let log = h.sandbox.request_log();
+    let targets: Vec<&str> = log.iter().map(|r| r.target.as_str()).collect();
+    assert_eq!(
+        targets,
+        (4..=8)
+            .map(|n| format!("/v2/images?page={n}"))
+            .collect::<Vec<_>>()
+    );
+    let stats = h.sandbox.stats();
+    assert_eq!(stats.requests, 8, "the counters see every request");
+    assert_eq!(stats.operation("images_list"), 8);
+    assert_eq!(stats.dropped_from_log, 3);
+}
+
+#[tokio::test]
+async fn the_default_seed_has_what_a_prune_must_tell_apart() {
+    let h = Harness::start(SandboxConfig::default()).await;
+    let (private, _) = h
+        .get_all("/v2/images?private=true&per_page=200", "images")
+        .await;
+    let count = |pred: &dyn Fn(&Value) -> bool| private.iter().filter(|i| pred(i)).count();
+    for series in ["web-", "db-"] {
+        let prunable = count(&|i| {
+            i["name"].as_str().unwrap().starts_with(series)
+                && (i["type"] == "snapshot" || i["type"] == "custom")
+                && i["status"] == "available"
+        });
+        assert!(
+            prunable >= 3,
+            "{series}: {prunable} available snapshots or custom images"
+        );
+    }
+    for status in ["NEW", "pending"] {
+        let importing = count(&|i| {
+            i["status"] == status
+                && i["type"] == "custom"
+                && i["regions"].as_array().unwrap().is_empty()
+        });
+        assert!(importing >= 1, "an import still {status}");
+    }
+    let failed =
+        count(&|i| i["status"] == "deleted" && !i["error_message"].as_str().unwrap().is_empty());
+    assert!(failed >= 2, "{failed} failed imports");
+    assert!(count(&|i| i["type"] == "backup") >= 3);
+    let mut created: Vec<&str> = private
+        .iter()
+        .map(|i| i["created_at"].as_str().unwrap())
+        .collect();
+    created.sort_unstable();
+    let day = |text: &str| {
+        chrono::DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .timestamp()
+            / 86_400
+    };
+    let span = day(created.last().unwrap()) - day(created[0]);
+    assert!(span >= 30, "created_at spans {span} days");
 }

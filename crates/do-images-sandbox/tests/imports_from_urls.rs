@@ -174,7 +174,10 @@ async fn a_missing_object_or_an_expired_signature_ends_deleted_saying_so() {
     assert_eq!(image["status"], "deleted");
     let message = image["error_message"].as_str().unwrap();
     assert!(message.contains("could not be downloaded"), "{message}");
-    assert!(message.contains("404 Not Found (NoSuchKey"), "{message}");
+    assert!(
+        message.contains("404 Not Found (NoSuchKey: no such object)"),
+        "{message}"
+    );
     assert!(message.contains("/missing.qcow2`"), "{message}");
     assert!(
         !message.contains("Signature"),
@@ -185,16 +188,18 @@ async fn a_missing_object_or_an_expired_signature_ends_deleted_saying_so() {
     assert_eq!(image["status"], "deleted");
     let message = image["error_message"].as_str().unwrap();
     assert!(
-        message.contains("403 Forbidden (AccessDenied: Request has expired)"),
+        message.contains("403 Forbidden (AccessDenied: the presigned URL has expired)"),
         "{message}"
     );
 }
 
 #[tokio::test]
 async fn a_refused_connection_ends_deleted_saying_so() {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = closed.local_addr().unwrap().port();
-    drop(closed);
+    // Bound but never listening: the port refuses connections for the
+    // whole test, and no other socket can take it meanwhile.
+    let refusing = tokio::net::TcpSocket::new_v4().unwrap();
+    refusing.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = refusing.local_addr().unwrap().port();
     let harness = harness().await;
     let id = import(&harness, &format!("http://127.0.0.1:{port}/disk.qcow2")).await;
     let image = settled(&harness, id).await;
@@ -229,4 +234,101 @@ async fn an_import_stays_pending_while_its_download_runs() {
         .send(reqwest::Method::GET, &format!("/v2/images/{id}"), None)
         .await;
     assert_eq!(image.json["image"]["status"], "pending");
+}
+
+/// A server on 127.0.0.1 that answers every request with `answer` (a whole
+/// HTTP/1.1 response), for as long as the test runs.
+async fn answering(answer: String) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let answer = answer.clone();
+            tokio::spawn(async move {
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                let mut request = [0u8; 4096];
+                let _ = socket.read(&mut request).await;
+                let _ = socket.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    format!("http://{address}")
+}
+
+#[tokio::test]
+async fn an_imports_error_message_never_echoes_what_answered() {
+    let harness = harness().await;
+    for body in [
+        "<Error><Code>AccessDenied</Code><Message>internal-secret-1</Message></Error>",
+        "<Error><Code>internal-secret-2</Code><Message>m</Message></Error>",
+        "<html>internal-secret-3</html>",
+    ] {
+        let base = answering(format!(
+            "HTTP/1.1 403 Forbidden\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        ))
+        .await;
+        let image = settled(
+            &harness,
+            import(&harness, &format!("{base}/disk.qcow2")).await,
+        )
+        .await;
+        assert_eq!(image["status"], "deleted");
+        let message = image["error_message"].as_str().unwrap();
+        assert!(message.contains("403 Forbidden"), "{message}");
+        assert!(!message.contains("internal-secret"), "{message}");
+    }
+}
+
+#[tokio::test]
+async fn imports_do_not_fetch_from_the_sandboxs_own_api() {
+    let harness = harness().await;
+    let api = harness.sandbox.base_url().to_string();
+    let redirect = answering(format!(
+        "HTTP/1.1 302 Found\r\nlocation: {api}/v2/images/disk.qcow2\r\ncontent-length: 0\r\n\
+         connection: close\r\n\r\n"
+    ))
+    .await;
+    for url in [
+        format!("{api}/v2/images/disk.qcow2"),
+        format!(
+            "{}/v2/images/disk.qcow2",
+            api.replace("127.0.0.1", "localhost")
+        ),
+        format!("{redirect}/disk.qcow2"),
+    ] {
+        let image = settled(&harness, import(&harness, &url).await).await;
+        assert_eq!(image["status"], "deleted", "{url}");
+    }
+    let fetched = harness
+        .sandbox
+        .request_log()
+        .into_iter()
+        .filter(|r| r.target.contains("disk.qcow2"))
+        .count();
+    assert_eq!(fetched, 0, "no import reached the API");
+}
+
+#[tokio::test]
+async fn imports_from_the_sandboxs_own_api_can_be_allowed() {
+    let harness = Harness::start(
+        SandboxConfig::default()
+            .with_images(0)
+            .with_imports_from_its_api()
+            .with_import_timing(ImportTiming::new(
+                Duration::from_millis(50),
+                Duration::from_millis(300),
+            )),
+    )
+    .await;
+    let url = format!("{}/v2/images/disk.qcow2", harness.sandbox.base_url());
+    let image = settled(&harness, import(&harness, &url).await).await;
+    assert_eq!(image["status"], "deleted", "the API serves no disk image");
+    let fetched = harness
+        .sandbox
+        .request_log()
+        .into_iter()
+        .filter(|r| r.target.contains("disk.qcow2"))
+        .count();
+    assert_eq!(fetched, 1);
 }

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use do_images_sandbox::{
-    RunningSandbox, Sandbox, SandboxConfig, SpacesFaults, SpacesStore, StoreOperation, StoreOutcome,
+    RunningSandbox, Sandbox, SandboxConfig, SpacesConfig, SpacesFaults, SpacesStore,
+    StoreOperation, StoreOutcome,
 };
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::multipart::MultipartStore;
@@ -171,6 +172,89 @@ async fn a_key_that_would_leave_the_bucket_is_refused_before_anything_else() {
         let body = answer.text().await.unwrap();
         assert!(body.contains("InvalidArgument"), "{body}");
     }
+}
+
+#[tokio::test]
+async fn a_copy_from_a_key_with_a_dot_segment_is_refused() {
+    let sandbox = sandbox().await;
+    let store = spaces(&sandbox);
+    let s3 = client(store);
+    s3.put(&Path::from("inside.img"), PutPayload::from_static(b"x"))
+        .await
+        .expect("put");
+    let bucket = store.bucket();
+    for source in [
+        format!("/{bucket}/../escaped"),
+        format!("{bucket}/a/%2E%2E/%2E%2E/escaped"),
+        format!("/{bucket}/..%5Cescaped?versionId=1"),
+    ] {
+        let url = format!("{}/{bucket}/copy.img", store.endpoint_url());
+        let answer = reqwest::Client::new()
+            .put(&url)
+            .header("x-amz-copy-source", &source)
+            .send()
+            .await
+            .expect("the store answers");
+        assert_eq!(
+            answer.status(),
+            reqwest::StatusCode::BAD_REQUEST,
+            "{source}"
+        );
+        let body = answer.text().await.unwrap();
+        assert!(body.contains("InvalidArgument"), "{source}: {body}");
+    }
+    // A copy within the bucket still works.
+    s3.copy(&Path::from("inside.img"), &Path::from("copy.img"))
+        .await
+        .expect("copy");
+    let keys: Vec<String> = store.objects().into_iter().map(|o| o.key).collect();
+    assert_eq!(keys, ["copy.img", "inside.img"]);
+}
+
+#[tokio::test]
+async fn the_stores_log_keeps_the_newest_and_counts_what_it_dropped() {
+    let sandbox = Sandbox::start(
+        SandboxConfig::default()
+            .with_images(0)
+            .with_spaces(SpacesConfig::default().with_log_capacity(2)),
+    )
+    .await
+    .expect("sandbox starts");
+    let store = spaces(&sandbox);
+    let s3 = client(store);
+    for key in ["a.img", "b.img", "c.img"] {
+        s3.put(&Path::from(key), PutPayload::from_static(b"x"))
+            .await
+            .expect("put");
+    }
+    let keys: Vec<String> = store.requests().into_iter().map(|r| r.key).collect();
+    assert_eq!(keys, ["b.img", "c.img"]);
+    assert_eq!(store.dropped_requests(), 1);
+}
+
+#[tokio::test]
+async fn only_requests_addressed_to_this_machine_are_answered() {
+    let sandbox = sandbox().await;
+    let store = spaces(&sandbox);
+    let port = store.endpoint_url().rsplit(':').next().unwrap().to_string();
+    let url = format!("{}/{}/k.img", store.endpoint_url(), store.bucket());
+    let answer = reqwest::Client::new()
+        .get(&url)
+        .header(reqwest::header::HOST, format!("rebound.example:{port}"))
+        .send()
+        .await
+        .expect("the store answers");
+    assert_eq!(answer.status(), reqwest::StatusCode::FORBIDDEN);
+    let body = answer.text().await.unwrap();
+    assert!(body.contains("addressed to this machine"), "{body}");
+    assert_eq!(
+        store.requests().last().map(|r| r.outcome),
+        Some(StoreOutcome::Answered(403))
+    );
+    // The same request to 127.0.0.1 reaches S3 (which checks its signature).
+    let answer = reqwest::Client::new().get(&url).send().await.unwrap();
+    let body = answer.text().await.unwrap();
+    assert!(!body.contains("addressed to this machine"), "{body}");
 }
 
 #[tokio::test]

@@ -394,3 +394,16 @@ pub fn ids_of_table(text: &str) -> Vec<u64> {
         })
         .collect()
 }
+
+/// A port on 127.0.0.1 that refuses connections for as long as the
+/// returned socket lives: the socket is bound (so no other socket, such as
+/// a sandbox started by a concurrent test, can take the port) but never
+/// listens, so the kernel answers every connection attempt with a reset.
+pub fn refusing_port() -> (tokio::net::TcpSocket, std::net::SocketAddr) {
+    let socket = tokio::net::TcpSocket::new_v4().expect("a TCP socket");
+    socket
+        .bind(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+        .expect("bind 127.0.0.1");
+    let address = socket.local_addr().expect("a bound address");
+    (socket, address)
+}

@@ -113,6 +113,14 @@ pub(crate) fn has_dot_segment(key: &str) -> bool {
         .any(|segment| segment == "." || segment == "..")
 }
 
+/// Whether an `x-amz-copy-source` value (`[/]bucket/key[?versionId=v]`,
+/// percent-encoded) names a key with a `.` or `..` segment: a copy reads
+/// from the file system as an upload writes to it.
+pub(crate) fn copy_source_has_dot_segment(source: &str) -> bool {
+    let path = source.split_once('?').map_or(source, |(path, _)| path);
+    has_dot_segment(&percent_decode(path))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,5 +166,8 @@ mod tests {
         for key in ["a..b", "...", ".hidden", "a/b.c", "x"] {
             assert!(!has_dot_segment(key), "{key}");
         }
+        assert!(copy_source_has_dot_segment("/b/%2E%2E/x"));
+        assert!(copy_source_has_dot_segment("b/a/../../x?versionId=1"));
+        assert!(!copy_source_has_dot_segment("/b/a.b?versionId=.."));
     }
 }

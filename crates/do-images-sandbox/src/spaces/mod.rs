@@ -26,6 +26,8 @@ pub use log::{StoreOperation, StoreOutcome, StoreRequest};
 
 use service::{StoreService, StoreState};
 
+use crate::bounded_log::DEFAULT_LOG_CAPACITY;
+
 /// The access key id a sandbox's store accepts unless told otherwise. Like
 /// the sandbox token, it opens only a simulation on 127.0.0.1.
 pub const DEFAULT_SPACES_ACCESS_KEY_ID: &str = "DO00SANDBOX0ACCESS00";
@@ -41,7 +43,7 @@ pub const DEFAULT_SPACES_SECRET_ACCESS_KEY: &str = "sandbox-spaces-secret-000000
 /// assert_eq!(config.bucket, "my-images");
 /// assert_eq!(config.region, "nyc3");
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SpacesConfig {
     /// Port on 127.0.0.1; 0 picks a free one.
@@ -54,6 +56,22 @@ pub struct SpacesConfig {
     pub access_key_id: String,
     /// The secret of that key.
     pub secret_access_key: String,
+    /// How many of the most recent requests the store's log keeps.
+    pub log_capacity: usize,
+}
+
+/// Shows everything but the secret.
+impl std::fmt::Debug for SpacesConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SpacesConfig")
+            .field("port", &self.port)
+            .field("region", &self.region)
+            .field("bucket", &self.bucket)
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"<redacted>")
+            .field("log_capacity", &self.log_capacity)
+            .finish()
+    }
 }
 
 impl Default for SpacesConfig {
@@ -65,6 +83,7 @@ impl Default for SpacesConfig {
             bucket: "sandbox-images".into(),
             access_key_id: DEFAULT_SPACES_ACCESS_KEY_ID.into(),
             secret_access_key: DEFAULT_SPACES_SECRET_ACCESS_KEY.into(),
+            log_capacity: DEFAULT_LOG_CAPACITY,
         }
     }
 }
@@ -79,6 +98,14 @@ impl SpacesConfig {
     /// Creates `bucket` at start instead of `sandbox-images`.
     pub fn with_bucket(mut self, bucket: impl Into<String>) -> Self {
         self.bucket = bucket.into();
+        self
+    }
+
+    /// Keeps the `capacity` most recent requests in the store's log
+    /// (10,000 unless told otherwise); [`SpacesStore::dropped_requests`]
+    /// counts the older ones dropped.
+    pub fn with_log_capacity(mut self, capacity: usize) -> Self {
+        self.log_capacity = capacity;
         self
     }
 
@@ -187,7 +214,7 @@ impl SpacesStore {
             config.access_key_id.clone(),
             config.secret_access_key.clone(),
         ));
-        let state = Arc::new(StoreState::default());
+        let state = Arc::new(StoreState::new(config.log_capacity));
         let service = StoreService {
             s3: builder.build(),
             state: state.clone(),
@@ -256,10 +283,15 @@ impl SpacesStore {
         inventory::multipart_uploads(self.directory.path())
     }
 
-    /// Every request received so far, in the order they were answered or
-    /// cut.
+    /// The most recent requests (up to [`SpacesConfig::log_capacity`]), in
+    /// the order they were answered or cut.
     pub fn requests(&self) -> Vec<StoreRequest> {
         self.state.log()
+    }
+
+    /// How many older requests the log dropped to keep its capacity.
+    pub fn dropped_requests(&self) -> u64 {
+        self.state.dropped_from_log()
     }
 
     /// Replaces the injected faults (and restarts their counts) from the

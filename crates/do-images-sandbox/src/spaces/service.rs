@@ -12,12 +12,14 @@ use s3s::{HttpError, HttpResponse};
 
 use super::faults::{FaultCounter, SpacesFaults};
 use super::log::{self, StoreOperation, StoreOutcome, StoreRequest};
+use crate::bounded_log::BoundedLog;
+use crate::loopback;
 
 /// The log and the faults, shared by every connection.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct StoreState {
     faults: Mutex<FaultCounter>,
-    log: Mutex<Vec<StoreRequest>>,
+    log: Mutex<BoundedLog<StoreRequest>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -25,12 +27,24 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl StoreState {
+    /// A state whose log keeps the `log_capacity` most recent requests.
+    pub fn new(log_capacity: usize) -> Self {
+        Self {
+            faults: Mutex::default(),
+            log: Mutex::new(BoundedLog::new(log_capacity)),
+        }
+    }
+
     pub fn set_faults(&self, faults: SpacesFaults) {
         lock(&self.faults).set(faults);
     }
 
     pub fn log(&self) -> Vec<StoreRequest> {
-        lock(&self.log).clone()
+        lock(&self.log).kept()
+    }
+
+    pub fn dropped_from_log(&self) -> u64 {
+        lock(&self.log).dropped()
     }
 
     fn record(&self, request: StoreRequest) {
@@ -71,14 +85,39 @@ impl hyper::service::Service<http::Request<Incoming>> for StoreService {
         let half_of_body = (declared_length(request.headers()) / 2).max(1);
         let state = self.state.clone();
         let s3 = self.s3.clone();
-        let escapes = log::has_dot_segment(&entry.key);
+        let escapes = log::has_dot_segment(&entry.key)
+            || request
+                .headers()
+                .get("x-amz-copy-source")
+                .is_some_and(|source| {
+                    source
+                        .to_str()
+                        .map_or(true, log::copy_source_has_dot_segment)
+                });
+        let local = addressed_to_loopback(&request);
         Box::pin(async move {
+            if !local {
+                state.record(StoreRequest {
+                    outcome: StoreOutcome::Answered(403),
+                    ..entry
+                });
+                return Ok(s3_error(
+                    http::StatusCode::FORBIDDEN,
+                    "AccessDenied",
+                    "This store answers only requests addressed to this machine: the Host must \
+                     be 127.0.0.1, [::1] or localhost (with any port).",
+                ));
+            }
             if escapes {
                 state.record(StoreRequest {
                     outcome: StoreOutcome::Answered(400),
                     ..entry
                 });
-                return Ok(dot_segment_refused());
+                return Ok(s3_error(
+                    http::StatusCode::BAD_REQUEST,
+                    "InvalidArgument",
+                    "The key has a . or .. segment, which this store does not allow.",
+                ));
             }
             if cut {
                 read_body(request.into_body(), half_of_body).await;
@@ -97,14 +136,28 @@ impl hyper::service::Service<http::Request<Incoming>> for StoreService {
     }
 }
 
-/// The answer to a key with a `.` or `..` segment, which would leave the
-/// bucket's folder: S3's `InvalidArgument`.
-fn dot_segment_refused() -> HttpResponse {
-    let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>InvalidArgument</Code>\
-                <Message>The key has a . or .. segment, which this store does not allow.</Message></Error>";
-    let mut response = HttpResponse::new(s3s::Body::from(body.to_string()));
-    *response.status_mut() = http::StatusCode::BAD_REQUEST;
+/// An S3 error answer with a fixed `code` and `message`.
+fn s3_error(status: http::StatusCode, code: &str, message: &str) -> HttpResponse {
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code>\
+         <Message>{message}</Message></Error>"
+    );
+    let mut response = HttpResponse::new(s3s::Body::from(body));
+    *response.status_mut() = status;
     response
+}
+
+/// Whether the request names this machine in its `Host` header (or its
+/// URI's authority), as the API's request layer requires.
+fn addressed_to_loopback(request: &http::Request<Incoming>) -> bool {
+    if let Some(authority) = request.uri().authority() {
+        return loopback::is_loopback_authority(authority.as_str());
+    }
+    request
+        .headers()
+        .get(http::header::HOST)
+        .and_then(|host| host.to_str().ok())
+        .is_some_and(loopback::is_loopback_authority)
 }
 
 /// The length of the payload the client says it sends: the decoded length

@@ -1,9 +1,15 @@
-//! The API's paths and their handlers.
+//! The HTTP side of the API: its paths and their handlers, under the
+//! request layer (host check, authentication, rate limits, faults, the
+//! request log).
 
 mod account_transfers;
 mod actions;
 mod images;
+mod layer;
+mod path;
 mod query;
+mod rate_limit;
+mod shared;
 
 use std::sync::Arc;
 
@@ -11,9 +17,8 @@ use axum::Router;
 use axum::middleware;
 use axum::routing::{MethodRouter, get, post};
 
-use crate::api_error::ApiError;
-use crate::request_layer;
-use crate::shared::Shared;
+use crate::wire::error::ApiError;
+pub(crate) use shared::Shared;
 
 /// Every path and its operations.
 fn routes() -> Vec<(&'static str, MethodRouter<Arc<Shared>>)> {
@@ -62,17 +67,6 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     }
     router
         .fallback(|| async { ApiError::not_found() })
-        .layer(middleware::from_fn_with_state(
-            shared.clone(),
-            request_layer::apply,
-        ))
+        .layer(middleware::from_fn_with_state(shared.clone(), layer::apply))
         .with_state(shared)
-}
-
-/// A numeric path id; anything else names nothing that exists.
-fn numeric_id(text: &str) -> Result<u64, ApiError> {
-    text.parse::<u64>()
-        .ok()
-        .filter(|&id| id >= 1)
-        .ok_or_else(ApiError::not_found)
 }

@@ -6,12 +6,14 @@ use std::time::Instant;
 
 use url::Url;
 
+use super::rate_limit::RateLimiter;
 use crate::accounts::Accounts;
+use crate::bounded_log::BoundedLog;
 use crate::config::SandboxConfig;
 use crate::faults::{FaultKind, Faults};
-use crate::rate_limit::RateLimiter;
-use crate::stats::RequestRecord;
-use crate::store::Store;
+use crate::imports::Importer;
+use crate::state::Store;
+use crate::stats::{RequestRecord, Stats};
 
 /// The fault settings and the seeded dice they are drawn with.
 struct FaultDice {
@@ -19,14 +21,22 @@ struct FaultDice {
     rng: fastrand::Rng,
 }
 
+/// The most recent requests, and counters over all of them.
+struct RequestLog {
+    recent: BoundedLog<RequestRecord>,
+    stats: Stats,
+}
+
 /// Everything a request may touch.
 pub(crate) struct Shared {
     pub accounts: Accounts,
     pub base_url: Url,
     store: Mutex<Store>,
-    limiter: Mutex<RateLimiter>,
+    /// Keyed by account index; `None` stands for every unknown token, so
+    /// made-up tokens share one budget and cannot grow the limiter.
+    limiter: Mutex<RateLimiter<Option<usize>>>,
     dice: Mutex<FaultDice>,
-    log: Mutex<Vec<RequestRecord>>,
+    log: Mutex<RequestLog>,
     requests: AtomicU64,
 }
 
@@ -37,6 +47,11 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Shared {
     pub fn new(config: &SandboxConfig, base_url: Url) -> Self {
+        // Imports never fetch from the API itself unless the config says so.
+        let own_ports = match base_url.port() {
+            Some(port) if !config.imports_from_its_api => vec![port],
+            _ => Vec::new(),
+        };
         Self {
             accounts: Accounts::new(&config.accounts),
             base_url,
@@ -46,6 +61,7 @@ impl Shared {
                 &config.accounts[0].team_uuid,
                 config.import_timing,
                 config.action_duration,
+                Importer::new(own_ports),
             )),
             limiter: Mutex::new(RateLimiter::new(
                 config.rate_limits,
@@ -55,7 +71,10 @@ impl Shared {
                 faults: config.faults,
                 rng: fastrand::Rng::with_seed(config.seed ^ 0x5eed_fa17),
             }),
-            log: Mutex::new(Vec::new()),
+            log: Mutex::new(RequestLog {
+                recent: BoundedLog::new(config.request_log_capacity),
+                stats: Stats::default(),
+            }),
             requests: AtomicU64::new(0),
         }
     }
@@ -67,7 +86,7 @@ impl Shared {
         store
     }
 
-    pub fn limiter(&self) -> MutexGuard<'_, RateLimiter> {
+    pub fn limiter(&self) -> MutexGuard<'_, RateLimiter<Option<usize>>> {
         lock(&self.limiter)
     }
 
@@ -99,10 +118,22 @@ impl Shared {
     }
 
     pub fn record(&self, record: RequestRecord) {
-        lock(&self.log).push(record);
+        let mut log = lock(&self.log);
+        log.stats.count(&record);
+        log.recent.push(record);
     }
 
+    /// The most recent requests, oldest first.
     pub fn log(&self) -> Vec<RequestRecord> {
-        lock(&self.log).clone()
+        lock(&self.log).recent.kept()
+    }
+
+    /// Counters over every request so far.
+    pub fn stats(&self) -> Stats {
+        let log = lock(&self.log);
+        Stats {
+            dropped_from_log: log.recent.dropped(),
+            ..log.stats.clone()
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Per-token sliding-window rate limits, as the API applies them.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::Hash;
 use std::time::{Duration, Instant};
 
 use crate::config::RateLimits;
@@ -19,15 +20,16 @@ pub(crate) struct Verdict {
     pub retry_after: Option<u64>,
 }
 
-/// Requests counted per token over the last hour.
-pub(crate) struct RateLimiter {
+/// Requests counted per key (a token, or what stands for one) over the
+/// last hour.
+pub(crate) struct RateLimiter<K> {
     limits: RateLimits,
     /// The burst window (a minute) and the hourly window (an hour).
     windows: (Duration, Duration),
-    seen: HashMap<String, VecDeque<Instant>>,
+    seen: HashMap<K, VecDeque<Instant>>,
 }
 
-impl RateLimiter {
+impl<K: Eq + Hash> RateLimiter<K> {
     pub fn new(limits: RateLimits, windows: (Duration, Duration)) -> Self {
         Self {
             limits,
@@ -36,9 +38,9 @@ impl RateLimiter {
         }
     }
 
-    /// Counts a request by `token` at `now`, or refuses it when a limit is
+    /// Counts a request by `key` at `now`, or refuses it when a limit is
     /// reached (a refused request is not counted).
-    pub fn admit(&mut self, token: &str, now: Instant) -> Verdict {
+    pub fn admit(&mut self, key: K, now: Instant) -> Verdict {
         let limits = self.limits;
         if limits == RateLimits::unlimited() {
             return Verdict {
@@ -49,7 +51,7 @@ impl RateLimiter {
             };
         }
         let (minute, hour) = self.windows;
-        let times = self.seen.entry(token.to_string()).or_default();
+        let times = self.seen.entry(key).or_default();
         while times
             .front()
             .is_some_and(|t| now.saturating_duration_since(*t) >= hour)
@@ -101,14 +103,14 @@ mod tests {
             (Duration::from_millis(100), Duration::from_secs(6)),
         );
         let start = Instant::now();
-        limiter.admit("a", start);
-        limiter.admit("a", start);
-        let refused = limiter.admit("a", start + Duration::from_millis(50));
+        limiter.admit('a', start);
+        limiter.admit('a', start);
+        let refused = limiter.admit('a', start + Duration::from_millis(50));
         assert_eq!(refused.retry_after, Some(1), "at least a second");
-        let admitted = limiter.admit("a", start + Duration::from_millis(100));
+        let admitted = limiter.admit('a', start + Duration::from_millis(100));
         assert_eq!((admitted.retry_after, admitted.remaining), (None, 0));
         assert_eq!(admitted.reset_in, Duration::from_millis(5_900));
-        let hourly = limiter.admit("a", start + Duration::from_millis(300));
+        let hourly = limiter.admit('a', start + Duration::from_millis(300));
         assert_eq!(hourly.retry_after, Some(6));
     }
 
@@ -122,17 +124,17 @@ mod tests {
             (MINUTE, HOUR),
         );
         let start = Instant::now();
-        assert_eq!(limiter.admit("a", start).remaining, 9);
-        assert_eq!(limiter.admit("a", start).remaining, 8);
-        let refused = limiter.admit("a", start + Duration::from_secs(15));
+        assert_eq!(limiter.admit('a', start).remaining, 9);
+        assert_eq!(limiter.admit('a', start).remaining, 8);
+        let refused = limiter.admit('a', start + Duration::from_secs(15));
         assert_eq!(refused.retry_after, Some(45));
         assert_eq!(refused.remaining, 8, "a refused request is not counted");
         assert_eq!(
-            limiter.admit("b", start).retry_after,
+            limiter.admit('b', start).retry_after,
             None,
             "limits are per token"
         );
-        let later = limiter.admit("a", start + Duration::from_secs(61));
+        let later = limiter.admit('a', start + Duration::from_secs(61));
         assert_eq!(later.retry_after, None);
     }
 
@@ -147,9 +149,9 @@ mod tests {
         );
         let start = Instant::now();
         for _ in 0..3 {
-            limiter.admit("a", start);
+            limiter.admit('a', start);
         }
-        let refused = limiter.admit("a", start + Duration::from_secs(600));
+        let refused = limiter.admit('a', start + Duration::from_secs(600));
         assert_eq!(refused.remaining, 0);
         assert_eq!(refused.retry_after, Some(3_000));
         assert_eq!(refused.reset_in, Duration::from_secs(3_000));

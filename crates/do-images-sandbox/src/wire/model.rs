@@ -77,7 +77,7 @@ impl Region {
     /// The region with `slug`, named as DigitalOcean names it, or after its
     /// slug when the sandbox does not know it.
     pub fn from_slug(slug: &str) -> Self {
-        let name = crate::regions::display_name(slug);
+        let name = super::regions::display_name(slug);
         Self {
             name,
             slug: slug.to_string(),

@@ -3,7 +3,7 @@
 use serde_json::{Map, Value, json};
 use url::Url;
 
-use crate::api_error::ApiError;
+use super::error::ApiError;
 
 /// The most items a page may hold.
 pub(crate) const MAX_PER_PAGE: u64 = 200;

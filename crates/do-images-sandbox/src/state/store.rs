@@ -6,15 +6,15 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
-use crate::api_error::ApiError;
+use super::seed;
+use super::transfers::PendingTransfers;
+use super::work::{Import, Outcome, RunningAction, Work};
 use crate::config::ImportTiming;
-use crate::import_check;
-use crate::lifecycle::{Import, Outcome, RunningAction};
-use crate::model::{Action, Category, Image, Region};
-use crate::pagination::Paging;
-use crate::requests::{ActionRequest, ImageUpdate, NewImage};
-use crate::seed;
-use crate::transfers::Transfer;
+use crate::imports::Importer;
+use crate::wire::error::ApiError;
+use crate::wire::image_bodies::{ActionRequest, ImageUpdate, NewImage};
+use crate::wire::model::{Action, Category, Image, Region};
+use crate::wire::paging::Paging;
 
 /// What the image list is filtered by.
 #[derive(Clone, Debug, Default)]
@@ -38,18 +38,15 @@ impl ImageFilter {
 
 /// All images and actions, and the work in flight.
 pub(crate) struct Store {
-    pub(crate) images: BTreeMap<u64, Image>,
-    pub(crate) actions: BTreeMap<u64, Vec<Action>>,
-    pub(crate) imports: Vec<Import>,
-    pub(crate) running: Vec<RunningAction>,
-    pub(crate) transfers: BTreeMap<u64, Transfer>,
+    pub(super) images: BTreeMap<u64, Image>,
+    actions: BTreeMap<u64, Vec<Action>>,
+    work: Work,
+    pub(super) transfers: PendingTransfers,
     /// How many private images each team owns.
-    pub(crate) owners: BTreeMap<Arc<str>, usize>,
+    owners: BTreeMap<Arc<str>, usize>,
     next_image_id: u64,
     next_action_id: u64,
-    pub(crate) next_transfer_id: u64,
-    pub(crate) import_timing: ImportTiming,
-    pub(crate) action_duration: Duration,
+    importer: Importer,
 }
 
 impl Store {
@@ -61,6 +58,7 @@ impl Store {
         owner: &str,
         import_timing: ImportTiming,
         action_duration: Duration,
+        importer: Importer,
     ) -> Self {
         let seeded = seed::generate(count, seed);
         let mut actions: BTreeMap<u64, Vec<Action>> = BTreeMap::new();
@@ -78,16 +76,18 @@ impl Store {
         Self {
             images: images.into_iter().map(|i| (i.id, i)).collect(),
             actions,
-            imports: Vec::new(),
-            running: Vec::new(),
-            transfers: BTreeMap::new(),
+            work: Work::new(import_timing, action_duration),
+            transfers: PendingTransfers::new(),
             owners: BTreeMap::from([(owner, private)]),
             next_image_id: seeded.next_image_id,
             next_action_id: seeded.next_action_id,
-            next_transfer_id: 1,
-            import_timing,
-            action_duration,
+            importer,
         }
+    }
+
+    /// Moves every import and action as far as `now` allows.
+    pub fn settle(&mut self, now: Instant) {
+        self.work.settle(now, &mut self.images, &mut self.actions);
     }
 
     /// One page of the images that the team `viewer` sees and that pass
@@ -163,11 +163,11 @@ impl Store {
             category: None,
             owner: None,
         };
-        self.imports.push(Import {
+        self.work.start_import(Import {
             image_id: id,
             region: request.region,
             started: now,
-            verdict: import_check::verdict_for(&request.url),
+            verdict: self.importer.verdict_for(&request.url),
         });
         self.images.insert(id, image);
         self.set_owner(id, Some(owner.into()));
@@ -220,9 +220,8 @@ impl Store {
         self.set_owner(id, None);
         self.images.remove(&id);
         self.actions.remove(&id);
-        self.transfers.retain(|_, t| t.image_id != id);
-        self.imports.retain(|i| i.image_id != id);
-        self.running.retain(|a| a.image_id != id);
+        self.transfers.forget_image(id);
+        self.work.forget(id);
         Ok(())
     }
 
@@ -245,7 +244,10 @@ impl Store {
 
     /// Starts a transfer or a convert. One that cannot succeed (a transfer
     /// to a region the image is in, a convert of anything but a backup)
-    /// starts, then ends `errored`, as the API's do.
+    /// starts, then ends `errored`, as the API's do. The actions of one
+    /// image run one at a time: while one is in progress, another is
+    /// refused with a 422, as the API refuses an event on a resource that
+    /// already has a pending one.
     pub fn post_action(
         &mut self,
         viewer: &str,
@@ -258,6 +260,12 @@ impl Store {
             return Err(ApiError::unprocessable(format!(
                 "Image {image_id} is {}; actions need an available image.",
                 image.status
+            )));
+        }
+        if let Some(running) = self.work.running_action(image_id) {
+            return Err(ApiError::unprocessable(format!(
+                "Image {image_id} already has a pending event: action {running} is in progress. \
+                 Actions on one image run one at a time; wait for it to complete."
             )));
         }
         let (kind, region, outcome) = match request {
@@ -295,7 +303,7 @@ impl Store {
             region_slug: Some(region),
         };
         self.next_action_id += 1;
-        self.running.push(RunningAction {
+        self.work.start_action(RunningAction {
             image_id,
             action_id: action.id,
             started: now,

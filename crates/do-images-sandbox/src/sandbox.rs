@@ -9,10 +9,9 @@ use tokio::task::JoinHandle;
 use url::Url;
 
 use crate::accounts::Account;
+use crate::api::{self, Shared};
 use crate::config::SandboxConfig;
 use crate::faults::Faults;
-use crate::routes;
-use crate::shared::Shared;
 use crate::spaces::{SpacesError, SpacesStore};
 use crate::stats::{RequestRecord, Stats};
 
@@ -76,7 +75,7 @@ impl Sandbox {
         let base_url = format!("http://{address}");
         let url = Url::parse(&base_url).expect("a socket address makes a valid URL");
         let shared = Arc::new(Shared::new(&config, url));
-        let router = routes::router(shared.clone());
+        let router = api::router(shared.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             let serving = axum::serve(listener, router).with_graceful_shutdown(async {
@@ -151,12 +150,15 @@ impl RunningSandbox {
         self.shared.accounts.all().cloned().collect()
     }
 
-    /// Counters over every request received so far.
+    /// Counters over every request received so far, including those the
+    /// request log no longer holds.
     pub fn stats(&self) -> Stats {
-        Stats::from_log(&self.shared.log())
+        self.shared.stats()
     }
 
-    /// Every request received so far, in the order they were answered or
+    /// The most recent requests (all of them up to the log's capacity,
+    /// [`SandboxConfig::with_request_log_capacity`]; [`Stats::dropped_from_log`]
+    /// counts the older ones dropped), in the order they were answered or
     /// abandoned. A request whose client went away before the answer was
     /// ready (a client timeout during a slow fault, a cancelled call) is
     /// logged with status 499.

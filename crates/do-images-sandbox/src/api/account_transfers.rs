@@ -9,11 +9,11 @@ use axum::http::StatusCode;
 use axum::{Extension, Json};
 use serde_json::{Value, json};
 
-use super::numeric_id;
+use super::path::numeric_id;
+use super::shared::Shared;
 use crate::accounts::Caller;
-use crate::api_error::ApiError;
-use crate::shared::Shared;
-use crate::transfer_requests::{Acceptance, Recipient, parse_transfer_id};
+use crate::wire::error::ApiError;
+use crate::wire::transfer_bodies::{Acceptance, Recipient, parse_transfer_id};
 
 type Answer<T> = Result<T, ApiError>;
 

@@ -8,37 +8,14 @@
 //! is neither does not see the transfer (404), as it does not see another
 //! team's image.
 
-use std::sync::Arc;
-
+use super::store::Store;
+use super::transfers::Transfer;
 use crate::accounts::Caller;
-use crate::api_error::ApiError;
-use crate::store::Store;
-use crate::transfer_requests::{Acceptance, Recipient};
+use crate::wire::error::ApiError;
+use crate::wire::transfer_bodies::{Acceptance, Recipient};
 
 /// The `transfer_id` of a transfer that was accepted at once.
 pub(crate) const ACCEPTED_AT_ONCE: u64 = 0;
-
-/// A pending transfer.
-#[derive(Clone, Debug)]
-pub(crate) struct Transfer {
-    pub image_id: u64,
-    /// The team the image belongs to while the transfer is pending.
-    from_team: Arc<str>,
-    to: Recipient,
-}
-
-impl Transfer {
-    fn is_recipient(&self, caller: &Caller) -> bool {
-        match &self.to {
-            Recipient::Email(email) => caller.has_email(email),
-            Recipient::Team(team) => caller.has_permission_in(team),
-        }
-    }
-
-    fn is_sender(&self, caller: &Caller) -> bool {
-        *caller.team == *self.from_team
-    }
-}
 
 impl Store {
     /// Starts a transfer of image `image_id`, owned by the caller's team,
@@ -62,7 +39,7 @@ impl Store {
                 image.kind
             )));
         }
-        if let Some((id, _)) = self.transfers.iter().find(|(_, t)| t.image_id == image_id) {
+        if let Some(id) = self.transfers.of_image(image_id) {
             return Err(ApiError::unprocessable(format!(
                 "Image {image_id} already has a pending transfer ({id}); cancel it first."
             )));
@@ -81,17 +58,11 @@ impl Store {
                 return Ok(ACCEPTED_AT_ONCE);
             }
         }
-        let id = self.next_transfer_id;
-        self.next_transfer_id += 1;
-        self.transfers.insert(
-            id,
-            Transfer {
-                image_id,
-                from_team: caller.team.clone(),
-                to,
-            },
-        );
-        Ok(id)
+        Ok(self.transfers.open(Transfer {
+            image_id,
+            from_team: caller.team.clone(),
+            to,
+        }))
     }
 
     /// The recipient takes the image into the team it names.
@@ -101,7 +72,9 @@ impl Store {
         image_id: u64,
         acceptance: Acceptance,
     ) -> Result<(), ApiError> {
-        let transfer = self.transfer(image_id, acceptance.transfer_id, caller)?;
+        let transfer = self
+            .transfers
+            .seen_by(image_id, acceptance.transfer_id, caller)?;
         if !transfer.is_recipient(caller) {
             return Err(ApiError::unprocessable(
                 "Only the recipient of a transfer can accept it.",
@@ -121,7 +94,7 @@ impl Store {
                 acceptance.team
             )));
         }
-        self.transfers.remove(&acceptance.transfer_id);
+        self.transfers.close(acceptance.transfer_id);
         self.set_owner(image_id, Some(acceptance.team.as_str().into()));
         Ok(())
     }
@@ -134,14 +107,15 @@ impl Store {
         transfer_id: u64,
     ) -> Result<(), ApiError> {
         if !self
-            .transfer(image_id, transfer_id, caller)?
+            .transfers
+            .seen_by(image_id, transfer_id, caller)?
             .is_sender(caller)
         {
             return Err(ApiError::unprocessable(
                 "Only the sender of a transfer can cancel it; the recipient declines it.",
             ));
         }
-        self.transfers.remove(&transfer_id);
+        self.transfers.close(transfer_id);
         Ok(())
     }
 
@@ -153,30 +127,15 @@ impl Store {
         transfer_id: u64,
     ) -> Result<(), ApiError> {
         if !self
-            .transfer(image_id, transfer_id, caller)?
+            .transfers
+            .seen_by(image_id, transfer_id, caller)?
             .is_recipient(caller)
         {
             return Err(ApiError::unprocessable(
                 "Only the recipient of a transfer can decline it; the sender cancels it.",
             ));
         }
-        self.transfers.remove(&transfer_id);
+        self.transfers.close(transfer_id);
         Ok(())
-    }
-
-    /// Pending transfer `transfer_id` of image `image_id`, if the caller is
-    /// its sender or its recipient.
-    fn transfer(
-        &self,
-        image_id: u64,
-        transfer_id: u64,
-        caller: &Caller,
-    ) -> Result<Transfer, ApiError> {
-        self.transfers
-            .get(&transfer_id)
-            .filter(|t| t.image_id == image_id)
-            .filter(|t| t.is_sender(caller) || t.is_recipient(caller))
-            .cloned()
-            .ok_or_else(ApiError::not_found)
     }
 }

@@ -9,12 +9,13 @@ use axum::http::StatusCode;
 use axum::{Extension, Json};
 use serde_json::{Value, json};
 
-use super::{numeric_id, query};
+use super::path::numeric_id;
+use super::query;
+use super::shared::Shared;
 use crate::accounts::Caller;
-use crate::api_error::ApiError;
-use crate::pagination::Paging;
-use crate::requests::ActionRequest;
-use crate::shared::Shared;
+use crate::wire::error::ApiError;
+use crate::wire::image_bodies::ActionRequest;
+use crate::wire::paging::Paging;
 
 type Answer<T> = Result<T, ApiError>;
 

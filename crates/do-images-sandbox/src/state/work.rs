@@ -3,29 +3,14 @@
 //! the only background work is the download of an import from a loopback
 //! URL, whose outcome is picked up here once the import time is over.
 
-use std::time::Instant;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
-use crate::import_fetch::Fetch;
-use crate::store::Store;
-
-/// How an import ends.
-#[derive(Debug, PartialEq)]
-pub(crate) enum ImportResult {
-    /// It becomes available; `bytes` is the size downloaded, when it was.
-    Imported { bytes: Option<u64> },
-    /// It ends `deleted` with this `error_message`.
-    Failed(String),
-}
-
-/// What decides an import's outcome.
-pub(crate) enum Verdict {
-    /// Known from the URL alone.
-    Known(ImportResult),
-    /// The download from a loopback URL, still running or ended.
-    Downloading(Fetch),
-}
+use crate::config::ImportTiming;
+use crate::imports::{ImportResult, Verdict};
+use crate::wire::model::{Action, Image};
 
 /// The size shown for an image of unknown size, and the smallest disk.
 const DEFAULT_SIZE_GIGABYTES: f64 = 2.34;
@@ -55,19 +40,63 @@ pub(crate) enum Outcome {
     Fail,
 }
 
-impl Store {
-    /// Moves every import and action as far as `now` allows.
-    pub fn settle(&mut self, now: Instant) {
-        self.settle_imports(now);
-        self.settle_actions(now);
+/// The imports and actions in flight, and how long they take.
+pub(crate) struct Work {
+    imports: Vec<Import>,
+    running: Vec<RunningAction>,
+    import_timing: ImportTiming,
+    action_duration: Duration,
+}
+
+impl Work {
+    pub fn new(import_timing: ImportTiming, action_duration: Duration) -> Self {
+        Self {
+            imports: Vec::new(),
+            running: Vec::new(),
+            import_timing,
+            action_duration,
+        }
     }
 
-    fn settle_imports(&mut self, now: Instant) {
+    pub fn start_import(&mut self, import: Import) {
+        self.imports.push(import);
+    }
+
+    pub fn start_action(&mut self, action: RunningAction) {
+        self.running.push(action);
+    }
+
+    /// The id of the action on image `image_id` still in progress, if any.
+    pub fn running_action(&self, image_id: u64) -> Option<u64> {
+        self.running
+            .iter()
+            .find(|a| a.image_id == image_id)
+            .map(|a| a.action_id)
+    }
+
+    /// Drops the work on a deleted image.
+    pub fn forget(&mut self, image_id: u64) {
+        self.imports.retain(|i| i.image_id != image_id);
+        self.running.retain(|a| a.image_id != image_id);
+    }
+
+    /// Moves every import and action as far as `now` allows.
+    pub fn settle(
+        &mut self,
+        now: Instant,
+        images: &mut BTreeMap<u64, Image>,
+        actions: &mut BTreeMap<u64, Vec<Action>>,
+    ) {
+        self.settle_imports(now, images);
+        self.settle_actions(now, images, actions);
+    }
+
+    fn settle_imports(&mut self, now: Instant, images: &mut BTreeMap<u64, Image>) {
         let timing = self.import_timing;
         let imports = std::mem::take(&mut self.imports);
         for import in imports {
             let elapsed = now.saturating_duration_since(import.started);
-            let Some(image) = self.images.get_mut(&import.image_id) else {
+            let Some(image) = images.get_mut(&import.image_id) else {
                 continue;
             };
             if elapsed < timing.pending_after {
@@ -110,7 +139,12 @@ impl Store {
         }
     }
 
-    fn settle_actions(&mut self, now: Instant) {
+    fn settle_actions(
+        &mut self,
+        now: Instant,
+        images: &mut BTreeMap<u64, Image>,
+        actions: &mut BTreeMap<u64, Vec<Action>>,
+    ) {
         let duration = self.action_duration;
         let running = std::mem::take(&mut self.running);
         for action in running {
@@ -119,15 +153,14 @@ impl Store {
                 continue;
             }
             let succeeded = !matches!(action.outcome, Outcome::Fail);
-            if let Some(image) = self.images.get_mut(&action.image_id) {
+            if let Some(image) = images.get_mut(&action.image_id) {
                 match &action.outcome {
                     Outcome::AddRegion(region) => image.regions.push(region.clone()),
                     Outcome::ConvertToSnapshot => image.kind = "snapshot".into(),
                     Outcome::Fail => {}
                 }
             }
-            let record = self
-                .actions
+            let record = actions
                 .get_mut(&action.image_id)
                 .and_then(|list| list.iter_mut().find(|a| a.id == action.action_id));
             if let Some(record) = record {

@@ -12,11 +12,12 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use futures::{StreamExt, stream};
 
-use crate::api_error::ApiError;
+use super::rate_limit::Verdict;
+use super::shared::Shared;
 use crate::faults::FaultKind;
-use crate::rate_limit::Verdict;
-use crate::shared::Shared;
+use crate::loopback;
 use crate::stats::{RequestRecord, operation_id};
+use crate::wire::error::ApiError;
 
 /// The body of an injected 503, as a proxy in front of the API sends it.
 const PROXY_503: &str = "<html><head><title>503 Service Temporarily Unavailable</title></head>\
@@ -66,6 +67,23 @@ pub(crate) async fn apply(
         .extensions()
         .get::<MatchedPath>()
         .and_then(|route| operation_id(&method, route.as_str()));
+    if !addressed_to_loopback(&request) {
+        let mut response = ApiError::forbidden(
+            "This sandbox answers only requests addressed to this machine: the Host must be \
+             127.0.0.1, [::1] or localhost (with any port).",
+        )
+        .into_response();
+        write_error_body(&mut response, &request_id);
+        shared.record(RequestRecord {
+            method,
+            target,
+            operation,
+            status: response.status().as_u16(),
+            fault: None,
+            request_id,
+        });
+        return response;
+    }
     let (faults, fault) = shared.draw_fault();
     let mut abandoned = Abandoned {
         shared: &shared,
@@ -84,8 +102,11 @@ pub(crate) async fn apply(
     let token = bearer_token(request.headers())
         .unwrap_or_default()
         .to_string();
-    let verdict = shared.limiter().admit(&token, Instant::now());
-    let caller = shared.accounts.caller(&token).cloned();
+    let account = shared.accounts.caller(&token);
+    let verdict = shared
+        .limiter()
+        .admit(account.map(|(index, _)| index), Instant::now());
+    let caller = account.map(|(_, caller)| caller.clone());
     let (mut response, fault) = if verdict.retry_after.is_some() {
         (ApiError::too_many_requests().into_response(), None)
     } else if let Some(caller) = caller {
@@ -146,6 +167,20 @@ pub(crate) async fn apply(
         request_id,
     });
     response
+}
+
+/// Whether the request names this machine as its host (the URI's
+/// authority when it has one, else the `Host` header): a page that rebinds
+/// its own name to 127.0.0.1 still sends its name, and is refused.
+fn addressed_to_loopback(request: &Request) -> bool {
+    if let Some(authority) = request.uri().authority() {
+        return loopback::is_loopback_authority(authority.as_str());
+    }
+    request
+        .headers()
+        .get(header::HOST)
+        .and_then(|host| host.to_str().ok())
+        .is_some_and(loopback::is_loopback_authority)
 }
 
 fn bearer_token(headers: &HeaderMap) -> Option<&str> {

@@ -4,8 +4,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::api_error::ApiError;
-use crate::requests::object;
+use super::error::ApiError;
+use super::json_body::object;
 
 /// Who a transfer is for.
 #[derive(Clone, Debug, PartialEq, Eq)]

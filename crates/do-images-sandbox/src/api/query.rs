@@ -3,7 +3,7 @@
 
 use url::Url;
 
-use crate::shared::Shared;
+use super::shared::Shared;
 
 /// The query's name-value pairs, decoded.
 pub(super) fn pairs(raw: Option<&str>) -> Vec<(String, String)> {

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Duration as TimeDelta, TimeZone, Utc};
 
-use crate::model::{Action, Category, Image, Region};
-use crate::regions;
+use crate::wire::model::{Action, Category, Image, Region};
+use crate::wire::regions;
 
 /// Public images: (slug, name, distribution, category, status). Two of
 /// the distributions (AlmaLinux, NixOS) are values the docs do not list.
@@ -140,6 +140,10 @@ const ROLES: &[&str] = &["web", "db", "cache", "worker", "build", "edge"];
 const FIRST_PRIVATE_ID: u64 = 4_294_967_000;
 const FIRST_ACTION_ID: u64 = 1_800_000_000;
 
+/// How much further apart private images are created than the 1 to 120
+/// minutes drawn for them.
+const SPREAD: i64 = 24;
+
 /// The generated data.
 pub(crate) struct Seeded {
     pub images: Vec<Image>,
@@ -149,8 +153,12 @@ pub(crate) struct Seeded {
 }
 
 /// Generates `count` images (public ones first, then private snapshots,
-/// backups and custom images) and a completed transfer on every tenth
-/// private image.
+/// backups and custom images, named in series by role such as `web-` and
+/// `db-`) and a completed transfer on every tenth private image. Some
+/// custom images are imports that failed (`deleted` with an
+/// `error_message`) and some are imports still running (`NEW` or
+/// `pending`, in no region yet): a large import, which stays so for the
+/// sandbox's life.
 pub(crate) fn generate(count: usize, seed: u64) -> Seeded {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut clock = Utc.with_ymd_and_hms(2023, 1, 2, 9, 0, 0).unwrap();
@@ -169,7 +177,9 @@ pub(crate) fn generate(count: usize, seed: u64) -> Seeded {
     let mut action_id = FIRST_ACTION_ID;
     for index in 0..count.saturating_sub(PUBLIC.len()) {
         id += rng.u64(1..=7);
-        clock += TimeDelta::seconds(rng.i64(60..=7_200));
+        // From 24 minutes to 2 days apart: a series spans weeks, as the
+        // images a prune keeps or deletes by age do.
+        clock += TimeDelta::seconds(rng.i64(60..=7_200) * SPREAD);
         let image = private_image(id, index, clock, &mut rng);
         if index % 10 == 0 {
             action_id += rng.u64(1..=50);
@@ -249,11 +259,22 @@ fn private_image(
         category: None,
         owner: None,
     };
-    if kind == "custom" && index % 97 == 3 {
-        image.status = "deleted".into();
-        image.regions.clear();
-        image.error_message =
-            "The image could not be downloaded: the server answered 404 Not Found.".into();
+    if kind == "custom" {
+        match index % 24 {
+            3 | 19 => {
+                image.status = "deleted".into();
+                image.regions.clear();
+                image.error_message =
+                    "The image could not be downloaded: the server answered 404 Not Found.".into();
+            }
+            7 | 11 => {
+                image.status = if index % 24 == 7 { "NEW" } else { "pending" }.into();
+                image.regions.clear();
+                image.min_disk_size = None;
+                image.size_gigabytes = None;
+            }
+            _ => {}
+        }
     }
     image
 }

@@ -3,8 +3,9 @@
 
 use serde_json::{Map, Value};
 
-use crate::api_error::ApiError;
-use crate::regions;
+use super::error::ApiError;
+use super::json_body::object;
+use super::regions;
 use crate::spec_values::DISTRIBUTION;
 
 /// The body of a custom image import.
@@ -87,22 +88,6 @@ impl ActionRequest {
                 "`type` must be `transfer` or `convert`; got `{other}`."
             ))),
         }
-    }
-}
-
-/// The body as a JSON object, or the error `refuse` makes of what is wrong
-/// with it (the API answers 422 for images and actions, 400 for account
-/// transfers).
-pub(crate) fn object(
-    body: &[u8],
-    refuse: fn(String) -> ApiError,
-) -> Result<Map<String, Value>, ApiError> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(fields)) => Ok(fields),
-        Ok(_) => Err(refuse("The request body must be a JSON object.".into())),
-        Err(error) => Err(refuse(format!(
-            "The request body is not valid JSON: {error}."
-        ))),
     }
 }
 

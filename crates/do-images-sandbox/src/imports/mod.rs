@@ -1,29 +1,71 @@
 //! Whether an import URL could work, and the `error_message` when not.
-//! A loopback URL is downloaded to find out (see `import_fetch`); any other
-//! is judged by its form and its file name.
+//! A loopback URL is downloaded to find out (see `fetch`); any other is
+//! judged by its form and its file name.
+
+mod disk_format;
+mod fetch;
+mod outcome;
+
+use std::sync::Arc;
 
 use url::Url;
 
-use crate::import_fetch;
-use crate::lifecycle::{ImportResult, Verdict};
+use fetch::Fetch;
+pub(crate) use outcome::ImportResult;
+
+/// What decides an import's outcome.
+pub(crate) enum Verdict {
+    /// Known from the URL alone.
+    Known(ImportResult),
+    /// The download from a loopback URL, still running or ended.
+    Downloading(Fetch),
+}
 
 /// File endings the API imports, before an optional compression suffix.
 const FORMATS: &[&str] = &["raw", "img", "qcow2", "vhdx", "vdi", "vmdk"];
 const COMPRESSIONS: &[&str] = &["gz", "bz2"];
 
-/// What will decide the outcome of an import from `url`: its download
-/// when it is an http(s) URL on this machine, else its form.
-pub(crate) fn verdict_for(url: &str) -> Verdict {
-    if let Ok(parsed) = Url::parse(url)
-        && matches!(parsed.scheme(), "http" | "https")
-        && import_fetch::is_loopback(&parsed)
-    {
-        return Verdict::Downloading(import_fetch::start(parsed));
+/// Decides the imports of one sandbox: it downloads from loopback URLs,
+/// except from the ports of its own API.
+pub(crate) struct Importer {
+    client: reqwest::Client,
+    refused_ports: Arc<[u16]>,
+}
+
+impl Importer {
+    /// An importer that never fetches from `refused_ports` on this machine,
+    /// not even along a redirect.
+    pub fn new(refused_ports: Vec<u16>) -> Self {
+        let refused_ports: Arc<[u16]> = refused_ports.into();
+        Self {
+            client: fetch::client(refused_ports.clone()),
+            refused_ports,
+        }
     }
-    Verdict::Known(match failure_for(url) {
-        Some(message) => ImportResult::Failed(message),
-        None => ImportResult::Imported { bytes: None },
-    })
+
+    /// What will decide the outcome of an import from `url`: its download
+    /// when it is an http(s) URL on this machine, else its form.
+    pub fn verdict_for(&self, url: &str) -> Verdict {
+        if let Ok(parsed) = Url::parse(url)
+            && matches!(parsed.scheme(), "http" | "https")
+            && fetch::is_loopback(&parsed)
+        {
+            if let Some(port) = parsed.port_or_known_default()
+                && self.refused_ports.contains(&port)
+            {
+                return Verdict::Known(ImportResult::Failed(format!(
+                    "The image could not be downloaded from `{}`: port {port} is the sandbox's \
+                     own API, which imports do not fetch from.",
+                    fetch::shown(&parsed)
+                )));
+            }
+            return Verdict::Downloading(fetch::start(&self.client, parsed));
+        }
+        Verdict::Known(match failure_for(url) {
+            Some(message) => ImportResult::Failed(message),
+            None => ImportResult::Imported { bytes: None },
+        })
+    }
 }
 
 /// `None` when `url` could be imported, else the message a failed import

@@ -10,14 +10,15 @@ use axum::{Extension, Json};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{numeric_id, query};
+use super::path::numeric_id;
+use super::query;
+use super::shared::Shared;
 use crate::accounts::Caller;
-use crate::api_error::ApiError;
-use crate::model::{Category, Image};
-use crate::pagination::Paging;
-use crate::requests::{ImageUpdate, NewImage};
-use crate::shared::Shared;
-use crate::store::ImageFilter;
+use crate::state::ImageFilter;
+use crate::wire::error::ApiError;
+use crate::wire::image_bodies::{ImageUpdate, NewImage};
+use crate::wire::model::{Category, Image};
+use crate::wire::paging::Paging;
 
 /// Query parameters that are kept in page links.
 const FILTERS: &[&str] = &["type", "private", "tag_name"];

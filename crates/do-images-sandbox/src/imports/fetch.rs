@@ -5,15 +5,16 @@
 //! only counted, apart from its first bytes, so any size takes little
 //! memory.
 
-use std::sync::OnceLock;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::oneshot;
 use tokio::task::AbortHandle;
-use url::{Host, Url};
+use url::Url;
 
-use crate::disk_format::{self, HEAD_LEN};
-use crate::lifecycle::ImportResult;
+use super::disk_format::{self, HEAD_LEN};
+use super::outcome::ImportResult;
+use crate::loopback;
 
 /// How long connecting, and then each read, may take before the download
 /// is given up.
@@ -25,12 +26,7 @@ const ERROR_BODY_LIMIT: usize = 4096;
 /// Whether `url` points at this machine (127.0.0.0/8, `::1` or
 /// `localhost`): only those are fetched, so no test reaches the internet.
 pub(crate) fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
+    url.host_str().is_some_and(loopback::is_loopback_host)
 }
 
 /// A download in progress; dropping it (the image was deleted) stops it.
@@ -58,11 +54,12 @@ impl Drop for Fetch {
     }
 }
 
-/// Starts downloading `url` on the current tokio runtime.
-pub(crate) fn start(url: Url) -> Fetch {
+/// Starts downloading `url` with `client` on the current tokio runtime.
+pub(crate) fn start(client: &reqwest::Client, url: Url) -> Fetch {
     let (send, result) = oneshot::channel();
+    let client = client.clone();
     let task = tokio::spawn(async move {
-        let _ = send.send(download(&url).await);
+        let _ = send.send(download(&client, &url).await);
     });
     Fetch {
         result,
@@ -70,36 +67,38 @@ pub(crate) fn start(url: Url) -> Fetch {
     }
 }
 
-/// One client for every download: no proxy (the URL is on this machine),
-/// and redirects followed only while they stay on this machine.
-fn client() -> &'static reqwest::Client {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    CLIENT.get_or_init(|| {
-        let policy = reqwest::redirect::Policy::custom(|attempt| {
-            if attempt.previous().len() >= 10 || !is_loopback(attempt.url()) {
-                attempt.stop()
-            } else {
-                attempt.follow()
-            }
-        });
-        reqwest::Client::builder()
-            .no_proxy()
-            .connect_timeout(CONNECT_TIMEOUT)
-            .read_timeout(READ_TIMEOUT)
-            .redirect(policy)
-            .build()
-            .expect("a client with these settings always builds")
-    })
+/// The client of a sandbox's downloads: no proxy (the URL is on this
+/// machine), and redirects followed only while they stay on this machine
+/// and off `refused_ports`.
+pub(crate) fn client(refused_ports: Arc<[u16]>) -> reqwest::Client {
+    let policy = reqwest::redirect::Policy::custom(move |attempt| {
+        let refused = attempt
+            .url()
+            .port_or_known_default()
+            .is_some_and(|port| refused_ports.contains(&port));
+        if attempt.previous().len() >= 10 || !is_loopback(attempt.url()) || refused {
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    });
+    reqwest::Client::builder()
+        .no_proxy()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .read_timeout(READ_TIMEOUT)
+        .redirect(policy)
+        .build()
+        .expect("a client with these settings always builds")
 }
 
-async fn download(url: &Url) -> ImportResult {
+async fn download(client: &reqwest::Client, url: &Url) -> ImportResult {
     let shown = shown(url);
     let cannot = |why: String| {
         ImportResult::Failed(format!(
             "The image could not be downloaded from `{shown}`: {why}."
         ))
     };
-    let mut response = match client().get(url.clone()).send().await {
+    let mut response = match client.get(url.clone()).send().await {
         Ok(response) => response,
         Err(error) => return cannot(describe(&error)),
     };
@@ -151,7 +150,7 @@ fn judge(url: &Url, head: &[u8], bytes: u64) -> ImportResult {
 
 /// `url` without its query, fragment, user and password: a presigned
 /// URL's signature, or credentials, must not end up in an `error_message`.
-fn shown(url: &Url) -> String {
+pub(crate) fn shown(url: &Url) -> String {
     let mut shown = url.clone();
     shown.set_query(None);
     shown.set_fragment(None);
@@ -173,8 +172,23 @@ fn describe(error: &reqwest::Error) -> String {
     }
 }
 
-/// ` (Code: Message)` from an S3 error answer, such as ` (AccessDenied:
-/// Request has expired)`; empty when the body has neither.
+/// S3 error codes an import's error message names, with what each means.
+/// Nothing else of an error answer is repeated: the body is whatever
+/// answered on that port, and may hold anything.
+const KNOWN_S3_CODES: &[(&str, &str)] = &[
+    ("AccessDenied", "access denied"),
+    ("NoSuchKey", "no such object"),
+    ("NoSuchBucket", "no such bucket"),
+    ("SignatureDoesNotMatch", "the signature does not match"),
+    ("InvalidAccessKeyId", "unknown access key"),
+    ("ExpiredToken", "the token has expired"),
+    ("RequestTimeTooSkewed", "the request time is too far off"),
+];
+
+/// ` (Code: meaning)` for an S3 error answer whose `<Code>` is one of
+/// [`KNOWN_S3_CODES`], such as ` (NoSuchKey: no such object)`; an
+/// `AccessDenied` whose message says the request expired reads ` (AccessDenied:
+/// the presigned URL has expired)`. Empty for any other answer.
 async fn s3_error_detail(response: &mut reqwest::Response) -> String {
     let mut body = Vec::new();
     while body.len() < ERROR_BODY_LIMIT {
@@ -187,18 +201,21 @@ async fn s3_error_detail(response: &mut reqwest::Response) -> String {
     let element = |name: &str| {
         let start = body.find(&format!("<{name}>"))? + name.len() + 2;
         let end = start + body[start..].find(&format!("</{name}>"))?;
-        Some(printable(&body[start..end]))
+        Some(&body[start..end])
     };
-    match (element("Code"), element("Message")) {
-        (Some(code), Some(message)) => format!(" ({code}: {message})"),
-        (Some(code), None) => format!(" ({code})"),
-        _ => String::new(),
-    }
-}
-
-/// `text` without control characters, at most 200 characters long.
-fn printable(text: &str) -> String {
-    text.chars().filter(|c| !c.is_control()).take(200).collect()
+    let Some((code, meaning)) =
+        element("Code").and_then(|code| KNOWN_S3_CODES.iter().find(|(known, _)| *known == code))
+    else {
+        return String::new();
+    };
+    let expired = *code == "AccessDenied"
+        && element("Message").is_some_and(|message| message.contains("expired"));
+    let meaning = if expired {
+        "the presigned URL has expired"
+    } else {
+        meaning
+    };
+    format!(" ({code}: {meaning})")
 }
 
 #[cfg(test)]

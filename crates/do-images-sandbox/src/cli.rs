@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::config::{ImportTiming, SandboxConfig};
 use crate::faults::Faults;
-use crate::server::{Sandbox, SandboxError};
+use crate::sandbox::{Sandbox, SandboxError};
 use crate::spaces::SpacesAccess;
 
 /// Command-line settings of a sandbox served in the foreground.
