@@ -127,7 +127,8 @@ impl WaitOptions {
         let factor = 1u32.checked_shl(poll.min(31)).unwrap_or(u32::MAX);
         let cap = self.min_delay.saturating_mul(factor).min(self.max_delay);
         let spread = u64::try_from((cap - self.min_delay).as_millis()).unwrap_or(u64::MAX);
-        self.min_delay + Duration::from_millis(client.jitter().up_to(spread))
+        self.min_delay
+            .saturating_add(Duration::from_millis(client.jitter().up_to(spread)))
     }
 }
 
