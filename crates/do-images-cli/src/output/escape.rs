@@ -4,10 +4,11 @@
 //! people's terminals receive. Control characters in it could recolour the
 //! terminal, set its title, write the clipboard (OSC 52) or move the
 //! cursor; bidirectional controls could reorder what is shown; zero-width
-//! and format characters could make two different names look the same. Every line
-//! doimg prints in text (tables, progress, warnings, errors) goes through
-//! [`for_terminal`], which shows such characters as visible escapes; JSON
-//! output uses [`is_hidden`] to write them as `\uXXXX`.
+//! and format characters could make two different names look the same.
+//! Every line doimg prints in text (tables, progress, warnings, errors)
+//! goes through [`for_terminal`], which shows such characters as visible
+//! escapes; JSON output uses [`is_hidden`] to write the controls as
+//! `\uXXXX`.
 
 use std::borrow::Cow;
 use std::fmt::Write;
