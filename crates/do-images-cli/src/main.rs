@@ -4,6 +4,7 @@ mod app;
 mod auth;
 mod cli;
 mod commands;
+mod doctl_config;
 mod error;
 mod exit_code;
 mod import_display;

@@ -23,7 +23,7 @@ use crate::config::DEFAULT_TOKEN;
 /// .with_permission_in("0a5e1d8e-0000-4000-8000-000000000001");
 /// assert_eq!(ops.email, "ops@example.com");
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Account {
     /// The bearer token that acts as this account.
@@ -37,6 +37,18 @@ pub struct Account {
     /// Other teams in which the account has enough permissions to take
     /// images.
     pub other_teams: Vec<String>,
+}
+
+/// Shows everything but the token.
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("token", &"<redacted>")
+            .field("email", &self.email)
+            .field("team_uuid", &self.team_uuid)
+            .field("other_teams", &self.other_teams)
+            .finish()
+    }
 }
 
 impl Account {
@@ -162,5 +174,18 @@ impl Accounts {
     /// The primary account: the first.
     pub fn primary(&self) -> &Account {
         &self.accounts[0].0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_no_token() {
+        let account = Account::new("dop_v1_accountSECRET", "a@example.com", "team");
+        let shown = format!("{account:?}");
+        assert!(!shown.contains("accountSECRET"), "{shown}");
+        assert!(shown.contains("a@example.com"), "{shown}");
     }
 }
