@@ -41,7 +41,7 @@ impl ImportFileExt for Client {
 /// Required: [`region`](Self::region) and [`bucket`](Self::bucket). The
 /// image name defaults to the file name without its extensions, the Spaces
 /// region to the import region (when it has Spaces), the object key to
-/// `do-images-import/<UTC time>-<file name>`, the keys to the environment
+/// `do-images-import/<UTC time>-<random>-<file name>`, the keys to the environment
 /// (see [`SpacesCredentials::from_env`]).
 #[derive(Clone)]
 pub struct ImportFile {
@@ -60,6 +60,7 @@ pub struct ImportFile {
     pub(crate) credentials: Option<SpacesCredentials>,
     pub(crate) url_lifetime: Duration,
     pub(crate) keep_upload: bool,
+    pub(crate) replace_existing_object: bool,
     pub(crate) raw: bool,
     pub(crate) wait: WaitOptions,
     pub(crate) progress: Option<ProgressFn>,
@@ -79,6 +80,7 @@ impl std::fmt::Debug for ImportFile {
             .field("credentials", &self.credentials)
             .field("url_lifetime", &self.url_lifetime)
             .field("keep_upload", &self.keep_upload)
+            .field("replace_existing_object", &self.replace_existing_object)
             .finish_non_exhaustive()
     }
 }
@@ -98,6 +100,7 @@ pub(crate) struct Plan {
     pub credentials: SpacesCredentials,
     pub url_lifetime: Duration,
     pub keep_upload: bool,
+    pub replace_existing_object: bool,
     pub wait: WaitOptions,
     pub progress: Option<ProgressFn>,
 }
@@ -128,6 +131,7 @@ impl ImportFile {
             credentials: None,
             url_lifetime: DEFAULT_URL_LIFETIME,
             keep_upload: false,
+            replace_existing_object: false,
             raw: false,
             wait: WaitOptions::default(),
             progress: None,
@@ -192,7 +196,9 @@ impl ImportFile {
         self
     }
 
-    /// The object key (default: `do-images-import/<UTC time>-<file name>`).
+    /// The object key (default: `do-images-import/<UTC time>-<random>-<file
+    /// name>`, a key no other import uses). An object already there is
+    /// never replaced unless [`replace_existing_object`](Self::replace_existing_object).
     pub fn object_key(mut self, key: impl Into<String>) -> Self {
         self.key = Some(key.into());
         self
@@ -216,6 +222,16 @@ impl ImportFile {
     /// success and on failure).
     pub fn keep_upload(mut self, keep: bool) -> Self {
         self.keep_upload = keep;
+        self
+    }
+
+    /// Upload even when the object key names an object that is already
+    /// there, replacing it (default: refuse, with
+    /// [`ImportErrorKind::ObjectExists`](crate::ImportErrorKind::ObjectExists),
+    /// before anything is uploaded). The replacing object is this import's:
+    /// it is deleted afterwards unless [`keep_upload`](Self::keep_upload).
+    pub fn replace_existing_object(mut self, replace: bool) -> Self {
+        self.replace_existing_object = replace;
         self
     }
 
@@ -305,7 +321,7 @@ impl ImportFile {
         let key = self
             .key
             .clone()
-            .unwrap_or_else(|| default_key(&self.path, chrono::Utc::now()));
+            .unwrap_or_else(|| default_key(&self.path, chrono::Utc::now(), fastrand::u64(..)));
         let target = SpacesTarget::new(&bucket, &spaces_region, self.endpoint.as_deref(), key)?;
         let credentials = match self.credentials.clone() {
             Some(credentials) => credentials,
@@ -327,6 +343,7 @@ impl ImportFile {
             credentials,
             url_lifetime: self.url_lifetime,
             keep_upload: self.keep_upload,
+            replace_existing_object: self.replace_existing_object,
             wait: self.wait,
             progress: self.progress,
         })

@@ -34,6 +34,14 @@ pub enum ImportErrorKind {
         #[source]
         source: object_store::Error,
     },
+    /// The object key names an object that is already there, and the
+    /// import never replaces one unless asked to (see
+    /// [`replace_existing_object`](crate::ImportFile::replace_existing_object)):
+    /// nothing was uploaded.
+    #[error(
+        "{0} already exists; an import never replaces an object it did not write: choose another object key"
+    )]
+    ObjectExists(ObjectLocation),
     /// The import was cancelled (see
     /// [`ImportFile::send_until`](crate::ImportFile::send_until)).
     #[error("cancelled")]

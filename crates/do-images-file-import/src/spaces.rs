@@ -221,10 +221,12 @@ fn check_endpoint(endpoint: &str) -> Result<url::Url, do_images::Error> {
     }
 }
 
-/// The default object key: `do-images-import/<UTC time>-<file name>`, the
-/// file name reduced to letters, digits, `.`, `-` and `_` (its extension
-/// stays, so a `.gz` or `.bz2` name still says what is inside).
-pub fn default_key(file: &FilePath, now: chrono::DateTime<chrono::Utc>) -> String {
+/// The default object key: `do-images-import/<UTC time>-<random>-<file
+/// name>`, the file name reduced to letters, digits, `.`, `-` and `_` (its
+/// extension stays, so a `.gz` or `.bz2` name still says what is inside).
+/// The 64 random bits (`random`, 16 hex digits) keep two imports of files
+/// with the same name, started in the same second, apart.
+pub fn default_key(file: &FilePath, now: chrono::DateTime<chrono::Utc>, random: u64) -> String {
     let name: String = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -240,7 +242,10 @@ pub fn default_key(file: &FilePath, now: chrono::DateTime<chrono::Utc>) -> Strin
         .collect();
     let name = name.trim_start_matches('.');
     let name = if name.is_empty() { "image" } else { name };
-    format!("do-images-import/{}-{name}", now.format("%Y%m%dT%H%M%SZ"))
+    format!(
+        "do-images-import/{}-{random:016x}-{name}",
+        now.format("%Y%m%dT%H%M%SZ")
+    )
 }
 
 /// The Spaces region to upload to when none is given: the import region
@@ -313,8 +318,13 @@ mod tests {
         let now = chrono::DateTime::parse_from_rfc3339("2026-12-02T22:54:01Z")
             .unwrap()
             .to_utc();
-        let key = default_key(FilePath::new("/tmp/my disk\u{1b}.qcow2.gz"), now);
-        assert_eq!(key, "do-images-import/20261202T225401Z-my_disk_.qcow2.gz");
+        let key = default_key(FilePath::new("/tmp/my disk\u{1b}.qcow2.gz"), now, 0xabc);
+        assert_eq!(
+            key,
+            "do-images-import/20261202T225401Z-0000000000000abc-my_disk_.qcow2.gz"
+        );
+        let file = FilePath::new("disk.qcow2");
+        assert_ne!(default_key(file, now, 1), default_key(file, now, 2));
         assert!(SpacesTarget::new("bucket", "nyc3", None, key).is_ok());
         assert_eq!(default_region("fra1"), Some("fra1"));
         assert_eq!(default_region("nyc1"), None);
