@@ -41,6 +41,7 @@ mod error;
 mod progress;
 mod run;
 mod spaces;
+mod spaces_http;
 mod upload;
 
 pub use builder::{DEFAULT_URL_LIFETIME, ImportFile, ImportFileExt, MAX_URL_LIFETIME};

@@ -11,6 +11,7 @@ use object_store::path::Path as ObjectPath;
 use object_store::{BackoffConfig, ClientOptions, RetryConfig};
 
 use crate::credentials::SpacesCredentials;
+use crate::spaces_http::SpacesConnector;
 
 /// Regions that have Spaces; the import region is the default Spaces
 /// region when it is one of them.
@@ -101,12 +102,15 @@ impl SpacesTarget {
         } else {
             self.location.endpoint.clone()
         };
-        let options = ClientOptions::new()
-            .with_allow_http(true)
-            .with_connect_timeout(Duration::from_secs(10))
+        let plain_http = self.location.endpoint.starts_with("http://");
+        let connector = SpacesConnector {
+            plain_http,
+            connect_timeout: Duration::from_secs(10),
             // A part on a slow uplink takes minutes; a stalled one is
             // retried after this.
-            .with_timeout(Duration::from_secs(10 * 60));
+            timeout: Duration::from_secs(10 * 60),
+        };
+        let options = ClientOptions::new().with_allow_http(plain_http);
         let retry = RetryConfig {
             backoff: BackoffConfig {
                 init_backoff: Duration::from_millis(100),
@@ -124,6 +128,7 @@ impl SpacesTarget {
             .with_secret_access_key(&credentials.secret_access_key)
             .with_virtual_hosted_style_request(self.virtual_hosted)
             .with_client_options(options)
+            .with_http_connector(connector)
             .with_retry(retry)
             .build()
             .map(Arc::new)
