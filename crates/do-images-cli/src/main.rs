@@ -10,6 +10,7 @@ mod exit_code;
 mod import_display;
 mod output;
 mod sandbox_mode;
+mod signals;
 mod validate;
 mod wait_display;
 mod waiting;
