@@ -224,3 +224,21 @@ async fn an_object_key_that_names_an_existing_object_is_refused_and_the_object_k
         .unwrap();
     assert_eq!(spaces.objects(), vec![]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_wait_options_are_refused_before_anything_is_uploaded() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    let (_dir, file) = disk_in_own_dir(MIB);
+    let (import, _) = import(&sandbox, &file);
+    let error = import
+        .name("never")
+        .wait_options(WaitOptions::default().min_delay(Duration::ZERO))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(error.is_invalid_input(), "{error}");
+    assert!(error.to_string().contains("min_delay"), "{error}");
+    let spaces = sandbox.spaces().unwrap();
+    assert_eq!(spaces.requests(), vec![], "nothing was sent to the store");
+    assert_eq!(sandbox.count_images_named("never"), 0);
+}

@@ -301,6 +301,7 @@ impl ImportFile {
                 "1 minute to 7 days (the most a presigned URL can live)",
             ));
         }
+        self.wait.check()?;
         let bucket = self.bucket.clone().ok_or_else(|| {
             invalid(
                 "Spaces bucket",

@@ -102,7 +102,10 @@ impl WaitOptions {
         self
     }
 
-    fn check(&self) -> Result<()> {
+    /// Checks the options as a wait does before its first poll: a positive
+    /// `min_delay`, a `max_delay` at least as long. Callers that start work
+    /// before waiting (an upload, then an import) check first.
+    pub fn check(&self) -> Result<()> {
         if self.min_delay.is_zero() {
             return Err(Error::invalid(
                 "min_delay",
