@@ -11,7 +11,7 @@ use object_store::multipart::MultipartStore;
 use object_store::signer::{Method, Signer};
 
 use crate::builder::{ImportFile, Plan};
-use crate::cleanup::{Cleanup, Stored};
+use crate::cleanup::{CLEANUP_TIME_LIMIT, Cleanup, Stored};
 use crate::error::{ImportError, ImportErrorKind, LeftBehind};
 use crate::progress::{ImportProgress, ProgressFn};
 use crate::spaces::ObjectLocation;
@@ -105,6 +105,7 @@ async fn run(plan: Plan, cancel: impl Future<Output = ()>) -> Result<ImportedIma
         keep_object: plan.keep_upload,
         progress: progress.clone(),
         stored: Stored::Nothing,
+        time_limit: CLEANUP_TIME_LIMIT,
     };
 
     // 1. The multipart upload, to a key that names no object yet: an
