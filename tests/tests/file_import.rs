@@ -170,10 +170,19 @@ async fn two_imports_of_files_with_the_same_name_never_share_an_object() {
     let (_b, large) = disk_in_own_dir(30_000_000);
     let (first, _) = import(&sandbox, &small);
     let (second, _) = import(&sandbox, &large);
-    let (first, second) = tokio::join!(first.name("small").send(), second.name("large").send());
+    // The same typed region and distribution arguments as `do_images`.
+    let first = first
+        .name("small")
+        .region(do_images::RegionSlug::Nyc3)
+        .distribution(do_images::Distribution::Ubuntu);
+    let (first, second) = tokio::join!(first.send(), second.name("large").send());
     let (first, second) = (first.unwrap(), second.unwrap());
     assert_ne!(first.upload.key, second.upload.key);
     assert_eq!(first.image.size_gigabytes, Some(0.01), "{first:?}");
+    assert_eq!(
+        first.image.distribution,
+        Some(do_images::Distribution::Ubuntu)
+    );
     assert_eq!(second.image.size_gigabytes, Some(0.03), "{second:?}");
     let spaces = sandbox.spaces().unwrap();
     assert_eq!(spaces.objects(), vec![], "the bucket is empty");

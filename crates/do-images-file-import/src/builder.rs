@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use do_images::{Client, WaitOptions};
+use do_images::{Client, Distribution, RegionSlug, WaitOptions};
 
 use crate::check::{CheckedFile, check_file};
 use crate::credentials::SpacesCredentials;
@@ -145,21 +145,27 @@ impl ImportFile {
     }
 
     /// The region to import into, such as `nyc3` (required).
-    pub fn region(mut self, region: impl Into<String>) -> Self {
-        self.region = Some(region.into());
+    pub fn region(mut self, region: impl Into<RegionSlug>) -> Self {
+        self.region = Some(region.into().as_str().to_string());
         self
     }
 
     /// More regions to copy the image to once it is available, one after
     /// another, in this order.
-    pub fn extra_regions<S: Into<String>>(mut self, regions: impl IntoIterator<Item = S>) -> Self {
-        self.extra_regions = regions.into_iter().map(Into::into).collect();
+    pub fn extra_regions<S: Into<RegionSlug>>(
+        mut self,
+        regions: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.extra_regions = regions
+            .into_iter()
+            .map(|region| region.into().as_str().to_string())
+            .collect();
         self
     }
 
     /// The image's distribution, such as `Ubuntu`.
-    pub fn distribution(mut self, distribution: impl Into<String>) -> Self {
-        self.distribution = Some(distribution.into());
+    pub fn distribution(mut self, distribution: impl Into<Distribution>) -> Self {
+        self.distribution = Some(distribution.into().as_str().to_string());
         self
     }
 
