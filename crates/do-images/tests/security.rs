@@ -10,7 +10,6 @@
 //! but the client logs (httpmock logs the requests it receives, headers
 //! included, so it is not used here).
 
-use std::collections::HashMap;
 use std::error::Error as _;
 use std::io::Write;
 use std::net::SocketAddr;
