@@ -154,3 +154,100 @@ async fn a_part_that_never_gets_through_fails_the_upload_and_aborts_it() {
     assert_eq!(spaces.multipart_uploads(), vec![]);
     assert_eq!(spaces.objects(), vec![]);
 }
+
+/// A `size`-byte qcow2 file named `disk.qcow2` in a directory of its own.
+fn disk_in_own_dir(size: u64) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = qcow2_file(dir.path(), size);
+    (dir, path)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_imports_of_files_with_the_same_name_never_share_an_object() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    // 0.01 and 0.03 GB: each image's size says which file it was made from.
+    let (_a, small) = disk_in_own_dir(10_000_000);
+    let (_b, large) = disk_in_own_dir(30_000_000);
+    let (first, _) = import(&sandbox, &small);
+    let (second, _) = import(&sandbox, &large);
+    // The same typed region and distribution arguments as `do_images`.
+    let first = first
+        .name("small")
+        .region(do_images::RegionSlug::Nyc3)
+        .distribution(do_images::Distribution::Ubuntu);
+    let (first, second) = tokio::join!(first.send(), second.name("large").send());
+    let (first, second) = (first.unwrap(), second.unwrap());
+    assert_ne!(first.upload.key, second.upload.key);
+    assert_eq!(first.image.size_gigabytes, Some(0.01), "{first:?}");
+    assert_eq!(
+        first.image.distribution,
+        Some(do_images::Distribution::Ubuntu)
+    );
+    assert_eq!(second.image.size_gigabytes, Some(0.03), "{second:?}");
+    let spaces = sandbox.spaces().unwrap();
+    assert_eq!(spaces.objects(), vec![], "the bucket is empty");
+    assert_eq!(spaces.multipart_uploads(), vec![]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_object_key_that_names_an_existing_object_is_refused_and_the_object_kept() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    let (_a, first_file) = disk_in_own_dir(2 * MIB);
+    let (_b, second_file) = disk_in_own_dir(3 * MIB);
+    let (first, _) = import(&sandbox, &first_file);
+    first
+        .object_key("shared/disk.qcow2")
+        .keep_upload(true)
+        .send()
+        .await
+        .unwrap();
+    let spaces = sandbox.spaces().unwrap();
+    let before = spaces.objects();
+    assert_eq!(before.len(), 1);
+
+    let (second, _) = import(&sandbox, &second_file);
+    let error = second
+        .name("second")
+        .object_key("shared/disk.qcow2")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error.kind(), ImportErrorKind::ObjectExists(location) if location.key == "shared/disk.qcow2"),
+        "{error}"
+    );
+    assert!(error.to_string().contains("already exists"), "{error}");
+    assert_eq!(error.left_behind(), None);
+    assert_eq!(spaces.objects(), before, "the existing object is untouched");
+    assert_eq!(spaces.multipart_uploads(), vec![]);
+    assert_eq!(sandbox.count_images_named("second"), 0);
+
+    // Replacing it, when asked for, works and removes what it wrote.
+    let (third, _) = import(&sandbox, &second_file);
+    third
+        .name("third")
+        .object_key("shared/disk.qcow2")
+        .replace_existing_object(true)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(spaces.objects(), vec![]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_wait_options_are_refused_before_anything_is_uploaded() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    let (_dir, file) = disk_in_own_dir(MIB);
+    let (import, _) = import(&sandbox, &file);
+    let error = import
+        .name("never")
+        .wait_options(WaitOptions::default().min_delay(Duration::ZERO))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(error.is_invalid_input(), "{error}");
+    assert!(error.to_string().contains("min_delay"), "{error}");
+    let spaces = sandbox.spaces().unwrap();
+    assert_eq!(spaces.requests(), vec![], "nothing was sent to the store");
+    assert_eq!(sandbox.count_images_named("never"), 0);
+}

@@ -4,6 +4,10 @@
 //! honours `HTTPS_PROXY` through `CONNECT` (the proxy sees the host and port,
 //! never the `Authorization` header) and `NO_PROXY`.
 //!
+//! The file import's Spaces client keeps the same rules: a loopback store
+//! (the sandbox's) is reached directly; an https endpoint goes through
+//! `HTTPS_PROXY` by `CONNECT`, without the signed request.
+//!
 //! The proxy settings are environment variables, read when a client is
 //! built, so this binary is on its own and its tests take turns (`ENV`):
 //! each sets the variables, builds its client and clears them again.
@@ -11,7 +15,8 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use do_images::{Client, Error, RetryPolicy};
+use do_images::{Client, Error, RetryPolicy, WaitOptions};
+use do_images_file_import::{ImportFileExt, SpacesCredentials};
 use do_images_sandbox::{Sandbox, SandboxConfig};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -218,4 +223,80 @@ async fn https_honours_no_proxy() {
     let raw = direct.raw();
     assert_eq!(raw.len(), 1, "{:?}", direct.connections());
     assert_eq!(raw[0].first(), Some(&0x16), "a TLS handshake, directly");
+}
+
+/// A 1 MiB qcow2 file in `dir`.
+fn disk(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("disk.qcow2");
+    let file = std::fs::File::create(&path).unwrap();
+    std::io::Write::write_all(&mut &file, b"QFI\xfb\0\0\0\x03").unwrap();
+    file.set_len(1024 * 1024).unwrap();
+    path
+}
+
+// The proxy variables are read when the import builds its Spaces client,
+// inside `send`: they stay set (and `ENV` held) until it has.
+#[allow(clippy::await_holding_lock)]
+#[tokio::test]
+async fn the_file_import_reaches_a_loopback_store_without_a_proxy() {
+    let spy = Spy::start().await;
+    let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    let spaces = sandbox.spaces().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = disk(dir.path());
+    for variable in ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"] {
+        let _env = ProxyEnv::set(&[(variable, &spy.url())]);
+        let client = Client::builder()
+            .token(sandbox.token())
+            .base_url(sandbox.base_url())
+            .build()
+            .unwrap();
+        let imported = client
+            .import_file(&file)
+            .name(variable)
+            .region("nyc3")
+            .bucket(spaces.bucket())
+            .spaces_region(spaces.region())
+            .spaces_endpoint(spaces.endpoint_url())
+            .credentials(SpacesCredentials::new(
+                spaces.access_key_id(),
+                spaces.secret_access_key(),
+            ))
+            .wait_options(WaitOptions::default().min_delay(Duration::from_millis(50)))
+            .send()
+            .await;
+        assert!(imported.is_ok(), "with {variable}: {imported:?}");
+        assert_eq!(spy.connections(), Vec::<String>::new(), "with {variable}");
+    }
+}
+
+#[allow(clippy::await_holding_lock)]
+#[tokio::test]
+async fn the_file_import_reaches_an_https_store_by_connect_only() {
+    let spy = Spy::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = disk(dir.path());
+    let _env = ProxyEnv::set(&[("HTTPS_PROXY", &spy.url()), ("HTTP_PROXY", &spy.url())]);
+    let client = client("https://127.0.0.1:9");
+    let result = client
+        .import_file(&file)
+        .region("nyc3")
+        .bucket("images")
+        .spaces_endpoint("https://127.0.0.1:9")
+        .credentials(SpacesCredentials::new("AKIDproxy", "SECRETproxy"))
+        .send()
+        .await;
+    assert!(result.is_err(), "the spy completes no TLS handshake");
+    let connections = spy.connections();
+    assert!(!connections.is_empty());
+    for seen in &connections {
+        assert!(
+            seen.starts_with("CONNECT 127.0.0.1:9 HTTP/1.1\r\n"),
+            "{seen:?}"
+        );
+        assert!(
+            !seen.contains("AKIDproxy") && !seen.contains(TOKEN_PART),
+            "{seen:?}"
+        );
+    }
 }

@@ -17,6 +17,7 @@ use quote::quote;
 use crate::SPEC_PATH;
 use crate::model_derives;
 use crate::open_enums;
+use crate::path_segments;
 use crate::progenitor_fixes;
 
 /// The generated files, relative to the workspace root.
@@ -72,6 +73,7 @@ pub fn generate(spec_text: &str) -> Result<Vec<GeneratedFile>> {
         Generator::new(&settings).generate_tokens(&prepared.spec)
     })?;
     let client = model_derives::add_json_schema(client)?;
+    let client = path_segments::encode_fully(client);
     // A fresh generator: `httpmock` loads the spec's schemas into its type
     // space itself, which a generator that already made the client has done.
     let mock = run_progenitor("the httpmock helpers", || {

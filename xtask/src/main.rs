@@ -14,6 +14,7 @@ mod check;
 mod generate;
 mod model_derives;
 mod open_enums;
+mod path_segments;
 mod progenitor_fixes;
 
 // The spec crate's sources, compiled into xtask rather than depended on:

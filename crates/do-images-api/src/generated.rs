@@ -3009,7 +3009,8 @@ pub mod builder {
             let Self { client, image_id } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v2/images/{}", client.baseurl, encode_path(& image_id.to_string()),
+                "{}/v2/images/{}", client.baseurl, crate ::encode_path_segment(& image_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -3145,7 +3146,8 @@ pub mod builder {
                 .and_then(|v| types::ImageUpdate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v2/images/{}", client.baseurl, encode_path(& image_id.to_string()),
+                "{}/v2/images/{}", client.baseurl, crate ::encode_path_segment(& image_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -3253,7 +3255,8 @@ pub mod builder {
             let Self { client, image_id } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v2/images/{}", client.baseurl, encode_path(& image_id.to_string()),
+                "{}/v2/images/{}", client.baseurl, crate ::encode_path_segment(& image_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -3394,8 +3397,8 @@ pub mod builder {
             let page = page.map_err(Error::InvalidRequest)?;
             let per_page = per_page.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v2/images/{}/actions", client.baseurl, encode_path(& image_id
-                .to_string()),
+                "{}/v2/images/{}/actions", client.baseurl, crate ::encode_path_segment(&
+                image_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -3520,8 +3523,8 @@ pub mod builder {
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v2/images/{}/actions", client.baseurl, encode_path(& image_id
-                .to_string()),
+                "{}/v2/images/{}/actions", client.baseurl, crate ::encode_path_segment(&
+                image_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -3646,8 +3649,9 @@ pub mod builder {
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let action_id = action_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v2/images/{}/actions/{}", client.baseurl, encode_path(& image_id
-                .to_string()), encode_path(& action_id.to_string()),
+                "{}/v2/images/{}/actions/{}", client.baseurl, crate
+                ::encode_path_segment(& image_id.to_string()), crate
+                ::encode_path_segment(& action_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -3774,8 +3778,8 @@ pub mod builder {
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v2/images/{}/account_transfer", client.baseurl, encode_path(&
-                image_id.to_string()),
+                "{}/v2/images/{}/account_transfer", client.baseurl, crate
+                ::encode_path_segment(& image_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -3925,8 +3929,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v2/images/{}/account_transfer/accept", client.baseurl, encode_path(&
-                image_id.to_string()),
+                "{}/v2/images/{}/account_transfer/accept", client.baseurl, crate
+                ::encode_path_segment(& image_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -4076,8 +4080,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v2/images/{}/account_transfer/cancel", client.baseurl, encode_path(&
-                image_id.to_string()),
+                "{}/v2/images/{}/account_transfer/cancel", client.baseurl, crate
+                ::encode_path_segment(& image_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -4226,8 +4230,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v2/images/{}/account_transfer/decline", client.baseurl, encode_path(&
-                image_id.to_string()),
+                "{}/v2/images/{}/account_transfer/decline", client.baseurl, crate
+                ::encode_path_segment(& image_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map

@@ -20,10 +20,12 @@ use std::str::FromStr;
 /// percent-encoded forms, as dot segments), `/` and `\` (URL parsers take
 /// both as separators), `%` (so that no slug carries an escape such as
 /// `%2e` that a server or proxy may decode), white space and control
-/// characters. Every other character is *percent-encoded* when the request
-/// is built (`?`, `#`, non-ASCII letters), so the server decodes the segment
-/// back to the value given. A [`Slug`] can only be made through these
-/// checks.
+/// characters. Every other character outside RFC 3986's unreserved set
+/// (`A-Z a-z 0-9 - . _ ~`) is *percent-encoded* when the request is built
+/// (`;`, `=`, `?`, `#`, non-ASCII letters...), so that no server or proxy
+/// reads path parameters or delimiters into it, and the server decodes the
+/// segment back to the value given. A [`Slug`] can only be made through
+/// these checks.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ImageRef {
     /// A numeric image id.

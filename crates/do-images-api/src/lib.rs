@@ -44,6 +44,7 @@ mod image_ref;
 /// The spec's string enums as open Rust enums (generated; see the crate docs).
 #[rustfmt::skip] // generated: formatted by the xtask, checked for drift by `cargo xtask check`
 pub mod open_enums;
+mod path_segment;
 mod token_client;
 mod transport;
 
@@ -56,5 +57,6 @@ mod generated;
 
 pub use generated::*;
 pub use image_ref::{ImageRef, ImageRefError, Slug};
+use path_segment::encode_path_segment;
 pub use token_client::{ClientBuildError, bearer_header};
 pub use transport::{Execute, ExecuteFuture, Transport};

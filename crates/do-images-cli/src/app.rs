@@ -56,7 +56,7 @@ impl App {
         let env = |name: &str| std::env::var(name).ok();
         let config_path = global.config.clone().or_else(auth::default_config_path);
         let found = auth::find_token(&TokenQuery {
-            flag: global.access_token.as_deref(),
+            flag: global.access_token.as_ref().map(auth::TokenArg::expose),
             context: global.context.as_deref(),
             config_path,
             env: &env,

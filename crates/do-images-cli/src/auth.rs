@@ -1,11 +1,11 @@
 //! Where the API token comes from: the flag, the environment, or doctl's
 //! config file.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use do_images::TOKEN_ENV_VARS;
-use serde::Deserialize;
+
+use crate::doctl_config::{self, shown_name};
 
 /// A token and where it was found (never the token itself in messages).
 #[derive(Clone)]
@@ -27,6 +27,32 @@ impl std::fmt::Debug for FoundToken {
     }
 }
 
+/// The `--access-token` value. Its `Debug` (and so that of the parsed
+/// command line) never shows it.
+#[derive(Clone)]
+pub struct TokenArg(String);
+
+impl TokenArg {
+    /// The token as given.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::str::FromStr for TokenArg {
+    type Err = std::convert::Infallible;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self(value.to_string()))
+    }
+}
+
+impl std::fmt::Debug for TokenArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TokenArg(<redacted>)")
+    }
+}
+
 /// The inputs of the search.
 pub struct TokenQuery<'a> {
     /// `-t/--access-token`.
@@ -38,16 +64,6 @@ pub struct TokenQuery<'a> {
     pub config_path: Option<PathBuf>,
     /// Reads an environment variable.
     pub env: &'a dyn Fn(&str) -> Option<String>,
-}
-
-/// doctl's config file, the parts doimg reads.
-#[derive(Debug, Default, Deserialize)]
-struct DoctlConfig {
-    #[serde(rename = "access-token")]
-    access_token: Option<String>,
-    #[serde(rename = "auth-contexts", default)]
-    auth_contexts: BTreeMap<String, String>,
-    context: Option<String>,
 }
 
 /// The context doctl calls `default`: its token is `access-token` (or the
@@ -77,7 +93,7 @@ pub fn find_token(query: &TokenQuery<'_>) -> Result<FoundToken, String> {
     }
     let path = query.config_path.as_deref();
     let config = match path {
-        Some(path) => read_config(path)?.map(|config| (path, config)),
+        Some(path) => doctl_config::read(path)?.map(|config| (path, config)),
         None => None,
     };
     let context = query
@@ -87,7 +103,8 @@ pub fn find_token(query: &TokenQuery<'_>) -> Result<FoundToken, String> {
     if let Some(name) = context {
         let Some((path, config)) = &config else {
             return Err(format!(
-                "the context `{name}` needs doctl's config file, but {} does not exist",
+                "the context {} needs doctl's config file, but {} does not exist",
+                shown_name(name),
                 shown(path)
             ));
         };
@@ -96,13 +113,18 @@ pub fn find_token(query: &TokenQuery<'_>) -> Result<FoundToken, String> {
             .get(name)
             .filter(|t| !t.trim().is_empty())
         {
-            let source = format!("auth-context `{name}` of {}", path.display());
+            let source = format!("auth-context {} of {}", shown_name(name), path.display());
             return Ok(found(token, &source, readable_by_others(path)));
         }
-        let known: Vec<_> = config.auth_contexts.keys().map(String::as_str).collect();
+        let known: Vec<_> = config
+            .auth_contexts
+            .keys()
+            .map(|known| shown_name(known).replace('`', ""))
+            .collect();
         return Err(format!(
-            "{} has no auth-context `{name}`; it has: {}",
+            "{} has no auth-context {}; it has: {}",
             path.display(),
+            shown_name(name),
             if known.is_empty() {
                 "none".to_string()
             } else {
@@ -146,20 +168,6 @@ fn found(token: &str, source: &str, warning: Option<String>) -> FoundToken {
         token: token.trim().to_string(),
         source: source.to_string(),
         warning,
-    }
-}
-
-fn read_config(path: &Path) -> Result<Option<DoctlConfig>, String> {
-    match std::fs::read_to_string(path) {
-        Ok(text) if text.trim().is_empty() => Ok(Some(DoctlConfig::default())),
-        Ok(text) => serde_yaml_ng::from_str(&text)
-            .map(Some)
-            .map_err(|e| format!("cannot read doctl's config file {}: {e}", path.display())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!(
-            "cannot read doctl's config file {}: {e}",
-            path.display()
-        )),
     }
 }
 
@@ -328,6 +336,25 @@ mod tests {
             &none,
         ));
         assert!(token.unwrap().warning.is_none());
+    }
+
+    #[test]
+    fn the_parsed_command_line_shows_no_token() {
+        use clap::Parser;
+        let cli = crate::cli::Cli::try_parse_from([
+            "doimg",
+            "-t",
+            "dop_v1_parsedSECRET",
+            "images",
+            "list",
+        ])
+        .unwrap();
+        let shown = format!("{cli:?}");
+        assert!(!shown.contains("parsedSECRET"), "{shown}");
+        assert_eq!(
+            cli.global.access_token.as_ref().map(TokenArg::expose),
+            Some("dop_v1_parsedSECRET")
+        );
     }
 
     #[test]

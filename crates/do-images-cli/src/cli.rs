@@ -47,7 +47,7 @@ pub struct GlobalArgs {
         value_name = "TOKEN",
         hide_env_values = true
     )]
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::auth::TokenArg>,
 
     /// Which of doctl's auth-contexts to take the token from [default: the
     /// config file's current context].

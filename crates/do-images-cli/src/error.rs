@@ -27,6 +27,14 @@ pub enum CliError {
     Sandbox(do_images_sandbox::SandboxError),
     /// `images create --file` failed; the error says what is left where.
     FileImport(do_images_file_import::ImportError),
+    /// A signal (SIGTERM, SIGHUP, Ctrl-C) stopped the command; `error`
+    /// says what it did and what is left, the exit code is the signal's.
+    Signalled {
+        /// What the command reports.
+        error: Box<CliError>,
+        /// 128 plus the signal's number.
+        exit_code: u8,
+    },
     /// Some of several operations failed; each failure was already printed
     /// on its own line. The exit code is the first failure's.
     Several {
@@ -54,7 +62,7 @@ impl CliError {
                 ImportErrorKind::Cancelled => exit_code::INTERRUPTED,
                 _ => exit_code::API_ERROR,
             },
-            Self::Several { exit_code, .. } => *exit_code,
+            Self::Several { exit_code, .. } | Self::Signalled { exit_code, .. } => *exit_code,
         }
     }
 
@@ -72,6 +80,7 @@ impl CliError {
             Self::Sandbox(e) => format!("the sandbox did not start: {e}"),
             Self::Library(error) => library_message(error),
             Self::FileImport(error) => file_import_message(error),
+            Self::Signalled { error, .. } => error.message(),
         }
     }
 }

@@ -286,9 +286,10 @@ impl Drop for Reap {
     }
 }
 
+/// Sends `signal` (`INT`, `TERM`, `HUP`) to doimg during its upload: the
+/// upload is aborted, doimg exits with `code` and says nothing is left.
 #[cfg(unix)]
-#[test]
-fn ctrl_c_during_the_upload_aborts_it_exits_130_and_leaves_nothing() {
+fn signal_during_the_upload_aborts_it(signal: &str, code: i32) {
     let sim = Sim::with(fast());
     // Part 2 never gets through, so the upload is still running when the
     // test sees its first retry and presses Ctrl-C.
@@ -333,17 +334,35 @@ fn ctrl_c_during_the_upload_aborts_it_exits_130_and_leaves_nothing() {
         "the upload is under way"
     );
     let status = std::process::Command::new("kill")
-        .args(["-INT", &child.0.id().to_string()])
+        .args([&format!("-{signal}"), &child.0.id().to_string()])
         .status()
         .expect("kill runs");
     assert!(status.success());
     let status = child.0.wait().expect("doimg ends");
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
-    assert_eq!(status.code(), Some(130), "{seen:?}{rest}");
+    assert_eq!(status.code(), Some(code), "SIG{signal}: {seen:?}{rest}");
     assert!(rest.contains("nothing is left in the bucket"), "{rest}");
     assert_bucket_empty(&sim);
     assert_eq!(sim.count_named("slow"), 0, "no import was sent");
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_the_upload_aborts_it_exits_130_and_leaves_nothing() {
+    signal_during_the_upload_aborts_it("INT", 130);
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_during_the_upload_aborts_it_exits_143_and_leaves_nothing() {
+    signal_during_the_upload_aborts_it("TERM", 143);
+}
+
+#[cfg(unix)]
+#[test]
+fn sighup_during_the_upload_aborts_it_exits_129_and_leaves_nothing() {
+    signal_during_the_upload_aborts_it("HUP", 129);
 }
 
 #[test]

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use do_images::{Client, WaitOptions};
+use do_images::{Client, Distribution, RegionSlug, WaitOptions};
 
 use crate::check::{CheckedFile, check_file};
 use crate::credentials::SpacesCredentials;
@@ -41,7 +41,7 @@ impl ImportFileExt for Client {
 /// Required: [`region`](Self::region) and [`bucket`](Self::bucket). The
 /// image name defaults to the file name without its extensions, the Spaces
 /// region to the import region (when it has Spaces), the object key to
-/// `do-images-import/<UTC time>-<file name>`, the keys to the environment
+/// `do-images-import/<UTC time>-<random>-<file name>`, the keys to the environment
 /// (see [`SpacesCredentials::from_env`]).
 #[derive(Clone)]
 pub struct ImportFile {
@@ -60,6 +60,7 @@ pub struct ImportFile {
     pub(crate) credentials: Option<SpacesCredentials>,
     pub(crate) url_lifetime: Duration,
     pub(crate) keep_upload: bool,
+    pub(crate) replace_existing_object: bool,
     pub(crate) raw: bool,
     pub(crate) wait: WaitOptions,
     pub(crate) progress: Option<ProgressFn>,
@@ -79,6 +80,7 @@ impl std::fmt::Debug for ImportFile {
             .field("credentials", &self.credentials)
             .field("url_lifetime", &self.url_lifetime)
             .field("keep_upload", &self.keep_upload)
+            .field("replace_existing_object", &self.replace_existing_object)
             .finish_non_exhaustive()
     }
 }
@@ -98,6 +100,7 @@ pub(crate) struct Plan {
     pub credentials: SpacesCredentials,
     pub url_lifetime: Duration,
     pub keep_upload: bool,
+    pub replace_existing_object: bool,
     pub wait: WaitOptions,
     pub progress: Option<ProgressFn>,
 }
@@ -128,6 +131,7 @@ impl ImportFile {
             credentials: None,
             url_lifetime: DEFAULT_URL_LIFETIME,
             keep_upload: false,
+            replace_existing_object: false,
             raw: false,
             wait: WaitOptions::default(),
             progress: None,
@@ -141,21 +145,27 @@ impl ImportFile {
     }
 
     /// The region to import into, such as `nyc3` (required).
-    pub fn region(mut self, region: impl Into<String>) -> Self {
-        self.region = Some(region.into());
+    pub fn region(mut self, region: impl Into<RegionSlug>) -> Self {
+        self.region = Some(region.into().as_str().to_string());
         self
     }
 
     /// More regions to copy the image to once it is available, one after
     /// another, in this order.
-    pub fn extra_regions<S: Into<String>>(mut self, regions: impl IntoIterator<Item = S>) -> Self {
-        self.extra_regions = regions.into_iter().map(Into::into).collect();
+    pub fn extra_regions<S: Into<RegionSlug>>(
+        mut self,
+        regions: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.extra_regions = regions
+            .into_iter()
+            .map(|region| region.into().as_str().to_string())
+            .collect();
         self
     }
 
     /// The image's distribution, such as `Ubuntu`.
-    pub fn distribution(mut self, distribution: impl Into<String>) -> Self {
-        self.distribution = Some(distribution.into());
+    pub fn distribution(mut self, distribution: impl Into<Distribution>) -> Self {
+        self.distribution = Some(distribution.into().as_str().to_string());
         self
     }
 
@@ -192,7 +202,9 @@ impl ImportFile {
         self
     }
 
-    /// The object key (default: `do-images-import/<UTC time>-<file name>`).
+    /// The object key (default: `do-images-import/<UTC time>-<random>-<file
+    /// name>`, a key no other import uses). An object already there is
+    /// never replaced unless [`replace_existing_object`](Self::replace_existing_object).
     pub fn object_key(mut self, key: impl Into<String>) -> Self {
         self.key = Some(key.into());
         self
@@ -216,6 +228,16 @@ impl ImportFile {
     /// success and on failure).
     pub fn keep_upload(mut self, keep: bool) -> Self {
         self.keep_upload = keep;
+        self
+    }
+
+    /// Upload even when the object key names an object that is already
+    /// there, replacing it (default: refuse, with
+    /// [`ImportErrorKind::ObjectExists`](crate::ImportErrorKind::ObjectExists),
+    /// before anything is uploaded). The replacing object is this import's:
+    /// it is deleted afterwards unless [`keep_upload`](Self::keep_upload).
+    pub fn replace_existing_object(mut self, replace: bool) -> Self {
+        self.replace_existing_object = replace;
         self
     }
 
@@ -285,6 +307,7 @@ impl ImportFile {
                 "1 minute to 7 days (the most a presigned URL can live)",
             ));
         }
+        self.wait.check()?;
         let bucket = self.bucket.clone().ok_or_else(|| {
             invalid(
                 "Spaces bucket",
@@ -305,7 +328,7 @@ impl ImportFile {
         let key = self
             .key
             .clone()
-            .unwrap_or_else(|| default_key(&self.path, chrono::Utc::now()));
+            .unwrap_or_else(|| default_key(&self.path, chrono::Utc::now(), fastrand::u64(..)));
         let target = SpacesTarget::new(&bucket, &spaces_region, self.endpoint.as_deref(), key)?;
         let credentials = match self.credentials.clone() {
             Some(credentials) => credentials,
@@ -327,6 +350,7 @@ impl ImportFile {
             credentials,
             url_lifetime: self.url_lifetime,
             keep_upload: self.keep_upload,
+            replace_existing_object: self.replace_existing_object,
             wait: self.wait,
             progress: self.progress,
         })

@@ -2,6 +2,7 @@
 //! when the import's future is dropped half-way.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use object_store::aws::AmazonS3;
 use object_store::multipart::MultipartStore;
@@ -36,7 +37,14 @@ pub(crate) struct Cleanup {
     pub keep_object: bool,
     pub progress: Option<ProgressFn>,
     pub stored: Stored,
+    /// How long one cleanup request may take before what it was removing
+    /// is reported as left behind ([`CLEANUP_TIME_LIMIT`]).
+    pub time_limit: Duration,
 }
+
+/// How long one cleanup request (abort, delete) may take: a store that
+/// stalls must not keep a cancelled import from ending.
+pub(crate) const CLEANUP_TIME_LIMIT: Duration = Duration::from_secs(30);
 
 impl Cleanup {
     /// Aborts the multipart upload; reports it when that fails.
@@ -44,14 +52,17 @@ impl Cleanup {
         let Stored::Multipart(id) = std::mem::replace(&mut self.stored, Stored::Nothing) else {
             return None;
         };
-        match self.store.abort_multipart(&self.path, &id).await {
-            Ok(()) => None,
-            Err(error) => Some(LeftBehind::MultipartUpload {
-                location: self.location.clone(),
-                upload_id: id,
-                reason: format!("the abort failed: {error}"),
-            }),
-        }
+        let abort = self.store.abort_multipart(&self.path, &id);
+        let reason = match tokio::time::timeout(self.time_limit, abort).await {
+            Ok(Ok(())) => return None,
+            Ok(Err(error)) => format!("the abort failed: {error}"),
+            Err(_) => format!("the abort got no answer within {:?}", self.time_limit),
+        };
+        Some(LeftBehind::MultipartUpload {
+            location: self.location.clone(),
+            upload_id: id,
+            reason,
+        })
     }
 
     /// Deletes the object unless asked to keep it; reports what is left.
@@ -63,18 +74,21 @@ impl Cleanup {
         if self.keep_object {
             return None;
         }
-        match self.store.delete(&self.path).await {
-            Ok(()) => {
-                if let Some(progress) = &self.progress {
-                    progress(&ImportProgress::ObjectDeleted(self.location.clone()));
+        let reason =
+            match tokio::time::timeout(self.time_limit, self.store.delete(&self.path)).await {
+                Ok(Ok(())) => {
+                    if let Some(progress) = &self.progress {
+                        progress(&ImportProgress::ObjectDeleted(self.location.clone()));
+                    }
+                    return None;
                 }
-                None
-            }
-            Err(error) => Some(LeftBehind::Object {
-                location: self.location.clone(),
-                reason: format!("deleting it failed: {error}"),
-            }),
-        }
+                Ok(Err(error)) => format!("deleting it failed: {error}"),
+                Err(_) => format!("deleting it got no answer within {:?}", self.time_limit),
+            };
+        Some(LeftBehind::Object {
+            location: self.location.clone(),
+            reason,
+        })
     }
 
     /// Leaves the object where it is (an import still reads it) and says
@@ -131,5 +145,69 @@ impl Drop for Cleanup {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credentials::SpacesCredentials;
+    use crate::spaces::SpacesTarget;
+
+    /// A store endpoint on 127.0.0.1 that accepts connections and never
+    /// answers, held open for the test's whole life.
+    async fn stalling_endpoint() -> (tokio::net::TcpListener, String) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        (listener, url)
+    }
+
+    fn cleanup(endpoint: &str, stored: Stored) -> Cleanup {
+        let target = SpacesTarget::new("bucket", "nyc3", Some(endpoint), "k.qcow2".into()).unwrap();
+        let store = target
+            .store(&SpacesCredentials::new("id", "secret"))
+            .unwrap();
+        Cleanup {
+            store,
+            path: target.object_path(),
+            location: target.location.clone(),
+            keep_object: false,
+            progress: None,
+            stored,
+            time_limit: Duration::from_millis(200),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_store_that_never_answers_bounds_the_cleanup_and_says_what_is_left() {
+        let (listener, endpoint) = stalling_endpoint().await;
+        let held = tokio::spawn(async move {
+            let mut open = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                open.push(socket);
+            }
+        });
+        let mut aborting = cleanup(&endpoint, Stored::Multipart("up-1".into()));
+        let left = tokio::time::timeout(Duration::from_secs(20), aborting.abort_upload())
+            .await
+            .expect("the abort gives up within its time limit");
+        match left {
+            Some(LeftBehind::MultipartUpload {
+                upload_id, reason, ..
+            }) => {
+                assert_eq!(upload_id, "up-1");
+                assert!(reason.contains("no answer within"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut deleting = cleanup(&endpoint, Stored::Object);
+        let left = tokio::time::timeout(Duration::from_secs(20), deleting.delete_object())
+            .await
+            .expect("the delete gives up within its time limit");
+        assert!(
+            matches!(&left, Some(LeftBehind::Object { reason, .. }) if reason.contains("no answer within")),
+            "{left:?}"
+        );
+        held.abort();
     }
 }

@@ -26,7 +26,7 @@ pub enum ImportErrorKind {
         source: std::io::Error,
     },
     /// The object store refused or could not be reached.
-    #[error("Spaces {operation} failed: {source}")]
+    #[error("Spaces {operation} failed: {}", shortened(source))]
     Storage {
         /// What was being done, such as `upload of part 3`.
         operation: String,
@@ -34,10 +34,41 @@ pub enum ImportErrorKind {
         #[source]
         source: object_store::Error,
     },
+    /// The object key names an object that is already there, and the
+    /// import never replaces one unless asked to (see
+    /// [`replace_existing_object`](crate::ImportFile::replace_existing_object)):
+    /// nothing was uploaded.
+    #[error(
+        "{0} already exists; an import never replaces an object it did not write: choose another object key"
+    )]
+    ObjectExists(ObjectLocation),
     /// The import was cancelled (see
     /// [`ImportFile::send_until`](crate::ImportFile::send_until)).
     #[error("cancelled")]
     Cancelled,
+}
+
+/// The longest store error shown, in characters: its answer's body may be
+/// anything the server sent.
+const SHOWN_STORE_ERROR: usize = 300;
+
+/// `error`'s message, at most [`SHOWN_STORE_ERROR`] characters, with
+/// control characters written as `\u{..}` escapes.
+fn shortened(error: &object_store::Error) -> String {
+    let text = error.to_string();
+    let mut shown = String::new();
+    for (count, c) in text.chars().enumerate() {
+        if count == SHOWN_STORE_ERROR {
+            shown.push_str("...");
+            break;
+        }
+        if c.is_control() {
+            shown.extend(c.escape_unicode());
+        } else {
+            shown.push(c);
+        }
+    }
+    shown
 }
 
 /// Something the import could not clean up, and where it is.
@@ -177,6 +208,26 @@ mod tests {
             bucket: "images".into(),
             key: "do-images-import/x.qcow2".into(),
         }
+    }
+
+    #[test]
+    fn a_storage_error_is_shortened_and_its_controls_escaped() {
+        let body = format!("<Error>\u{1b}]52;c;{}</Error>", "x".repeat(5000));
+        let error = ImportError::new(ImportErrorKind::Storage {
+            operation: "upload of part 1".into(),
+            source: object_store::Error::Generic {
+                store: "S3",
+                source: body.into(),
+            },
+        });
+        let shown = error.to_string();
+        assert!(
+            shown.starts_with("Spaces upload of part 1 failed: "),
+            "{shown}"
+        );
+        assert!(shown.chars().count() < 500, "{shown}");
+        assert!(!shown.contains('\u{1b}'), "{shown}");
+        assert!(shown.contains("\\u{1b}]52"), "{shown}");
     }
 
     #[test]

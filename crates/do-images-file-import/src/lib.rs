@@ -41,13 +41,13 @@ mod error;
 mod progress;
 mod run;
 mod spaces;
+mod spaces_http;
 mod upload;
 
 pub use builder::{DEFAULT_URL_LIFETIME, ImportFile, ImportFileExt, MAX_URL_LIFETIME};
-pub use check::{CheckedFile, DiskFormat, MAX_FILE_SIZE, check_file, sniff};
+pub use check::{DiskFormat, MAX_FILE_SIZE};
 pub use credentials::{SPACES_KEY_ENV_VARS, SpacesCredentials};
 pub use error::{ImportError, ImportErrorKind, LeftBehind};
 pub use progress::ImportProgress;
 pub use run::ImportedImage;
 pub use spaces::{ObjectLocation, SPACES_REGIONS};
-pub use upload::{MAX_PARTS, MIN_PART_SIZE, PART_ATTEMPTS, PARTS_IN_FLIGHT, part_size};

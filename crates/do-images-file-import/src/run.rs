@@ -6,11 +6,12 @@ use std::pin::pin;
 
 use do_images::{Error as ApiError, Image, WaitOptions};
 use futures::FutureExt;
+use object_store::ObjectStoreExt;
 use object_store::multipart::MultipartStore;
 use object_store::signer::{Method, Signer};
 
 use crate::builder::{ImportFile, Plan};
-use crate::cleanup::{Cleanup, Stored};
+use crate::cleanup::{CLEANUP_TIME_LIMIT, Cleanup, Stored};
 use crate::error::{ImportError, ImportErrorKind, LeftBehind};
 use crate::progress::{ImportProgress, ProgressFn};
 use crate::spaces::ObjectLocation;
@@ -104,9 +105,20 @@ async fn run(plan: Plan, cancel: impl Future<Output = ()>) -> Result<ImportedIma
         keep_object: plan.keep_upload,
         progress: progress.clone(),
         stored: Stored::Nothing,
+        time_limit: CLEANUP_TIME_LIMIT,
     };
 
-    // 1. The multipart upload.
+    // 1. The multipart upload, to a key that names no object yet: an
+    // import never replaces (and then deletes) an object it did not write.
+    if !plan.replace_existing_object {
+        match store.head(&path).await {
+            Ok(_) => {
+                return Err(ImportError::new(ImportErrorKind::ObjectExists(location)));
+            }
+            Err(object_store::Error::NotFound { .. }) => {}
+            Err(error) => return Err(storage("check for an existing object")(error)),
+        }
+    }
     let upload_id = store
         .create_multipart(&path)
         .await

@@ -11,6 +11,7 @@ use object_store::path::Path as ObjectPath;
 use object_store::{BackoffConfig, ClientOptions, RetryConfig};
 
 use crate::credentials::SpacesCredentials;
+use crate::spaces_http::SpacesConnector;
 
 /// Regions that have Spaces; the import region is the default Spaces
 /// region when it is one of them.
@@ -101,12 +102,15 @@ impl SpacesTarget {
         } else {
             self.location.endpoint.clone()
         };
-        let options = ClientOptions::new()
-            .with_allow_http(true)
-            .with_connect_timeout(Duration::from_secs(10))
+        let plain_http = self.location.endpoint.starts_with("http://");
+        let connector = SpacesConnector {
+            plain_http,
+            connect_timeout: Duration::from_secs(10),
             // A part on a slow uplink takes minutes; a stalled one is
             // retried after this.
-            .with_timeout(Duration::from_secs(10 * 60));
+            timeout: Duration::from_secs(10 * 60),
+        };
+        let options = ClientOptions::new().with_allow_http(plain_http);
         let retry = RetryConfig {
             backoff: BackoffConfig {
                 init_backoff: Duration::from_millis(100),
@@ -124,6 +128,7 @@ impl SpacesTarget {
             .with_secret_access_key(&credentials.secret_access_key)
             .with_virtual_hosted_style_request(self.virtual_hosted)
             .with_client_options(options)
+            .with_http_connector(connector)
             .with_retry(retry)
             .build()
             .map(Arc::new)
@@ -221,10 +226,12 @@ fn check_endpoint(endpoint: &str) -> Result<url::Url, do_images::Error> {
     }
 }
 
-/// The default object key: `do-images-import/<UTC time>-<file name>`, the
-/// file name reduced to letters, digits, `.`, `-` and `_` (its extension
-/// stays, so a `.gz` or `.bz2` name still says what is inside).
-pub fn default_key(file: &FilePath, now: chrono::DateTime<chrono::Utc>) -> String {
+/// The default object key: `do-images-import/<UTC time>-<random>-<file
+/// name>`, the file name reduced to letters, digits, `.`, `-` and `_` (its
+/// extension stays, so a `.gz` or `.bz2` name still says what is inside).
+/// The 64 random bits (`random`, 16 hex digits) keep two imports of files
+/// with the same name, started in the same second, apart.
+pub fn default_key(file: &FilePath, now: chrono::DateTime<chrono::Utc>, random: u64) -> String {
     let name: String = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -240,7 +247,10 @@ pub fn default_key(file: &FilePath, now: chrono::DateTime<chrono::Utc>) -> Strin
         .collect();
     let name = name.trim_start_matches('.');
     let name = if name.is_empty() { "image" } else { name };
-    format!("do-images-import/{}-{name}", now.format("%Y%m%dT%H%M%SZ"))
+    format!(
+        "do-images-import/{}-{random:016x}-{name}",
+        now.format("%Y%m%dT%H%M%SZ")
+    )
 }
 
 /// The Spaces region to upload to when none is given: the import region
@@ -313,8 +323,13 @@ mod tests {
         let now = chrono::DateTime::parse_from_rfc3339("2026-12-02T22:54:01Z")
             .unwrap()
             .to_utc();
-        let key = default_key(FilePath::new("/tmp/my disk\u{1b}.qcow2.gz"), now);
-        assert_eq!(key, "do-images-import/20261202T225401Z-my_disk_.qcow2.gz");
+        let key = default_key(FilePath::new("/tmp/my disk\u{1b}.qcow2.gz"), now, 0xabc);
+        assert_eq!(
+            key,
+            "do-images-import/20261202T225401Z-0000000000000abc-my_disk_.qcow2.gz"
+        );
+        let file = FilePath::new("disk.qcow2");
+        assert_ne!(default_key(file, now, 1), default_key(file, now, 2));
         assert!(SpacesTarget::new("bucket", "nyc3", None, key).is_ok());
         assert_eq!(default_region("fra1"), Some("fra1"));
         assert_eq!(default_region("nyc1"), None);

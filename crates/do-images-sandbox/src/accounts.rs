@@ -179,3 +179,16 @@ impl Accounts {
         &self.accounts[0].0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_no_token() {
+        let account = Account::new("dop_v1_accountSECRET", "a@example.com", "team");
+        let shown = format!("{account:?}");
+        assert!(!shown.contains("accountSECRET"), "{shown}");
+        assert!(shown.contains("a@example.com"), "{shown}");
+    }
+}

@@ -358,9 +358,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Sends requests with this `reqwest::Client` (its own timeouts, proxy
-    /// and TLS settings apply, so the loopback rule of the default client,
-    /// no proxy for plain http, is yours to keep). The token and user agent
+    /// Sends requests with this `reqwest::Client` (its own timeouts, proxy,
+    /// redirect and TLS settings apply, so the rules of the default client,
+    /// no proxy for plain http and no redirect followed, are yours to
+    /// keep). The token and user agent
     /// are still added to each request by this crate.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
@@ -413,7 +414,11 @@ impl ClientBuilder {
         let http = match self.http_client {
             Some(client) => client,
             None => {
+                // The API does not redirect; following a redirect would
+                // re-send a request (its body, perhaps an import URL)
+                // elsewhere. A 3xx becomes `Error::Redirect`.
                 let mut http = reqwest::Client::builder()
+                    .redirect(reqwest::redirect::Policy::none())
                     .connect_timeout(self.connect_timeout)
                     .timeout(self.request_timeout);
                 if base_url.starts_with("http://") {

@@ -94,6 +94,10 @@ pub struct ManualClock {
     state: Arc<Mutex<ManualState>>,
 }
 
+/// The most virtual time a [`ManualClock`] counts: about 30 years.
+#[cfg(any(test, feature = "test-util"))]
+const MANUAL_TIME_LIMIT: Duration = Duration::from_secs(30 * 365 * 24 * 60 * 60);
+
 #[cfg(any(test, feature = "test-util"))]
 #[derive(Debug)]
 struct ManualState {
@@ -108,7 +112,8 @@ struct ManualState {
 #[cfg(any(test, feature = "test-util"))]
 impl ManualState {
     fn advance(&mut self, duration: Duration) {
-        self.elapsed += duration;
+        // Saturates far beyond any test, where `Instant` still adds.
+        self.elapsed = self.elapsed.saturating_add(duration).min(MANUAL_TIME_LIMIT);
         for deadline in self.deadlines.drain(..) {
             deadline.wake();
         }
@@ -206,7 +211,7 @@ impl Clock for ManualClock {
     /// [`advance`](ManualClock::advance), reaches `duration` from now;
     /// not recorded as a sleep.
     fn deadline(&self, duration: Duration) -> Sleep {
-        let at = self.lock().elapsed + duration;
+        let at = self.lock().elapsed.saturating_add(duration);
         Box::pin(ManualDeadline {
             state: self.state.clone(),
             at,

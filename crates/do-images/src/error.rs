@@ -80,6 +80,20 @@ pub enum Error {
         /// The `x-request-id` header, when present.
         request_id: Option<String>,
     },
+    /// The API answered with a redirect (3xx), which the client never
+    /// follows: the API does not redirect, and following one would send the
+    /// token or a request body (an import URL) elsewhere.
+    #[error(
+        "the API answered HTTP {status}, a redirect to {}, which is not followed; check the base URL",
+        location.as_deref().map_or_else(|| "nowhere (no Location)".to_string(), |l| format!("{l:?}"))
+    )]
+    Redirect {
+        /// The HTTP status, such as 307.
+        status: u16,
+        /// Where it pointed: the `Location` header without its query and
+        /// fragment (which may carry a signature), at most 200 characters.
+        location: Option<String>,
+    },
     /// The answer's body was larger than the client's limit (see
     /// [`ClientBuilder::max_body_size`](crate::ClientBuilder::max_body_size)).
     #[error("the API's answer is larger than the limit of {limit} bytes; it was not read")]
@@ -223,7 +237,8 @@ impl Error {
         match self {
             Self::Api { status, .. }
             | Self::Decode { status, .. }
-            | Self::UnexpectedStatus { status, .. } => Some(*status),
+            | Self::UnexpectedStatus { status, .. }
+            | Self::Redirect { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -295,6 +310,12 @@ impl Error {
                 reason: reason.to_string(),
                 request_id: record.request_id.clone(),
             },
+            E::UnexpectedResponse(response) if response.status().is_redirection() => {
+                Self::Redirect {
+                    status: response.status().as_u16(),
+                    location: redirect_target(response.headers()),
+                }
+            }
             E::UnexpectedResponse(response) => Self::UnexpectedStatus {
                 status: response.status().as_u16(),
                 request_id: request_id_header(response.headers()),
@@ -319,6 +340,15 @@ impl Error {
             request_id: record.request_id.clone(),
         }
     }
+}
+
+/// The `Location` of a redirect as shown in messages: without its query
+/// and fragment, at most 200 characters.
+fn redirect_target(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    let location = headers.get(reqwest::header::LOCATION)?;
+    let text = String::from_utf8_lossy(location.as_bytes());
+    let end = text.find(['?', '#']).unwrap_or(text.len());
+    Some(text[..end].chars().take(200).collect())
 }
 
 pub(crate) fn request_id_header(headers: &reqwest::header::HeaderMap) -> Option<String> {

@@ -134,6 +134,13 @@ struct Slot {
     done_at: Option<Instant>,
 }
 
+/// Whether `slot` still counts at `now` in a window of `length`: it is in
+/// flight, or it finished less than `length` ago.
+fn counts(slot: &Slot, now: Instant, length: Duration) -> bool {
+    slot.done_at
+        .is_none_or(|done| now.saturating_duration_since(done) < length)
+}
+
 /// What the first waiter waits for.
 enum Wait {
     /// A finished request leaves a full window after this long.
@@ -170,7 +177,7 @@ impl Limiter {
                 let mut slots = lock(&self.slots);
                 let now = self.clock.now();
                 let longest = self.longest;
-                slots.retain(|slot| slot.done_at.is_none_or(|done| now < done + longest));
+                slots.retain(|slot| counts(slot, now, longest));
                 match self.wait_needed(&slots, now) {
                     None => {
                         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
@@ -202,7 +209,7 @@ impl Limiter {
     fn wait_needed(&self, slots: &VecDeque<Slot>, now: Instant) -> Option<Wait> {
         let mut wait: Option<Wait> = None;
         for window in &self.windows {
-            let counted = |slot: &&Slot| slot.done_at.is_none_or(|done| now < done + window.length);
+            let counted = |slot: &&Slot| counts(slot, now, window.length);
             if slots.iter().filter(counted).count() < window.requests {
                 continue;
             }
@@ -211,7 +218,11 @@ impl Limiter {
                 .filter(counted)
                 .filter_map(|slot| slot.done_at)
                 .min()
-                .map(|done| done + window.length - now);
+                .map(|done| {
+                    window
+                        .length
+                        .saturating_sub(now.saturating_duration_since(done))
+                });
             wait = Some(match (wait, first_out) {
                 (_, None) | (Some(Wait::Release), _) => Wait::Release,
                 (None, Some(after)) => Wait::For(after),
@@ -280,6 +291,33 @@ mod tests {
             Limiter::new(&limits, Arc::new(clock.clone())).unwrap(),
             clock,
         )
+    }
+
+    #[test]
+    fn a_window_of_the_longest_duration_waits_without_overflowing() {
+        within_seconds(async {
+            let (limiter, clock) = limiter(RequestLimits::none().allow(1, Duration::MAX));
+            drop(limiter.acquire().await);
+            clock.advance(Duration::from_secs(5));
+            let slots = lock(&limiter.slots);
+            match limiter.wait_needed(&slots, clock.now()) {
+                Some(Wait::For(wait)) => {
+                    assert_eq!(wait, Duration::MAX - Duration::from_secs(5));
+                }
+                _ => panic!("a full window waits for its oldest request"),
+            }
+            assert!(
+                slots
+                    .iter()
+                    .all(|slot| counts(slot, clock.now(), Duration::MAX))
+            );
+        });
+        within_seconds(async {
+            let clock = ManualClock::default();
+            clock.advance(Duration::MAX);
+            clock.advance(Duration::MAX);
+            let _ = clock.now();
+        });
     }
 
     #[test]

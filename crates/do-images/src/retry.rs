@@ -185,7 +185,11 @@ impl RetryPolicy {
                 }
                 let floor = self.min_rate_limit_wait;
                 let extra = jitter.up_to(u64::try_from(floor.as_millis()).unwrap_or(u64::MAX));
-                Some(asked.max(floor) + Duration::from_millis(extra))
+                Some(
+                    asked
+                        .max(floor)
+                        .saturating_add(Duration::from_millis(extra)),
+                )
             }
             500 | 502 | 503 | 504 if is_idempotent(method) => Some(self.backoff(retry, jitter)),
             _ => None,
@@ -421,6 +425,37 @@ mod tests {
             Some(Duration::from_millis(20)),
             "the custom floor"
         );
+    }
+
+    #[test]
+    fn the_longest_waits_saturate_instead_of_overflowing() {
+        let policy = RetryPolicy::default()
+            .with_max_rate_limit_wait(Duration::MAX)
+            .with_min_rate_limit_wait(Duration::MAX)
+            .with_initial_backoff(Duration::MAX)
+            .with_max_backoff(Duration::MAX);
+        let after = |headers: &HeaderMap| {
+            policy.delay_after_status(
+                &Method::GET,
+                StatusCode::TOO_MANY_REQUESTS,
+                headers,
+                0,
+                SystemTime::UNIX_EPOCH,
+                &MaxJitter,
+            )
+        };
+        let most = headers(&[("retry-after", "18446744073709551615")]);
+        assert_eq!(after(&most), Some(Duration::MAX));
+        let reset = headers(&[
+            ("ratelimit-limit", "5000"),
+            ("ratelimit-remaining", "0"),
+            ("ratelimit-reset", "18446744073709551615"),
+        ]);
+        assert!(after(&reset).is_some());
+        assert_eq!(after(&HeaderMap::new()), Some(Duration::MAX));
+        assert!(policy.backoff(u32::MAX, &MaxJitter) > Duration::from_secs(1 << 40));
+        let failure = policy.delay_after_failure(&Method::GET, true, 2, &MaxJitter);
+        assert!(failure.is_some());
     }
 
     #[test]

@@ -102,7 +102,10 @@ impl WaitOptions {
         self
     }
 
-    fn check(&self) -> Result<()> {
+    /// Checks the options as a wait does before its first poll: a positive
+    /// `min_delay`, a `max_delay` at least as long. Callers that start work
+    /// before waiting (an upload, then an import) check first.
+    pub fn check(&self) -> Result<()> {
         if self.min_delay.is_zero() {
             return Err(Error::invalid(
                 "min_delay",
@@ -127,7 +130,8 @@ impl WaitOptions {
         let factor = 1u32.checked_shl(poll.min(31)).unwrap_or(u32::MAX);
         let cap = self.min_delay.saturating_mul(factor).min(self.max_delay);
         let spread = u64::try_from((cap - self.min_delay).as_millis()).unwrap_or(u64::MAX);
-        self.min_delay + Duration::from_millis(client.jitter().up_to(spread))
+        self.min_delay
+            .saturating_add(Duration::from_millis(client.jitter().up_to(spread)))
     }
 }
 

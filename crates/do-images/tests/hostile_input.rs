@@ -461,6 +461,11 @@ fn check_error(error: &Error, status: u16, body: Option<&[u8]>) -> Result<(), Te
                 prop_assert!(shown.contains(&format!("HTTP {status}")), "{shown}");
             }
         }
+        // No redirect is followed: a 3xx names where it pointed.
+        300..=399 => prop_assert!(
+            matches!(error, Error::Redirect { status: s, .. } if *s == status),
+            "{error:?}"
+        ),
         _ => prop_assert!(
             matches!(error, Error::UnexpectedStatus { status: s, .. } if *s == status),
             "{error:?}"

@@ -79,6 +79,27 @@ fn expected_segment(value: &str) -> String {
     }
 }
 
+/// Whether `segment` has nothing but RFC 3986's unreserved characters and
+/// `%XX` escapes: no sub-delimiter (`;` path parameters, `=`, `,`...) nor
+/// gen-delimiter reaches the server raw.
+fn only_unreserved_or_escapes(segment: &str) -> bool {
+    let bytes = segment.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'%' if bytes
+                .get(at + 1..at + 3)
+                .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit)) =>
+            {
+                at += 3
+            }
+            b if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') => at += 1,
+            _ => return false,
+        }
+    }
+    true
+}
+
 /// Gets `value` and checks where the request went, or that none was sent.
 async fn check(client: &Client, recorder: &Recorder, value: &str) -> Result<(), String> {
     let result = client.images().get(value).send().await;
@@ -103,6 +124,9 @@ async fn check(client: &Client, recorder: &Recorder, value: &str) -> Result<(), 
             if segment.contains(['/', '?', '#']) {
                 return Err(format!("more than one segment: {line:?}"));
             }
+            if !only_unreserved_or_escapes(segment) {
+                return Err(format!("a reserved character is sent raw: {line:?}"));
+            }
             let decoded = percent_decode_str(segment).decode_utf8_lossy();
             if decoded != expected_segment(value) {
                 return Err(format!("{line:?} decodes to {decoded:?}"));
@@ -124,7 +148,7 @@ fn tricky_piece() -> impl Strategy<Value = String> {
             ".", "..", "/", "\\", "%", "%2e", "%2E", "%2f", "%5c", "?", "#", ";", ":", "@", "&",
             "=", "+", " ", "\t", "\n", "\r", "\0", "\u{7f}", "\u{85}", "\u{9b}", "\u{202e}",
             "\u{3002}", "\u{ff0e}", "é", "|", "^", "[", "]", "{", "}", "`", "'", "\"", "<", ">",
-            "~", "!", "*", "(", ")", "$", ",", "-", "_", "0", "7",
+            "~", "!", "*", "(", ")", "$", ",", "-", "_", "0", "7", "..;", ";a=b", "'",
         ])
         .prop_map(str::to_string),
         "[a-z0-9-]{1,4}",
@@ -209,13 +233,17 @@ async fn dot_segments_backslashes_and_escapes_never_leave_the_images_path() {
 }
 
 #[tokio::test]
-async fn ordinary_slugs_and_ids_are_sent_as_given() {
+async fn ordinary_slugs_and_ids_are_sent_as_given_and_reserved_characters_encoded() {
     let recorder = Recorder::start().await;
     let client = client(&recorder);
     for (value, sent) in [
         ("ubuntu-24-04-x64", "/v2/images/ubuntu-24-04-x64"),
         ("centos-stream-9.x64", "/v2/images/centos-stream-9.x64"),
         ("7555620", "/v2/images/7555620"),
+        ("..;", "/v2/images/..%3B"),
+        ("a;b=c,d", "/v2/images/a%3Bb%3Dc%2Cd"),
+        ("x:y@z[1]", "/v2/images/x%3Ay%40z%5B1%5D"),
+        ("!$&'()*+", "/v2/images/%21%24%26%27%28%29%2A%2B"),
     ] {
         let error = client.images().get(value).send().await.unwrap_err();
         assert!(matches!(error, Error::Api { status: 404, .. }), "{error:?}");

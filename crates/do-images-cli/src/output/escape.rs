@@ -3,14 +3,17 @@
 //! Anyone who can rename an image in a shared team chooses what other
 //! people's terminals receive. Control characters in it could recolour the
 //! terminal, set its title, write the clipboard (OSC 52) or move the
-//! cursor; bidirectional controls could reorder what is shown. Every line
-//! doimg prints in text (tables, progress, warnings, errors) goes through
-//! [`for_terminal`], which shows such characters as visible escapes; JSON
-//! output uses [`is_hidden`] to write them as `\uXXXX`.
+//! cursor; bidirectional controls could reorder what is shown; zero-width
+//! and format characters could make two different names look the same.
+//! Every line doimg prints in text (tables, progress, warnings, errors)
+//! goes through [`for_terminal`], which shows such characters as visible
+//! escapes; JSON output uses [`is_hidden`] to write the controls as
+//! `\uXXXX`.
 
 use std::borrow::Cow;
 use std::fmt::Write;
 
+use unicode_general_category::{GeneralCategory, get_general_category};
 use unicode_width::UnicodeWidthStr;
 
 /// Whether `c` changes what a terminal does or how it orders text instead
@@ -31,13 +34,45 @@ pub fn is_hidden(c: char) -> bool {
         )
 }
 
-/// `text` with every [`is_hidden`] character shown as an escape: `\t`,
-/// `\n`, `\r`, `\e` (ESC), `\0`, else `\u{hex}` (such as `\u{9b}` or
-/// `\u{202e}`). Text without such characters is returned as it is. A
+/// Whether text output shows `c` as an escape although it changes nothing
+/// on the terminal: it takes no room or looks like no character at all,
+/// so that two names that look the same would differ invisibly. These
+/// are the format characters (Unicode category Cf: zero-width spaces and
+/// joiners, word joiner, soft hyphen, byte order mark, the tag characters
+/// U+E0000..U+E007F) and the other default-ignorable ones: the combining
+/// grapheme joiner, variation selectors, the Hangul fillers and the
+/// Mongolian and Khmer invisible letters. An emoji sequence joined by
+/// U+200D is therefore shown with its joiners spelled out.
+fn is_invisible(c: char) -> bool {
+    get_general_category(c) == GeneralCategory::Format
+        || matches!(
+            c,
+            '\u{034f}'
+                | '\u{115f}'
+                | '\u{1160}'
+                | '\u{17b4}'
+                | '\u{17b5}'
+                | '\u{180b}'..='\u{180f}'
+                | '\u{3164}'
+                | '\u{fe00}'..='\u{fe0f}'
+                | '\u{ffa0}'
+                | '\u{e0100}'..='\u{e01ef}'
+        )
+}
+
+/// Whether text output escapes `c`: [`is_hidden`] or invisible.
+fn is_escaped_in_text(c: char) -> bool {
+    is_hidden(c) || is_invisible(c)
+}
+
+/// `text` with every [`is_hidden`] or invisible character (zero-width,
+/// format, tag characters...) shown as an escape: `\t`, `\n`, `\r`, `\e`
+/// (ESC), `\0`, else `\u{hex}` (such as `\u{9b}`, `\u{202e}` or
+/// `\u{200b}`). Text without such characters is returned as it is. A
 /// backslash is left alone: the escapes are for reading, not for turning
 /// back into the original text (`-o json` gives the exact strings).
 pub fn for_terminal(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_hidden) {
+    if !text.chars().any(is_escaped_in_text) {
         return Cow::Borrowed(text);
     }
     let mut shown = String::with_capacity(text.len() + 16);
@@ -48,7 +83,7 @@ pub fn for_terminal(text: &str) -> Cow<'_, str> {
             '\r' => shown.push_str("\\r"),
             '\u{1b}' => shown.push_str("\\e"),
             '\0' => shown.push_str("\\0"),
-            c if is_hidden(c) => {
+            c if is_escaped_in_text(c) => {
                 let _ = write!(shown, "\\u{{{:x}}}", u32::from(c));
             }
             c => shown.push(c),
@@ -80,6 +115,24 @@ mod tests {
             for_terminal("abc\u{202e}fed\u{2066}x\u{2069}"),
             "abc\\u{202e}fed\\u{2066}x\\u{2069}"
         );
+    }
+
+    #[test]
+    fn invisible_and_format_characters_become_visible() {
+        assert_eq!(
+            for_terminal("web\u{200b}1 a\u{200c}b\u{200d}c\u{2060}d\u{feff}"),
+            "web\\u{200b}1 a\\u{200c}b\\u{200d}c\\u{2060}d\\u{feff}"
+        );
+        assert_eq!(
+            for_terminal("prod\u{e0070}\u{e0072}\u{e007f}"),
+            "prod\\u{e0070}\\u{e0072}\\u{e007f}"
+        );
+        assert_eq!(
+            for_terminal("soft\u{ad}hyphen\u{34f}\u{3164}\u{fe0f}\u{180e}"),
+            "soft\\u{ad}hyphen\\u{34f}\\u{3164}\\u{fe0f}\\u{180e}"
+        );
+        // Two names that look the same never print the same.
+        assert_ne!(for_terminal("web"), for_terminal("w\u{200b}eb"));
     }
 
     #[test]
