@@ -1,5 +1,5 @@
 //! `do-images-bench`: do-images, `doimg` and pydo side by side against the
-//! sandbox, as issue 6 asks. Run it through `cargo xtask bench`, which
+//! sandbox. Run it through `cargo xtask bench`, which
 //! builds it in release mode, installs pydo and passes the paths in.
 //!
 //! `do-images-bench run` is the harness: it serves sandboxes in its own

@@ -32,7 +32,7 @@ pub struct Results {
     pub rows: Vec<Row>,
     /// The waiter's measurement.
     pub waiter: WaiterResult,
-    /// Issue 6's targets.
+    /// The project's performance targets, each with its verdict.
     pub verdicts: Vec<Verdict>,
 }
 
@@ -93,7 +93,7 @@ impl Results {
              {pydo_import}\n\
              ## Waiter\n\n\
              {waiter}\n\
-             ## Targets (issue 6)\n\n\
+             ## Targets\n\n\
              {targets}\n\
              ## Method\n\n\
              - Sandboxes with {small} and {large} images, with no added latency and with 50 ms added to every \

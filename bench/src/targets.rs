@@ -1,4 +1,4 @@
-//! Issue 6's targets, checked against the measurements.
+//! The performance targets, checked against the measurements.
 
 use std::time::Duration;
 

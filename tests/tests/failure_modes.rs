@@ -1,4 +1,4 @@
-//! The failure-mode suite (issue 6, section 2): with the sandbox injecting
+//! The failure-mode suite: with the sandbox injecting
 //! 429 storms, 5xx answers, dropped connections and answers slower than the
 //! client's timeout,
 //!
