@@ -48,6 +48,8 @@ struct DoctlConfig {
     #[serde(rename = "auth-contexts", default)]
     auth_contexts: BTreeMap<String, String>,
     context: Option<String>,
+    #[serde(rename = "api-url")]
+    api_url: Option<String>,
 }
 
 /// The context doctl calls `default`: its token is `access-token` (or the
@@ -139,6 +141,19 @@ fn shown(path: Option<&Path>) -> String {
         Some(path) => path.display().to_string(),
         None => "doctl's config file (this system has no user config directory)".to_string(),
     }
+}
+
+/// The `api-url` of doctl's config file at `path`, if the file exists and
+/// has one: the endpoint used when neither --api-url nor
+/// DIGITALOCEAN_API_URL names one, as in doctl.
+pub fn config_api_url(path: Option<&Path>) -> Result<Option<String>, String> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    let config = read_config(path)?;
+    Ok(config
+        .and_then(|c| c.api_url)
+        .filter(|url| !url.trim().is_empty()))
 }
 
 fn found(token: &str, source: &str, warning: Option<String>) -> FoundToken {

@@ -389,3 +389,32 @@ fn digitalocean_config_names_doctls_config_file() {
     .ok();
     assert_eq!(ids_of_table(&out.stdout).len(), 1);
 }
+
+#[cfg(unix)]
+#[test]
+fn the_api_url_of_doctls_config_is_used_unless_one_is_given() {
+    let sim = Sim::start();
+    let list = ["images", "list", "--limit", "1"];
+    write_private(
+        &sim.doctl_config_path(),
+        &format!(
+            "access-token: {}\napi-url: {}\n",
+            sim.sandbox.token(),
+            sim.sandbox.base_url()
+        ),
+    );
+    let out = run(isolated(sim.home()).args(list)).ok();
+    assert_eq!(ids_of_table(&out.stdout).len(), 1);
+    // --api-url (or DIGITALOCEAN_API_URL) wins over the file's.
+    write_private(
+        &sim.doctl_config_path(),
+        &format!(
+            "access-token: {}\napi-url: not a url\n",
+            sim.sandbox.token()
+        ),
+    );
+    let out = run(sim.doimg_without_token().args(list)).ok();
+    assert_eq!(ids_of_table(&out.stdout).len(), 1);
+    let out = run(isolated(sim.home()).args(list)).expect_code(2);
+    assert!(out.stderr.contains("not a url"), "{}", out.stderr);
+}
