@@ -47,6 +47,7 @@
 //! # }
 //! ```
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod accounts;
 mod api_error;
@@ -82,6 +83,7 @@ pub use accounts::Account;
 pub use config::{DEFAULT_TOKEN, ImportTiming, RateLimits, SandboxConfig};
 pub use faults::{FaultKind, Faults};
 #[cfg(feature = "cli")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
 pub use serve::{ServeArgs, serve_until_ctrl_c};
 pub use server::{RunningSandbox, Sandbox, SandboxError};
 pub use spaces::{
@@ -90,3 +92,8 @@ pub use spaces::{
     StoreRequest, StoredObject,
 };
 pub use stats::{RequestRecord, Stats};
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
