@@ -197,3 +197,14 @@ pub async fn assert_no_more_requests(
     );
     before.len()
 }
+
+/// The root README's Rust examples, compiled as doctests (this crate
+/// depends on every crate they use).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct RootReadmeExamples;
+
+/// CONTRIBUTING.md's Rust examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../CONTRIBUTING.md")]
+struct ContributingExamples;

@@ -21,7 +21,7 @@ pub fn run(root: &Path, args: &[OsString]) -> Result<()> {
     let mut bench = Command::new(release.join("do-images-bench"));
     bench.current_dir(root).arg("run");
     if !args.iter().any(|arg| arg == "--cli-cpu") {
-        let python = bench_venv::ensure(root)?;
+        let python = bench_venv::ensure(root, bench_venv::Install::Allowed)?;
         bench
             .arg("--python")
             .arg(&python)

@@ -38,6 +38,7 @@
 //! # }
 //! ```
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // The generated module is not documented item by item (progenitor writes no
 // docs for the wrappers' methods).
@@ -46,3 +47,8 @@
 mod generated;
 
 pub use generated::*;
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;

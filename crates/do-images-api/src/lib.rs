@@ -33,6 +33,7 @@
 //! backend (with neither, only `http://` URLs work); `schemars` derives
 //! `schemars::JsonSchema` for the [`types`] and [`open_enums`].
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // The generated code names hand-written and open-enum types by absolute path
 // (`::do_images_api::ImageRef`), so that the same paths also work in the
@@ -60,3 +61,8 @@ pub use image_ref::{ImageRef, ImageRefError, Slug};
 use path_segment::encode_path_segment;
 pub use token_client::{ClientBuildError, bearer_header};
 pub use transport::{Execute, ExecuteFuture, Transport};
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;

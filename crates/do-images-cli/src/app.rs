@@ -55,6 +55,10 @@ impl App {
         }
         let env = |name: &str| std::env::var(name).ok();
         let config_path = global.config.clone().or_else(auth::default_config_path);
+        let api_url = match &global.api_url {
+            Some(url) => Some(url.clone()),
+            None => auth::config_api_url(config_path.as_deref()).map_err(CliError::Auth)?,
+        };
         let found = auth::find_token(&TokenQuery {
             flag: global.access_token.as_ref().map(auth::TokenArg::expose),
             context: global.context.as_deref(),
@@ -67,7 +71,7 @@ impl App {
         }
         tracing::debug!(source = %found.source, "using the API token from this place");
         let mut builder = builder.token(found.token.as_str());
-        if let Some(url) = &global.api_url {
+        if let Some(url) = &api_url {
             builder = builder.base_url(url.trim_end_matches('/'));
         }
         Ok(Self {

@@ -163,6 +163,19 @@ fn shown(path: Option<&Path>) -> String {
     }
 }
 
+/// The `api-url` of doctl's config file at `path`, if the file exists and
+/// has one: the endpoint used when neither --api-url nor
+/// DIGITALOCEAN_API_URL names one, as in doctl.
+pub fn config_api_url(path: Option<&Path>) -> Result<Option<String>, String> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    let config = doctl_config::read(path)?;
+    Ok(config
+        .and_then(|c| c.api_url)
+        .filter(|url| !url.trim().is_empty()))
+}
+
 fn found(token: &str, source: &str, warning: Option<String>) -> FoundToken {
     FoundToken {
         token: token.trim().to_string(),

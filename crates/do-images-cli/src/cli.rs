@@ -57,7 +57,13 @@ pub struct GlobalArgs {
     /// doctl's config file [default: doctl/config.yaml in the user config
     /// directory: $XDG_CONFIG_HOME or ~/.config, ~/Library/Application
     /// Support on macOS, %APPDATA% on Windows].
-    #[arg(short = 'c', long, global = true, value_name = "PATH")]
+    #[arg(
+        short = 'c',
+        long,
+        global = true,
+        env = "DIGITALOCEAN_CONFIG",
+        value_name = "PATH"
+    )]
     pub config: Option<PathBuf>,
 
     /// Run against a sandbox started in this process (no account, no
@@ -91,8 +97,8 @@ pub struct GlobalArgs {
 
     /// Trace requests on stderr: method, path, status, attempt, request id,
     /// rate limit left. Never the token. RUST_LOG, when set, replaces this
-    /// filter.
-    #[arg(short = 'v', long, global = true)]
+    /// filter. doctl's --trace is the same.
+    #[arg(short = 'v', long, global = true, alias = "trace")]
     pub verbose: bool,
 }
 
@@ -101,18 +107,22 @@ pub struct GlobalArgs {
 pub enum OutputFormat {
     /// Aligned columns.
     Text,
-    /// The API's objects as JSON (an array for lists, written as items arrive).
+    /// The API's objects as JSON: an array for lists (written as items
+    /// arrive), one object for a command about one image or action (doctl
+    /// prints a one-item array there: `| jq -s .` gives that shape).
     Json,
 }
 
 /// The command groups.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List, get, import, update, delete and wait for images.
-    #[command(subcommand)]
+    /// List, get, import, update, delete and wait for images (doctl's
+    /// `image` works too).
+    #[command(subcommand, alias = "image")]
     Images(ImagesCommand),
-    /// List, get, start and wait for image actions (transfer, convert).
-    #[command(subcommand)]
+    /// List, get, start and wait for image actions: transfer, convert
+    /// (doctl's `image-action` works too).
+    #[command(subcommand, alias = "image-action")]
     Actions(ActionsCommand),
     /// Hand a private snapshot to another account or team; accept, cancel
     /// or decline such a transfer.
@@ -139,8 +149,9 @@ pub enum Command {
 /// `doimg images ...`
 #[derive(Debug, Subcommand)]
 pub enum ImagesCommand {
-    /// List images (all pages).
-    #[command(visible_alias = "ls")]
+    /// List images (all pages): public ones and yours, as the API lists
+    /// them; --private (or list-user) for only yours, doctl's default.
+    #[command(visible_alias = "ls", long_about = LIST_DEFAULT)]
     List(ListImagesArgs),
     /// List public distribution images (`list --type distribution`).
     ListDistribution(ListFilterArgs),
@@ -168,8 +179,11 @@ pub struct ListImagesArgs {
     #[arg(long = "type", value_enum)]
     pub kind: Option<ImageKind>,
     /// Only your own images.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "public")]
     pub private: bool,
+    /// Public images and yours: the default, spelled as in doctl.
+    #[arg(long)]
+    pub public: bool,
     /// Only images with this tag.
     #[arg(long, value_name = "NAME")]
     pub tag: Option<String>,
@@ -177,6 +191,17 @@ pub struct ListImagesArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: Option<u64>,
 }
+
+/// Why `images list` lists what it lists, shown by `doimg images list --help`.
+const LIST_DEFAULT: &str = "\
+List images (all pages).
+
+Without a filter this lists what the API lists: every public distribution and
+application image, and your own images, so that doimg, the library and the
+API agree. doctl's `image list` shows only your own images: here that is
+--private (or `images list-user`). --public, doctl's flag for everything, is
+accepted and is the default. A listing that comes back empty says on stderr
+how to see the rest.";
 
 /// The filters of doctl's `list-distribution`, `list-application` and
 /// `list-user`.
@@ -188,6 +213,10 @@ pub struct ListFilterArgs {
     /// Stop after this many images.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: Option<u64>,
+    /// Accepted as in doctl, where these lists take it (distribution and
+    /// application images are public; not with list-user).
+    #[arg(long, hide = true)]
+    pub public: bool,
 }
 
 impl ListFilterArgs {
@@ -196,6 +225,7 @@ impl ListFilterArgs {
         ListImagesArgs {
             kind,
             private,
+            public: self.public,
             tag: self.tag,
             limit: self.limit,
         }
@@ -226,12 +256,16 @@ pub struct GetImageArgs {
 /// `doimg images create`
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("source").required(true).args(["url", "file"]))]
+#[command(group = clap::ArgGroup::new("image_name").required(true).args(["name", "positional_name"]))]
 pub struct CreateImageArgs {
-    /// Name of the new image.
-    #[arg(long)]
-    pub name: String,
+    /// Name of the new image, as doctl takes it.
+    #[arg(value_name = "NAME")]
+    pub positional_name: Option<String>,
+    /// Name of the new image (or give it as NAME).
+    #[arg(long, alias = "image-name")]
+    pub name: Option<String>,
     /// http(s) URL of a raw, qcow2, vhdx, vdi or vmdk file (optionally .gz or .bz2).
-    #[arg(long)]
+    #[arg(long, alias = "image-url")]
     pub url: Option<String>,
     /// A local raw (.img/.raw), qcow2, vhdx, vdi or vmdk file (optionally
     /// gzip or bzip2 compressed), instead of --url. It is uploaded to a
@@ -247,13 +281,19 @@ pub struct CreateImageArgs {
     #[arg(long)]
     pub region: String,
     /// Distribution, e.g. Ubuntu.
-    #[arg(long)]
+    #[arg(long, alias = "image-distribution")]
     pub distribution: Option<String>,
     /// Free-form description.
-    #[arg(long)]
+    #[arg(long, alias = "image-description")]
     pub description: Option<String>,
-    /// Tag to apply (repeat for more).
-    #[arg(long = "tag", value_name = "TAG")]
+    /// Tags to apply: repeat the flag, or give a comma list (doctl's
+    /// --tag-names a,b works too).
+    #[arg(
+        long = "tag",
+        alias = "tag-names",
+        value_name = "TAG",
+        value_delimiter = ','
+    )]
     pub tags: Vec<String>,
     /// Wait until the image is available (or the import fails).
     #[command(flatten)]
@@ -308,13 +348,13 @@ pub struct UpdateImageArgs {
     #[arg(value_name = "ID", value_parser = positive_id())]
     pub id: u64,
     /// New name.
-    #[arg(long)]
+    #[arg(long, alias = "image-name")]
     pub name: Option<String>,
     /// New description (custom images only).
-    #[arg(long)]
+    #[arg(long, alias = "image-description")]
     pub description: Option<String>,
     /// New distribution (custom images only).
-    #[arg(long)]
+    #[arg(long, alias = "image-distribution")]
     pub distribution: Option<String>,
 }
 
@@ -351,13 +391,17 @@ pub enum ActionsCommand {
         image_id: u64,
     },
     /// Show one action.
+    #[command(group = clap::ArgGroup::new("action").required(true).args(["action_id", "action_id_flag"]))]
     Get {
         /// Image id.
         #[arg(value_name = "IMAGE_ID", value_parser = positive_id())]
         image_id: u64,
         /// Action id.
         #[arg(value_name = "ACTION_ID", value_parser = positive_id())]
-        action_id: u64,
+        action_id: Option<u64>,
+        /// Action id, as doctl takes it (or give it as ACTION_ID).
+        #[arg(long = "action-id", value_name = "ACTION_ID", value_parser = positive_id())]
+        action_id_flag: Option<u64>,
     },
     /// Copy an image to another region.
     Transfer {
@@ -450,6 +494,17 @@ pub struct Recipient {
     /// The uuid of the team that receives the image.
     #[arg(long, value_name = "UUID")]
     pub team: Option<String>,
+}
+
+impl CreateImageArgs {
+    /// The new image's name: `--name` or the positional NAME (clap takes
+    /// exactly one of them).
+    pub fn image_name(&self) -> &str {
+        self.name
+            .as_deref()
+            .or(self.positional_name.as_deref())
+            .unwrap_or_default()
+    }
 }
 
 impl FileImportArgs {

@@ -21,6 +21,8 @@ pub struct DoctlConfig {
     pub auth_contexts: BTreeMap<String, String>,
     /// `context`: the current context.
     pub context: Option<String>,
+    /// `api-url`: the API endpoint doctl uses.
+    pub api_url: Option<String>,
 }
 
 /// Reads the config at `path`; `None` when there is no file.
@@ -76,6 +78,7 @@ fn parse(text: &str) -> Result<DoctlConfig, String> {
     Ok(DoctlConfig {
         access_token: string("access-token")?,
         context: string("context")?,
+        api_url: string("api-url")?,
         auth_contexts: auth_contexts(&top, &line_of("auth-contexts"))?,
     })
 }

@@ -182,3 +182,239 @@ fn the_user_agent_names_the_os_and_architecture() {
     );
     assert_eq!(agent, expected);
 }
+
+#[test]
+fn image_and_image_action_are_doctls_group_names() {
+    let sim = Sim::start();
+    let ours = run(sim.doimg().args(["images", "list", "--limit", "3"])).ok();
+    let theirs = run(sim.doimg().args(["image", "list", "--limit", "3"])).ok();
+    assert_eq!(ours.stdout, theirs.stdout);
+
+    let (image, action) = sim.image_with_action();
+    let (image, action) = (image.to_string(), action.to_string());
+    let ours = run(sim.doimg().args(["actions", "get", &image, &action])).ok();
+    let theirs = run(sim
+        .doimg()
+        .args(["image-action", "get", &image, "--action-id", &action]))
+    .ok();
+    assert_eq!(ours.stdout, theirs.stdout);
+    assert_eq!(
+        ids_of_table(&theirs.stdout),
+        [action.parse::<u64>().unwrap()]
+    );
+    // One action id, not two.
+    run(sim
+        .doimg()
+        .args(["actions", "get", &image, &action, "--action-id", &action]))
+    .expect_code(2);
+}
+
+#[test]
+fn images_create_takes_doctls_name_and_flags() {
+    let sim = Sim::start();
+    let out = run(sim.doimg().args([
+        "-o",
+        "json",
+        "image",
+        "create",
+        "from-doctl",
+        "--image-url",
+        "https://example.com/from-doctl.qcow2",
+        "--region",
+        "nyc3",
+        "--image-distribution",
+        "Debian",
+        "--image-description",
+        "made as doctl makes it",
+        "--tag-names",
+        "web,prod",
+    ]))
+    .ok();
+    let id = out.json()["id"].as_u64().expect("an id");
+    let image = sim.image(id).expect("the import exists");
+    assert_eq!(image["name"], "from-doctl");
+    assert_eq!(image["distribution"], "Debian");
+    assert_eq!(image["description"], "made as doctl makes it");
+    assert_eq!(image["tags"], serde_json::json!(["web", "prod"]));
+
+    // A name both ways, or none, is a usage error with nothing sent.
+    let before = sim.requests();
+    for names in [&["twice", "--name", "twice"][..], &[][..]] {
+        let out = run(sim
+            .doimg()
+            .args(["images", "create", "--url", "https://example.com/a.qcow2"])
+            .args(["--region", "nyc3"])
+            .args(names))
+        .expect_code(2);
+        assert!(out.stderr.contains("--name"), "{}", out.stderr);
+    }
+    assert_eq!(sim.requests(), before);
+}
+
+#[test]
+fn images_update_takes_doctls_image_name() {
+    let sim = Sim::start();
+    let custom = sim.first_private("custom").to_string();
+    run(sim.doimg().args([
+        "image",
+        "update",
+        &custom,
+        "--image-name",
+        "renamed-like-doctl",
+        "--image-description",
+        "described",
+    ]))
+    .ok();
+    let image = sim.image(custom.parse().unwrap()).unwrap();
+    assert_eq!(image["name"], "renamed-like-doctl");
+    assert_eq!(image["description"], "described");
+}
+
+#[test]
+fn public_is_accepted_where_doctl_takes_it() {
+    let sim = Sim::start();
+    let all = run(sim.doimg().args(["images", "list", "--limit", "5"])).ok();
+    let public = run(sim
+        .doimg()
+        .args(["images", "list", "--public", "--limit", "5"]))
+    .ok();
+    assert_eq!(all.stdout, public.stdout);
+    for doctl in ["list-distribution", "list-application"] {
+        let plain = run(sim.doimg().args(["images", doctl])).ok();
+        let public = run(sim.doimg().args(["images", doctl, "--public"])).ok();
+        assert!(!ids_of_table(&plain.stdout).is_empty(), "{doctl}");
+        assert_eq!(plain.stdout, public.stdout, "{doctl}");
+    }
+    // --public contradicts a list of only your own images.
+    let before = sim.requests();
+    for contradiction in [
+        &["images", "list", "--public", "--private"][..],
+        &["images", "list-user", "--public"][..],
+    ] {
+        let out = run(sim.doimg().args(contradiction)).expect_code(2);
+        assert!(out.stderr.contains("--public"), "{}", out.stderr);
+    }
+    assert_eq!(sim.requests(), before);
+}
+
+#[test]
+fn an_empty_listing_says_how_to_see_the_rest() {
+    let sim = Sim::start();
+    let out = run(sim
+        .doimg()
+        .args(["images", "list", "--private", "--tag", "no-such-tag"]))
+    .ok();
+    assert!(ids_of_table(&out.stdout).is_empty(), "{}", out.stdout);
+    assert_eq!(
+        out.stderr.trim_end(),
+        "Note: no images match --private --tag no-such-tag; `doimg images list` without \
+         filters lists public images and yours"
+    );
+    // JSON output stays an empty array on stdout; the note goes to stderr.
+    let out = run(sim
+        .doimg()
+        .args(["-o", "json", "images", "list-user", "--tag", "no-such-tag"]))
+    .ok();
+    assert_eq!(out.json(), serde_json::json!([]));
+    assert!(
+        out.stderr.starts_with("Note: no images match"),
+        "{}",
+        out.stderr
+    );
+    // A listing with images prints no note.
+    let out = run(sim.doimg().args(["images", "list", "--limit", "1"])).ok();
+    assert_eq!(out.stderr, "");
+}
+
+#[test]
+fn doctls_action_column_names_choose_doimgs_columns() {
+    let sim = Sim::start();
+    let (image, _) = sim.image_with_action();
+    let out = run(sim.doimg().args([
+        "image-action",
+        "list",
+        &image.to_string(),
+        "--format",
+        "ID,StartedAt,CompletedAt,ResourceID,ResourceType",
+    ]))
+    .ok();
+    let mut lines = out.stdout.lines();
+    let header: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
+    assert_eq!(
+        header,
+        ["ID", "STARTED", "COMPLETED", "RESOURCEID", "RESOURCETYPE"]
+    );
+    let row: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
+    assert_eq!(row[3], image.to_string(), "{}", out.stdout);
+    assert_eq!(row[4], "image", "{}", out.stdout);
+    // doctl's image columns are doimg's own names.
+    let out = run(sim.doimg().args([
+        "images",
+        "list",
+        "--limit",
+        "1",
+        "--format",
+        "MinDisk,Created",
+    ]))
+    .ok();
+    assert!(out.stdout.starts_with("MINDISK"), "{}", out.stdout);
+}
+
+#[test]
+fn trace_is_verbose() {
+    let sim = Sim::start();
+    let out = run(sim
+        .doimg()
+        .args(["--trace", "images", "get", "ubuntu-24-04-x64"]))
+    .ok();
+    assert!(
+        out.stderr.contains("DigitalOcean API answered"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn digitalocean_config_names_doctls_config_file() {
+    let sim = Sim::start();
+    let config = sim.home().join("somewhere").join("doctl.yaml");
+    write_private(&config, &format!("access-token: {}\n", sim.sandbox.token()));
+    let list = ["images", "list", "--limit", "1"];
+    run(sim.doimg_without_token().args(list)).expect_code(3);
+    let out = run(sim
+        .doimg_without_token()
+        .env("DIGITALOCEAN_CONFIG", &config)
+        .args(list))
+    .ok();
+    assert_eq!(ids_of_table(&out.stdout).len(), 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_api_url_of_doctls_config_is_used_unless_one_is_given() {
+    let sim = Sim::start();
+    let list = ["images", "list", "--limit", "1"];
+    write_private(
+        &sim.doctl_config_path(),
+        &format!(
+            "access-token: {}\napi-url: {}\n",
+            sim.sandbox.token(),
+            sim.sandbox.base_url()
+        ),
+    );
+    let out = run(isolated(sim.home()).args(list)).ok();
+    assert_eq!(ids_of_table(&out.stdout).len(), 1);
+    // --api-url (or DIGITALOCEAN_API_URL) wins over the file's.
+    write_private(
+        &sim.doctl_config_path(),
+        &format!(
+            "access-token: {}\napi-url: not a url\n",
+            sim.sandbox.token()
+        ),
+    );
+    let out = run(sim.doimg_without_token().args(list)).ok();
+    assert_eq!(ids_of_table(&out.stdout).len(), 1);
+    let out = run(isolated(sim.home()).args(list)).expect_code(2);
+    assert!(out.stderr.contains("not a url"), "{}", out.stderr);
+}

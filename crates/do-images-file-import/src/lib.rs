@@ -32,6 +32,7 @@
 //! client; the design notes (`docs/design/file-import.md`) say why
 //! object_store was chosen and how cleanup works.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod builder;
 mod check;
@@ -51,3 +52,8 @@ pub use error::{ImportError, ImportErrorKind, LeftBehind};
 pub use progress::ImportProgress;
 pub use run::ImportedImage;
 pub use spaces::{ObjectLocation, SPACES_REGIONS};
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;

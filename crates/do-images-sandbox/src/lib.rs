@@ -57,6 +57,7 @@
 //! # }
 //! ```
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod accounts;
 mod api;
@@ -79,6 +80,7 @@ mod wire;
 
 pub use accounts::{Account, DEFAULT_TOKEN};
 #[cfg(feature = "cli")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
 pub use cli::{ServeArgs, serve_until_ctrl_c};
 pub use config::{ImportTiming, RateLimits, SandboxConfig};
 pub use faults::{FaultKind, Faults};
@@ -89,3 +91,8 @@ pub use spaces::{
     StoreRequest, StoredObject,
 };
 pub use stats::{RequestRecord, Stats};
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;

@@ -345,7 +345,7 @@ pub struct GetAction<T = Action> {
 impl<T> GetAction<T> {
     /// The same request, its result decoded into `U`: the model
     /// ([`Action`], the default), [`serde_json::Value`] for the `action`
-    /// object exactly as the API sent it (every field, `null`s, key order,
+    /// object exactly as the API sent it (every field, `null`s,
     /// fields this crate does not know), or
     /// `Box<serde_json::value::RawValue>` for its bytes.
     pub fn output<U>(self) -> GetAction<U> {

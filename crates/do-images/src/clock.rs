@@ -73,6 +73,7 @@ impl Jitter for RandomJitter {
 }
 
 #[cfg(any(test, feature = "test-util"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 /// A jitter that always answers the largest value allowed, which makes
 /// backoff deterministic: each delay is its cap. Meant for tests.
 #[derive(Clone, Copy, Debug, Default)]
@@ -86,9 +87,49 @@ impl Jitter for MaxJitter {
 }
 
 #[cfg(any(test, feature = "test-util"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 /// A clock for tests: `sleep` returns at once, advances the virtual time by
 /// the requested duration and records it, so a test can assert on the delays
 /// the client chose without waiting for them.
+///
+/// With `do-images = { version = "0.1", features = ["test-util"] }` in
+/// `[dev-dependencies]`, a test of retries against a server that keeps
+/// failing (here httpmock) takes no real time:
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::time::Duration;
+///
+/// use do_images::{Client, ManualClock, MaxJitter, RetryPolicy};
+/// use httpmock::prelude::*;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let server = MockServer::start_async().await;
+/// server
+///     .mock_async(|when, then| {
+///         when.method(GET).path("/v2/images/7");
+///         then.status(503);
+///     })
+///     .await;
+/// let clock = ManualClock::default();
+/// let client = Client::builder()
+///     .base_url(server.base_url())
+///     .token("test-token")
+///     .clock(Arc::new(clock.clone()))
+///     .jitter(Arc::new(MaxJitter)) // each backoff is its cap
+///     .retry_policy(RetryPolicy::default().with_max_attempts(3))
+///     .build()
+///     .unwrap();
+///
+/// let error = client.images().get(7).send().await.unwrap_err();
+///
+/// assert_eq!(error.status(), Some(503));
+/// // Two backoffs between three attempts, recorded instead of slept.
+/// assert_eq!(clock.sleeps().len(), 2);
+/// assert!(clock.elapsed() > Duration::ZERO);
+/// # }
+/// ```
 #[derive(Clone, Debug)]
 pub struct ManualClock {
     state: Arc<Mutex<ManualState>>,

@@ -3,7 +3,7 @@
 //! Every call of this crate reads its answer's body once, here, into any
 //! `T: DeserializeOwned`: a model such as [`Image`](crate::Image),
 //! [`serde_json::Value`] for the object exactly as the API sent it (every
-//! field, `null`s, key order, fields the spec does not know), or
+//! field, `null`s, fields the spec does not know), or
 //! `Box<`[`RawValue`]`>` for its bytes, untouched. The envelope (`{"image":
 //! ...}`, a page's `meta` and `links`) is walked without building a tree:
 //! its members are borrowed as raw JSON and only the object the caller wants
@@ -169,7 +169,7 @@ fn repair(root: &mut serde_json::Value, path: &serde_path_to_error::Path) -> boo
     };
     let is_null = matches!(members.get(key), Some(Value::Null));
     if is_null {
-        members.shift_remove(key);
+        members.remove(key);
     }
     is_null
 }

@@ -308,7 +308,7 @@ pub struct GetImage<T = Image> {
 impl<T> GetImage<T> {
     /// The same request, its result decoded into `U`: the model
     /// ([`Image`], the default), [`serde_json::Value`] for the `image`
-    /// object exactly as the API sent it (every field, `null`s, key order,
+    /// object exactly as the API sent it (every field, `null`s,
     /// fields this crate does not know), or `Box<serde_json::value::RawValue>`
     /// for its bytes.
     pub fn output<U>(self) -> GetImage<U> {

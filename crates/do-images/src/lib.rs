@@ -38,7 +38,8 @@
 //! - One path for every result type: each builder's `.output::<T>()`
 //!   chooses what the answer is decoded into: the model (the default),
 //!   [`serde_json::Value`] for the object exactly as the API sent it (every
-//!   field, `null`s, key order, fields the spec does not know), or
+//!   field, `null`s, fields the spec does not know; its key order too when
+//!   your program turns on serde_json's `preserve_order`), or
 //!   `Box<serde_json::value::RawValue>` for its bytes untouched; the
 //!   requests, retries, rate limits, body size limit and pagination are the
 //!   same, and the body is parsed once.
@@ -57,6 +58,7 @@
 //! derives `schemars::JsonSchema` for [`Image`], [`Action`] and the other
 //! models, so they can be described in your own schemas.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod account_transfers;
 mod actions;
@@ -81,6 +83,7 @@ pub use actions::{
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE, TOKEN_ENV_VARS};
 pub use clock::{Clock, Jitter};
 #[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub use clock::{ManualClock, MaxJitter};
 pub use error::{Error, Result};
 pub use images::{
@@ -100,3 +103,16 @@ pub use do_images_api::open_enums::{
 };
 pub use do_images_api::types::{Action, Image, PageLinksPages, Region};
 pub use do_images_api::{ImageRef, Slug};
+
+/// The generated low-level client this crate is built on (the version
+/// [`Client::api`] returns), so that its types can be named without adding
+/// a matching `do-images-api` dependency.
+pub use do_images_api as api;
+/// The reqwest behind [`ClientBuilder::http_client`], so that a client of
+/// your own is built with the same version.
+pub use reqwest;
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;

@@ -55,7 +55,7 @@ pub trait Listing: Clone + fmt::Debug + Send + Sync + 'static {
 ///
 /// Items are decoded into `T`: the model by default ([`Image`](crate::Image),
 /// [`Action`](crate::Action)), [`serde_json::Value`] for each object exactly
-/// as the API sent it (every field, `null`s, key order, fields the spec does
+/// as the API sent it (every field, `null`s, fields the spec does
 /// not know), or `Box<serde_json::value::RawValue>` for its bytes, untouched.
 /// Whatever `T`, the requests, retries, fetch-ahead and checks are the same;
 /// see the [`paginate`](crate::paginate) module.

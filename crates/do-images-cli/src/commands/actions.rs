@@ -45,7 +45,10 @@ async fn run_as<S: Shown<Action>>(
         ActionsCommand::Get {
             image_id,
             action_id,
+            action_id_flag,
         } => {
+            // clap takes exactly one of the two.
+            let action_id = action_id.or(action_id_flag).unwrap_or_default();
             let request = app.client.actions(image_id).get(action_id).output::<S>();
             request.send().await?.print(output, &mut out)
         }

@@ -76,6 +76,14 @@ async fn list<S: Shown<Image>>(
     out: &mut impl Write,
     args: ListImagesArgs,
 ) -> Result<(), CliError> {
+    if args.public && args.private {
+        return Err(CliError::Usage(
+            "--public lists public images and yours; list-user lists only yours \
+             (leave out --public, or use `images list`)"
+                .into(),
+        ));
+    }
+    let hint = empty_listing_hint(&args);
     let mut list = app.client.images().list();
     if let Some(kind) = args.kind {
         list = list.kind(match kind {
@@ -100,8 +108,43 @@ async fn list<S: Shown<Image>>(
         list = list.per_page(limit.min(200)).fetch_ahead(0);
         take = usize::try_from(limit).unwrap_or(usize::MAX);
     }
-    S::print_list(output, out, list.output::<S>().stream().take(take)).await?;
+    let mut shown = 0_u64;
+    let items = list.output::<S>().stream().take(take).inspect(|item| {
+        if item.is_ok() {
+            shown += 1;
+        }
+    });
+    S::print_list(output, out, items).await?;
+    if shown == 0 {
+        crate::output::stderr::note(&hint);
+    }
     Ok(())
+}
+
+/// What an empty listing prints on stderr: how to see the images the
+/// filters left out.
+fn empty_listing_hint(args: &ListImagesArgs) -> String {
+    let mut filters = Vec::new();
+    if args.private {
+        filters.push("--private".to_string());
+    }
+    if let Some(kind) = args.kind {
+        let kind = match kind {
+            ImageKind::Distribution => "distribution",
+            ImageKind::Application => "application",
+        };
+        filters.push(format!("--type {kind}"));
+    }
+    if let Some(tag) = &args.tag {
+        filters.push(format!("--tag {tag}"));
+    }
+    if filters.is_empty() {
+        return "no images: the API lists none for this token, not even public ones".into();
+    }
+    format!(
+        "no images match {}; `doimg images list` without filters lists public images and yours",
+        filters.join(" ")
+    )
 }
 
 async fn get<S: Shown<Image>>(
@@ -154,7 +197,7 @@ async fn create<S: Shown<Image>>(
         )));
     }
     let url = args.url.clone().unwrap_or_default();
-    validate::non_empty("--name", &args.name).map_err(CliError::Usage)?;
+    validate::non_empty("--name", args.image_name()).map_err(CliError::Usage)?;
     validate::import_url(&url).map_err(CliError::Usage)?;
     if let Some(warning) = validate::region(&args.region).map_err(CliError::Usage)? {
         crate::output::stderr::warning(&warning);
@@ -162,10 +205,10 @@ async fn create<S: Shown<Image>>(
     for tag in &args.tags {
         validate::non_empty("--tag", tag).map_err(CliError::Usage)?;
     }
-    let mut request = app
-        .client
-        .images()
-        .create_custom(args.name, url, args.region.as_str());
+    let mut request =
+        app.client
+            .images()
+            .create_custom(args.image_name(), url, args.region.as_str());
     if let Some(distribution) = args.distribution {
         request = request.distribution(distribution.as_str());
     }

@@ -33,7 +33,7 @@ pub async fn create<S: Shown<Image>>(
     // Before anything is sent: no signal may end doimg without cleanup.
     let mut signals = Signals::install()
         .map_err(|e| CliError::Usage(format!("cannot install the signal handlers: {e}")))?;
-    validate::non_empty("--name", &args.name).map_err(CliError::Usage)?;
+    validate::non_empty("--name", args.image_name()).map_err(CliError::Usage)?;
     for region in std::iter::once(&args.region).chain(&args.file_import.regions) {
         if let Some(warning) = validate::region(region).map_err(CliError::Usage)? {
             stderr::warning(&warning);
@@ -55,7 +55,7 @@ pub async fn create<S: Shown<Image>>(
     let mut import = app
         .client
         .import_file(&file)
-        .name(args.name.as_str())
+        .name(args.image_name())
         .region(args.region.as_str())
         .extra_regions(flags.regions.iter().cloned())
         .keep_upload(flags.keep_upload)

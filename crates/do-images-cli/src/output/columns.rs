@@ -6,6 +6,9 @@ pub trait Row {
     const COLUMNS: &'static [&'static str];
     /// The columns shown without `--format`.
     const DEFAULT: &'static [&'static str];
+    /// Other names `--format` takes for a column (doctl's spelling first,
+    /// then the column it means).
+    const ALIASES: &'static [(&'static str, &'static str)] = &[];
     /// The text of one column (one of [`Row::COLUMNS`]).
     fn cell(&self, column: &str) -> String;
 }
@@ -23,9 +26,14 @@ impl Columns {
         };
         let mut chosen = Vec::new();
         for name in requested.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+            let alias = R::ALIASES
+                .iter()
+                .find(|(alias, _)| alias.eq_ignore_ascii_case(name))
+                .map(|(_, column)| column);
             let column = R::COLUMNS
                 .iter()
                 .find(|c| c.eq_ignore_ascii_case(name))
+                .or(alias)
                 .ok_or_else(|| {
                     format!(
                         "unknown column `{name}` in --format; allowed: {}",
@@ -62,6 +70,7 @@ mod tests {
     impl Row for Pair {
         const COLUMNS: &'static [&'static str] = &["ID", "Name", "MinDisk"];
         const DEFAULT: &'static [&'static str] = &["ID", "Name"];
+        const ALIASES: &'static [(&'static str, &'static str)] = &[("Size", "MinDisk")];
         fn cell(&self, column: &str) -> String {
             column.to_lowercase()
         }
@@ -77,6 +86,13 @@ mod tests {
             Columns::choose::<Pair>(None).unwrap().names(),
             ["ID", "Name"]
         );
+    }
+
+    #[test]
+    fn an_alias_chooses_its_column() {
+        let requested = vec!["size".to_string(), "ID".to_string()];
+        let columns = Columns::choose::<Pair>(Some(&requested)).unwrap();
+        assert_eq!(columns.names(), ["MinDisk", "ID"]);
     }
 
     #[test]

@@ -70,9 +70,20 @@ impl Row for Image {
 }
 
 impl Row for Action {
-    const COLUMNS: &'static [&'static str] =
+    const COLUMNS: &'static [&'static str] = &[
+        "ID",
+        "Status",
+        "Type",
+        "Started",
+        "Completed",
+        "Region",
+        "ResourceID",
+        "ResourceType",
+    ];
+    const DEFAULT: &'static [&'static str] =
         &["ID", "Status", "Type", "Started", "Completed", "Region"];
-    const DEFAULT: &'static [&'static str] = Self::COLUMNS;
+    const ALIASES: &'static [(&'static str, &'static str)] =
+        &[("StartedAt", "Started"), ("CompletedAt", "Completed")];
 
     fn cell(&self, column: &str) -> String {
         match column {
@@ -86,6 +97,8 @@ impl Row for Action {
                 .clone()
                 .or_else(|| self.region.as_ref().and_then(|r| r.slug.clone()))
                 .unwrap_or_default(),
+            "ResourceID" => text(self.resource_id),
+            "ResourceType" => text(self.resource_type.as_ref()),
             _ => String::new(),
         }
     }

@@ -11,6 +11,11 @@ pub fn warning(message: &str) {
     eprintln!("Warning: {}", escape::for_terminal(message));
 }
 
+/// Prints `Note: <message>`: a hint that is not a problem.
+pub fn note(message: &str) {
+    eprintln!("Note: {}", escape::for_terminal(message));
+}
+
 /// Prints `Error: <message>`, the prefix in red on a terminal unless
 /// NO_COLOR is set.
 pub fn error(message: &str) {
