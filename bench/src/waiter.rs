@@ -58,7 +58,7 @@ pub async fn measure(import_time: Duration) -> Result<WaiterResult> {
         .send()
         .await?;
     let import_round_trip = sent.elapsed();
-    let id = created.id.context("the sandbox's import has no id")?;
+    let id = created.id();
     client.images().wait_until_available(id, options).await?;
     let returned = Instant::now();
 

@@ -26,7 +26,7 @@ async fn snapshots(client: &Client) -> Vec<u64> {
         .unwrap()
         .into_iter()
         .filter(|i| i.type_ == Some(ImageType::Snapshot))
-        .map(|i| i.id.unwrap() as u64)
+        .map(|i| i.id as u64)
         .collect()
 }
 
@@ -143,8 +143,7 @@ async fn refusals_are_typed_errors() {
         .into_iter()
         .find(|i| i.type_ == Some(ImageType::Backup))
         .unwrap()
-        .id
-        .unwrap();
+        .id;
     let not_snapshot = primary
         .account_transfers(backup)
         .to_email(&accounts[1].email)

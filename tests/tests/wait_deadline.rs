@@ -181,7 +181,7 @@ async fn slow_sandbox_answers_end_the_wait_at_its_deadline() {
         .send()
         .await
         .unwrap();
-    let id = created.into_inner().id.unwrap();
+    let id = created.into_inner().id;
     let slowed = sandbox.clone();
     let max_wait = Duration::from_millis(1500);
     let options = options(max_wait).on_progress(move |_| {
@@ -211,7 +211,7 @@ async fn a_max_wait_shorter_than_the_poll_interval_polls_within_it() {
         .send()
         .await
         .unwrap();
-    let id = created.into_inner().id.unwrap();
+    let id = created.into_inner().id;
     let before = sandbox.request_log().len();
     // Polls 2 s apart at first, 1 s to wait: one poll, then the deadline.
     let max_wait = Duration::from_secs(1);
@@ -280,7 +280,7 @@ async fn an_image_deleted_in_the_sandbox_during_a_wait_is_gone_and_a_missing_one
         .send()
         .await
         .unwrap();
-    let id = created.into_inner().id.unwrap();
+    let id = created.into_inner().id;
     let deleter = client.clone();
     let options = options(Duration::from_secs(10)).on_progress(move |progress| {
         if progress.poll == 1 {

@@ -277,7 +277,9 @@ impl<T: DeserializeOwned + Send + 'static> PostAction<T> {
         let (action, id) = client
             .send(request, |body| {
                 let action = decode::member(body, "action")?;
-                let id = decode::object::<decode::IdProbe>(action)?.positive();
+                let id = decode::object::<decode::IdProbe>(action)?
+                    .positive()
+                    .ok_or_else(|| "field `id`: missing, or not a positive integer".to_string())?;
                 Ok((decode::object(action)?, id))
             })
             .await?;
@@ -296,7 +298,7 @@ impl<T: DeserializeOwned + Send + 'static> PostAction<T> {
 pub struct StartedAction<T = Action> {
     /// The action as the API answered.
     pub action: T,
-    id: Option<u64>,
+    id: u64,
     image_id: u64,
     client: Client,
 }
@@ -310,18 +312,13 @@ impl<T> Deref for StartedAction<T> {
 
 impl<T: DeserializeOwned + Send + 'static> StartedAction<T> {
     /// The action's id, as the answer gave it.
-    pub fn id(&self) -> Option<u64> {
+    pub fn id(&self) -> u64 {
         self.id
     }
 
     /// Waits until the action is completed; see [`Actions::wait_until_done`].
     pub async fn wait(self, options: WaitOptions) -> Result<T> {
-        let action_id = self.id.ok_or_else(|| Error::Decode {
-            status: 201,
-            excerpt: String::new(),
-            reason: "the started action has no id".into(),
-            request_id: None,
-        })?;
+        let action_id = self.id;
         let actions = self.client.actions(self.image_id);
         actions.wait_until_done(action_id, options).output().await
     }

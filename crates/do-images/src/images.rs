@@ -449,7 +449,9 @@ impl<T: DeserializeOwned + Send + 'static> CreateCustomImage<T> {
         let (image, id) = client
             .send(request, |body| {
                 let image = decode::member(body, "image")?;
-                let id = decode::object::<decode::IdProbe>(image)?.positive();
+                let id = decode::object::<decode::IdProbe>(image)?
+                    .positive()
+                    .ok_or_else(|| "field `id`: missing, or not a positive integer".to_string())?;
                 Ok((decode::object(image)?, id))
             })
             .await?;
@@ -463,7 +465,7 @@ impl<T: DeserializeOwned + Send + 'static> CreateCustomImage<T> {
 pub struct CreatedImage<T = Image> {
     /// The image as the API answered the import.
     pub image: T,
-    id: Option<u64>,
+    id: u64,
     client: Client,
 }
 
@@ -476,19 +478,14 @@ impl<T> Deref for CreatedImage<T> {
 
 impl<T: DeserializeOwned + Send + 'static> CreatedImage<T> {
     /// The new image's id, as the answer gave it.
-    pub fn id(&self) -> Option<u64> {
+    pub fn id(&self) -> u64 {
         self.id
     }
 
     /// Waits until the image is available; see
     /// [`Images::wait_until_available`].
     pub async fn wait(self, options: WaitOptions) -> Result<T> {
-        let id = self.id.ok_or_else(|| Error::Decode {
-            status: 202,
-            excerpt: String::new(),
-            reason: "the created image has no id".into(),
-            request_id: None,
-        })?;
+        let id = self.id;
         let wait = self.client.images().wait_until_available(id, options);
         wait.output().await
     }

@@ -171,7 +171,7 @@ async fn the_token_is_in_no_error_debug_output_or_trace_line() {
     // Success, then an API error, a decode error after retries, a timeout
     // after a retry, a body over the limit.
     let image = client.images().get(20).send().await.unwrap();
-    assert_eq!(image.id, Some(20));
+    assert_eq!(image.id, 20);
     let api = client.images().get(21).send().await.unwrap_err();
     assert!(matches!(api, Error::Api { status: 401, .. }), "{api:?}");
     let decode = client.images().get(22).send().await.unwrap_err();
@@ -349,7 +349,7 @@ async fn plain_http_to_loopback_works_by_address_and_by_name() {
     for url in urls {
         let client = builder(&url).build().unwrap();
         let image = client.images().get(26).send().await;
-        assert_eq!(image.unwrap().id, Some(26), "{url}");
+        assert_eq!(image.unwrap().id, 26, "{url}");
     }
 }
 
@@ -399,7 +399,7 @@ async fn a_redirect_to_another_origin_does_not_carry_the_token() {
             let client = builder(&format!("http://{origin}")).build().unwrap();
             let before = target_received.all().len();
             let image = client.images().get(27).send().await;
-            assert_eq!(image.unwrap().id, Some(27), "{status} to {to}");
+            assert_eq!(image.unwrap().id, 27, "{status} to {to}");
 
             // The origin got the token; the other origin got the request
             // (the redirect was followed) but not the token.
@@ -447,7 +447,7 @@ async fn a_redirect_within_the_same_origin_keeps_the_token() {
     let address = serve_on("127.0.0.1:0", app).await.unwrap();
     let client = builder(&format!("http://{address}")).build().unwrap();
     let image = client.images().get(28).send().await.unwrap();
-    assert_eq!(image.id, Some(29));
+    assert_eq!(image.id, 29);
     let seen = received.all();
     assert_eq!(seen.len(), 2);
     assert!(

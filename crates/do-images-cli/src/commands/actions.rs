@@ -116,11 +116,7 @@ async fn finish<S: Shown<Action>>(
     if !wait.wait {
         return started.action.print(output, out);
     }
-    let action_id = started.id().ok_or_else(|| {
-        CliError::UnexpectedAnswer(
-            "the action was started, but the API's answer has no action id to wait for".into(),
-        )
-    })?;
+    let action_id = started.id();
     eprintln!("Action {action_id} started on image {image_id}.");
     let settings = WaitSettings {
         timeout: wait.timeout,

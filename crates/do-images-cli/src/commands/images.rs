@@ -179,11 +179,7 @@ async fn create<S: Shown<Image>>(
     if !args.wait.wait {
         return created.image.print(output, out);
     }
-    let id = created.id().ok_or_else(|| {
-        CliError::UnexpectedAnswer(
-            "the import was sent, but the API's answer has no image id to wait for".into(),
-        )
-    })?;
+    let id = created.id();
     eprintln!("Import started: image {id}.");
     let settings = WaitSettings {
         timeout: args.wait.timeout,

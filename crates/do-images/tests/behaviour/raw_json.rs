@@ -388,7 +388,7 @@ async fn single_objects_come_back_exactly_as_sent() {
         .send()
         .await
         .unwrap();
-    assert_eq!(created.id(), Some(8));
+    assert_eq!(created.id(), 8);
     assert_eq!(created.into_inner(), rich_image(8, "NEW"));
     assert_eq!(
         images

@@ -66,10 +66,10 @@ async fn an_import_is_waited_for_until_available_with_progress() {
         .send()
         .await
         .unwrap();
-    assert_eq!(created.status.as_ref().map(|s| s.as_str()), Some("NEW"));
+    assert_eq!(created.status.as_str(), "NEW");
     let image = created.wait(options).await.unwrap();
 
-    assert_eq!(image.status.as_ref().map(|s| s.as_str()), Some("available"));
+    assert_eq!(image.status.as_str(), "available");
     assert_eq!(
         clock.sleeps(),
         vec![Duration::from_secs(2), Duration::from_secs(4)]
@@ -184,7 +184,7 @@ async fn transient_errors_while_polling_are_not_fatal() {
         .wait_until_available(7, options)
         .await
         .unwrap();
-    assert_eq!(image.id, Some(7));
+    assert_eq!(image.id, 7);
     assert_eq!(*errors.lock().unwrap(), 1);
     failing.assert_calls_async(4).await;
 }
@@ -233,7 +233,7 @@ async fn a_transfer_is_waited_for_and_an_errored_action_fails() {
         .wait(WaitOptions::default())
         .await
         .unwrap();
-    assert_eq!(done.status.as_ref().map(|s| s.as_str()), Some("completed"));
+    assert_eq!(done.status.as_str(), "completed");
     assert_eq!(clock.sleeps().len(), 2);
 
     let error = client
