@@ -59,7 +59,11 @@ pub async fn measure(import_time: Duration) -> Result<WaiterResult> {
         .await?;
     let import_round_trip = sent.elapsed();
     let id = created.id();
-    client.images().wait_until_available(id, options).await?;
+    client
+        .images()
+        .wait_until_available(id, options)
+        .send()
+        .await?;
     let returned = Instant::now();
 
     let available = sent + import_time;

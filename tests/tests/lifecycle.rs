@@ -122,7 +122,7 @@ async fn failed_import_message(url: &str) -> String {
         panic!("expected Error::WaitFailed, got {error:?}");
     };
     assert_eq!(*resource, "image");
-    assert_eq!(*failed_id, u64::try_from(id).unwrap());
+    assert_eq!(*failed_id, id);
     assert_eq!(status, "deleted");
     let message = error_message.clone().expect("the sandbox's error_message");
     assert!(
@@ -269,7 +269,7 @@ async fn converting_anything_but_a_backup_ends_in_an_errored_action() {
             ..
         } => {
             assert_eq!(*resource, "action");
-            assert_eq!(*id, u64::try_from(action_id).unwrap());
+            assert_eq!(*id, action_id);
             assert_eq!(status, "errored");
         }
         other => panic!("expected Error::WaitFailed, got {other:?}"),

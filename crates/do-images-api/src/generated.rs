@@ -158,7 +158,7 @@ docs/design/generated-models.md).
         /**The transfer's id, to accept, cancel or decline it; `0` when the
 transfer was accepted at once.
 */
-        pub transfer_id: i64,
+        pub transfer_id: u64,
     }
     impl ImageAccountTransferCreated {
         pub fn builder() -> builder::ImageAccountTransferCreated {
@@ -1332,7 +1332,7 @@ page has an empty `pages`.
         }
         #[derive(Clone, Debug)]
         pub struct ImageAccountTransferCreated {
-            transfer_id: ::std::result::Result<i64, ::std::string::String>,
+            transfer_id: ::std::result::Result<u64, ::std::string::String>,
         }
         impl ::std::default::Default for ImageAccountTransferCreated {
             fn default() -> Self {
@@ -1344,7 +1344,7 @@ page has an empty `pages`.
         impl ImageAccountTransferCreated {
             pub fn transfer_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<u64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.transfer_id = value

@@ -192,7 +192,7 @@ async fn run(plan: Plan, cancel: impl Future<Output = ()>) -> Result<ImportedIma
     });
     let images = plan.client.images();
     let waited = tokio::select! {
-        waited = images.wait_until_available(image_id, options) => waited,
+        waited = images.wait_until_available(image_id, options).send() => waited,
         () = &mut cancel => {
             let left = cleanup.keep_for_import("cancelled while the import ran");
             return Err(ImportError::new(ImportErrorKind::Cancelled)

@@ -33,8 +33,8 @@ pub(crate) struct CallRecord {
     pub(crate) attempts: u32,
     /// Set when the last answer's body exceeded this many bytes.
     pub(crate) body_too_large: Option<u64>,
-    /// Set by the caller ([`record_call_keeping_body`]): the body of a
-    /// successful answer is kept here, for the caller to decode as JSON.
+    /// Set by the caller ([`record_call_keeping_body`]): a copy of the body
+    /// of a successful answer is kept here, for the raw path.
     pub(crate) keep_body: bool,
     /// The body of the successful answer, when `keep_body` was set.
     pub(crate) body: Option<Vec<u8>>,
@@ -50,13 +50,11 @@ pub(crate) async fn record_call<F: Future>(future: F) -> (F::Output, CallRecord)
     run_recorded(CallRecord::default(), future).await
 }
 
-/// Like [`record_call`], but the body of a successful (2xx) answer is moved
-/// into the record's `body` instead of being handed to the generated
-/// client, which then sees an empty body (and fails to decode it: the
-/// caller ignores that error and decodes `body` itself). The request, its
-/// retries, the rate-limit capture, the body cap and the handling of error
-/// answers are exactly those of a typed call; only the decoding of a
-/// success is left to the caller, and done once.
+/// Like [`record_call`], and a copy of the body of a successful (2xx)
+/// answer is kept in the record's `body`, for the raw path, which reads the
+/// object exactly as the API sent it. The generated client gets the body
+/// as well; the request, its retries, the rate-limit capture, the body cap
+/// and the handling of error answers are those of a typed call.
 pub(crate) async fn record_call_keeping_body<F: Future>(future: F) -> (F::Output, CallRecord) {
     let record = CallRecord {
         keep_body: true,
@@ -263,19 +261,18 @@ fn already_deleted(mut head: http::Response<()>) -> http::Response<()> {
 /// code decodes. An oversize body is replaced by an empty one and noted in
 /// the call record, so that the caller reports [`Error::BodyTooLarge`]. A
 /// successful body that the caller asked to keep (see
-/// [`record_call_keeping_body`]) is moved into the record.
+/// [`record_call_keeping_body`]) is also copied into the record.
 ///
 /// [`Error::BodyTooLarge`]: crate::Error::BodyTooLarge
 fn rebuild(head: http::Response<()>, body: Body, limit: u64) -> reqwest::Response {
     let bytes = match body {
         Body::Complete(bytes) if head.status().is_success() => {
-            let mut bytes = Some(bytes);
             update_record(|record| {
                 if record.keep_body {
-                    record.body = bytes.take();
+                    record.body = Some(bytes.clone());
                 }
             });
-            bytes.unwrap_or_default()
+            bytes
         }
         Body::Complete(bytes) => bytes,
         Body::TooLarge => {

@@ -2,8 +2,6 @@
 
 use std::io::{IsTerminal, Write};
 
-use std::future::IntoFuture;
-
 use futures::StreamExt;
 
 use do_images::{Image, ImageListType, ImageRef};
@@ -100,7 +98,7 @@ async fn list<S: Shown<Image>>(
         list = list.per_page(limit.min(200)).fetch_ahead(0);
         take = usize::try_from(limit).unwrap_or(usize::MAX);
     }
-    S::print_list(output, out, list.output::<S>().stream().take(take)).await?;
+    S::print_list(output, out, list.stream_as::<S>().take(take)).await?;
     Ok(())
 }
 
@@ -118,7 +116,7 @@ async fn get<S: Shown<Image>>(
                 "no image is named `{name}` (names are matched exactly, among your private images)"
             ))
         };
-        let matches = find.output::<S>().send().await?;
+        let matches = find.send_as::<S>().await?;
         if matches.is_empty() {
             return Err(none());
         }
@@ -129,7 +127,7 @@ async fn get<S: Shown<Image>>(
     let reference: ImageRef = reference
         .parse()
         .map_err(|e| CliError::Usage(format!("{e}")))?;
-    let image = app.client.images().get(reference).output::<S>().send();
+    let image = app.client.images().get(reference).send_as::<S>();
     image.await?.print(output, out)
 }
 
@@ -175,9 +173,9 @@ async fn create<S: Shown<Image>>(
     if !args.tags.is_empty() {
         request = request.tags(args.tags);
     }
-    let created = request.output::<S>().send().await?;
+    let created = request.send_as::<S>().await?;
     if !args.wait.wait {
-        return created.image.print(output, out);
+        return created.print(output, out);
     }
     let id = created.id();
     eprintln!("Import started: image {id}.");
@@ -206,7 +204,7 @@ async fn update<S: Shown<Image>>(
     if let Some(distribution) = args.distribution {
         request = request.distribution(distribution.as_str());
     }
-    request.output::<S>().send().await?.print(output, out)
+    request.send_as::<S>().await?.print(output, out)
 }
 
 async fn delete(app: &App, args: DeleteImagesArgs) -> Result<(), CliError> {
@@ -288,10 +286,7 @@ async fn wait_available<S: Shown<Image>>(
 ) -> Result<S, CliError> {
     let images = app.client.images();
     run_wait(&format!("image {id}"), settings, |options| {
-        images
-            .wait_until_available(id, options)
-            .output()
-            .into_future()
+        images.wait_until_available(id, options).send_as()
     })
     .await
 }

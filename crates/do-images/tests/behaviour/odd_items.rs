@@ -60,8 +60,7 @@ async fn nulls_and_any_rfc3339_timestamp_decode_in_a_typed_listing() {
         .images()
         .list()
         .per_page(4)
-        .output::<Value>()
-        .collect_all()
+        .collect_all_json()
         .await
         .unwrap();
     assert_eq!(raw, sent);

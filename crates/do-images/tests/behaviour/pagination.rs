@@ -647,8 +647,7 @@ async fn a_json_listing_keeps_the_same_window_of_requests_in_flight() {
                 .list()
                 .per_page(10)
                 .fetch_ahead(window)
-                .output::<Value>()
-                .stream()
+                .stream_json()
                 .try_collect()
                 .await
                 .unwrap();
