@@ -7,7 +7,7 @@
 //! a 120th of the time: 100 requests a second, which the client easily
 //! exceeds on 127.0.0.1 when nothing holds it back). The figure at the real
 //! limits comes from `cargo run -p do-images-bench -- rate-limited` (see the
-//! `limiter` module docs), not from a test.
+//! `request_limits` module docs), not from a test.
 
 use std::time::Duration;
 

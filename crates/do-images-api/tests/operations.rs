@@ -15,11 +15,16 @@ fn client(server: &MockServer) -> Client {
 }
 
 fn image_body(id: i64) -> serde_json::Value {
-    json!({"image": {"id": id, "name": "n", "status": "available", "regions": ["nyc3"]}})
+    json!({"image": {"id": id, "name": "n", "status": "available", "regions": ["nyc3"],
+        "created_at": "2024-01-01T00:00:00Z", "distribution": "Ubuntu", "description": "", "error_message": "", "tags": []}})
 }
 
 fn action_body(id: i64, status: &str) -> serde_json::Value {
-    json!({"action": {"id": id, "status": status, "type": "transfer", "resource_id": 7, "resource_type": "image"}})
+    json!({"action": {
+        "id": id, "status": status, "type": "transfer", "resource_id": 7, "resource_type": "image",
+        "started_at": "2024-01-01T00:00:00Z", "completed_at": null, "region_slug": "nyc3",
+        "region": {"name": "New York 3", "slug": "nyc3", "features": [], "available": true, "sizes": []}
+    }})
 }
 
 #[tokio::test]

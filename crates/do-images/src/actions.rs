@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::answer::Output;
 use crate::client::{Client, InvalidId, positive_id};
 use crate::error::{Error, Result};
-use crate::list::{List, Listing, PageCall};
+use crate::listing::{List, Listing, PageCall};
 use crate::started::{ActionTarget, Started, Wait};
 use crate::wait::WaitOptions;
 
@@ -185,7 +185,7 @@ impl PostAction {
         let request = client.api().image_actions_post().image_id(image_id);
         let request = request.body(body).send();
         let action: T = T::object::<ActionEnvelope>(&client, Box::pin(request)).await?;
-        Started::new(client, action, |id| ActionTarget { image_id, id })
+        Started::new(client, 201, action, |id| ActionTarget { image_id, id })
     }
 }
 

@@ -13,14 +13,16 @@ use url::{Host, Url};
 
 use crate::account_transfers::AccountTransfers;
 use crate::actions::Actions;
+use crate::call_record::{CallRecord, record_call, record_call_keeping_body};
 use crate::clock::{Clock, Jitter, RandomJitter, TokioClock};
 use crate::error::{Error, Result};
-use crate::executor::{CallRecord, Executor, lock, record_call, record_call_keeping_body};
+use crate::executor::Executor;
 use crate::images::Images;
-use crate::limiter::{Limiter, RequestLimits};
 use crate::rate_limit::RateLimit;
+use crate::request_limits::{Limiter, RequestLimits};
 use crate::retry::RetryPolicy;
 use crate::secret::Token;
+use crate::sync::lock;
 
 /// The environment variables [`Client::from_env`] reads, in order.
 pub const TOKEN_ENV_VARS: [&str; 2] = ["DIGITALOCEAN_ACCESS_TOKEN", "DIGITALOCEAN_TOKEN"];
@@ -361,7 +363,7 @@ impl ClientBuilder {
     /// The request rates the client keeps under, shared by every call of
     /// the client and its clones (default [`RequestLimits::default`], the
     /// API's 250 a minute and 5,000 an hour; [`RequestLimits::none`] turns
-    /// the limiter off). See the [`limiter`](crate::limiter) module.
+    /// the limiter off). See the [`request_limits`](crate::request_limits) module.
     pub fn request_limits(mut self, limits: RequestLimits) -> Self {
         self.request_limits = limits;
         self

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::answer::{Field, Output};
 use crate::client::{Client, positive_id};
 use crate::error::{Error, Result};
-use crate::list::{List, Listing, PageCall};
+use crate::listing::{List, Listing, PageCall};
 use crate::started::{ImageTarget, Started, Wait};
 use crate::wait::WaitOptions;
 
@@ -334,7 +334,7 @@ impl CreateCustomImage {
         let (client, body) = self.checked()?;
         let request = client.api().images_create_custom().body(body).send();
         let image: T = T::object::<ImageEnvelope>(&client, Box::pin(request)).await?;
-        Started::new(client, image, |id| ImageTarget { id })
+        Started::new(client, 202, image, |id| ImageTarget { id })
     }
 }
 

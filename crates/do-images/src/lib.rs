@@ -46,7 +46,7 @@
 //!   crate's errors, as soon as `cargo xtask generate` has produced it.
 //! - [`Error`]: one error type; [`Error::is_retryable`] tells the truth.
 //! - [`retry`]: which requests are retried, and how long the client waits.
-//! - [`limiter`]: how every call of a client stays under the API's request
+//! - [`request_limits`]: how every call of a client stays under the API's request
 //!   rates (250 a minute, 5,000 an hour), fetched-ahead pages included.
 //! - [`paginate`]: how pages are followed, fetched ahead and checked.
 //! - [`clock`]: injectable time and randomness for tests.
@@ -60,18 +60,20 @@
 mod account_transfers;
 mod actions;
 mod answer;
+mod call_record;
 mod client;
 pub mod clock;
 mod error;
 mod executor;
 mod images;
-pub mod limiter;
-mod list;
+mod listing;
 pub mod paginate;
 mod rate_limit;
+pub mod request_limits;
 pub mod retry;
 mod secret;
 mod started;
+mod sync;
 mod wait;
 
 pub use account_transfers::{AccountTransfers, StartTransfer, TransferStarted, TransferStep};
@@ -88,10 +90,10 @@ pub use images::{
     CreateCustomImage, CreatedImage, DeleteImage, FindImagesByName, GetImage, ImageListing, Images,
     ListImages, UpdateImage, WaitForImage,
 };
-pub use limiter::RequestLimits;
-pub use list::{ItemOf, List, Listing, PageCall};
+pub use listing::{ItemOf, List, Listing, PageCall};
 pub use paginate::{ItemStream, Page, PageStream};
 pub use rate_limit::RateLimit;
+pub use request_limits::RequestLimits;
 pub use retry::RetryPolicy;
 pub use secret::Token;
 pub use started::{ActionTarget, ImageTarget, Started, Target, Wait};

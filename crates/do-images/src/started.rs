@@ -157,14 +157,22 @@ pub struct Started<K, T> {
 }
 
 impl<K: Target, T: Output<ModelOf<K>>> Started<K, T> {
-    /// The handle of `answer`, whose id `target` turns into what a waiter
-    /// polls. The models always carry an id; an object read as JSON
-    /// without one is a decoding error.
-    pub(crate) fn new(client: Client, answer: T, target: impl FnOnce(u64) -> K) -> Result<Self> {
+    /// The handle of `answer` (an answer with HTTP `status`), whose id
+    /// `target` turns into what a waiter polls. The models always carry an
+    /// id; an object read as JSON without one is a decoding error.
+    pub(crate) fn new(
+        client: Client,
+        status: u16,
+        answer: T,
+        target: impl FnOnce(u64) -> K,
+    ) -> Result<Self> {
         let id = answer.id().ok_or_else(|| Error::Decode {
-            status: 0,
+            status,
             excerpt: String::new(),
-            reason: format!("the new {} has no positive integer `id`", K::RESOURCE),
+            reason: format!(
+                "missing field `id`: the new {} needs a positive integer id",
+                K::RESOURCE
+            ),
             request_id: None,
         })?;
         Ok(Self {

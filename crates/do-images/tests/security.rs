@@ -101,7 +101,8 @@ async fn serve_on(address: &str, app: axum::Router) -> Option<SocketAddr> {
 }
 
 fn image_body(id: u64) -> serde_json::Value {
-    json!({"image": {"id": id, "name": "disk", "status": "available", "regions": ["nyc3"]}})
+    json!({"image": {"id": id, "name": "disk", "status": "available", "regions": ["nyc3"],
+        "created_at": "2024-01-01T00:00:00Z", "distribution": "Ubuntu", "description": "", "error_message": "", "tags": []}})
 }
 
 /// A server whose answer depends on the image id in the path, recording

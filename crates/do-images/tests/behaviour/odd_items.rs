@@ -111,3 +111,34 @@ async fn an_item_that_cannot_be_decoded_is_named_by_position_id_and_field() {
         "{shown}"
     );
 }
+
+#[tokio::test]
+async fn an_item_without_a_required_field_is_named_by_position_id_and_field() {
+    let mut sent: Vec<Value> = (1..=3).map(|id| image(id, "fine", "available")).collect();
+    sent[2].as_object_mut().unwrap().remove("distribution");
+    let server = MockServer::start_async().await;
+    serve_pages(&server, "/v2/images", "images", &sent, 3, 3, Duration::ZERO).await;
+    let (client, _) = client(&server);
+
+    let error = client
+        .images()
+        .list()
+        .per_page(3)
+        .collect_all()
+        .await
+        .unwrap_err();
+
+    let shown = error.to_string();
+    assert!(matches!(error, Error::Decode { .. }), "{error:?}");
+    assert!(shown.contains("item 3 of the listing (id 3)"), "{shown}");
+    assert!(shown.contains("missing field `distribution`"), "{shown}");
+    // The raw path takes the item as sent.
+    let raw = client
+        .images()
+        .list()
+        .per_page(3)
+        .collect_all_json()
+        .await
+        .unwrap();
+    assert_eq!(raw, sent);
+}
