@@ -58,8 +58,12 @@ pub async fn measure(import_time: Duration) -> Result<WaiterResult> {
         .send()
         .await?;
     let import_round_trip = sent.elapsed();
-    let id = created.id.context("the sandbox's import has no id")?;
-    client.images().wait_until_available(id, options).await?;
+    let id = created.id();
+    client
+        .images()
+        .wait_until_available(id, options)
+        .send()
+        .await?;
     let returned = Instant::now();
 
     let available = sent + import_time;

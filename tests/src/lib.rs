@@ -96,11 +96,8 @@ pub async fn start(config: SandboxConfig) -> RunningSandbox {
 }
 
 /// The ids of `images`, in order.
-pub fn ids(images: &[Image]) -> Vec<i64> {
-    images
-        .iter()
-        .map(|image| image.id.expect("every listed image has an id"))
-        .collect()
+pub fn ids(images: &[Image]) -> Vec<u64> {
+    images.iter().map(|image| image.id).collect()
 }
 
 /// Asserts that `images` holds each id once, in increasing order.

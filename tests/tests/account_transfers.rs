@@ -26,7 +26,7 @@ async fn snapshots(client: &Client) -> Vec<u64> {
         .unwrap()
         .into_iter()
         .filter(|i| i.type_ == Some(ImageType::Snapshot))
-        .map(|i| i.id.unwrap() as u64)
+        .map(|i| i.id)
         .collect()
 }
 
@@ -91,8 +91,7 @@ async fn the_raw_answer_is_the_apis() {
     let raw: serde_json::Value = primary
         .account_transfers(image)
         .to_email(&accounts[1].email)
-        .output()
-        .send()
+        .send_json()
         .await
         .unwrap();
     assert_eq!(raw, serde_json::json!({"transfer_id": 1}));
@@ -143,8 +142,7 @@ async fn refusals_are_typed_errors() {
         .into_iter()
         .find(|i| i.type_ == Some(ImageType::Backup))
         .unwrap()
-        .id
-        .unwrap();
+        .id;
     let not_snapshot = primary
         .account_transfers(backup)
         .to_email(&accounts[1].email)

@@ -332,7 +332,7 @@ async fn images_deleted_during_a_listing_give_a_total_mismatch_not_a_short_list(
     let first = pages.try_next().await.unwrap().expect("page 1");
     // Deleting an image of page 1 shifts every later image back by one:
     // the first image of page 2 moves to page 1 and is never seen.
-    let victim = first.items.last().unwrap().id.unwrap();
+    let victim = first.items.last().unwrap().id;
     client.images().delete(victim).send().await.expect("delete");
     let mut seen = first.items.len();
     let mut last_error = None;
@@ -475,7 +475,7 @@ async fn an_import_met_by_429s_is_retried_and_exists_once() {
             .send()
             .await
             .expect("a 429 means the API did not act: the import is retried");
-        assert_eq!(created.name.as_deref(), Some(name.as_str()));
+        assert_eq!(&created.name, name);
     }
     for name in &names {
         assert_eq!(sandbox.count_images_named(name), 1, "{name}");
@@ -543,11 +543,10 @@ async fn a_transfer_whose_answer_was_cut_off_is_not_started_twice() {
         .unwrap()
         .into_iter()
         .find(|i| {
-            i.status == Some(ImageStatus::Available)
-                && !i.regions.iter().any(|r| r.as_str() == "ric1")
+            i.status == ImageStatus::Available && !i.regions.iter().any(|r| r.as_str() == "ric1")
         })
         .expect("an available private image outside ric1");
-    let id = image.id.unwrap();
+    let id = image.id;
     let before = client.actions(id).list().collect_all().await.unwrap().len();
     sandbox
         .set_faults(Faults::none().with_dropped_connections(1.0))
@@ -600,7 +599,7 @@ async fn an_image_wait_rides_out_transient_errors() {
         }))
         .await
         .expect("the wait rides out the faults");
-    assert_eq!(image.status, Some(ImageStatus::Available));
+    assert_eq!(image.status, ImageStatus::Available);
     assert_eq!(sandbox.count_images_named("stormy-import"), 1);
     let transient = transient.load(Ordering::Relaxed);
     assert!(transient > 0, "the waiter met no transient error");
@@ -626,9 +625,9 @@ async fn an_action_wait_rides_out_transient_errors_with_and_without_client_retri
         .await
         .unwrap()
         .into_iter()
-        .find(|i| i.status == Some(ImageStatus::Available))
+        .find(|i| i.status == ImageStatus::Available)
         .unwrap();
-    let id = snapshot.id.unwrap();
+    let id = snapshot.id;
     for (client, region) in clients.iter().zip(["mars1", "luna2"]) {
         let started = client.actions(id).transfer(region).send().await.unwrap();
         sandbox.set_faults(stormy()).unwrap();
@@ -637,7 +636,7 @@ async fn an_action_wait_rides_out_transient_errors_with_and_without_client_retri
             .await
             .expect("the wait rides out the faults");
         sandbox.set_faults(Faults::none()).unwrap();
-        assert_eq!(done.status, Some(ActionStatus::Completed));
+        assert_eq!(done.status, ActionStatus::Completed);
     }
     let image = client_for(&sandbox).images().get(id).send().await.unwrap();
     let regions: Vec<&str> = image.regions.iter().map(|r| r.as_str()).collect();
@@ -655,7 +654,7 @@ async fn a_wait_ends_at_once_on_a_permanent_error() {
         .send()
         .await
         .unwrap();
-    let id = created.id.unwrap();
+    let id = created.id;
     client.images().delete(id).send().await.unwrap();
     let started = std::time::Instant::now();
     let error = created
@@ -777,7 +776,7 @@ async fn a_cancelled_wait_sends_no_more_polls() {
         .send()
         .await
         .unwrap();
-    let id = created.id.unwrap();
+    let id = created.id;
     let cancelled =
         tokio::time::timeout(Duration::from_millis(250), created.wait(fast_wait())).await;
     assert!(cancelled.is_err(), "the import takes 60 s");
@@ -790,5 +789,5 @@ async fn a_cancelled_wait_sends_no_more_polls() {
     )
     .await;
     let image = client.images().get(id).send().await.unwrap();
-    assert_eq!(image.status, Some(ImageStatus::New), "still importing");
+    assert_eq!(image.status, ImageStatus::New, "still importing");
 }

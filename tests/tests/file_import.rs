@@ -179,10 +179,7 @@ async fn two_imports_of_files_with_the_same_name_never_share_an_object() {
     let (first, second) = (first.unwrap(), second.unwrap());
     assert_ne!(first.upload.key, second.upload.key);
     assert_eq!(first.image.size_gigabytes, Some(0.01), "{first:?}");
-    assert_eq!(
-        first.image.distribution,
-        Some(do_images::Distribution::Ubuntu)
-    );
+    assert_eq!(first.image.distribution, do_images::Distribution::Ubuntu);
     assert_eq!(second.image.size_gigabytes, Some(0.03), "{second:?}");
     let spaces = sandbox.spaces().unwrap();
     assert_eq!(spaces.objects(), vec![], "the bucket is empty");

@@ -23,7 +23,7 @@ async fn a_retried_delete_that_finds_the_image_gone_succeeds() {
         .send()
         .await
         .unwrap();
-    let id = created.into_inner().id.unwrap();
+    let id = created.into_inner().id;
     sandbox
         .set_faults(Faults::none().with_lost_delete_answers(1))
         .unwrap();

@@ -68,8 +68,7 @@ async fn the_image_schema_accepts_the_sandboxs_images() {
     let listed = client
         .images()
         .list()
-        .output::<serde_json::Value>()
-        .collect_all()
+        .collect_all_json()
         .await
         .expect("the listing");
     assert_eq!(listed.len(), 300);
@@ -79,8 +78,7 @@ async fn the_image_schema_accepts_the_sandboxs_images() {
     let created = client
         .images()
         .create_custom("schema-check", GOOD_URL, "nyc3")
-        .output::<serde_json::Value>()
-        .send()
+        .send_json()
         .await
         .expect("the import is accepted")
         .into_inner();

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use do_images::{ActionStatus, Error, Image, ImageStatus, ImageType};
 use do_images_e2e::{GOOD_URL, builder_for, client_for, fast_wait, quick_config, start};
 
-fn id_of(image: &Image) -> i64 {
-    image.id.expect("an image has an id")
+fn id_of(image: &Image) -> u64 {
+    image.id
 }
 
 fn regions_of(image: &Image) -> Vec<String> {
@@ -29,9 +29,7 @@ async fn seeded_private(client: &do_images::Client, kind: ImageType) -> Image {
         .await
         .expect("the private images list")
         .into_iter()
-        .find(|image| {
-            image.type_.as_ref() == Some(&kind) && image.status == Some(ImageStatus::Available)
-        })
+        .find(|image| image.type_.as_ref() == Some(&kind) && image.status == ImageStatus::Available)
         .unwrap_or_else(|| panic!("the seeded data has an available {kind:?} image"))
 }
 
@@ -49,7 +47,7 @@ async fn import_then_wait_until_available_in_its_region() {
         .send()
         .await
         .expect("the import is accepted");
-    assert_eq!(created.status, Some(ImageStatus::New));
+    assert_eq!(created.status, ImageStatus::New);
     assert!(
         created.regions.is_empty(),
         "a new import is in no region yet"
@@ -68,18 +66,12 @@ async fn import_then_wait_until_available_in_its_region() {
         .expect("the import becomes available");
 
     assert_eq!(id_of(&image), id);
-    assert_eq!(image.status, Some(ImageStatus::Available));
+    assert_eq!(image.status, ImageStatus::Available);
     assert_eq!(regions_of(&image), ["nyc3"]);
-    assert_eq!(image.name.as_deref(), Some("e2e-import"));
+    assert_eq!(image.name, "e2e-import");
     assert_eq!(image.type_, Some(ImageType::Custom));
-    assert_eq!(
-        image.distribution.as_ref().map(|d| d.as_str()),
-        Some("Ubuntu")
-    );
-    assert_eq!(
-        image.tags.as_deref(),
-        Some(&["e2e".to_string(), "ci".to_string()][..])
-    );
+    assert_eq!(image.distribution.as_str(), "Ubuntu");
+    assert_eq!(image.tags, ["e2e", "ci"]);
 
     // The waiter saw the life cycle in order: NEW, then pending, then
     // available, and stopped at the first available.
@@ -100,7 +92,7 @@ async fn import_then_wait_until_available_in_its_region() {
     assert_eq!(seen.iter().filter(|s| *s == "available").count(), 1);
 
     let fetched = client.images().get(id).send().await.expect("get by id");
-    assert_eq!(fetched.status, Some(ImageStatus::Available));
+    assert_eq!(fetched.status, ImageStatus::Available);
     assert_eq!(sandbox.count_images_named("e2e-import"), 1);
 }
 
@@ -130,7 +122,7 @@ async fn failed_import_message(url: &str) -> String {
         panic!("expected Error::WaitFailed, got {error:?}");
     };
     assert_eq!(*resource, "image");
-    assert_eq!(*failed_id, u64::try_from(id).unwrap());
+    assert_eq!(*failed_id, id);
     assert_eq!(status, "deleted");
     let message = error_message.clone().expect("the sandbox's error_message");
     assert!(
@@ -141,8 +133,8 @@ async fn failed_import_message(url: &str) -> String {
 
     // The message is the one the API shows on the image.
     let image = client.images().get(id).send().await.expect("get by id");
-    assert_eq!(image.status, Some(ImageStatus::Deleted));
-    assert_eq!(image.error_message.as_deref(), Some(message.as_str()));
+    assert_eq!(image.status, ImageStatus::Deleted);
+    assert_eq!(image.error_message, message);
     message
 }
 
@@ -185,10 +177,10 @@ async fn transfer_then_wait_adds_the_region() {
         .send()
         .await
         .expect("the transfer starts");
-    assert_eq!(started.status, Some(ActionStatus::InProgress));
-    assert_eq!(started.type_.as_deref(), Some("transfer"));
+    assert_eq!(started.status, ActionStatus::InProgress);
+    assert_eq!(started.type_, "transfer");
     assert_eq!(started.region_slug.as_deref(), Some("ams3"));
-    let action_id = started.id.expect("an action id");
+    let action_id = started.id;
     let before = client.images().get(id).send().await.expect("get");
     assert_eq!(regions_of(&before), ["nyc3"], "not yet transferred");
 
@@ -196,8 +188,8 @@ async fn transfer_then_wait_adds_the_region() {
         .wait(fast_wait())
         .await
         .expect("the transfer completes");
-    assert_eq!(done.id, Some(action_id));
-    assert_eq!(done.status, Some(ActionStatus::Completed));
+    assert_eq!(done.id, action_id);
+    assert_eq!(done.status, ActionStatus::Completed);
     assert!(done.completed_at.is_some());
 
     let after = client.images().get(id).send().await.expect("get");
@@ -210,15 +202,15 @@ async fn transfer_then_wait_adds_the_region() {
         .await
         .expect("the image's actions");
     assert_eq!(actions.len(), 1);
-    assert_eq!(actions[0].id, Some(action_id));
-    assert_eq!(actions[0].status, Some(ActionStatus::Completed));
+    assert_eq!(actions[0].id, action_id);
+    assert_eq!(actions[0].status, ActionStatus::Completed);
     let fetched = client
         .actions(id)
         .get(action_id)
         .send()
         .await
         .expect("get the action");
-    assert_eq!(fetched.status, Some(ActionStatus::Completed));
+    assert_eq!(fetched.status, ActionStatus::Completed);
 
     // A transfer to a region the image is already in cannot succeed.
     let error = client
@@ -244,12 +236,12 @@ async fn converting_a_backup_makes_it_a_snapshot() {
     let id = id_of(&backup);
 
     let started = client.actions(id).convert().send().await.expect("starts");
-    assert_eq!(started.type_.as_deref(), Some("convert"));
+    assert_eq!(started.type_, "convert");
     let done = started
         .wait(fast_wait())
         .await
         .expect("the convert completes");
-    assert_eq!(done.status, Some(ActionStatus::Completed));
+    assert_eq!(done.status, ActionStatus::Completed);
 
     let image = client.images().get(id).send().await.expect("get");
     assert_eq!(image.type_, Some(ImageType::Snapshot));
@@ -264,7 +256,7 @@ async fn converting_anything_but_a_backup_ends_in_an_errored_action() {
     let id = id_of(&snapshot);
 
     let started = client.actions(id).convert().send().await.expect("starts");
-    let action_id = started.id.expect("an action id");
+    let action_id = started.id;
     let error = started
         .wait(fast_wait())
         .await
@@ -277,7 +269,7 @@ async fn converting_anything_but_a_backup_ends_in_an_errored_action() {
             ..
         } => {
             assert_eq!(*resource, "action");
-            assert_eq!(*id, u64::try_from(action_id).unwrap());
+            assert_eq!(*id, action_id);
             assert_eq!(status, "errored");
         }
         other => panic!("expected Error::WaitFailed, got {other:?}"),
@@ -300,7 +292,7 @@ async fn get_by_slug_and_by_id_agree() {
         .expect("a public image by slug");
     assert_eq!(by_slug.slug.as_deref(), Some("ubuntu-24-04-x64"));
     assert_eq!(by_slug.public, Some(true));
-    assert_eq!(by_slug.status, Some(ImageStatus::Available));
+    assert_eq!(by_slug.status, ImageStatus::Available);
     let by_id = client
         .images()
         .get(id_of(&by_slug))
@@ -344,7 +336,7 @@ async fn find_by_name_returns_every_private_image_with_that_name() {
         .send()
         .await
         .expect("find");
-    let mut found_ids: Vec<i64> = found.iter().map(id_of).collect();
+    let mut found_ids: Vec<u64> = found.iter().map(id_of).collect();
     found_ids.sort_unstable();
     assert_eq!(found_ids, imported, "names are not unique: both are found");
 
@@ -357,7 +349,7 @@ async fn find_by_name_returns_every_private_image_with_that_name() {
         .await
         .expect("list");
     let target = all.get(250).expect("more than 250 private images");
-    let name = target.name.clone().expect("a name");
+    let name = target.name.clone();
     let found = client
         .images()
         .find_by_name(name.clone())
@@ -400,21 +392,15 @@ async fn update_changes_name_description_and_distribution() {
         .send()
         .await
         .expect("update");
-    assert_eq!(updated.name.as_deref(), Some("renamed-by-e2e"));
-    assert_eq!(updated.description.as_deref(), Some("new words"));
-    assert_eq!(
-        updated.distribution.as_ref().map(|d| d.as_str()),
-        Some("Debian")
-    );
+    assert_eq!(updated.name, "renamed-by-e2e");
+    assert_eq!(updated.description, "new words");
+    assert_eq!(updated.distribution.as_str(), "Debian");
 
     let fetched = client.images().get(id).send().await.expect("get");
-    assert_eq!(fetched.name.as_deref(), Some("renamed-by-e2e"));
-    assert_eq!(fetched.description.as_deref(), Some("new words"));
+    assert_eq!(fetched.name, "renamed-by-e2e");
+    assert_eq!(fetched.description, "new words");
     assert_eq!(sandbox.count_images_named("renamed-by-e2e"), 1);
-    assert_eq!(
-        sandbox.count_images_named(custom.name.as_deref().unwrap()),
-        0
-    );
+    assert_eq!(sandbox.count_images_named(&custom.name), 0);
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@
 //! a 120th of the time: 100 requests a second, which the client easily
 //! exceeds on 127.0.0.1 when nothing holds it back). The figure at the real
 //! limits comes from `cargo run -p do-images-bench -- rate-limited` (see the
-//! `limiter` module docs), not from a test.
+//! `request_limits` module docs), not from a test.
 
 use std::time::Duration;
 
@@ -50,13 +50,13 @@ fn limited_client(sandbox: &RunningSandbox) -> Client {
 async fn a_600_page_listing_meets_no_429_and_yields_every_item_once() {
     let sandbox = limited_sandbox(600).await;
     let client = limited_client(&sandbox);
-    let ids: Vec<i64> = client
+    let ids: Vec<u64> = client
         .images()
         .list()
         .per_page(1)
         .fetch_ahead(6)
         .stream()
-        .map_ok(|image| image.id.expect("an id"))
+        .map_ok(|image| image.id)
         .try_collect()
         .await
         .expect("the listing completes");

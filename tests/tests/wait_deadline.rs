@@ -143,7 +143,13 @@ async fn a_stalled_poll_is_cut_at_the_deadline() {
         .build()
         .unwrap();
     let max_wait = Duration::from_secs(1);
-    let (outcome, took) = timed(client.images().wait_until_available(7, options(max_wait))).await;
+    let (outcome, took) = timed(
+        client
+            .images()
+            .wait_until_available(7, options(max_wait))
+            .send(),
+    )
+    .await;
     assert_timed_out_after_pending(outcome, took, max_wait);
     assert!(
         requests.load(Ordering::SeqCst) >= 2,
@@ -164,7 +170,7 @@ async fn rate_limit_sleeps_are_cut_at_the_deadline() {
         client
             .images()
             .wait_until_available(7, options(max_wait))
-            .output::<serde_json::Value>(),
+            .send_json(),
     )
     .await;
     assert_timed_out_after_pending(outcome, took, max_wait);
@@ -181,7 +187,7 @@ async fn slow_sandbox_answers_end_the_wait_at_its_deadline() {
         .send()
         .await
         .unwrap();
-    let id = created.into_inner().id.unwrap();
+    let id = created.into_inner().id;
     let slowed = sandbox.clone();
     let max_wait = Duration::from_millis(1500);
     let options = options(max_wait).on_progress(move |_| {
@@ -190,7 +196,7 @@ async fn slow_sandbox_answers_end_the_wait_at_its_deadline() {
             .set_faults(Faults::none().with_slow_responses(1.0, Duration::from_secs(60)))
             .unwrap();
     });
-    let (outcome, took) = timed(client.images().wait_until_available(id, options)).await;
+    let (outcome, took) = timed(client.images().wait_until_available(id, options).send()).await;
     match outcome {
         Err(Error::WaitTimedOut { last_status, .. }) => {
             assert_eq!(last_status.as_deref(), Some("NEW"));
@@ -211,12 +217,12 @@ async fn a_max_wait_shorter_than_the_poll_interval_polls_within_it() {
         .send()
         .await
         .unwrap();
-    let id = created.into_inner().id.unwrap();
+    let id = created.into_inner().id;
     let before = sandbox.request_log().len();
     // Polls 2 s apart at first, 1 s to wait: one poll, then the deadline.
     let max_wait = Duration::from_secs(1);
     let options = WaitOptions::default().max_wait(max_wait);
-    let (outcome, took) = timed(client.images().wait_until_available(id, options)).await;
+    let (outcome, took) = timed(client.images().wait_until_available(id, options).send()).await;
     match outcome {
         Err(Error::WaitTimedOut {
             last_status: Some(_),
@@ -246,12 +252,13 @@ async fn an_image_that_disappears_during_a_wait_fails_it_as_gone() {
         client(typed)
             .images()
             .wait_until_available(7, options.clone())
+            .send()
             .await
             .map(|_| ()),
         client(json)
             .images()
             .wait_until_available(7, options.clone())
-            .output::<serde_json::Value>()
+            .send_json()
             .await
             .map(|_| ()),
     ] {
@@ -280,7 +287,7 @@ async fn an_image_deleted_in_the_sandbox_during_a_wait_is_gone_and_a_missing_one
         .send()
         .await
         .unwrap();
-    let id = created.into_inner().id.unwrap();
+    let id = created.into_inner().id;
     let deleter = client.clone();
     let options = options(Duration::from_secs(10)).on_progress(move |progress| {
         if progress.poll == 1 {
@@ -291,6 +298,7 @@ async fn an_image_deleted_in_the_sandbox_during_a_wait_is_gone_and_a_missing_one
     let error = client
         .images()
         .wait_until_available(id, options)
+        .send()
         .await
         .unwrap_err();
     assert!(
@@ -301,6 +309,7 @@ async fn an_image_deleted_in_the_sandbox_during_a_wait_is_gone_and_a_missing_one
     let error = client
         .images()
         .wait_until_available(id, WaitOptions::default())
+        .send()
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Api { status: 404, .. }), "{error:?}");

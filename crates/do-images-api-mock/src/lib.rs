@@ -25,7 +25,18 @@
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
 //! let server = httpmock::MockServer::start_async().await;
-//! let image = Image { id: Some(7555620), name: Some("web".into()), ..Default::default() };
+//! let image: Image = Image::builder()
+//!     .id(7555620)
+//!     .name("web")
+//!     .distribution("Ubuntu")
+//!     .regions(Vec::<do_images_api::open_enums::RegionSlug>::new())
+//!     .created_at(std::time::SystemTime::UNIX_EPOCH)
+//!     .description("")
+//!     .error_message("")
+//!     .tags(Vec::<String>::new())
+//!     .status("available")
+//!     .try_into()
+//!     .unwrap();
 //! let mock = server.images_get(|when, then| {
 //!     when.image_id(&ImageRef::Id(7555620));
 //!     then.ok(&ImageEnvelope { image: image.clone() });
@@ -33,7 +44,7 @@
 //!
 //! let client = Client::with_token(&server.base_url(), "dop_v1_example").unwrap();
 //! let got = client.images_get().image_id(7555620).send().await.unwrap();
-//! assert_eq!(got.image.name.as_deref(), Some("web"));
+//! assert_eq!(got.image.name, "web");
 //! mock.assert();
 //! # }
 //! ```

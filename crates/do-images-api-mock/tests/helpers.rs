@@ -4,6 +4,7 @@
 //! when the two drift apart.
 
 use std::num::NonZeroU64;
+use std::time::SystemTime;
 
 use do_images_api::open_enums::{
     ActionStatus, Distribution, ImageListType, ImageStatus, ImageType, RegionSlug,
@@ -11,7 +12,7 @@ use do_images_api::open_enums::{
 use do_images_api::types::{
     self, Action, ActionEnvelope, ActionsPage, Image, ImageActionConvert, ImageActionConvertType,
     ImageActionRequest, ImageActionTransfer, ImageActionTransferType, ImageEnvelope,
-    ImageNewCustom, ImageUpdate, ImagesPage, Meta, PageLinks, PageLinksPages,
+    ImageNewCustom, ImageUpdate, ImagesPage, Meta, PageLinks, PageLinksPages, Region,
 };
 use do_images_api::{Client, Error, ImageRef};
 use do_images_api_mock::MockServerExt;
@@ -27,27 +28,43 @@ fn id(value: u64) -> NonZeroU64 {
     NonZeroU64::new(value).unwrap()
 }
 
-fn image(id: i64, name: &str) -> Image {
-    Image {
-        id: Some(id),
-        name: Some(name.into()),
-        distribution: Some(Distribution::Ubuntu),
-        regions: vec![RegionSlug::Nyc3, "atl1".into()],
-        status: Some(ImageStatus::Available),
-        type_: Some(ImageType::Custom),
-        ..Default::default()
-    }
+/// An image built the way a user builds one: through typify's builder,
+/// which refuses a model without its required fields.
+fn image(id: u64, name: &str) -> Image {
+    Image::builder()
+        .id(id)
+        .name(name)
+        .distribution(Distribution::Ubuntu)
+        .regions(vec![RegionSlug::Nyc3, "atl1".into()])
+        .status(ImageStatus::Available)
+        .type_(Some(ImageType::Custom))
+        .created_at(SystemTime::UNIX_EPOCH)
+        .description("")
+        .error_message("")
+        .tags(Vec::<String>::new())
+        .try_into()
+        .expect("every required field is set")
 }
 
-fn action(id: i64, status: ActionStatus) -> Action {
-    Action {
-        id: Some(id),
-        resource_id: Some(7),
-        resource_type: Some("image".into()),
-        status: Some(status),
-        type_: Some("transfer".into()),
-        ..Default::default()
-    }
+fn action(id: u64, status: ActionStatus) -> Action {
+    let region = Region::builder()
+        .name("New York 3")
+        .slug("nyc3")
+        .available(true)
+        .features(Vec::<String>::new())
+        .sizes(Vec::<String>::new());
+    Action::builder()
+        .id(id)
+        .resource_id(Some(7))
+        .resource_type("image")
+        .status(status)
+        .type_("transfer")
+        .started_at(SystemTime::UNIX_EPOCH)
+        .completed_at(None)
+        .region(region)
+        .region_slug(Some("nyc3".to_string()))
+        .try_into()
+        .expect("every required field is set")
 }
 
 fn api_error(id: &str, message: &str) -> types::Error {
@@ -105,8 +122,8 @@ async fn list_matches_its_query_and_decodes_the_page() {
 
     mock.assert();
     assert_eq!(got.status().as_u16(), 200);
-    let names: Vec<_> = got.images.iter().map(|i| i.name.as_deref()).collect();
-    assert_eq!(names, [Some("one"), Some("two")]);
+    let names: Vec<_> = got.images.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(names, ["one", "two"]);
     assert_eq!(got.meta.total, 3);
     // `atl1` is not in the spec's list: it goes out and comes back as `Other`.
     assert_eq!(
@@ -143,15 +160,15 @@ async fn get_matches_an_id_or_a_slug() {
     let client = client(&server);
 
     let got = client.images_get().image_id(7555620).send().await.unwrap();
-    assert_eq!(got.image.name.as_deref(), Some("by-id"));
+    assert_eq!(got.image.name, "by-id");
     let got = client
         .images_get()
         .image_id("ubuntu-20-04-x64")
         .send()
         .await
         .unwrap();
-    assert_eq!(got.image.id, Some(6918990));
-    assert_eq!(got.image.distribution, Some(Distribution::Ubuntu));
+    assert_eq!(got.image.id, 6918990);
+    assert_eq!(got.image.distribution, Distribution::Ubuntu);
 
     by_id.assert();
     by_slug.assert();
@@ -169,7 +186,7 @@ async fn create_matches_the_typed_body_and_decodes_accepted() {
         .try_into()
         .unwrap();
     let created = Image {
-        status: Some(ImageStatus::New),
+        status: ImageStatus::New,
         ..image(4294967101, "web")
     };
     let mock = server.images_create_custom(|when, then| {
@@ -186,8 +203,8 @@ async fn create_matches_the_typed_body_and_decodes_accepted() {
 
     mock.assert();
     assert_eq!(got.status().as_u16(), 202);
-    assert_eq!(got.image.id, Some(4294967101));
-    assert_eq!(got.image.status, Some(ImageStatus::New));
+    assert_eq!(got.image.id, 4294967101);
+    assert_eq!(got.image.status, ImageStatus::New);
 }
 
 #[tokio::test]
@@ -244,7 +261,7 @@ async fn update_matches_id_and_body() {
         .unwrap();
 
     mock.assert();
-    assert_eq!(got.image.name.as_deref(), Some("web-v2"));
+    assert_eq!(got.image.name, "web-v2");
 }
 
 #[tokio::test]
@@ -298,8 +315,8 @@ async fn post_action_matches_a_transfer_or_a_convert() {
         .await
         .unwrap();
     assert_eq!(got.status().as_u16(), 201);
-    assert_eq!(got.action.id, Some(36805022));
-    assert_eq!(got.action.status, Some(ActionStatus::InProgress));
+    assert_eq!(got.action.id, 36805022);
+    assert_eq!(got.action.status, ActionStatus::InProgress);
 
     let got = client
         .image_actions_post()
@@ -308,7 +325,7 @@ async fn post_action_matches_a_transfer_or_a_convert() {
         .send()
         .await
         .unwrap();
-    assert_eq!(got.action.status, Some(ActionStatus::Completed));
+    assert_eq!(got.action.status, ActionStatus::Completed);
 
     transfer_mock.assert();
     convert_mock.assert();
@@ -351,10 +368,7 @@ async fn actions_list_and_get_match_their_path_parameters() {
         .await
         .unwrap();
     // A status the spec does not list travels through both as `Other`.
-    assert_eq!(
-        got.action.status,
-        Some(ActionStatus::Other("paused".into()))
-    );
+    assert_eq!(got.action.status, ActionStatus::Other("paused".into()));
 
     list.assert();
     get.assert();

@@ -9,36 +9,33 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///A piece of work on an image, such as a transfer or a conversion.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Action {
         ///When the action ended; null while it is in progress.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub completed_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
         ///The action's unique numeric id.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<i64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub region: ::std::option::Option<Region>,
+        pub id: u64,
+        pub region: Region,
         ///The slug of the region the action runs in.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub region_slug: ::std::option::Option<::std::string::String>,
         ///The id of the image the action works on.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub resource_id: ::std::option::Option<i64>,
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub resource_id: ::std::option::Option<u64>,
         ///The kind of resource, `image` here.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub resource_type: ::std::option::Option<::std::string::String>,
+        #[serde(deserialize_with = "::do_images_api::null_as_default")]
+        pub resource_type: ::std::string::String,
         ///When the action started.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub started_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<::do_images_api::open_enums::ActionStatus>,
+        pub started_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub status: ::do_images_api::open_enums::ActionStatus,
         ///What the action does, such as `transfer` or `convert`.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "type")]
+        #[serde(deserialize_with = "::do_images_api::null_as_default")]
+        pub type_: ::std::string::String,
     }
     impl Action {
         pub fn builder() -> builder::Action {
@@ -60,6 +57,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ActionsPage {
+        #[serde(deserialize_with = "::do_images_api::null_as_default")]
         pub actions: ::std::vec::Vec<Action>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub links: ::std::option::Option<PageLinks>,
@@ -75,8 +73,10 @@ pub mod types {
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Error {
         ///A short name for the failure, such as `not_found`.
+        #[serde(deserialize_with = "::do_images_api::null_as_default")]
         pub id: ::std::string::String,
         ///What went wrong, and how to fix it when that is known.
+        #[serde(deserialize_with = "::do_images_api::null_as_default")]
         pub message: ::std::string::String,
         ///The id to quote when reporting a problem; some endpoints omit it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -87,37 +87,36 @@ pub mod types {
             Default::default()
         }
     }
-    ///An image that Droplets can be created from.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    /**An image that Droplets can be created from. The fields every image of
+the reference's examples carries are required; the others are missing
+from at least one documented answer (see
+docs/design/generated-models.md).
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Image {
         ///When the image was created (ISO 8601).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Free-form text about the image.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub description: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub distribution: ::std::option::Option<
-            ::do_images_api::open_enums::Distribution,
-        >,
-        ///Why an import failed, when it did.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub error_message: ::std::option::Option<::std::string::String>,
+        #[serde(deserialize_with = "::do_images_api::null_as_default")]
+        pub description: ::std::string::String,
+        pub distribution: ::do_images_api::open_enums::Distribution,
+        ///Why an import failed, when it did; empty otherwise.
+        #[serde(deserialize_with = "::do_images_api::null_as_default")]
+        pub error_message: ::std::string::String,
         ///The image's unique numeric id.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<i64>,
+        pub id: u64,
         ///The smallest disk, in GB, a Droplet needs to use the image.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub min_disk_size: ::std::option::Option<i64>,
         ///The image's display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(deserialize_with = "::do_images_api::null_as_default")]
+        pub name: ::std::string::String,
         ///Whether every account can use the image, or only this one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub public: ::std::option::Option<bool>,
         ///The slugs of the regions the image is available in.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "::do_images_api::null_as_default")]
         pub regions: ::std::vec::Vec<::do_images_api::open_enums::RegionSlug>,
         ///The image's size in gigabytes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -125,11 +124,10 @@ pub mod types {
         ///A unique name for public images, usable instead of the id; null for private images.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<::do_images_api::open_enums::ImageStatus>,
-        ///The tags on the image.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub status: ::do_images_api::open_enums::ImageStatus,
+        ///The tags on the image; the live API may send `null` for none, which reads as an empty list.
+        #[serde(deserialize_with = "::do_images_api::null_as_default")]
+        pub tags: ::std::vec::Vec<::std::string::String>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::do_images_api::open_enums::ImageType>,
     }
@@ -143,6 +141,7 @@ pub mod types {
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageAccountTransferAccept {
         ///The UUID of the team that takes the image.
+        #[serde(deserialize_with = "::do_images_api::null_as_default")]
         pub recipient_uuid: ::std::string::String,
         ///The pending transfer's id.
         pub transfer_id: ::std::num::NonZeroU64,
@@ -159,7 +158,7 @@ pub mod types {
         /**The transfer's id, to accept, cancel or decline it; `0` when the
 transfer was accepted at once.
 */
-        pub transfer_id: i64,
+        pub transfer_id: u64,
     }
     impl ImageAccountTransferCreated {
         pub fn builder() -> builder::ImageAccountTransferCreated {
@@ -207,6 +206,7 @@ refused with 400 `bad_request`.
     #[serde(deny_unknown_fields)]
     pub struct ImageAccountTransferToEmail {
         ///The recipient's email address; they must accept the transfer.
+        #[serde(deserialize_with = "::do_images_api::null_as_default")]
         pub recipient_email: ::std::string::String,
     }
     impl ImageAccountTransferToEmail {
@@ -223,6 +223,7 @@ refused with 400 `bad_request`.
 digits). Accepted at once when the caller has enough permissions
 in the team.
 */
+        #[serde(deserialize_with = "::do_images_api::null_as_default")]
         pub recipient_uuid: ::std::string::String,
     }
     impl ImageAccountTransferToTeam {
@@ -409,6 +410,7 @@ in the team.
 vmdk, optionally gzip or bzip2 compressed, under 100 GB once
 decompressed.
 */
+        #[serde(deserialize_with = "::do_images_api::null_as_default")]
         pub url: ::std::string::String,
     }
     impl ImageNewCustom {
@@ -495,6 +497,7 @@ decompressed.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImagesPage {
+        #[serde(deserialize_with = "::do_images_api::null_as_default")]
         pub images: ::std::vec::Vec<Image>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub links: ::std::option::Option<PageLinks>,
@@ -510,7 +513,7 @@ decompressed.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Meta {
         ///How many items the whole result holds.
-        pub total: i64,
+        pub total: u64,
     }
     impl Meta {
         pub fn builder() -> builder::Meta {
@@ -557,24 +560,23 @@ page has an empty `pages`.
         }
     }
     ///A datacenter region.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Region {
         ///Whether new resources can be created in the region.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub available: ::std::option::Option<bool>,
+        pub available: bool,
         ///Features the region offers.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "::do_images_api::null_as_default")]
         pub features: ::std::vec::Vec<::std::string::String>,
         ///The region's display name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(deserialize_with = "::do_images_api::null_as_default")]
+        pub name: ::std::string::String,
         ///Droplet size slugs offered in the region.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "::do_images_api::null_as_default")]
         pub sizes: ::std::vec::Vec<::std::string::String>,
         ///The region's slug.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub slug: ::std::option::Option<::std::string::String>,
+        #[serde(deserialize_with = "::do_images_api::null_as_default")]
+        pub slug: ::std::string::String,
     }
     impl Region {
         pub fn builder() -> builder::Region {
@@ -589,48 +591,44 @@ page has an empty `pages`.
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            region: ::std::result::Result<
-                ::std::option::Option<super::Region>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<u64, ::std::string::String>,
+            region: ::std::result::Result<super::Region, ::std::string::String>,
             region_slug: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             resource_id: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<u64>,
                 ::std::string::String,
             >,
             resource_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             started_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                ::std::option::Option<::do_images_api::open_enums::ActionStatus>,
+                ::do_images_api::open_enums::ActionStatus,
                 ::std::string::String,
             >,
-            type_: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for Action {
             fn default() -> Self {
                 Self {
-                    completed_at: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    region: Ok(Default::default()),
-                    region_slug: Ok(Default::default()),
-                    resource_id: Ok(Default::default()),
-                    resource_type: Ok(Default::default()),
-                    started_at: Ok(Default::default()),
-                    status: Ok(Default::default()),
-                    type_: Ok(Default::default()),
+                    completed_at: Err("no value supplied for completed_at".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    region: Err("no value supplied for region".to_string()),
+                    region_slug: Err("no value supplied for region_slug".to_string()),
+                    resource_id: Err("no value supplied for resource_id".to_string()),
+                    resource_type: Err(
+                        "no value supplied for resource_type".to_string(),
+                    ),
+                    started_at: Err("no value supplied for started_at".to_string()),
+                    status: Err("no value supplied for status".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
                 }
             }
         }
@@ -651,7 +649,7 @@ page has an empty `pages`.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<u64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -661,7 +659,7 @@ page has an empty `pages`.
             }
             pub fn region<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Region>>,
+                T: ::std::convert::TryInto<super::Region>,
                 T::Error: ::std::fmt::Display,
             {
                 self.region = value
@@ -685,7 +683,7 @@ page has an empty `pages`.
             }
             pub fn resource_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<u64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.resource_id = value
@@ -697,7 +695,7 @@ page has an empty `pages`.
             }
             pub fn resource_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.resource_type = value
@@ -709,9 +707,7 @@ page has an empty `pages`.
             }
             pub fn started_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.started_at = value
@@ -723,9 +719,7 @@ page has an empty `pages`.
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::do_images_api::open_enums::ActionStatus>,
-                >,
+                T: ::std::convert::TryInto<::do_images_api::open_enums::ActionStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -737,7 +731,7 @@ page has an empty `pages`.
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -977,30 +971,27 @@ page has an empty `pages`.
         #[derive(Clone, Debug)]
         pub struct Image {
             created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
             description: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             distribution: ::std::result::Result<
-                ::std::option::Option<::do_images_api::open_enums::Distribution>,
+                ::do_images_api::open_enums::Distribution,
                 ::std::string::String,
             >,
             error_message: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            id: ::std::result::Result<u64, ::std::string::String>,
             min_disk_size: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
             public: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -1018,11 +1009,11 @@ page has an empty `pages`.
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                ::std::option::Option<::do_images_api::open_enums::ImageStatus>,
+                ::do_images_api::open_enums::ImageStatus,
                 ::std::string::String,
             >,
             tags: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
             type_: ::std::result::Result<
@@ -1033,19 +1024,21 @@ page has an empty `pages`.
         impl ::std::default::Default for Image {
             fn default() -> Self {
                 Self {
-                    created_at: Ok(Default::default()),
-                    description: Ok(Default::default()),
-                    distribution: Ok(Default::default()),
-                    error_message: Ok(Default::default()),
-                    id: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    description: Err("no value supplied for description".to_string()),
+                    distribution: Err("no value supplied for distribution".to_string()),
+                    error_message: Err(
+                        "no value supplied for error_message".to_string(),
+                    ),
+                    id: Err("no value supplied for id".to_string()),
                     min_disk_size: Ok(Default::default()),
-                    name: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
                     public: Ok(Default::default()),
-                    regions: Ok(Default::default()),
+                    regions: Err("no value supplied for regions".to_string()),
                     size_gigabytes: Ok(Default::default()),
                     slug: Ok(Default::default()),
-                    status: Ok(Default::default()),
-                    tags: Ok(Default::default()),
+                    status: Err("no value supplied for status".to_string()),
+                    tags: Err("no value supplied for tags".to_string()),
                     type_: Ok(Default::default()),
                 }
             }
@@ -1053,9 +1046,7 @@ page has an empty `pages`.
         impl Image {
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -1067,7 +1058,7 @@ page has an empty `pages`.
             }
             pub fn description<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.description = value
@@ -1079,9 +1070,7 @@ page has an empty `pages`.
             }
             pub fn distribution<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::do_images_api::open_enums::Distribution>,
-                >,
+                T: ::std::convert::TryInto<::do_images_api::open_enums::Distribution>,
                 T::Error: ::std::fmt::Display,
             {
                 self.distribution = value
@@ -1093,7 +1082,7 @@ page has an empty `pages`.
             }
             pub fn error_message<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.error_message = value
@@ -1105,7 +1094,7 @@ page has an empty `pages`.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<u64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -1127,7 +1116,7 @@ page has an empty `pages`.
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -1191,9 +1180,7 @@ page has an empty `pages`.
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::do_images_api::open_enums::ImageStatus>,
-                >,
+                T: ::std::convert::TryInto<::do_images_api::open_enums::ImageStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -1205,9 +1192,7 @@ page has an empty `pages`.
             }
             pub fn tags<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tags = value
@@ -1347,7 +1332,7 @@ page has an empty `pages`.
         }
         #[derive(Clone, Debug)]
         pub struct ImageAccountTransferCreated {
-            transfer_id: ::std::result::Result<i64, ::std::string::String>,
+            transfer_id: ::std::result::Result<u64, ::std::string::String>,
         }
         impl ::std::default::Default for ImageAccountTransferCreated {
             fn default() -> Self {
@@ -1359,7 +1344,7 @@ page has an empty `pages`.
         impl ImageAccountTransferCreated {
             pub fn transfer_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<u64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.transfer_id = value
@@ -1990,7 +1975,7 @@ page has an empty `pages`.
         }
         #[derive(Clone, Debug)]
         pub struct Meta {
-            total: ::std::result::Result<i64, ::std::string::String>,
+            total: ::std::result::Result<u64, ::std::string::String>,
         }
         impl ::std::default::Default for Meta {
             fn default() -> Self {
@@ -2002,7 +1987,7 @@ page has an empty `pages`.
         impl Meta {
             pub fn total<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<u64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.total = value
@@ -2171,42 +2156,33 @@ page has an empty `pages`.
         }
         #[derive(Clone, Debug)]
         pub struct Region {
-            available: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
+            available: ::std::result::Result<bool, ::std::string::String>,
             features: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
             sizes: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
-            slug: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for Region {
             fn default() -> Self {
                 Self {
-                    available: Ok(Default::default()),
-                    features: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    sizes: Ok(Default::default()),
-                    slug: Ok(Default::default()),
+                    available: Err("no value supplied for available".to_string()),
+                    features: Err("no value supplied for features".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    sizes: Err("no value supplied for sizes".to_string()),
+                    slug: Err("no value supplied for slug".to_string()),
                 }
             }
         }
         impl Region {
             pub fn available<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.available = value
@@ -2230,7 +2206,7 @@ page has an empty `pages`.
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -2254,7 +2230,7 @@ page has an empty `pages`.
             }
             pub fn slug<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.slug = value

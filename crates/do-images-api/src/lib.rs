@@ -62,6 +62,18 @@ use path_segment::encode_path_segment;
 pub use token_client::{ClientBuildError, bearer_header};
 pub use transport::{Execute, ExecuteFuture, Transport};
 
+/// Reads a `null` as the type's default (an empty list or string), so that
+/// the models take the `null`s the live API sends where the spec promises a
+/// list or a string; a missing required field still fails. The xtask puts it
+/// on every `Vec` and `String` field of the generated models.
+pub fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de> + Default,
+{
+    Ok(<Option<T> as serde::Deserialize>::deserialize(deserializer)?.unwrap_or_default())
+}
+
 /// The README's examples, compiled as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -15,11 +15,16 @@ fn client(server: &MockServer) -> Client {
 }
 
 fn image_body(id: i64) -> serde_json::Value {
-    json!({"image": {"id": id, "name": "n", "status": "available", "regions": ["nyc3"]}})
+    json!({"image": {"id": id, "name": "n", "status": "available", "regions": ["nyc3"],
+        "created_at": "2024-01-01T00:00:00Z", "distribution": "Ubuntu", "description": "", "error_message": "", "tags": []}})
 }
 
 fn action_body(id: i64, status: &str) -> serde_json::Value {
-    json!({"action": {"id": id, "status": status, "type": "transfer", "resource_id": 7, "resource_type": "image"}})
+    json!({"action": {
+        "id": id, "status": status, "type": "transfer", "resource_id": 7, "resource_type": "image",
+        "started_at": "2024-01-01T00:00:00Z", "completed_at": null, "region_slug": "nyc3",
+        "region": {"name": "New York 3", "slug": "nyc3", "features": [], "available": true, "sizes": []}
+    }})
 }
 
 #[tokio::test]
@@ -130,7 +135,7 @@ async fn create_custom_posts_the_import_body() {
         .unwrap();
     mock.assert_async().await;
     assert_eq!(created.status().as_u16(), 202);
-    assert_eq!(created.image.id, Some(38413969));
+    assert_eq!(created.image.id, 38413969);
 }
 
 #[tokio::test]
@@ -184,7 +189,7 @@ async fn get_takes_an_id_or_a_slug() {
             .unwrap()
             .image
             .id,
-        Some(7555620)
+        7555620
     );
     let slug = client
         .images_get()
@@ -192,7 +197,7 @@ async fn get_takes_an_id_or_a_slug() {
         .send()
         .await
         .unwrap();
-    assert_eq!(slug.image.id, Some(63663980));
+    assert_eq!(slug.image.id, 63663980);
     let parsed: ImageRef = "5000000001".parse().unwrap();
     assert_eq!(
         client
@@ -203,7 +208,7 @@ async fn get_takes_an_id_or_a_slug() {
             .unwrap()
             .image
             .id,
-        Some(5_000_000_001)
+        5_000_000_001
     );
     by_id.assert_async().await;
     by_slug.assert_async().await;
@@ -324,7 +329,7 @@ async fn actions_post_sends_transfer_with_region_and_convert_without() {
         .send()
         .await
         .unwrap();
-    assert_eq!(action.action.id, Some(36805527));
+    assert_eq!(action.action.id, 36805527);
     let body = ImageActionConvert::builder().type_("convert");
     client
         .image_actions_post()
@@ -357,8 +362,5 @@ async fn actions_get_fetches_one_action() {
         .await
         .unwrap();
     mock.assert_async().await;
-    assert_eq!(
-        action.action.status.as_ref().map(|s| s.as_str()),
-        Some("completed")
-    );
+    assert_eq!(action.action.status.as_str(), "completed");
 }

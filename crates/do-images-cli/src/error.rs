@@ -13,9 +13,6 @@ pub enum CliError {
     Auth(String),
     /// Something does not exist.
     NotFound(String),
-    /// The API's answer, after work was sent, lacks what doimg needs to go
-    /// on (such as the id of an image to wait for).
-    UnexpectedAnswer(String),
     /// What the library reported.
     Library(do_images::Error),
     /// Writing the output failed.
@@ -52,7 +49,7 @@ impl CliError {
             Self::Usage(_) => exit_code::USAGE,
             Self::Auth(_) => exit_code::AUTH,
             Self::NotFound(_) => exit_code::NOT_FOUND,
-            Self::Output(_) | Self::UnexpectedAnswer(_) => exit_code::API_ERROR,
+            Self::Output(_) => exit_code::API_ERROR,
             #[cfg(feature = "sandbox")]
             Self::Sandbox(_) => exit_code::API_ERROR,
             Self::Interrupted(_) => exit_code::INTERRUPTED,
@@ -72,7 +69,6 @@ impl CliError {
             Self::Usage(m)
             | Self::Auth(m)
             | Self::NotFound(m)
-            | Self::UnexpectedAnswer(m)
             | Self::Interrupted(m)
             | Self::Several { message: m, .. } => m.clone(),
             Self::Output(e) => format!("cannot write the output: {e}"),

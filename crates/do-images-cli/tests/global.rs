@@ -822,8 +822,9 @@ fn a_wait_shorter_than_the_poll_interval_polls_within_it() {
     assert_eq!(sim.requests_of("images_create_custom"), 1);
 }
 
-/// An answer without an id to wait for comes after work was sent: an API
-/// error (exit 1), not a usage error, and not a silent end without waiting.
+/// An answer without the fields the API always sends (an id to wait for)
+/// comes after work was sent: an API error (exit 1) naming the missing
+/// field, not a usage error, and not a silent end without waiting.
 #[test]
 fn an_answer_without_an_id_is_an_api_error() {
     let server = common::canned::CannedServer::start(|request| {
@@ -853,7 +854,11 @@ fn an_answer_without_an_id_is_an_api_error() {
             "--wait",
         ]))
         .expect_code(1);
-        assert!(out.single_error().contains("no image id"), "{}", out.stderr);
+        assert!(
+            out.single_error().contains("missing field"),
+            "{}",
+            out.stderr
+        );
         let out = run(isolated(home.path()).args([
             "--api-url",
             server.base_url(),
@@ -868,7 +873,7 @@ fn an_answer_without_an_id_is_an_api_error() {
         ]))
         .expect_code(1);
         assert!(
-            out.single_error().contains("no action id"),
+            out.single_error().contains("missing field"),
             "{}",
             out.stderr
         );

@@ -189,19 +189,7 @@ async fn run(plan: Plan, cancel: impl Future<Output = ()>) -> Result<ImportedIma
         request = request.tags(plan.tags.iter().cloned());
     }
     let image_id = match request.send().await {
-        Ok(created) => created
-            .id
-            .and_then(|id| u64::try_from(id).ok())
-            .ok_or_else(|| ApiError::Decode {
-                status: 202,
-                excerpt: String::new(),
-                reason: "the created image has no id".into(),
-                request_id: None,
-            }),
-        Err(error) => Err(error),
-    };
-    let image_id = match image_id {
-        Ok(id) => id,
+        Ok(created) => created.id(),
         Err(error) => {
             let left = cleanup.delete_object().await;
             return Err(ImportError::from(error).with_left_behind(left));
@@ -216,7 +204,7 @@ async fn run(plan: Plan, cancel: impl Future<Output = ()>) -> Result<ImportedIma
     });
     let images = plan.client.images();
     let waited = tokio::select! {
-        waited = images.wait_until_available(image_id, options) => waited,
+        waited = images.wait_until_available(image_id, options).send() => waited,
         () = &mut cancel => {
             let left = cleanup.keep_for_import("cancelled while the import ran");
             return Err(ImportError::new(ImportErrorKind::Cancelled)
@@ -291,15 +279,13 @@ async fn transfer(
         .transfer(region)
         .send()
         .await?;
-    if let Some(action_id) = started.id.and_then(|id| u64::try_from(id).ok()) {
-        tell(
-            progress,
-            ImportProgress::TransferStarted {
-                region: region.to_string(),
-                action_id,
-            },
-        );
-    }
+    tell(
+        progress,
+        ImportProgress::TransferStarted {
+            region: region.to_string(),
+            action_id: started.id(),
+        },
+    );
     let shown = region.to_string();
     let options = reporting(&plan.wait, progress, move |p| {
         ImportProgress::Transferring {

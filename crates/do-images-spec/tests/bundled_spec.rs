@@ -65,10 +65,15 @@ fn a_wrong_value_is_reported_with_its_path() {
 #[test]
 fn nullable_fields_accept_null_and_strictness_catches_extra_fields() {
     let spec = spec();
-    let image = json!({"id": 1, "slug": null, "min_disk_size": null, "tags": null});
+    let image = json!({
+        "id": 1, "name": "n", "distribution": "Ubuntu", "regions": [],
+        "created_at": "2024-01-01T00:00:00Z", "description": "", "tags": [],
+        "status": "available", "error_message": "", "slug": null, "min_disk_size": null
+    });
     spec.validate_schema("image", &image, Strictness::NoExtraProperties)
         .unwrap();
-    let extra = json!({"id": 1, "colour": "blue"});
+    let mut extra = image.clone();
+    extra["colour"] = json!("blue");
     spec.validate_schema("image", &extra, Strictness::AsWritten)
         .unwrap();
     assert!(

@@ -24,10 +24,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     while let Some(image) = own.try_next().await? {
         println!(
             "  {:>12}  {:<30}  {:<10}  {}",
-            image.id.unwrap_or_default(),
-            image.name.as_deref().unwrap_or("-"),
-            image.status.as_ref().map_or("-", |s| s.as_str()),
-            image.error_message.as_deref().unwrap_or(""),
+            image.id, image.name, image.status, image.error_message,
         );
     }
 
@@ -42,7 +39,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!(
             "  {:<25} {}",
             image.slug.as_deref().unwrap_or("-"),
-            image.name.as_deref().unwrap_or("-")
+            image.name
         );
     }
     if let Some(limit) = client.rate_limit() {

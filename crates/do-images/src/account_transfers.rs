@@ -1,18 +1,13 @@
 //! Handing a private snapshot to another account or team:
 //! `client.account_transfers(image_id)`.
 
-use std::marker::PhantomData;
-
 use do_images_api::types::{
-    ImageAccountTransferAccept, ImageAccountTransferRef, ImageAccountTransferRequest,
-    ImageAccountTransferToEmail, ImageAccountTransferToTeam,
+    ImageAccountTransferAccept, ImageAccountTransferCreated, ImageAccountTransferRef,
+    ImageAccountTransferRequest, ImageAccountTransferToEmail, ImageAccountTransferToTeam,
 };
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer};
-use serde_json::value::RawValue;
+use serde_json::Value;
 
 use crate::client::{Client, InvalidId, positive_id};
-use crate::decode;
 use crate::error::{Error, Result};
 
 /// The account transfers of one image, from [`Client::account_transfers`].
@@ -68,7 +63,6 @@ impl AccountTransfers {
             client: self.client.clone(),
             image_id: self.image_id.clone().map_err(Error::from),
             body,
-            output: PhantomData,
         }
     }
 
@@ -126,63 +120,43 @@ pub enum TransferStarted {
     Accepted,
 }
 
-impl<'de> Deserialize<'de> for TransferStarted {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        struct Answer {
-            transfer_id: u64,
-        }
-        let Answer { transfer_id } = Answer::deserialize(deserializer)?;
-        Ok(match transfer_id {
+impl From<ImageAccountTransferCreated> for TransferStarted {
+    fn from(answer: ImageAccountTransferCreated) -> Self {
+        match answer.transfer_id {
             0 => Self::Accepted,
             transfer_id => Self::Pending { transfer_id },
-        })
+        }
     }
 }
 
 /// Starts a transfer, from [`AccountTransfers::to_email`] or
-/// [`AccountTransfers::to_team`]. The answer is decoded into `T`:
-/// [`TransferStarted`], or `serde_json::Value` for the answer as sent.
+/// [`AccountTransfers::to_team`].
 #[derive(Debug)]
-pub struct StartTransfer<T = TransferStarted> {
+pub struct StartTransfer {
     client: Client,
     image_id: Result<u64>,
     body: Result<ImageAccountTransferRequest>,
-    output: PhantomData<fn() -> T>,
 }
 
-impl<T> StartTransfer<T> {
-    /// The same request, the answer decoded into `U`.
-    pub fn output<U>(self) -> StartTransfer<U> {
-        StartTransfer {
-            client: self.client,
-            image_id: self.image_id,
-            body: self.body,
-            output: PhantomData,
-        }
-    }
-}
-
-impl<T: DeserializeOwned + Send + 'static> StartTransfer<T> {
+impl StartTransfer {
     /// Sends the request. Like an import, it is a POST that is retried only
     /// when the API provably did not act on it, so a transfer is never
     /// started twice.
-    pub async fn send(self) -> Result<T> {
+    pub async fn send(self) -> Result<TransferStarted> {
         let image_id = self.image_id?;
         let body = self.body?;
-        let request = self
-            .client
-            .api()
-            .image_account_transfers_create()
-            .image_id(image_id)
-            .body(body)
-            .send();
-        self.client
-            .send(request, |body| {
-                let whole: &RawValue = serde_json::from_slice(body).map_err(|e| e.to_string())?;
-                Ok(decode::object(whole)?)
-            })
-            .await
+        let request = self.client.api().image_account_transfers_create();
+        let request = request.image_id(image_id).body(body).send();
+        Ok(self.client.call(request).await?.into())
+    }
+
+    /// Like [`send`](Self::send), the answer exactly as the API sent it.
+    pub async fn send_json(self) -> Result<Value> {
+        let image_id = self.image_id?;
+        let body = self.body?;
+        let request = self.client.api().image_account_transfers_create();
+        let request = request.image_id(image_id).body(body).send();
+        Ok(self.client.call_json(request).await?.0)
     }
 }
 
@@ -216,7 +190,7 @@ impl TransferStep {
                     .image_id(image_id)
                     .body(body?)
                     .send();
-                self.client.send(request, |_| Ok(())).await
+                self.client.call(request).await
             }
             Step::Cancel(body) => {
                 let request = api
@@ -224,7 +198,7 @@ impl TransferStep {
                     .image_id(image_id)
                     .body(body?)
                     .send();
-                self.client.send(request, |_| Ok(())).await
+                self.client.call(request).await
             }
             Step::Decline(body) => {
                 let request = api
@@ -232,7 +206,7 @@ impl TransferStep {
                     .image_id(image_id)
                     .body(body?)
                     .send();
-                self.client.send(request, |_| Ok(())).await
+                self.client.call(request).await
             }
         }
     }

@@ -8,20 +8,21 @@ use std::time::Duration;
 
 use do_images_api::{ResponseValue, Transport, types};
 use reqwest::header::HeaderValue;
-use serde::de::DeserializeOwned;
+use serde_json::Value;
 use url::{Host, Url};
 
 use crate::account_transfers::AccountTransfers;
 use crate::actions::Actions;
+use crate::call_record::{CallRecord, record_call, record_call_keeping_body};
 use crate::clock::{Clock, Jitter, RandomJitter, TokioClock};
-use crate::decode::{self, Undecodable};
 use crate::error::{Error, Result};
-use crate::executor::{Executor, lock, record_call, record_call_keeping_body};
+use crate::executor::Executor;
 use crate::images::Images;
-use crate::limiter::{Limiter, RequestLimits};
 use crate::rate_limit::RateLimit;
+use crate::request_limits::{Limiter, RequestLimits};
 use crate::retry::RetryPolicy;
 use crate::secret::Token;
+use crate::sync::lock;
 
 /// The environment variables [`Client::from_env`] reads, in order.
 pub const TOKEN_ENV_VARS: [&str; 2] = ["DIGITALOCEAN_ACCESS_TOKEN", "DIGITALOCEAN_TOKEN"];
@@ -163,18 +164,12 @@ impl Client {
     /// Runs one call of the generated client (see [`api`](Self::api)) and
     /// returns its decoded answer, or its failure as this crate's [`Error`],
     /// with everything the executor knew (status, request id, attempts,
-    /// body size limit).
+    /// rate limit, body size limit).
     pub async fn call<T, F>(&self, call: F) -> Result<T>
     where
         F: Future<Output = std::result::Result<ResponseValue<T>, ApiError>>,
     {
-        let (result, record) = record_call(call).await;
-        if let Some(limit) = record.body_too_large {
-            return Err(Error::BodyTooLarge { limit });
-        }
-        result
-            .map(ResponseValue::into_inner)
-            .map_err(|error| Error::from_api(error, &record))
+        self.call_described(call, |_| None).await
     }
 
     pub(crate) fn clock(&self) -> &dyn Clock {
@@ -185,51 +180,67 @@ impl Client {
         self.inner.jitter.as_ref()
     }
 
-    /// The one path of this crate's calls: runs one generated `.send()`
-    /// through the executor, and hands the successful answer's body, as the
-    /// API sent it, to `decode`, which builds the result the caller asked
-    /// for (a model, a `serde_json::Value`, raw bytes). The generated client's own decoding is
-    /// skipped: the body is read once. Failures are reported like
-    /// [`call`](Self::call)'s.
-    pub(crate) async fn send<R, U, F>(
+    /// Like [`call`](Self::call); when the answer does not fit the model,
+    /// `describe` may say why more precisely from the body (which item of
+    /// a page, for example): the reason and the part of the body to show.
+    pub(crate) async fn call_described<T, F>(
         &self,
         call: F,
-        decode: impl FnOnce(&[u8]) -> std::result::Result<U, Undecodable>,
-    ) -> Result<U>
+        describe: impl FnOnce(&[u8]) -> Option<(String, String)>,
+    ) -> Result<T>
     where
-        F: Future<Output = std::result::Result<R, ApiError>>,
+        F: Future<Output = std::result::Result<ResponseValue<T>, ApiError>>,
     {
-        use do_images_api::Error as E;
-        let (result, record) = record_call_keeping_body(call).await;
+        let (result, record) = record_call(call).await;
         if let Some(limit) = record.body_too_large {
             return Err(Error::BodyTooLarge { limit });
         }
-        let body = match (result, &record.body) {
-            // The generated client saw the empty body it was given.
-            (Ok(_) | Err(E::InvalidResponsePayload(..)), Some(body)) => body,
-            (Err(error), _) => return Err(Error::from_api(error, &record)),
-            (Ok(_), None) => return Err(Error::decode(&record, &[], "the answer has no body")),
-        };
-        decode(body).map_err(|failure| {
-            let shown = failure.item.as_deref().map_or(&body[..], str::as_bytes);
-            Error::decode(&record, shown, failure.reason)
-        })
+        match result {
+            Ok(answer) => Ok(answer.into_inner()),
+            Err(do_images_api::Error::InvalidResponsePayload(body, reason)) => {
+                Err(match describe(&body) {
+                    Some((reason, shown)) => Error::decode(&record, shown.as_bytes(), reason),
+                    None => Error::decode(&record, &body, reason),
+                })
+            }
+            Err(error) => Err(Error::from_api(error, &record)),
+        }
     }
 
-    /// Runs one generated `.send()` whose answer is an envelope such as
-    /// `{"image": {...}}`, and decodes the object under `key` into `T`.
-    pub(crate) async fn send_object<T, R, F>(&self, call: F, key: &'static str) -> Result<T>
+    /// The raw path: runs one generated call like [`call`](Self::call) and
+    /// returns the successful answer's body exactly as the API sent it,
+    /// parsed into a [`Value`], with the record of the call. The executor
+    /// keeps a copy of the body for this path only. Whether the body also
+    /// fits the model does not matter here: a success whose object the
+    /// model cannot hold is still the object the caller asked for.
+    pub(crate) async fn call_json<R, F>(&self, call: F) -> Result<(Value, CallRecord)>
     where
-        T: DeserializeOwned + 'static,
-        F: Future<Output = std::result::Result<R, ApiError>>,
+        F: Future<Output = std::result::Result<ResponseValue<R>, ApiError>>,
     {
-        self.send(call, |body| Ok(decode::object(decode::member(body, key)?)?))
-            .await
+        let (result, mut record) = record_call_keeping_body(call).await;
+        if let Some(limit) = record.body_too_large {
+            return Err(Error::BodyTooLarge { limit });
+        }
+        match result {
+            Ok(_) | Err(do_images_api::Error::InvalidResponsePayload(..))
+                if record.body.is_some() => {}
+            Ok(_) => return Err(Error::decode(&record, &[], "the answer has no body")),
+            Err(error) => return Err(Error::from_api(error, &record)),
+        }
+        let body = record.body.take().unwrap_or_default();
+        match serde_json::from_slice(&body) {
+            Ok(value) => Ok((value, record)),
+            Err(error) => Err(Error::decode(
+                &record,
+                &body,
+                format!("the answer is not JSON: {error}"),
+            )),
+        }
     }
 }
 
 /// The error type of the generated client's calls.
-type ApiError = do_images_api::Error<types::Error>;
+pub(crate) type ApiError = do_images_api::Error<types::Error>;
 
 /// A positive id from any integer, or an [`Error::InvalidInput`].
 pub(crate) fn positive_id<I>(what: &'static str, id: I) -> Result<u64>
@@ -352,7 +363,7 @@ impl ClientBuilder {
     /// The request rates the client keeps under, shared by every call of
     /// the client and its clones (default [`RequestLimits::default`], the
     /// API's 250 a minute and 5,000 an hour; [`RequestLimits::none`] turns
-    /// the limiter off). See the [`limiter`](crate::limiter) module.
+    /// the limiter off). See the [`request_limits`](crate::request_limits) module.
     pub fn request_limits(mut self, limits: RequestLimits) -> Self {
         self.request_limits = limits;
         self

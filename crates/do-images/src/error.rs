@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use do_images_api::types;
 
-use crate::executor::CallRecord;
+use crate::call_record::CallRecord;
 use crate::rate_limit::RateLimit;
 
 /// What this crate's operations return.

@@ -1,14 +1,7 @@
 //! The [`Execute`] under every request: authentication, user agent, retries,
-//! rate-limit capture, body size cap and request logging.
-//!
-//! The generated client decodes the answer *after* the executor returns it,
-//! and some of its errors lose facts the executor knew (a non-JSON `503`
-//! becomes `InvalidResponsePayload`, without a status). So each call is run
-//! inside a task-local [`CallRecord`] (see [`record_call`]): the executor
-//! writes the final status, request id, attempts and rate limit into it, and
-//! the calling code reads it back to build a complete [`Error`](crate::Error).
+//! rate-limit capture, body size cap and request logging. What it learns
+//! about a call goes into the call's record (see [`crate::call_record`]).
 
-use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use body::{Body, read_capped};
@@ -16,73 +9,13 @@ use do_images_api::{Execute, ExecuteFuture};
 use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, USER_AGENT};
 use reqwest::{Method, StatusCode};
 
+use crate::call_record::update_record;
 use crate::clock::{Clock, Jitter};
 use crate::error::request_id_header;
-use crate::limiter::Limiter;
 use crate::rate_limit::RateLimit;
+use crate::request_limits::Limiter;
 use crate::retry::RetryPolicy;
-
-/// Facts about one call that the executor hands back to the caller.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct CallRecord {
-    /// The status of the last answer.
-    pub(crate) status: Option<u16>,
-    /// The `x-request-id` of the last answer.
-    pub(crate) request_id: Option<String>,
-    /// How many times the request was sent.
-    pub(crate) attempts: u32,
-    /// Set when the last answer's body exceeded this many bytes.
-    pub(crate) body_too_large: Option<u64>,
-    /// Set by the caller ([`record_call_keeping_body`]): the body of a
-    /// successful answer is kept here, for the caller to decode as JSON.
-    pub(crate) keep_body: bool,
-    /// The body of the successful answer, when `keep_body` was set.
-    pub(crate) body: Option<Vec<u8>>,
-}
-
-tokio::task_local! {
-    static CALL: Arc<Mutex<CallRecord>>;
-}
-
-/// Runs `future` (one `.send()` of the generated client) and returns its
-/// output with what the executor recorded about it.
-pub(crate) async fn record_call<F: Future>(future: F) -> (F::Output, CallRecord) {
-    run_recorded(CallRecord::default(), future).await
-}
-
-/// Like [`record_call`], but the body of a successful (2xx) answer is moved
-/// into the record's `body` instead of being handed to the generated
-/// client, which then sees an empty body (and fails to decode it: the
-/// caller ignores that error and decodes `body` itself). The request, its
-/// retries, the rate-limit capture, the body cap and the handling of error
-/// answers are exactly those of a typed call; only the decoding of a
-/// success is left to the caller, and done once.
-pub(crate) async fn record_call_keeping_body<F: Future>(future: F) -> (F::Output, CallRecord) {
-    let record = CallRecord {
-        keep_body: true,
-        ..CallRecord::default()
-    };
-    run_recorded(record, future).await
-}
-
-async fn run_recorded<F: Future>(record: CallRecord, future: F) -> (F::Output, CallRecord) {
-    let record = Arc::new(Mutex::new(record));
-    let output = CALL.scope(record.clone(), future).await;
-    let record = std::mem::take(&mut *lock(&record));
-    (output, record)
-}
-
-fn update_record(f: impl FnOnce(&mut CallRecord)) {
-    // Outside `record_call` (never the case for this crate's calls) there is
-    // nothing to update.
-    let _ = CALL.try_with(|record| f(&mut lock(record)));
-}
-
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
+use crate::sync::lock;
 
 /// Sends each request with the token, retrying as the policy allows.
 #[derive(Debug)]
@@ -263,19 +196,18 @@ fn already_deleted(mut head: http::Response<()>) -> http::Response<()> {
 /// code decodes. An oversize body is replaced by an empty one and noted in
 /// the call record, so that the caller reports [`Error::BodyTooLarge`]. A
 /// successful body that the caller asked to keep (see
-/// [`record_call_keeping_body`]) is moved into the record.
+/// [`record_call_keeping_body`](crate::call_record::record_call_keeping_body)) is also copied into the record.
 ///
 /// [`Error::BodyTooLarge`]: crate::Error::BodyTooLarge
 fn rebuild(head: http::Response<()>, body: Body, limit: u64) -> reqwest::Response {
     let bytes = match body {
         Body::Complete(bytes) if head.status().is_success() => {
-            let mut bytes = Some(bytes);
             update_record(|record| {
                 if record.keep_body {
-                    record.body = bytes.take();
+                    record.body = Some(bytes.clone());
                 }
             });
-            bytes.unwrap_or_default()
+            bytes
         }
         Body::Complete(bytes) => bytes,
         Body::TooLarge => {

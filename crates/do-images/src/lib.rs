@@ -13,7 +13,7 @@
 //! // Every distribution image, 200 a page, pages fetched ahead.
 //! let mut images = client.images().list().kind(ImageListType::Distribution).stream();
 //! while let Some(image) = images.try_next().await? {
-//!     println!("{:?} {:?}", image.slug, image.name);
+//!     println!("{} {}", image.id, image.name);
 //! }
 //!
 //! // Import an image and wait until it can be used.
@@ -25,30 +25,29 @@
 //!     .await?
 //!     .wait(WaitOptions::default())
 //!     .await?;
-//! println!("{:?} is {:?}", image.id, image.status);
+//! println!("{} is {}", image.id, image.status);
 //! # Ok(()) }
 //! ```
 //!
 //! - [`Client`]: built from a token, the environment or [`ClientBuilder`];
 //!   cheap to clone; never shows its token.
 //! - [`Client::images`] and [`Client::actions`]: the eight operations, each a
-//!   builder ending in `.send()`, listings ([`List`]) ending in
-//!   `.stream()`, `.pages()` or `.collect_all()`, waiters ending in
-//!   `.await`.
-//! - One path for every result type: each builder's `.output::<T>()`
-//!   chooses what the answer is decoded into: the model (the default),
-//!   [`serde_json::Value`] for the object exactly as the API sent it (every
+//!   builder ending in `.send()`; listings ([`List`]) end in `.stream()`,
+//!   `.pages()` or `.collect_all()`, waiters ([`Wait`]) in `.send()` too.
+//! - The result type is chosen at that terminal call, once: `send()`
+//!   (`stream()`, `collect_all()`) gives the model, decoded by the generated
+//!   client; `send_json()` (`stream_json()`, `collect_all_json()`) gives
+//!   [`serde_json::Value`], the object exactly as the API sent it (every
 //!   field, `null`s, fields the spec does not know; its key order too when
-//!   your program turns on serde_json's `preserve_order`), or
-//!   `Box<serde_json::value::RawValue>` for its bytes untouched; the
-//!   requests, retries, rate limits, body size limit and pagination are the
-//!   same, and the body is parsed once.
+//!   your program turns on serde_json's `preserve_order`); `send_as`
+//!   takes either as a type parameter ([`Output`]). The requests, retries,
+//!   rate limits, body size limit and pagination are the same.
 //! - [`Client::api`] and [`Client::call`]: any operation of the generated
 //!   [`do_images_api`] client, through the same executor, with this
 //!   crate's errors, as soon as `cargo xtask generate` has produced it.
 //! - [`Error`]: one error type; [`Error::is_retryable`] tells the truth.
 //! - [`retry`]: which requests are retried, and how long the client waits.
-//! - [`limiter`]: how every call of a client stays under the API's request
+//! - [`request_limits`]: how every call of a client stays under the API's request
 //!   rates (250 a minute, 5,000 an hour), fetched-ahead pages included.
 //! - [`paginate`]: how pages are followed, fetched ahead and checked.
 //! - [`clock`]: injectable time and randomness for tests.
@@ -62,24 +61,28 @@
 
 mod account_transfers;
 mod actions;
+mod answer;
+mod call_record;
 mod client;
 pub mod clock;
-mod decode;
 mod error;
 mod executor;
 mod images;
-pub mod limiter;
-mod list;
+mod listing;
 pub mod paginate;
 mod rate_limit;
+pub mod request_limits;
 pub mod retry;
 mod secret;
+mod started;
+mod sync;
 mod wait;
 
 pub use account_transfers::{AccountTransfers, StartTransfer, TransferStarted, TransferStep};
 pub use actions::{
     ActionListing, Actions, GetAction, ListActions, PostAction, StartedAction, WaitForAction,
 };
+pub use answer::{Envelope, Model, Output, PageBody};
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE, TOKEN_ENV_VARS};
 pub use clock::{Clock, Jitter};
 #[cfg(feature = "test-util")]
@@ -90,12 +93,13 @@ pub use images::{
     CreateCustomImage, CreatedImage, DeleteImage, FindImagesByName, GetImage, ImageListing, Images,
     ListImages, UpdateImage, WaitForImage,
 };
-pub use limiter::RequestLimits;
-pub use list::{List, Listing, PageRequest, page_request};
+pub use listing::{ItemOf, List, Listing, PageCall};
 pub use paginate::{ItemStream, Page, PageStream};
 pub use rate_limit::RateLimit;
+pub use request_limits::RequestLimits;
 pub use retry::RetryPolicy;
 pub use secret::Token;
+pub use started::{ActionTarget, ImageTarget, Started, Target, Wait};
 pub use wait::{WaitOptions, WaitProgress};
 
 pub use do_images_api::open_enums::{

@@ -20,7 +20,7 @@
 //!   skewed clock, never gives an immediate retry), plus a random extra of
 //!   up to as much again, so that requests refused together (fetched-ahead
 //!   pages) do not all retry in the same instant.
-//!   The [`limiter`](crate::limiter) keeps a client from meeting `429`s in
+//!   The [`request_limits`](crate::request_limits) keeps a client from meeting `429`s in
 //!   the first place.
 //! - **Which requests**: `GET`, `PUT` and `DELETE` are idempotent, so they are
 //!   retried on `429`, `500`, `502`, `503`, `504` and on any connection or

@@ -135,10 +135,10 @@ impl WaitOptions {
     }
 }
 
-/// Where a polled resource stands.
-pub(crate) enum State<T = ()> {
-    /// The wait is over, with the resource it ended with.
-    Done(T),
+/// Where a polled resource stands (unnameable outside this crate).
+pub enum State {
+    /// The wait is over.
+    Done,
     /// A failure state, with the message the API gave.
     Failed(Option<String>),
     /// Still going, with the message the API gave so far (an import's
@@ -146,21 +146,9 @@ pub(crate) enum State<T = ()> {
     Pending(Option<String>),
 }
 
-impl State {
-    /// The same state, with the finished resource decoded by `decode`:
-    /// only the poll that ends the wait decodes the result, so a pending
-    /// resource that the result type cannot represent does not end it.
-    pub(crate) fn finish<T, E>(self, decode: impl FnOnce() -> Result<T, E>) -> Result<State<T>, E> {
-        Ok(match self {
-            State::Done(()) => State::Done(decode()?),
-            State::Failed(message) => State::Failed(message),
-            State::Pending(message) => State::Pending(message),
-        })
-    }
-}
-
-/// Polls with `poll`, which answers the status to show and the [`State`],
-/// until the state is done or failed, or `max_wait` runs out.
+/// Polls with `poll`, which answers the status to show, the [`State`] and
+/// the resource, until the state is done (the answer is the resource of
+/// that poll) or failed, or `max_wait` runs out.
 ///
 /// The deadline holds whatever the server does: each poll races it, so a
 /// poll in flight, its retries and its rate-limit sleeps all end there, with
@@ -177,7 +165,7 @@ pub(crate) async fn wait_for<T, P, F>(
 ) -> Result<T>
 where
     P: FnMut() -> F,
-    F: Future<Output = Result<(String, State<T>)>>,
+    F: Future<Output = Result<(String, State, T)>>,
 {
     options.check()?;
     let clock = client.clock();
@@ -209,10 +197,10 @@ where
         let mut transient_error = None;
         let mut outcome = None;
         match result {
-            Ok((status, state)) => {
+            Ok((status, state, answer)) => {
                 last_status = Some(status.clone());
                 match state {
-                    State::Done(value) => outcome = Some(Ok(value)),
+                    State::Done => outcome = Some(Ok(answer)),
                     State::Failed(error_message) => {
                         outcome = Some(Err(Error::WaitFailed {
                             resource,

@@ -299,7 +299,8 @@ fn action_template() -> Value {
     json!({
         "id": 9, "status": "in-progress", "type": "transfer",
         "started_at": "2024-01-01T00:00:00Z", "completed_at": null,
-        "resource_id": 7, "resource_type": "image", "region": null,
+        "resource_id": 7, "resource_type": "image",
+        "region": {"name": "New York 3", "slug": "nyc3", "features": [], "available": true, "sizes": []},
         "region_slug": "nyc3"
     })
 }

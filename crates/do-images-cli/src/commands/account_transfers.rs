@@ -93,7 +93,7 @@ async fn create(
         OutputFormat::Json => {
             // Parsed, not passed through raw: the writer escapes what it
             // writes, and a raw fragment would reach the terminal as sent.
-            let answer: serde_json::Value = request.output().send().await?;
+            let answer = request.send_json().await?;
             crate::output::json::write_object(&mut out, &answer)?;
         }
         OutputFormat::Text => match request.send().await? {

@@ -1,6 +1,5 @@
 //! `doimg actions ...`
 
-use std::future::IntoFuture;
 use std::io::Write;
 use std::time::Duration;
 
@@ -38,8 +37,8 @@ async fn run_as<S: Shown<Action>>(
     let mut out = std::io::stdout().lock();
     match command {
         ActionsCommand::List { image_id } => {
-            let list = app.client.actions(image_id).list().output::<S>();
-            S::print_list(output, &mut out, list.stream()).await?;
+            let list = app.client.actions(image_id).list();
+            S::print_list(output, &mut out, list.stream_as::<S>()).await?;
             Ok(())
         }
         ActionsCommand::Get {
@@ -49,8 +48,8 @@ async fn run_as<S: Shown<Action>>(
         } => {
             // clap takes exactly one of the two.
             let action_id = action_id.or(action_id_flag).unwrap_or_default();
-            let request = app.client.actions(image_id).get(action_id).output::<S>();
-            request.send().await?.print(output, &mut out)
+            let request = app.client.actions(image_id).get(action_id);
+            request.send_as::<S>().await?.print(output, &mut out)
         }
         ActionsCommand::Transfer {
             image_id,
@@ -115,15 +114,11 @@ async fn finish<S: Shown<Action>>(
     wait: &WaitFlags,
     poll_interval: Duration,
 ) -> Result<(), CliError> {
-    let started = request.output::<S>().send().await?;
+    let started = request.send_as::<S>().await?;
     if !wait.wait {
-        return started.action.print(output, out);
+        return started.print(output, out);
     }
-    let action_id = started.id().ok_or_else(|| {
-        CliError::UnexpectedAnswer(
-            "the action was started, but the API's answer has no action id to wait for".into(),
-        )
-    })?;
+    let action_id = started.id();
     eprintln!("Action {action_id} started on image {image_id}.");
     let settings = WaitSettings {
         timeout: wait.timeout,
@@ -143,10 +138,7 @@ async fn wait_done<S: Shown<Action>>(
     let actions = app.client.actions(image_id);
     let what = format!("action {action_id} of image {image_id}");
     run_wait(&what, settings, |options| {
-        actions
-            .wait_until_done(action_id, options)
-            .output()
-            .into_future()
+        actions.wait_until_done(action_id, options).send_as()
     })
     .await
 }

@@ -2,8 +2,6 @@
 
 use std::io::{IsTerminal, Write};
 
-use std::future::IntoFuture;
-
 use futures::StreamExt;
 
 use do_images::{Image, ImageListType, ImageRef};
@@ -109,7 +107,7 @@ async fn list<S: Shown<Image>>(
         take = usize::try_from(limit).unwrap_or(usize::MAX);
     }
     let mut shown = 0_u64;
-    let items = list.output::<S>().stream().take(take).inspect(|item| {
+    let items = list.stream_as::<S>().take(take).inspect(|item| {
         if item.is_ok() {
             shown += 1;
         }
@@ -161,7 +159,7 @@ async fn get<S: Shown<Image>>(
                 "no image is named `{name}` (names are matched exactly, among your private images)"
             ))
         };
-        let matches = find.output::<S>().send().await?;
+        let matches = find.send_as::<S>().await?;
         if matches.is_empty() {
             return Err(none());
         }
@@ -172,7 +170,7 @@ async fn get<S: Shown<Image>>(
     let reference: ImageRef = reference
         .parse()
         .map_err(|e| CliError::Usage(format!("{e}")))?;
-    let image = app.client.images().get(reference).output::<S>().send();
+    let image = app.client.images().get(reference).send_as::<S>();
     image.await?.print(output, out)
 }
 
@@ -218,15 +216,11 @@ async fn create<S: Shown<Image>>(
     if !args.tags.is_empty() {
         request = request.tags(args.tags);
     }
-    let created = request.output::<S>().send().await?;
+    let created = request.send_as::<S>().await?;
     if !args.wait.wait {
-        return created.image.print(output, out);
+        return created.print(output, out);
     }
-    let id = created.id().ok_or_else(|| {
-        CliError::UnexpectedAnswer(
-            "the import was sent, but the API's answer has no image id to wait for".into(),
-        )
-    })?;
+    let id = created.id();
     eprintln!("Import started: image {id}.");
     let settings = WaitSettings {
         timeout: args.wait.timeout,
@@ -253,7 +247,7 @@ async fn update<S: Shown<Image>>(
     if let Some(distribution) = args.distribution {
         request = request.distribution(distribution.as_str());
     }
-    request.output::<S>().send().await?.print(output, out)
+    request.send_as::<S>().await?.print(output, out)
 }
 
 async fn delete(app: &App, args: DeleteImagesArgs) -> Result<(), CliError> {
@@ -335,10 +329,7 @@ async fn wait_available<S: Shown<Image>>(
 ) -> Result<S, CliError> {
     let images = app.client.images();
     run_wait(&format!("image {id}"), settings, |options| {
-        images
-            .wait_until_available(id, options)
-            .output()
-            .into_future()
+        images.wait_until_available(id, options).send_as()
     })
     .await
 }

@@ -154,12 +154,7 @@ pub async fn create<S: Shown<Image>>(
     let id = imported.image.id;
     let image: S = match S::from_model(imported.image) {
         Some(image) => image,
-        None => {
-            let id = id.ok_or_else(|| {
-                CliError::UnexpectedAnswer("the imported image came back without an id".into())
-            })?;
-            app.client.images().get(id).output::<S>().send().await?
-        }
+        None => app.client.images().get(id).send_as::<S>().await?,
     };
     image.print(output, out)
 }

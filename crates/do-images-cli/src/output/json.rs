@@ -14,19 +14,15 @@
 //! as `\uXXXX` too (see [`super::escape::is_hidden`]), so that JSON shown
 //! on a terminal cannot drive it either.
 //!
-//! An item as the API sent it ([`JsonArray::push_raw`]) is copied when its
-//! bytes are already what writing it again would give
-//! ([`is_canonical`]: compact, serde_json's escapes and number forms, no
-//! hidden character), which saves parsing it; otherwise it is parsed and
-//! written again. The output is the same either way.
+//! The objects come from the library's raw path as `serde_json::Value`s
+//! (every field the API sent, in its order) and are written through the
+//! same escaping formatter: one writer, linear in the size of the object.
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
-use serde_json::value::RawValue;
 
-use super::canonical::is_canonical;
 use super::escape;
 
 /// Pending bytes beyond which [`JsonArray::push`] flushes without waiting
@@ -67,25 +63,6 @@ impl<W: Write> JsonArray<W> {
             self.pending.truncate(mark);
             return Err(error.into());
         }
-        self.count += 1;
-        if self.flush_each || self.pending.len() >= FLUSH_AT {
-            self.flush()?;
-        }
-        Ok(())
-    }
-
-    /// Adds one item as the API sent it, written exactly as [`push`] would
-    /// write it once parsed.
-    ///
-    /// [`push`]: Self::push
-    pub fn push_raw(&mut self, item: &RawValue) -> io::Result<()> {
-        if !is_canonical(item.get()) {
-            let value: serde_json::Value = serde_json::from_str(item.get())?;
-            return self.push(&value);
-        }
-        let separator: &[u8] = if self.count == 0 { b"\n  " } else { b",\n  " };
-        self.pending.extend_from_slice(separator);
-        self.pending.extend_from_slice(item.get().as_bytes());
         self.count += 1;
         if self.flush_each || self.pending.len() >= FLUSH_AT {
             self.flush()?;
@@ -322,35 +299,24 @@ mod tests {
     }
 
     #[test]
-    fn raw_items_are_written_as_their_parsed_values_would_be() {
-        let texts = [
-            r#"{"id":1,"name":"copied as sent","size":2.34,"slug":null,"regions":[]}"#,
-            r#"{"id": 2, "spaced": true}"#,
-            r#"{"id":3,"escaped":"a\/b \u00e9","size":2.50}"#,
-            "{\"id\":4,\"name\":\"bidi \u{202e}, C1 \u{9b}, DEL \u{7f}, LRM \u{200e}\"}",
-        ];
-        let write = |raw: bool| {
-            let mut out = Vec::new();
-            let mut array = JsonArray::start(&mut out, false).unwrap();
-            for text in texts {
-                let item: Box<RawValue> = serde_json::from_str(text).unwrap();
-                if raw {
-                    array.push_raw(&item).unwrap();
-                } else {
-                    let value: Value = serde_json::from_str(item.get()).unwrap();
-                    array.push(&value).unwrap();
-                }
-            }
-            array.finish().unwrap();
-            String::from_utf8(out).unwrap()
-        };
-        let parsed = write(false);
-        assert_eq!(write(true), parsed);
-        assert!(
-            parsed.contains(r#"\u202e, C1 \u009b, DEL \u007f, LRM \u200e"#),
-            "{parsed}"
-        );
-        assert!(parsed.contains(texts[0]), "{parsed}");
+    fn an_item_with_a_hundred_thousand_keys_is_written_whole_in_order() {
+        // Linear work per item: a hostile object with many keys costs its
+        // size, not its size squared.
+        let keys = 100_000;
+        let mut item = serde_json::Map::new();
+        for n in 0..keys {
+            item.insert(format!("k{n}"), json!(n));
+        }
+        let mut out = Vec::new();
+        let mut array = JsonArray::start(&mut out, false).unwrap();
+        array.push(&Value::Object(item)).unwrap();
+        array.finish().unwrap();
+        let parsed: Value = serde_json::from_slice(&out).unwrap();
+        let written = parsed[0].as_object().unwrap();
+        assert_eq!(written.len(), keys);
+        let order: Vec<_> = written.keys().take(3).collect();
+        assert_eq!(order, ["k0", "k1", "k2"]);
+        assert_eq!(written["k99999"], 99_999);
     }
 
     #[test]

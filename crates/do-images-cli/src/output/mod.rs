@@ -1,6 +1,5 @@
 //! Printing results: aligned columns or JSON.
 
-pub mod canonical;
 pub mod columns;
 pub mod escape;
 pub mod json;

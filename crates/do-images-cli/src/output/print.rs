@@ -4,9 +4,8 @@
 use std::future::Future;
 use std::io::Write;
 
+use do_images::Output;
 use futures::{FutureExt, Stream, StreamExt};
-use serde::de::DeserializeOwned;
-use serde_json::value::RawValue;
 
 use crate::cli::OutputFormat;
 use crate::error::CliError;
@@ -27,13 +26,14 @@ pub struct OutputOptions {
 }
 
 /// An object exactly as the API sent it: what JSON output prints.
-pub type Raw = Box<RawValue>;
+pub type Raw = serde_json::Value;
 
 /// What a command fetches, chosen once by the output format: the model
-/// (`Image`, `Action`) for text, the object's bytes as the API sent them
-/// ([`Raw`]) for JSON. Each command has one fetch path, generic over it;
-/// the library decodes into whichever it is.
-pub trait Shown<R: Row>: DeserializeOwned + Send + Sized + 'static {
+/// (`Image`, `Action`) for text, the object as the API sent it ([`Raw`])
+/// for JSON. Each command has one fetch path, generic over it; the
+/// library's terminal calls (`send_as`, `stream_as`) read the answer as
+/// whichever it is.
+pub trait Shown<R: Row + do_images::Model>: Output<R> {
     /// What to show for an object the command already holds as a model:
     /// the model itself for text; `None` for JSON, which shows the API's
     /// own bytes, so they have to be fetched.
@@ -53,7 +53,7 @@ pub trait Shown<R: Row>: DeserializeOwned + Send + Sized + 'static {
 }
 
 /// Text: a table of the typed values.
-impl<R: Row + DeserializeOwned + Send + 'static> Shown<R> for R {
+impl<R: Row + do_images::Model> Shown<R> for R {
     fn from_model(model: R) -> Option<Self> {
         Some(model)
     }
@@ -86,17 +86,14 @@ impl<R: Row + DeserializeOwned + Send + 'static> Shown<R> for R {
 }
 
 /// JSON: the objects as the API sent them.
-impl<R: Row> Shown<R> for Raw {
+impl<R: Row + do_images::Model> Shown<R> for Raw {
     fn from_model(_: R) -> Option<Self> {
         None
     }
 
     /// Pretty-printed, in one write.
     fn print(&self, _: &OutputOptions, out: &mut impl Write) -> Result<(), CliError> {
-        // Parsed first: the raw text would reach the output unescaped.
-        let value: serde_json::Value =
-            serde_json::from_str(self.get()).map_err(|e| CliError::Output(e.into()))?;
-        super::json::write_object(out, &value)?;
+        super::json::write_object(out, self)?;
         Ok(())
     }
 
@@ -125,7 +122,7 @@ impl<R: Row> Shown<R> for Raw {
                 }
             };
             match next {
-                Some(item) => array.push_raw(&item?)?,
+                Some(item) => array.push(&item?)?,
                 None => {
                     array.finish()?;
                     return Ok(());

@@ -8,10 +8,8 @@ fn text<T: ToString>(value: Option<T>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
 }
 
-fn time(value: Option<&chrono::DateTime<chrono::Utc>>) -> String {
-    value
-        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-        .unwrap_or_default()
+fn time(value: &chrono::DateTime<chrono::Utc>) -> String {
+    value.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 impl Row for Image {
@@ -43,10 +41,10 @@ impl Row for Image {
 
     fn cell(&self, column: &str) -> String {
         match column {
-            "ID" => text(self.id),
-            "Name" => text(self.name.as_ref()),
+            "ID" => self.id.to_string(),
+            "Name" => self.name.clone(),
             "Type" => text(self.type_.as_ref()),
-            "Distribution" => text(self.distribution.as_ref()),
+            "Distribution" => self.distribution.to_string(),
             "Slug" => text(self.slug.as_ref()),
             "Public" => text(self.public),
             "Regions" => self
@@ -60,10 +58,10 @@ impl Row for Image {
                 .size_gigabytes
                 .map(|gb| format!("{gb:.2} GB"))
                 .unwrap_or_default(),
-            "Status" => text(self.status.as_ref()),
-            "Created" => time(self.created_at.as_ref()),
-            "Error" => text(self.error_message.as_ref()),
-            "Tags" => self.tags.as_deref().unwrap_or_default().join(","),
+            "Status" => self.status.to_string(),
+            "Created" => time(&self.created_at),
+            "Error" => self.error_message.clone(),
+            "Tags" => self.tags.join(","),
             _ => String::new(),
         }
     }
@@ -87,18 +85,17 @@ impl Row for Action {
 
     fn cell(&self, column: &str) -> String {
         match column {
-            "ID" => text(self.id),
-            "Status" => text(self.status.as_ref()),
-            "Type" => text(self.type_.as_ref()),
-            "Started" => time(self.started_at.as_ref()),
-            "Completed" => time(self.completed_at.as_ref()),
+            "ID" => self.id.to_string(),
+            "Status" => self.status.to_string(),
+            "Type" => self.type_.clone(),
+            "Started" => time(&self.started_at),
+            "Completed" => self.completed_at.as_ref().map(time).unwrap_or_default(),
             "Region" => self
                 .region_slug
                 .clone()
-                .or_else(|| self.region.as_ref().and_then(|r| r.slug.clone()))
-                .unwrap_or_default(),
+                .unwrap_or_else(|| self.region.slug.clone()),
             "ResourceID" => text(self.resource_id),
-            "ResourceType" => text(self.resource_type.as_ref()),
+            "ResourceType" => self.resource_type.clone(),
             _ => String::new(),
         }
     }

@@ -54,7 +54,13 @@ pub fn action(id: i64, status: &str) -> Value {
         "completed_at": null,
         "resource_id": 7,
         "resource_type": "image",
-        "region": null,
+        "region": {
+            "name": "New York 3",
+            "slug": "nyc3",
+            "features": ["backups"],
+            "available": true,
+            "sizes": ["s-1vcpu-1gb"]
+        },
         "region_slug": "nyc3"
     })
 }

@@ -23,7 +23,7 @@ fn odd_images() -> Vec<Value> {
     images[6]["name"] = Value::Null;
     images[6]["error_message"] = Value::Null;
     images[7]["min_disk_size"] = Value::Null;
-    images[8]["distribution"] = Value::Null;
+    images[8]["slug"] = Value::Null;
     images
 }
 
@@ -44,23 +44,23 @@ async fn nulls_and_any_rfc3339_timestamp_decode_in_a_typed_listing() {
 
     assert_eq!(listed.len(), 9);
     assert!(listed[0].regions.is_empty());
-    assert_eq!(listed[1].tags, None);
+    assert!(listed[1].tags.is_empty());
     let midnight = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
     for index in [2, 3, 5] {
-        assert_eq!(listed[index].created_at, Some(midnight), "image {index}");
+        assert_eq!(listed[index].created_at, midnight, "image {index}");
     }
-    let fraction = listed[4].created_at.unwrap() - midnight;
+    let fraction = listed[4].created_at - midnight;
     assert_eq!(fraction.num_nanoseconds(), Some(123_456_789));
-    assert_eq!(listed[6].name, None);
+    assert_eq!(listed[6].name, "");
+    assert_eq!(listed[6].error_message, "");
     assert_eq!(listed[7].min_disk_size, None);
-    assert_eq!(listed[8].distribution, None);
+    assert_eq!(listed[8].slug, None);
     // The raw listing is untouched by any of this.
     let raw = client
         .images()
         .list()
         .per_page(4)
-        .output::<Value>()
-        .collect_all()
+        .collect_all_json()
         .await
         .unwrap();
     assert_eq!(raw, sent);
@@ -110,4 +110,35 @@ async fn an_item_that_cannot_be_decoded_is_named_by_position_id_and_field() {
         shown.contains("field `id`") || shown.contains("field `created_at`"),
         "{shown}"
     );
+}
+
+#[tokio::test]
+async fn an_item_without_a_required_field_is_named_by_position_id_and_field() {
+    let mut sent: Vec<Value> = (1..=3).map(|id| image(id, "fine", "available")).collect();
+    sent[2].as_object_mut().unwrap().remove("distribution");
+    let server = MockServer::start_async().await;
+    serve_pages(&server, "/v2/images", "images", &sent, 3, 3, Duration::ZERO).await;
+    let (client, _) = client(&server);
+
+    let error = client
+        .images()
+        .list()
+        .per_page(3)
+        .collect_all()
+        .await
+        .unwrap_err();
+
+    let shown = error.to_string();
+    assert!(matches!(error, Error::Decode { .. }), "{error:?}");
+    assert!(shown.contains("item 3 of the listing (id 3)"), "{shown}");
+    assert!(shown.contains("missing field `distribution`"), "{shown}");
+    // The raw path takes the item as sent.
+    let raw = client
+        .images()
+        .list()
+        .per_page(3)
+        .collect_all_json()
+        .await
+        .unwrap();
+    assert_eq!(raw, sent);
 }

@@ -27,7 +27,7 @@ async fn requests_carry_the_token_and_the_user_agent() {
         .send()
         .await
         .unwrap();
-    assert_eq!(image.id, Some(1));
+    assert_eq!(image.id, 1);
     get.assert_calls_async(1).await;
 }
 
@@ -65,10 +65,10 @@ async fn update_delete_and_action_get_send_what_they_should() {
         .send()
         .await
         .unwrap();
-    assert_eq!(updated.name.as_deref(), Some("renamed"));
+    assert_eq!(updated.name, "renamed");
     client.images().delete(7).send().await.unwrap();
     let action = client.actions(7).get(9).send().await.unwrap();
-    assert_eq!(action.id, Some(9));
+    assert_eq!(action.id, 9);
     update.assert_calls_async(1).await;
     delete.assert_calls_async(1).await;
     get_action.assert_calls_async(1).await;
@@ -94,10 +94,7 @@ async fn find_by_name_returns_every_private_match() {
     let found = within_seconds(client.images().find_by_name("web").send())
         .await
         .unwrap();
-    assert_eq!(
-        found.iter().map(|i| i.id.unwrap()).collect::<Vec<_>>(),
-        vec![1, 3]
-    );
+    assert_eq!(found.iter().map(|i| i.id).collect::<Vec<_>>(), vec![1, 3]);
     let none = within_seconds(client.images().find_by_name("cache").send())
         .await
         .unwrap();

@@ -32,8 +32,8 @@ async fn serve_images<'a>(
     .await
 }
 
-fn ids(images: &[do_images::Image]) -> Vec<i64> {
-    images.iter().map(|i| i.id.unwrap()).collect()
+fn ids(images: &[do_images::Image]) -> Vec<u64> {
+    images.iter().map(|i| i.id).collect()
 }
 
 #[tokio::test]
@@ -172,8 +172,8 @@ async fn an_error_on_page_two_is_yielded_after_page_one_and_ends_the_stream() {
                 .collect()
                 .await;
             assert_eq!(results.len(), 3, "fetch_ahead {fetch_ahead}: {results:?}");
-            assert_eq!(results[0].as_ref().unwrap().id, Some(1));
-            assert_eq!(results[1].as_ref().unwrap().id, Some(2));
+            assert_eq!(results[0].as_ref().unwrap().id, 1);
+            assert_eq!(results[1].as_ref().unwrap().id, 2);
             let error = results[2].as_ref().unwrap_err();
             assert_eq!(error.status(), Some(403));
             assert_eq!(error.request_id(), Some("r-p2"));
@@ -331,7 +331,7 @@ async fn fetch_ahead_yields_every_item_once_in_order() {
         let mut stream = client.images().list().per_page(10).fetch_ahead(4).stream();
         let mut seen = Vec::new();
         while let Some(image) = stream.try_next().await.unwrap() {
-            seen.push(image.id.unwrap());
+            seen.push(image.id);
         }
         assert_eq!(seen, (1..=95).collect::<Vec<_>>());
         for mock in &mocks {
@@ -476,13 +476,13 @@ async fn fetch_ahead_keeps_exactly_the_window_of_requests_in_flight() {
             let (server, client) = page_server(Some((2..=last_held, window)), Duration::ZERO)
                 .start()
                 .await;
-            let items: Vec<i64> = client
+            let items: Vec<u64> = client
                 .images()
                 .list()
                 .per_page(10)
                 .fetch_ahead(window)
                 .stream()
-                .map_ok(|image| image.id.unwrap())
+                .map_ok(|image| image.id)
                 .try_collect()
                 .await
                 .unwrap();
@@ -620,7 +620,7 @@ async fn actions_are_listed_across_pages() {
     let (client, _) = client(&server);
     let actions = client.actions(7).list().collect_all().await.unwrap();
     assert_eq!(
-        actions.iter().map(|a| a.id.unwrap()).collect::<Vec<_>>(),
+        actions.iter().map(|a| a.id).collect::<Vec<_>>(),
         vec![1, 2]
     );
     let pages: Vec<_> = client
@@ -647,8 +647,7 @@ async fn a_json_listing_keeps_the_same_window_of_requests_in_flight() {
                 .list()
                 .per_page(10)
                 .fetch_ahead(window)
-                .output::<Value>()
-                .stream()
+                .stream_json()
                 .try_collect()
                 .await
                 .unwrap();
@@ -676,7 +675,7 @@ async fn pages_ahead_are_requested_while_the_current_pages_items_are_handed_out(
         // The caller takes page 1's items slowly; each item it takes also moves
         // the request for page 2 along.
         for id in 1..=10 {
-            assert_eq!(stream.try_next().await.unwrap().unwrap().id, Some(id));
+            assert_eq!(stream.try_next().await.unwrap().unwrap().id, id);
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         let (_, seen) = server.seen();

@@ -1,5 +1,5 @@
-//! The objects as the API sent them (`.output::<Value>()` on every builder,
-//! listing and waiter): every field survives, and requests, retries, limits
+//! The objects as the API sent them (`send_json`, `stream_json`,
+//! `collect_all_json` on every builder, listing and waiter): every field survives, and requests, retries, limits
 //! and pagination behave as for the typed calls.
 
 use std::time::Duration;
@@ -45,8 +45,7 @@ async fn listed_images_keep_unknown_fields_nulls_and_empty_arrays() {
             .list()
             .per_page(3)
             .fetch_ahead(fetch_ahead)
-            .output::<Value>()
-            .collect_all()
+            .collect_all_json()
             .await
             .unwrap();
         assert_eq!(
@@ -83,8 +82,7 @@ async fn json_pages_carry_items_total_and_links_like_typed_pages() {
     let list = client.images().list().per_page(2);
     let raw: Vec<_> = list
         .clone()
-        .output::<Value>()
-        .pages()
+        .pages_as::<Value>()
         .try_collect()
         .await
         .unwrap();
@@ -121,8 +119,7 @@ async fn listed_actions_keep_every_field_across_pages() {
         .actions(7)
         .list()
         .per_page(2)
-        .output::<Value>()
-        .stream()
+        .stream_json()
         .try_collect()
         .await
         .unwrap();
@@ -135,8 +132,7 @@ async fn listed_actions_keep_every_field_across_pages() {
         .list()
         .per_page(2)
         .fetch_ahead(0)
-        .output::<Value>()
-        .pages()
+        .pages_as::<Value>()
         .try_collect()
         .await
         .unwrap();
@@ -164,7 +160,7 @@ async fn a_total_mismatch_ends_the_json_stream_as_it_ends_the_typed_one() {
     serve_pages(&server, "/v2/images", "images", &sent, 2, 5, Duration::ZERO).await;
     let (client, _) = client(&server);
     let list = client.images().list().per_page(2);
-    let raw: Vec<_> = list.clone().output::<Value>().stream().collect().await;
+    let raw: Vec<_> = list.clone().stream_json().collect().await;
     let typed: Vec<_> = list.clone().stream().collect().await;
     assert!(
         matches!(
@@ -178,7 +174,7 @@ async fn a_total_mismatch_ends_the_json_stream_as_it_ends_the_typed_one() {
     );
     assert_eq!(outcome(&raw), outcome(&typed));
     assert_eq!(outcome(&raw).0, 3);
-    let error = list.output::<Value>().collect_all().await.unwrap_err();
+    let error = list.collect_all_json().await.unwrap_err();
     assert!(error.to_string().contains("announced 5"), "{error}");
 }
 
@@ -199,7 +195,7 @@ async fn an_error_on_page_two_ends_the_json_stream_after_page_one() {
             .await;
         let (client, _) = client(&server);
         let list = client.images().list().per_page(2).fetch_ahead(fetch_ahead);
-        let raw: Vec<_> = list.clone().output::<Value>().stream().collect().await;
+        let raw: Vec<_> = list.clone().stream_json().collect().await;
         let typed: Vec<_> = list.stream().collect().await;
         assert_eq!(outcome(&raw), outcome(&typed), "fetch_ahead {fetch_ahead}");
         assert_eq!(raw.len(), 3, "{raw:?}");
@@ -229,8 +225,7 @@ async fn a_next_link_that_does_not_advance_is_refused_in_json_too() {
         .images()
         .list()
         .per_page(1)
-        .output::<Value>()
-        .stream()
+        .stream_json()
         .collect()
         .await;
     assert_eq!(results.len(), 2, "{results:?}");
@@ -264,13 +259,7 @@ async fn a_page_without_its_envelope_fields_is_a_decode_error() {
             })
             .await;
         let (client, _) = client(&server);
-        let error = client
-            .images()
-            .list()
-            .output::<Value>()
-            .collect_all()
-            .await
-            .unwrap_err();
+        let error = client.images().list().collect_all_json().await.unwrap_err();
         match &error {
             Error::Decode {
                 status, request_id, ..
@@ -318,8 +307,7 @@ async fn fetch_ahead_runs_for_json_listings_too() {
         .list()
         .per_page(10)
         .fetch_ahead(4)
-        .output::<Value>()
-        .stream();
+        .stream_json();
     let mut seen = Vec::new();
     while let Some(image) = stream.try_next().await.unwrap() {
         seen.push(image);
@@ -374,65 +362,42 @@ async fn single_objects_come_back_exactly_as_sent() {
     let (client, _) = client(&server);
     let images = client.images();
     assert_eq!(
-        images
-            .get("ubuntu-24-04-x64")
-            .output::<Value>()
-            .send()
-            .await
-            .unwrap(),
+        images.get("ubuntu-24-04-x64").send_json().await.unwrap(),
         image
     );
     let created = images
         .create_custom("image-8", "https://example.com/disk.qcow2", "nyc3")
-        .output::<Value>()
-        .send()
+        .send_json()
         .await
         .unwrap();
-    assert_eq!(created.id(), Some(8));
+    assert_eq!(created.id(), 8);
     assert_eq!(created.into_inner(), rich_image(8, "NEW"));
     assert_eq!(
-        images
-            .update(7)
-            .name("renamed")
-            .output::<Value>()
-            .send()
-            .await
-            .unwrap(),
+        images.update(7).name("renamed").send_json().await.unwrap(),
         image
     );
     assert_eq!(
         client
             .actions(7)
             .transfer("ams3")
-            .output::<Value>()
-            .send()
+            .send_json()
             .await
             .unwrap()
             .into_inner(),
         started
     );
-    assert_eq!(
-        client
-            .actions(7)
-            .get(9)
-            .output::<Value>()
-            .send()
-            .await
-            .unwrap(),
-        started
-    );
+    assert_eq!(client.actions(7).get(9).send_json().await.unwrap(), started);
     post.assert_calls_async(1).await;
 
     // Input is checked before anything is sent, as for `send`.
-    let refused = images.update(7).output::<Value>().send().await.unwrap_err();
+    let refused = images.update(7).send_json().await.unwrap_err();
     assert!(
         matches!(refused, Error::InvalidInput { what: "update", .. }),
         "{refused:?}"
     );
     let refused = images
         .create_custom("x", "ftp://example.com/disk", "nyc3")
-        .output::<Value>()
-        .send()
+        .send_json()
         .await
         .unwrap_err();
     assert!(
@@ -457,7 +422,7 @@ async fn find_by_name_json_returns_the_matching_objects() {
         })
         .await;
     let (client, _) = client(&server);
-    let found = within_seconds(client.images().find_by_name("db").output::<Value>().send())
+    let found = within_seconds(client.images().find_by_name("db").send_json())
         .await
         .unwrap();
     assert_eq!(found, vec![sent[1].clone(), sent[3].clone()]);
@@ -514,7 +479,7 @@ async fn json_calls_share_errors_retries_and_the_body_limit() {
     let (client, clock) = client(&server);
     let images = client.images();
 
-    let error = images.get(404).output::<Value>().send().await.unwrap_err();
+    let error = images.get(404).send_json().await.unwrap_err();
     let typed = images.get(404).send().await.unwrap_err();
     assert_eq!(error.to_string(), typed.to_string());
     assert_eq!(error.status(), Some(404));
@@ -522,14 +487,14 @@ async fn json_calls_share_errors_retries_and_the_body_limit() {
 
     // Two 503s, retried, then the object.
     assert_eq!(
-        images.get(5).output::<Value>().send().await.unwrap(),
+        images.get(5).send_json().await.unwrap(),
         rich_image(5, "available")
     );
     flaky.assert_calls_async(2).await;
     assert_eq!(clock.sleeps().len(), 2);
     assert!(client.rate_limit().is_none());
 
-    let error = images.get(6).output::<Value>().send().await.unwrap_err();
+    let error = images.get(6).send_json().await.unwrap_err();
     match &error {
         Error::Decode {
             status,
@@ -543,7 +508,7 @@ async fn json_calls_share_errors_retries_and_the_body_limit() {
         }
         other => panic!("expected a decode error, got {other:?}"),
     }
-    let error = images.get(8).output::<Value>().send().await.unwrap_err();
+    let error = images.get(8).send_json().await.unwrap_err();
     assert!(
         error.to_string().contains("missing field `image`"),
         "{error}"
@@ -553,13 +518,7 @@ async fn json_calls_share_errors_retries_and_the_body_limit() {
         .max_body_size(1024)
         .build()
         .unwrap();
-    let error = small
-        .images()
-        .get(9)
-        .output::<Value>()
-        .send()
-        .await
-        .unwrap_err();
+    let error = small.images().get(9).send_json().await.unwrap_err();
     assert!(
         matches!(error, Error::BodyTooLarge { limit: 1024 }),
         "{error:?}"
@@ -618,7 +577,7 @@ async fn json_waiters_return_the_last_object_and_fail_like_the_typed_ones() {
     let image = client
         .images()
         .wait_until_available(7, options)
-        .output::<Value>()
+        .send_json()
         .await
         .unwrap();
     assert_eq!(image, rich_image(7, "available"));
@@ -631,7 +590,7 @@ async fn json_waiters_return_the_last_object_and_fail_like_the_typed_ones() {
     let error = client
         .images()
         .wait_until_available(8, WaitOptions::default())
-        .output::<Value>()
+        .send_json()
         .await
         .unwrap_err();
     assert_eq!(
@@ -642,13 +601,13 @@ async fn json_waiters_return_the_last_object_and_fail_like_the_typed_ones() {
     let actions = client.actions(3);
     let done = actions
         .wait_until_done(9, WaitOptions::default())
-        .output::<Value>()
+        .send_json()
         .await
         .unwrap();
     assert_eq!(done, rich_action(9, "completed"));
     let error = actions
         .wait_until_done(10, WaitOptions::default())
-        .output::<Value>()
+        .send_json()
         .await
         .unwrap_err();
     assert!(
@@ -661,31 +620,4 @@ async fn json_waiters_return_the_last_object_and_fail_like_the_typed_ones() {
         ),
         "{error:?}"
     );
-}
-
-#[tokio::test]
-async fn raw_items_are_the_exact_bytes_of_the_page() {
-    use serde_json::value::RawValue;
-    let items = [
-        r#"{"id":1,"name":"compact"}"#,
-        r#"{ "id" : 2, "name" : "spaced", "size_gigabytes" : 2.50 }"#,
-        r#"{"id":3,"name":"escaped \/ \u00e9","future":[null, {}]}"#,
-    ];
-    let body = format!(
-        r#"{{"images": [{}], "links": {{}}, "meta": {{"total": 3}}}}"#,
-        items.join(" , ")
-    );
-    let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/v2/images");
-            then.status(200)
-                .header("content-type", "application/json")
-                .body(&body);
-        })
-        .await;
-    let (client, _) = client(&server);
-    let listed: Vec<Box<RawValue>> = client.images().list().output().collect_all().await.unwrap();
-    let listed: Vec<&str> = listed.iter().map(|item| item.get()).collect();
-    assert_eq!(listed, items);
 }

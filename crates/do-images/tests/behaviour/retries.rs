@@ -45,7 +45,7 @@ async fn a_429_with_retry_after_is_waited_out_then_succeeds() {
 
         let image = client.images().get(7).send().await.unwrap();
 
-        assert_eq!(image.id, Some(7));
+        assert_eq!(image.id, 7);
         // MaxJitter: the most jitter is added to what the server asked for.
         assert_eq!(
             clock.sleeps(),
@@ -153,7 +153,7 @@ async fn a_non_json_503_is_retried_then_succeeds() {
             .await;
         let (client, clock) = client(&server);
         let image = client.images().get(7).send().await.unwrap();
-        assert_eq!(image.name.as_deref(), Some("web"));
+        assert_eq!(image.name, "web");
         unavailable.assert_calls_async(1).await;
         ok.assert_calls_async(1).await;
         // MaxJitter: the first backoff is its cap, 500 ms.
@@ -259,7 +259,7 @@ async fn a_post_is_retried_after_a_429() {
             .await;
         let (client, clock) = client(&server);
         let action = client.actions(7).convert().send().await.unwrap();
-        assert_eq!(action.id, Some(99));
+        assert_eq!(action.id, 99);
         started.assert_calls_async(1).await;
         assert_eq!(
             clock.sleeps(),

@@ -35,6 +35,7 @@ async fn a_wait_stops_at_once_when_the_token_is_refused_mid_wait() {
         let error = client
             .images()
             .wait_until_available(7, WaitOptions::default())
+            .send()
             .await
             .unwrap_err();
         assert_eq!(error.status(), Some(401), "{error:?}");
@@ -63,6 +64,7 @@ async fn a_wait_never_sleeps_past_its_max_wait() {
         let error = client
             .images()
             .wait_until_available(7, WaitOptions::default().max_wait(max_wait))
+            .send()
             .await
             .unwrap_err();
         assert!(matches!(error, Error::WaitTimedOut { .. }), "{error:?}");

@@ -66,10 +66,10 @@ async fn an_import_is_waited_for_until_available_with_progress() {
         .send()
         .await
         .unwrap();
-    assert_eq!(created.status.as_ref().map(|s| s.as_str()), Some("NEW"));
+    assert_eq!(created.status.as_str(), "NEW");
     let image = created.wait(options).await.unwrap();
 
-    assert_eq!(image.status.as_ref().map(|s| s.as_str()), Some("available"));
+    assert_eq!(image.status.as_str(), "available");
     assert_eq!(
         clock.sleeps(),
         vec![Duration::from_secs(2), Duration::from_secs(4)]
@@ -95,6 +95,7 @@ async fn a_failed_import_ends_the_wait_with_its_error_message() {
     let error = client
         .images()
         .wait_until_available(7, WaitOptions::default())
+        .send()
         .await
         .unwrap_err();
     match &error {
@@ -127,6 +128,7 @@ async fn a_wait_times_out_saying_the_last_status() {
     let error = client
         .images()
         .wait_until_available(7, options)
+        .send()
         .await
         .unwrap_err();
     match &error {
@@ -182,9 +184,10 @@ async fn transient_errors_while_polling_are_not_fatal() {
     let image = client
         .images()
         .wait_until_available(7, options)
+        .send()
         .await
         .unwrap();
-    assert_eq!(image.id, Some(7));
+    assert_eq!(image.id, 7);
     assert_eq!(*errors.lock().unwrap(), 1);
     failing.assert_calls_async(4).await;
 }
@@ -233,12 +236,13 @@ async fn a_transfer_is_waited_for_and_an_errored_action_fails() {
         .wait(WaitOptions::default())
         .await
         .unwrap();
-    assert_eq!(done.status.as_ref().map(|s| s.as_str()), Some("completed"));
+    assert_eq!(done.status.as_str(), "completed");
     assert_eq!(clock.sleeps().len(), 2);
 
     let error = client
         .actions(7)
         .wait_until_done(5, WaitOptions::default())
+        .send()
         .await
         .unwrap_err();
     assert!(
@@ -254,6 +258,7 @@ async fn wait_options_are_checked() {
     let error = client
         .images()
         .wait_until_available(7, WaitOptions::default().min_delay(Duration::ZERO))
+        .send()
         .await
         .unwrap_err();
     assert!(
@@ -285,6 +290,7 @@ async fn an_image_deleted_after_a_successful_poll_fails_the_wait_as_gone() {
     let outcome = client
         .images()
         .wait_until_available(7, WaitOptions::default())
+        .send()
         .await;
     match outcome {
         Err(Error::WaitFailed {
@@ -308,6 +314,7 @@ async fn a_404_on_the_first_poll_is_not_found() {
     let outcome = client
         .images()
         .wait_until_available(7, WaitOptions::default())
+        .send()
         .await;
     assert!(
         matches!(outcome, Err(Error::Api { status: 404, .. })),
@@ -327,6 +334,7 @@ async fn equal_shortest_and_longest_poll_delays_are_allowed() {
     client
         .images()
         .wait_until_available(7, options)
+        .send()
         .await
         .unwrap();
     assert_eq!(clock.sleeps(), vec![every_second]);

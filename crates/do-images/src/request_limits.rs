@@ -41,7 +41,7 @@ use futures::future::{Either, select};
 use tokio::sync::Notify;
 
 use crate::clock::Clock;
-use crate::executor::lock;
+use crate::sync::lock;
 
 /// The API's burst limit: requests allowed in any minute.
 pub const BURST_REQUESTS: u32 = 250;

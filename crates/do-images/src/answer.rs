@@ -1,0 +1,311 @@
+//! What an answer is read as, chosen once at the terminal call.
+//!
+//! A builder's `send()` (a listing's `stream()`, a waiter's `send()`) gives
+//! the model, decoded by the generated client; `send_json()` (`stream_json()`)
+//! gives [`serde_json::Value`], the object exactly as the API sent it (every
+//! field, `null`s, key order, fields the spec does not know); `send_as::<T>()`
+//! takes either as a type parameter, for code that is generic over the
+//! choice. [`Output`] is what these terminals accept.
+//!
+//! The envelopes around the objects (`{"image": ...}`, a page's items,
+//! `meta` and `links`) are unwrapped by [`Envelope`] and [`PageBody`], which
+//! the generated answer types implement.
+
+use do_images_api::ResponseValue;
+use do_images_api::types::{
+    Action, ActionEnvelope, ActionsPage, Image, ImageEnvelope, ImagesPage, PageLinks,
+    PageLinksPages,
+};
+use futures::future::BoxFuture;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::client::{ApiError, Client};
+use crate::error::{Error, Result};
+use crate::paginate::Page;
+
+/// A generated answer that wraps one object, such as
+/// `{"image": {...}}`.
+pub trait Envelope: DeserializeOwned + Send + 'static {
+    /// The model inside.
+    type Item: Model;
+    /// The member that holds it.
+    const KEY: &'static str;
+    /// The object inside.
+    fn into_item(self) -> Self::Item;
+}
+
+impl Envelope for ImageEnvelope {
+    type Item = Image;
+    const KEY: &'static str = "image";
+    fn into_item(self) -> Image {
+        self.image
+    }
+}
+
+impl Envelope for ActionEnvelope {
+    type Item = Action;
+    const KEY: &'static str = "action";
+    fn into_item(self) -> Action {
+        self.action
+    }
+}
+
+/// A generated page of a listing: its items, `meta.total` and
+/// `links.pages`.
+pub trait PageBody: DeserializeOwned + Send + 'static {
+    /// The model of one item.
+    type Item: Model;
+    /// The member that holds the items, such as `images`.
+    const ITEMS_KEY: &'static str;
+    /// The items, the total and the links.
+    fn into_parts(self) -> (Vec<Self::Item>, u64, PageLinksPages);
+}
+
+/// `links.pages`, empty when absent.
+fn pages_of(links: Option<PageLinks>) -> PageLinksPages {
+    links.and_then(|links| links.pages).unwrap_or_default()
+}
+
+impl PageBody for ImagesPage {
+    type Item = Image;
+    const ITEMS_KEY: &'static str = "images";
+    fn into_parts(self) -> (Vec<Image>, u64, PageLinksPages) {
+        (self.images, self.meta.total, pages_of(self.links))
+    }
+}
+
+impl PageBody for ActionsPage {
+    type Item = Action;
+    const ITEMS_KEY: &'static str = "actions";
+    fn into_parts(self) -> (Vec<Action>, u64, PageLinksPages) {
+        (self.actions, self.meta.total, pages_of(self.links))
+    }
+}
+
+/// A field that waiters and searches read, whatever the result type
+/// (unnameable outside this crate).
+#[derive(Clone, Copy, Debug)]
+pub enum Field {
+    /// `name`.
+    Name,
+    /// `status`.
+    Status,
+    /// `error_message`.
+    ErrorMessage,
+}
+
+impl Field {
+    fn key(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Status => "status",
+            Self::ErrorMessage => "error_message",
+        }
+    }
+}
+
+/// A model of the API: [`Image`] or [`Action`].
+pub trait Model: DeserializeOwned + Send + 'static + sealed::Known {}
+
+impl Model for Image {}
+impl Model for Action {}
+
+/// What the answer about a model `M` is read as: `M` itself, through the
+/// generated client's decoder, or [`serde_json::Value`], the object as the
+/// API sent it. Sealed: these two are the choices.
+pub trait Output<M: Model>: sealed::Read<M> {}
+
+impl<M: Model> Output<M> for M {}
+impl<M: Model> Output<M> for Value {}
+
+/// The result of a generated call, as do-images runs it.
+pub(crate) type Call<'a, R> = BoxFuture<'a, std::result::Result<ResponseValue<R>, ApiError>>;
+
+pub(crate) mod sealed {
+    use super::*;
+
+    /// The models, and what they tell waiters and searches.
+    pub trait Known {
+        fn text(&self, field: Field) -> Option<&str>;
+        fn id(&self) -> u64;
+    }
+
+    impl Known for Image {
+        fn text(&self, field: Field) -> Option<&str> {
+            match field {
+                Field::Name => Some(&self.name),
+                Field::Status => Some(self.status.as_str()),
+                Field::ErrorMessage => Some(&self.error_message),
+            }
+        }
+        fn id(&self) -> u64 {
+            self.id
+        }
+    }
+
+    impl Known for Action {
+        fn text(&self, field: Field) -> Option<&str> {
+            match field {
+                Field::Status => Some(self.status.as_str()),
+                Field::Name | Field::ErrorMessage => None,
+            }
+        }
+        fn id(&self) -> u64 {
+            self.id
+        }
+    }
+
+    /// How each result type is read from a call.
+    pub trait Read<M>: Send + Sized + 'static {
+        /// The object of an envelope.
+        fn object<'a, E: Envelope<Item = M>>(
+            client: &'a Client,
+            call: Call<'a, E>,
+        ) -> BoxFuture<'a, Result<Self>>;
+        /// A page, which is page `number` of pages of `per_page` items.
+        fn page<'a, P: PageBody<Item = M>>(
+            client: &'a Client,
+            call: Call<'a, P>,
+            number: u64,
+            per_page: u64,
+        ) -> BoxFuture<'a, Result<Page<Self>>>;
+        /// A text field, when it is there.
+        fn text(&self, field: Field) -> Option<&str>;
+        /// The object's id, when it is there.
+        fn id(&self) -> Option<u64>;
+    }
+
+    impl<M: Model> Read<M> for M {
+        fn object<'a, E: Envelope<Item = M>>(
+            client: &'a Client,
+            call: Call<'a, E>,
+        ) -> BoxFuture<'a, Result<Self>> {
+            Box::pin(async move { Ok(client.call(call).await?.into_item()) })
+        }
+        fn page<'a, P: PageBody<Item = M>>(
+            client: &'a Client,
+            call: Call<'a, P>,
+            number: u64,
+            per_page: u64,
+        ) -> BoxFuture<'a, Result<Page<Self>>> {
+            Box::pin(async move {
+                let first = (number - 1).saturating_mul(per_page).saturating_add(1);
+                let body = client
+                    .call_described(call, |bytes| bad_item::<M>(bytes, P::ITEMS_KEY, first))
+                    .await?;
+                let (items, total, links) = body.into_parts();
+                Ok(Page {
+                    number,
+                    items,
+                    total,
+                    links,
+                })
+            })
+        }
+        fn text(&self, field: Field) -> Option<&str> {
+            Known::text(self, field)
+        }
+        fn id(&self) -> Option<u64> {
+            Some(Known::id(self))
+        }
+    }
+
+    impl<M: Model> Read<M> for Value {
+        fn object<'a, E: Envelope<Item = M>>(
+            client: &'a Client,
+            call: Call<'a, E>,
+        ) -> BoxFuture<'a, Result<Self>> {
+            Box::pin(async move {
+                let (body, record) = client.call_json(call).await?;
+                member(body, E::KEY).map_err(|reason| Error::decode(&record, &[], reason))
+            })
+        }
+        fn page<'a, P: PageBody<Item = M>>(
+            client: &'a Client,
+            call: Call<'a, P>,
+            number: u64,
+            _per_page: u64,
+        ) -> BoxFuture<'a, Result<Page<Self>>> {
+            Box::pin(async move {
+                let (body, record) = client.call_json(call).await?;
+                json_page(body, P::ITEMS_KEY, number)
+                    .map_err(|reason| Error::decode(&record, &[], reason))
+            })
+        }
+        fn text(&self, field: Field) -> Option<&str> {
+            self.get(field.key()).and_then(Value::as_str)
+        }
+        fn id(&self) -> Option<u64> {
+            self.get("id").and_then(Value::as_u64)
+        }
+    }
+}
+
+/// The object under `key` of an envelope; it must be an object.
+fn member(body: Value, key: &str) -> std::result::Result<Value, String> {
+    let Value::Object(mut members) = body else {
+        return Err("the answer is not a JSON object".into());
+    };
+    match members.remove(key) {
+        Some(object @ Value::Object(_)) => Ok(object),
+        Some(_) => Err(format!("`{key}` is not an object")),
+        None => Err(format!("missing field `{key}`")),
+    }
+}
+
+/// A page read as JSON: the items exactly as sent, `meta.total` and
+/// `links.pages` checked as the typed page checks them.
+fn json_page(
+    body: Value,
+    items_key: &str,
+    number: u64,
+) -> std::result::Result<Page<Value>, String> {
+    #[derive(serde::Deserialize)]
+    struct Parts {
+        meta: do_images_api::types::Meta,
+        #[serde(default)]
+        links: Option<PageLinks>,
+    }
+    let Value::Object(mut members) = body else {
+        return Err("the answer is not a JSON object".into());
+    };
+    let items = match members.remove(items_key) {
+        Some(Value::Array(items)) => items,
+        Some(_) => return Err(format!("`{items_key}` is not an array")),
+        None => return Err(format!("missing field `{items_key}`")),
+    };
+    let parts: Parts = serde_json::from_value(Value::Object(members)).map_err(|e| e.to_string())?;
+    Ok(Page {
+        number,
+        items,
+        total: parts.meta.total,
+        links: pages_of(parts.links),
+    })
+}
+
+/// Why a page's body does not fit its model, naming the first item that
+/// does not (its position in the listing, counting from `first`, its id
+/// when it has one, and the field), or `None` when the items are fine and
+/// the page itself is at fault.
+fn bad_item<M: Model>(body: &[u8], items_key: &str, first: u64) -> Option<(String, String)> {
+    let page: Value = serde_json::from_slice(body).ok()?;
+    let items = page.get(items_key)?.as_array()?;
+    items.iter().zip(first..).find_map(|(item, position)| {
+        let error = serde_path_to_error::deserialize::<_, M>(item).err()?;
+        let id = match item.get("id") {
+            Some(Value::Number(id)) => format!(" (id {id})"),
+            Some(Value::String(id)) => format!(" (id {id:?})"),
+            _ => String::new(),
+        };
+        let field = match error.path().to_string().as_str() {
+            "." => String::new(),
+            path => format!("field `{path}`: "),
+        };
+        let reason = format!(
+            "item {position} of the listing{id} cannot be decoded: {field}{}",
+            error.inner()
+        );
+        Some((reason, item.to_string()))
+    })
+}

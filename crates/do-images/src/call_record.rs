@@ -1,0 +1,68 @@
+//! What the executor learns about one call (status, request id, attempts,
+//! body size, the body for the raw path), handed back to the code that made
+//! the call through a task-local [`CallRecord`].
+//!
+//! The generated client decodes the answer *after* the executor returns it,
+//! and some of its errors lose facts the executor knew (a non-JSON `503`
+//! becomes `InvalidResponsePayload`, without a status). So each call is run
+//! inside [`record_call`]: the executor writes into the record, and the
+//! calling code reads it back to build a complete [`Error`](crate::Error).
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use crate::sync::lock;
+
+/// Facts about one call that the executor hands back to the caller.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct CallRecord {
+    /// The status of the last answer.
+    pub(crate) status: Option<u16>,
+    /// The `x-request-id` of the last answer.
+    pub(crate) request_id: Option<String>,
+    /// How many times the request was sent.
+    pub(crate) attempts: u32,
+    /// Set when the last answer's body exceeded this many bytes.
+    pub(crate) body_too_large: Option<u64>,
+    /// Set by the caller ([`record_call_keeping_body`]): a copy of the body
+    /// of a successful answer is kept here, for the raw path.
+    pub(crate) keep_body: bool,
+    /// The body of the successful answer, when `keep_body` was set.
+    pub(crate) body: Option<Vec<u8>>,
+}
+
+tokio::task_local! {
+    static CALL: Arc<Mutex<CallRecord>>;
+}
+
+/// Runs `future` (one `.send()` of the generated client) and returns its
+/// output with what the executor recorded about it.
+pub(crate) async fn record_call<F: Future>(future: F) -> (F::Output, CallRecord) {
+    run_recorded(CallRecord::default(), future).await
+}
+
+/// Like [`record_call`], and a copy of the body of a successful (2xx)
+/// answer is kept in the record's `body`, for the raw path, which reads the
+/// object exactly as the API sent it. The generated client gets the body
+/// as well; the request, its retries, the rate-limit capture, the body cap
+/// and the handling of error answers are those of a typed call.
+pub(crate) async fn record_call_keeping_body<F: Future>(future: F) -> (F::Output, CallRecord) {
+    let record = CallRecord {
+        keep_body: true,
+        ..CallRecord::default()
+    };
+    run_recorded(record, future).await
+}
+
+async fn run_recorded<F: Future>(record: CallRecord, future: F) -> (F::Output, CallRecord) {
+    let record = Arc::new(Mutex::new(record));
+    let output = CALL.scope(record.clone(), future).await;
+    let record = std::mem::take(&mut *lock(&record));
+    (output, record)
+}
+
+pub(crate) fn update_record(f: impl FnOnce(&mut CallRecord)) {
+    // Outside `record_call` (never the case for this crate's calls) there is
+    // nothing to update.
+    let _ = CALL.try_with(|record| f(&mut lock(record)));
+}
