@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use common::{POLL_INTERVAL, Sim, fast, isolated, isolated_std, run};
+use common::{POLL_INTERVAL, Sim, fast, isolated, isolated_std, refusing_port, run};
 use do_images_sandbox::{SpacesFaults, SpacesStore, StoreOperation, StoreOutcome};
 
 const MIB: u64 = 1024 * 1024;
@@ -218,9 +218,8 @@ fn an_unreachable_api_is_named_with_its_cause_and_the_object_deleted() {
     let sim = Sim::start();
     let dir = tempfile::tempdir().unwrap();
     let file = qcow2_file(dir.path(), "web.qcow2", 1 << 20);
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let api_url = format!("http://{}", closed.local_addr().unwrap());
-    drop(closed);
+    let (_refusing, address) = refusing_port();
+    let api_url = format!("http://{address}");
     let out = run(&mut create_from_file_through(&sim, &api_url, &file, &[])).expect_code(1);
     let error = out.single_error().to_lowercase();
     assert!(error.contains("connection refused"), "{error}");
