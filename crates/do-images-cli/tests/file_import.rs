@@ -164,6 +164,7 @@ fn every_flag_is_checked_before_anything_is_sent() {
             &["--spaces-endpoint", "http://store.example.com"][..],
             "endpoint",
         ),
+        (&["--object-key", "a//b"][..], "object key"),
     ] {
         let out = run(&mut create_from_file(&sim, &file, flags)).expect_code(2);
         assert!(out.stderr.contains(said), "{flags:?}: {}", out.stderr);
@@ -183,6 +184,40 @@ fn every_flag_is_checked_before_anything_is_sent() {
     assert!(out.stderr.contains("--file"), "{}", out.stderr);
     assert_eq!(store(&sim).requests(), vec![]);
     assert_eq!(sim.requests(), 0);
+}
+
+/// The keys and sizes of the objects in the sandbox's bucket.
+fn objects(sim: &Sim) -> Vec<(String, u64)> {
+    store(sim)
+        .objects()
+        .into_iter()
+        .map(|object| (object.key, object.size))
+        .collect()
+}
+
+#[test]
+fn an_existing_object_is_replaced_only_with_replace_existing_object() {
+    let sim = Sim::start();
+    let dir = tempfile::tempdir().unwrap();
+    let first = qcow2_file(dir.path(), "first.qcow2", MIB);
+    let second = qcow2_file(dir.path(), "second.qcow2", 2 * MIB);
+    let key = "images/shared.qcow2";
+    let keep = ["--object-key", key, "--keep-upload"];
+    run(&mut create_from_file(&sim, &first, &keep)).expect_code(0);
+    assert_eq!(objects(&sim), vec![(key.to_string(), MIB)]);
+
+    let out = run(&mut create_from_file(&sim, &second, &keep)).expect_code(1);
+    let error = out.single_error();
+    assert!(
+        error.contains("already exists") && error.contains(key),
+        "{error}"
+    );
+    assert_eq!(objects(&sim), vec![(key.to_string(), MIB)], "kept as it was");
+
+    let replace = ["--object-key", key, "--replace-existing-object", "--keep-upload"];
+    run(&mut create_from_file(&sim, &second, &replace)).expect_code(0);
+    assert_eq!(objects(&sim), vec![(key.to_string(), 2 * MIB)], "replaced");
+    assert_eq!(store(&sim).multipart_uploads(), vec![]);
 }
 
 #[test]
