@@ -212,9 +212,18 @@ fn an_existing_object_is_replaced_only_with_replace_existing_object() {
         error.contains("already exists") && error.contains(key),
         "{error}"
     );
-    assert_eq!(objects(&sim), vec![(key.to_string(), MIB)], "kept as it was");
+    assert_eq!(
+        objects(&sim),
+        vec![(key.to_string(), MIB)],
+        "kept as it was"
+    );
 
-    let replace = ["--object-key", key, "--replace-existing-object", "--keep-upload"];
+    let replace = [
+        "--object-key",
+        key,
+        "--replace-existing-object",
+        "--keep-upload",
+    ];
     run(&mut create_from_file(&sim, &second, &replace)).expect_code(0);
     assert_eq!(objects(&sim), vec![(key.to_string(), 2 * MIB)], "replaced");
     assert_eq!(store(&sim).multipart_uploads(), vec![]);

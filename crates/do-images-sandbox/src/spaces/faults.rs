@@ -1,12 +1,14 @@
 //! Faults injected on the Spaces store: connections cut in the middle of an
 //! `UploadPart` request, so that an uploader's per-part retries can be
-//! proved.
+//! proved, and the answer to a `CompleteMultipartUpload` cut after the
+//! store acted on it, so that an uploader's handling of a lost answer can.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Which `UploadPart` requests the store cuts off half-way through their
 /// body (the connection is closed without an answer, as when a network or
-/// a proxy fails mid-transfer). Build it with the `cut_*` methods.
+/// a proxy fails mid-transfer), and whether the answer to a
+/// `CompleteMultipartUpload` is lost. Build it with the `cut_*` methods.
 ///
 /// ```
 /// use do_images_sandbox::SpacesFaults;
@@ -25,6 +27,9 @@ pub struct SpacesFaults {
     requests: BTreeSet<u64>,
     /// Part number to how many of its first attempts are cut.
     parts: BTreeMap<u32, u32>,
+    /// Whether the first `CompleteMultipartUpload` is acted on and its
+    /// answer cut.
+    completion_answer: bool,
 }
 
 impl SpacesFaults {
@@ -47,9 +52,21 @@ impl SpacesFaults {
         self
     }
 
+    /// Completes the first `CompleteMultipartUpload` received (the object
+    /// is stored, the upload is gone) and then closes the connection
+    /// without sending the answer, as when a network fails after the
+    /// store acted: the client cannot tell from the answer whether the
+    /// object exists.
+    pub fn cut_completion_answer(mut self) -> Self {
+        self.completion_answer = true;
+        self
+    }
+
     /// Whether no request is ever cut.
     pub fn is_none(&self) -> bool {
-        self.requests.is_empty() && self.parts.values().all(|&times| times == 0)
+        self.requests.is_empty()
+            && self.parts.values().all(|&times| times == 0)
+            && !self.completion_answer
     }
 }
 
@@ -59,6 +76,7 @@ pub(crate) struct FaultCounter {
     faults: SpacesFaults,
     upload_part_requests: u64,
     attempts_per_part: BTreeMap<u32, u32>,
+    completions: u64,
 }
 
 impl FaultCounter {
@@ -84,6 +102,13 @@ impl FaultCounter {
                 .is_some_and(|&times| *attempts <= times)
         });
         by_position || by_part
+    }
+
+    /// Counts one `CompleteMultipartUpload`; true when its answer is to be
+    /// cut after the store acted on it.
+    pub fn cut_completion_answer(&mut self) -> bool {
+        self.completions += 1;
+        self.faults.completion_answer && self.completions == 1
     }
 }
 
@@ -115,5 +140,15 @@ mod tests {
         counter.set(SpacesFaults::none().cut_upload_part_request(1));
         assert!(counter.cut_upload_part(Some(2)));
         assert!(SpacesFaults::none().is_none());
+    }
+
+    #[test]
+    fn only_the_first_completion_loses_its_answer() {
+        let mut counter = FaultCounter::default();
+        assert!(!counter.cut_completion_answer());
+        counter.set(SpacesFaults::none().cut_completion_answer());
+        assert!(!SpacesFaults::none().cut_completion_answer().is_none());
+        assert!(counter.cut_completion_answer());
+        assert!(!counter.cut_completion_answer());
     }
 }

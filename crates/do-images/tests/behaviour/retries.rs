@@ -286,10 +286,7 @@ async fn connection_failures_are_retried_for_get_and_post_then_reported() {
         let server = MockServer::start_async().await;
         let clock = do_images::ManualClock::default();
         let (_refusing, url) = refusing_url();
-        let client = builder(&server, &clock)
-            .base_url(url)
-            .build()
-            .unwrap();
+        let client = builder(&server, &clock).base_url(url).build().unwrap();
         let error = client.images().get(7).send().await.unwrap_err();
         assert!(
             matches!(error, Error::Transport { attempts: 4, .. }),
