@@ -301,3 +301,30 @@ async fn a_completion_whose_answer_was_lost_is_found_out_and_its_object_deleted(
     );
     assert_eq!(sandbox.count_images_named("lost"), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_path_swapped_after_the_check_still_uploads_the_checked_file() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    let (dir, file) = disk_in_own_dir(MIB);
+    // As long as the disk, but text: the sandbox's import refuses it.
+    let swapped_in = dir.path().join("notes.txt");
+    std::fs::write(&swapped_in, vec![b'x'; MIB as usize]).unwrap();
+    let (import, _) = import(&sandbox, &file);
+    let path = file.clone();
+    import
+        .name("checked")
+        .on_progress(move |step| {
+            if matches!(step, ImportProgress::Checked { .. }) {
+                std::fs::rename(&swapped_in, &path).unwrap();
+            }
+        })
+        .send()
+        .await
+        .expect("the checked qcow2 is what was uploaded and imported");
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        vec![b'x'; MIB as usize],
+        "swapped"
+    );
+    assert_eq!(sandbox.spaces().unwrap().objects(), vec![]);
+}

@@ -85,7 +85,10 @@ fn reporting(
         .on_progress(move |p| tell(&progress, step(p)))
 }
 
-async fn run(plan: Plan, cancel: impl Future<Output = ()>) -> Result<ImportedImage, ImportError> {
+async fn run(
+    mut plan: Plan,
+    cancel: impl Future<Output = ()>,
+) -> Result<ImportedImage, ImportError> {
     let mut cancel = pin!(cancel);
     let progress = plan.progress.clone();
     tell(
@@ -143,7 +146,7 @@ async fn run(plan: Plan, cancel: impl Future<Output = ()>) -> Result<ImportedIma
         progress: progress.clone(),
     };
     let sent = tokio::select! {
-        sent = upload.send_parts() => sent,
+        sent = upload.send_parts(&mut plan.opened) => sent,
         () = &mut cancel => Err(ImportError::new(ImportErrorKind::Cancelled)),
     };
     drop(upload);
