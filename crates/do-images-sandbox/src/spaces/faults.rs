@@ -1,14 +1,16 @@
 //! Faults injected on the Spaces store: connections cut in the middle of an
 //! `UploadPart` request, so that an uploader's per-part retries can be
 //! proved, and the answer to a `CompleteMultipartUpload` cut after the
-//! store acted on it, so that an uploader's handling of a lost answer can.
+//! store acted on it, so that an uploader's handling of a lost answer can;
+//! and aborts held unanswered, so that a cleanup that stalls can be.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Which `UploadPart` requests the store cuts off half-way through their
 /// body (the connection is closed without an answer, as when a network or
 /// a proxy fails mid-transfer), and whether the answer to a
-/// `CompleteMultipartUpload` is lost. Build it with the `cut_*` methods.
+/// `CompleteMultipartUpload` is lost, and whether aborts are held. Build it
+/// with the `cut_*` and `hold_*` methods.
 ///
 /// ```
 /// use do_images_sandbox::SpacesFaults;
@@ -30,6 +32,8 @@ pub struct SpacesFaults {
     /// Whether the first `CompleteMultipartUpload` is acted on and its
     /// answer cut.
     completion_answer: bool,
+    /// Whether `AbortMultipartUpload` requests are held unanswered.
+    hold_aborts: bool,
 }
 
 impl SpacesFaults {
@@ -62,11 +66,19 @@ impl SpacesFaults {
         self
     }
 
-    /// Whether no request is ever cut.
+    /// Holds every `AbortMultipartUpload` request without ever answering it
+    /// (until the store stops), as a store that stalls: the upload stays.
+    pub fn hold_aborts(mut self) -> Self {
+        self.hold_aborts = true;
+        self
+    }
+
+    /// Whether no request is ever cut or held.
     pub fn is_none(&self) -> bool {
         self.requests.is_empty()
             && self.parts.values().all(|&times| times == 0)
             && !self.completion_answer
+            && !self.hold_aborts
     }
 }
 
@@ -102,6 +114,11 @@ impl FaultCounter {
                 .is_some_and(|&times| *attempts <= times)
         });
         by_position || by_part
+    }
+
+    /// Whether an `AbortMultipartUpload` is to be held unanswered.
+    pub fn hold_abort(&self) -> bool {
+        self.faults.hold_aborts
     }
 
     /// Counts one `CompleteMultipartUpload`; true when its answer is to be
@@ -150,5 +167,14 @@ mod tests {
         assert!(!SpacesFaults::none().cut_completion_answer().is_none());
         assert!(counter.cut_completion_answer());
         assert!(!counter.cut_completion_answer());
+    }
+
+    #[test]
+    fn aborts_are_held_when_asked() {
+        let mut counter = FaultCounter::default();
+        assert!(!counter.hold_abort());
+        counter.set(SpacesFaults::none().hold_aborts());
+        assert!(counter.hold_abort());
+        assert!(!SpacesFaults::none().hold_aborts().is_none());
     }
 }

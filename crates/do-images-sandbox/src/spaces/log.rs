@@ -43,6 +43,9 @@ pub enum StoreOutcome {
     /// answer was cut by an injected fault: the connection was closed
     /// before it was sent.
     AnswerCut(u16),
+    /// Held without an answer by an injected fault, for as long as the
+    /// store runs (logged when it arrives).
+    Held,
 }
 
 /// One request the store received.

@@ -1,6 +1,6 @@
 //! The HTTP service in front of the S3 implementation: it logs every
-//! request and cuts off the ones (or their answers) the injected faults
-//! pick.
+//! request and cuts off (or holds) the ones, or cuts the answers, the
+//! injected faults pick.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -78,6 +78,8 @@ impl hyper::service::Service<http::Request<Incoming>> for StoreService {
             && lock(&self.state.faults).cut_upload_part(part_number);
         let cut_answer = operation == StoreOperation::CompleteMultipartUpload
             && lock(&self.state.faults).cut_completion_answer();
+        let hold = operation == StoreOperation::AbortMultipartUpload
+            && lock(&self.state.faults).hold_abort();
         let entry = StoreRequest {
             method: request.method().to_string(),
             operation,
@@ -121,6 +123,13 @@ impl hyper::service::Service<http::Request<Incoming>> for StoreService {
                     "InvalidArgument",
                     "The key has a . or .. segment, which this store does not allow.",
                 ));
+            }
+            if hold {
+                state.record(StoreRequest {
+                    outcome: StoreOutcome::Held,
+                    ..entry
+                });
+                return std::future::pending().await;
             }
             if cut {
                 read_body(request.into_body(), half_of_body).await;
