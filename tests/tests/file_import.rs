@@ -9,7 +9,10 @@ use do_images::{Client, WaitOptions};
 use do_images_file_import::{
     ImportErrorKind, ImportFile, ImportFileExt, ImportProgress, LeftBehind, SpacesCredentials,
 };
-use do_images_sandbox::{ImportTiming, RunningSandbox, Sandbox, SandboxConfig, SpacesFaults};
+use do_images_sandbox::{
+    ImportTiming, RunningSandbox, Sandbox, SandboxConfig, SpacesFaults, StoreOperation,
+    StoreOutcome,
+};
 use tokio::sync::mpsc;
 
 const MIB: u64 = 1024 * 1024;
@@ -247,4 +250,78 @@ async fn bad_wait_options_are_refused_before_anything_is_uploaded() {
     let spaces = sandbox.spaces().unwrap();
     assert_eq!(spaces.requests(), vec![], "nothing was sent to the store");
     assert_eq!(sandbox.count_images_named("never"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_completion_whose_answer_was_lost_is_found_out_and_its_object_deleted() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    let spaces = sandbox.spaces().unwrap();
+    spaces.set_faults(SpacesFaults::none().cut_completion_answer());
+    let (_dir, file) = disk_in_own_dir(MIB);
+    let (import, _) = import(&sandbox, &file);
+    let error = import.name("lost").send().await.unwrap_err();
+    assert!(
+        matches!(error.kind(), ImportErrorKind::Storage { .. }),
+        "{error}"
+    );
+    let shown = error.to_string();
+    assert!(
+        shown.contains("completion") && shown.contains("the object was made"),
+        "{shown}"
+    );
+    assert_eq!(error.left_behind(), None, "{error}");
+    assert_eq!(spaces.objects(), vec![], "the completed object is deleted");
+    assert_eq!(spaces.multipart_uploads(), vec![]);
+    let operations: Vec<(StoreOperation, StoreOutcome)> = spaces
+        .requests()
+        .into_iter()
+        .map(|request| (request.operation, request.outcome))
+        .filter(|(operation, _)| *operation != StoreOperation::UploadPart)
+        .collect();
+    assert_eq!(
+        operations.first(),
+        Some(&(StoreOperation::HeadObject, StoreOutcome::Answered(404))),
+        "{operations:?}"
+    );
+    assert!(
+        operations.contains(&(
+            StoreOperation::CompleteMultipartUpload,
+            StoreOutcome::AnswerCut(200)
+        )),
+        "{operations:?}"
+    );
+    assert!(
+        !operations
+            .iter()
+            .any(|(operation, _)| *operation == StoreOperation::AbortMultipartUpload),
+        "nothing to abort: {operations:?}"
+    );
+    assert_eq!(sandbox.count_images_named("lost"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_path_swapped_after_the_check_still_uploads_the_checked_file() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    let (dir, file) = disk_in_own_dir(MIB);
+    // As long as the disk, but text: the sandbox's import refuses it.
+    let swapped_in = dir.path().join("notes.txt");
+    std::fs::write(&swapped_in, vec![b'x'; MIB as usize]).unwrap();
+    let (import, _) = import(&sandbox, &file);
+    let path = file.clone();
+    import
+        .name("checked")
+        .on_progress(move |step| {
+            if matches!(step, ImportProgress::Checked { .. }) {
+                std::fs::rename(&swapped_in, &path).unwrap();
+            }
+        })
+        .send()
+        .await
+        .expect("the checked qcow2 is what was uploaded and imported");
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        vec![b'x'; MIB as usize],
+        "swapped"
+    );
+    assert_eq!(sandbox.spaces().unwrap().objects(), vec![]);
 }

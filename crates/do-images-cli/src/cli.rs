@@ -320,6 +320,15 @@ pub struct FileImportArgs {
     /// addressing; plain http only to localhost).
     #[arg(long, value_name = "URL")]
     pub spaces_endpoint: Option<String>,
+    /// The object key to upload to [default: do-images-import/<UTC
+    /// time>-<random>-<file name>, a key no other import uses].
+    #[arg(long, value_name = "KEY")]
+    pub object_key: Option<String>,
+    /// Upload even when --object-key names an object that is already there,
+    /// replacing it (without this flag such an import is refused before
+    /// anything is uploaded).
+    #[arg(long)]
+    pub replace_existing_object: bool,
     /// Keep the uploaded object after the import.
     #[arg(long)]
     pub keep_upload: bool,
@@ -515,6 +524,8 @@ impl FileImportArgs {
             (self.spaces_bucket.is_some(), "--spaces-bucket"),
             (self.spaces_region.is_some(), "--spaces-region"),
             (self.spaces_endpoint.is_some(), "--spaces-endpoint"),
+            (self.object_key.is_some(), "--object-key"),
+            (self.replace_existing_object, "--replace-existing-object"),
             (self.keep_upload, "--keep-upload"),
             (self.raw, "--raw"),
         ]

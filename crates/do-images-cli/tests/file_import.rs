@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use common::{POLL_INTERVAL, Sim, fast, isolated, isolated_std, run};
+use common::{POLL_INTERVAL, Sim, fast, isolated, isolated_std, refusing_port, run};
 use do_images_sandbox::{SpacesFaults, SpacesStore, StoreOperation, StoreOutcome};
 
 const MIB: u64 = 1024 * 1024;
@@ -164,6 +164,7 @@ fn every_flag_is_checked_before_anything_is_sent() {
             &["--spaces-endpoint", "http://store.example.com"][..],
             "endpoint",
         ),
+        (&["--object-key", "a//b"][..], "object key"),
     ] {
         let out = run(&mut create_from_file(&sim, &file, flags)).expect_code(2);
         assert!(out.stderr.contains(said), "{flags:?}: {}", out.stderr);
@@ -183,6 +184,49 @@ fn every_flag_is_checked_before_anything_is_sent() {
     assert!(out.stderr.contains("--file"), "{}", out.stderr);
     assert_eq!(store(&sim).requests(), vec![]);
     assert_eq!(sim.requests(), 0);
+}
+
+/// The keys and sizes of the objects in the sandbox's bucket.
+fn objects(sim: &Sim) -> Vec<(String, u64)> {
+    store(sim)
+        .objects()
+        .into_iter()
+        .map(|object| (object.key, object.size))
+        .collect()
+}
+
+#[test]
+fn an_existing_object_is_replaced_only_with_replace_existing_object() {
+    let sim = Sim::start();
+    let dir = tempfile::tempdir().unwrap();
+    let first = qcow2_file(dir.path(), "first.qcow2", MIB);
+    let second = qcow2_file(dir.path(), "second.qcow2", 2 * MIB);
+    let key = "images/shared.qcow2";
+    let keep = ["--object-key", key, "--keep-upload"];
+    run(&mut create_from_file(&sim, &first, &keep)).expect_code(0);
+    assert_eq!(objects(&sim), vec![(key.to_string(), MIB)]);
+
+    let out = run(&mut create_from_file(&sim, &second, &keep)).expect_code(1);
+    let error = out.single_error();
+    assert!(
+        error.contains("already exists") && error.contains(key),
+        "{error}"
+    );
+    assert_eq!(
+        objects(&sim),
+        vec![(key.to_string(), MIB)],
+        "kept as it was"
+    );
+
+    let replace = [
+        "--object-key",
+        key,
+        "--replace-existing-object",
+        "--keep-upload",
+    ];
+    run(&mut create_from_file(&sim, &second, &replace)).expect_code(0);
+    assert_eq!(objects(&sim), vec![(key.to_string(), 2 * MIB)], "replaced");
+    assert_eq!(store(&sim).multipart_uploads(), vec![]);
 }
 
 #[test]
@@ -218,9 +262,8 @@ fn an_unreachable_api_is_named_with_its_cause_and_the_object_deleted() {
     let sim = Sim::start();
     let dir = tempfile::tempdir().unwrap();
     let file = qcow2_file(dir.path(), "web.qcow2", 1 << 20);
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let api_url = format!("http://{}", closed.local_addr().unwrap());
-    drop(closed);
+    let (_refusing, address) = refusing_port();
+    let api_url = format!("http://{address}");
     let out = run(&mut create_from_file_through(&sim, &api_url, &file, &[])).expect_code(1);
     let error = out.single_error().to_lowercase();
     assert!(error.contains("connection refused"), "{error}");
@@ -286,17 +329,16 @@ impl Drop for Reap {
     }
 }
 
-/// Sends `signal` (`INT`, `TERM`, `HUP`) to doimg during its upload: the
-/// upload is aborted, doimg exits with `code` and says nothing is left.
+/// Starts `doimg images create --file` on a 20 MiB file whose part 2 never
+/// gets through, and returns once doimg says part 2 failed: the upload is
+/// under way. Also returns the child's stderr, and the lines read so far.
 #[cfg(unix)]
-fn signal_during_the_upload_aborts_it(signal: &str, code: i32) {
-    let sim = Sim::with(fast());
-    // Part 2 never gets through, so the upload is still running when the
-    // test sees its first retry and presses Ctrl-C.
-    store(&sim).set_faults(SpacesFaults::none().cut_part_attempts(2, u32::MAX));
-    let dir = tempfile::tempdir().unwrap();
-    let file = qcow2_file(dir.path(), "slow.qcow2", 20 * MIB);
-    let spaces = store(&sim);
+fn start_a_stuck_upload(
+    sim: &Sim,
+    dir: &Path,
+) -> (Reap, BufReader<std::process::ChildStderr>, Vec<String>) {
+    let file = qcow2_file(dir, "slow.qcow2", 20 * MIB);
+    let spaces = store(sim);
     let mut command = isolated_std(sim.home());
     for (id, secret) in do_images_file_import::SPACES_KEY_ENV_VARS {
         command.env_remove(id).env_remove(secret);
@@ -330,20 +372,88 @@ fn signal_during_the_upload_aborts_it(signal: &str, code: i32) {
         }
     }
     assert!(
-        store(&sim).multipart_uploads().len() == 1,
+        store(sim).multipart_uploads().len() == 1,
         "the upload is under way"
     );
+    (child, stderr, seen)
+}
+
+/// Sends `signal` (`INT`, `TERM`, `HUP`) to `child`.
+#[cfg(unix)]
+fn send_signal(child: &Reap, signal: &str) {
     let status = std::process::Command::new("kill")
         .args([&format!("-{signal}"), &child.0.id().to_string()])
         .status()
         .expect("kill runs");
     assert!(status.success());
+}
+
+/// Sends `signal` (`INT`, `TERM`, `HUP`) to doimg during its upload: the
+/// upload is aborted, doimg exits with `code` and says nothing is left.
+#[cfg(unix)]
+fn signal_during_the_upload_aborts_it(signal: &str, code: i32) {
+    let sim = Sim::with(fast());
+    // Part 2 never gets through, so the upload is still running when the
+    // test sees its first retry and sends the signal.
+    store(&sim).set_faults(SpacesFaults::none().cut_part_attempts(2, u32::MAX));
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, mut stderr, seen) = start_a_stuck_upload(&sim, dir.path());
+    send_signal(&child, signal);
     let status = child.0.wait().expect("doimg ends");
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
     assert_eq!(status.code(), Some(code), "SIG{signal}: {seen:?}{rest}");
     assert!(rest.contains("nothing is left in the bucket"), "{rest}");
     assert_bucket_empty(&sim);
+    assert_eq!(sim.count_named("slow"), 0, "no import was sent");
+}
+
+/// A second signal while the abort hangs ends the wait for it: doimg exits
+/// with the first signal's status and names what may be left, and where.
+#[cfg(unix)]
+#[test]
+fn a_second_signal_stops_waiting_for_a_hung_cleanup_and_says_what_may_be_left() {
+    let sim = Sim::with(fast());
+    store(&sim).set_faults(
+        SpacesFaults::none()
+            .cut_part_attempts(2, u32::MAX)
+            .hold_aborts(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, mut stderr, seen) = start_a_stuck_upload(&sim, dir.path());
+    send_signal(&child, "TERM");
+    let abort_held = || {
+        store(&sim).requests().iter().any(|request| {
+            request.operation == StoreOperation::AbortMultipartUpload
+                && request.outcome == StoreOutcome::Held
+        })
+    };
+    for _ in 0..400 {
+        if abort_held() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(abort_held(), "the cleanup started: {seen:?}");
+    send_signal(&child, "INT");
+    let status = child.0.wait().expect("doimg ends");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert_eq!(
+        status.code(),
+        Some(143),
+        "the first signal's: {seen:?}{rest}"
+    );
+    let upload = store(&sim).multipart_uploads();
+    assert_eq!(upload.len(), 1, "the abort never happened");
+    assert!(
+        rest.contains("interrupted again (SIGINT): stopped waiting for the cleanup")
+            && rest.contains("a multipart upload or the object")
+            && rest.contains(&format!("s3://{}/", store(&sim).bucket()))
+            && rest.contains(&upload[0].key)
+            && rest.contains(store(&sim).endpoint_url()),
+        "{rest}"
+    );
     assert_eq!(sim.count_named("slow"), 0, "no import was sent");
 }
 

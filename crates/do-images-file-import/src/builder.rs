@@ -89,6 +89,8 @@ impl std::fmt::Debug for ImportFile {
 pub(crate) struct Plan {
     pub client: Client,
     pub path: PathBuf,
+    /// The file as opened for the check: the upload reads this handle.
+    pub opened: tokio::fs::File,
     pub file: CheckedFile,
     pub name: String,
     pub region: String,
@@ -335,10 +337,11 @@ impl ImportFile {
             None => SpacesCredentials::from_env()?,
         };
         credentials.check()?;
-        let file = check_file(&self.path, self.raw).await?;
+        let (opened, file) = check_file(&self.path, self.raw).await?;
         Ok(Plan {
             client: self.client,
             path: self.path,
+            opened,
             file,
             name,
             region,

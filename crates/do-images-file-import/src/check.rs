@@ -1,11 +1,13 @@
 //! The local check of a file before anything is uploaded: it exists, it is
 //! a readable regular file, its first bytes name a format the import
-//! accepts, and its size is possible.
+//! accepts, and its size is possible. The file is opened once: the check
+//! and the upload read the same handle, so a path swapped for another file
+//! in between cannot get unchecked content uploaded.
 
 use std::fmt;
 use std::path::Path;
 
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 /// The largest file the import can take: the API refuses images larger than
 /// 100 GB once decompressed, and a compressed file is smaller than what it
@@ -98,12 +100,20 @@ fn refused(problem: String) -> do_images::Error {
     }
 }
 
-/// Checks `path`; `raw` takes a file without a signature as a raw image.
-/// Every refusal is [`do_images::Error::InvalidInput`] naming the file and
-/// what is wrong.
-pub async fn check_file(path: &Path, raw: bool) -> Result<CheckedFile, do_images::Error> {
+/// Opens and checks `path`; `raw` takes a file without a signature as a
+/// raw image. Returns the open file, rewound, for the upload to read what
+/// was checked. Every refusal is [`do_images::Error::InvalidInput`] naming
+/// the file and what is wrong.
+pub async fn check_file(
+    path: &Path,
+    raw: bool,
+) -> Result<(tokio::fs::File, CheckedFile), do_images::Error> {
     let shown = path.display().to_string();
-    let metadata = tokio::fs::metadata(path)
+    let mut file = tokio::fs::File::open(path)
+        .await
+        .map_err(|e| refused(format!("cannot read {shown:?}: {e}")))?;
+    let metadata = file
+        .metadata()
         .await
         .map_err(|e| refused(format!("cannot read {shown:?}: {e}")))?;
     if !metadata.is_file() {
@@ -118,9 +128,6 @@ pub async fn check_file(path: &Path, raw: bool) -> Result<CheckedFile, do_images
             "{shown:?} is {size} bytes, larger than the import's limit of {MAX_FILE_SIZE}"
         )));
     }
-    let mut file = tokio::fs::File::open(path)
-        .await
-        .map_err(|e| refused(format!("cannot open {shown:?}: {e}")))?;
     let mut head = Vec::with_capacity(SNIFF_LEN);
     (&mut file)
         .take(SNIFF_LEN as u64)
@@ -137,7 +144,10 @@ pub async fn check_file(path: &Path, raw: bool) -> Result<CheckedFile, do_images
             )));
         }
     };
-    Ok(CheckedFile { size, format })
+    file.rewind()
+        .await
+        .map_err(|e| refused(format!("cannot read {shown:?}: {e}")))?;
+    Ok((file, CheckedFile { size, format }))
 }
 
 #[cfg(test)]
@@ -215,12 +225,12 @@ mod tests {
         std::fs::write(&unnamed, [0u8; 4096]).unwrap();
         assert!(check_file(&unnamed, false).await.is_err());
         assert_eq!(
-            check_file(&unnamed, true).await.unwrap().format,
+            check_file(&unnamed, true).await.unwrap().1.format,
             DiskFormat::Raw
         );
         let named = dir.path().join("disk.IMG");
         std::fs::write(&named, [0u8; 4096]).unwrap();
-        let checked = check_file(&named, false).await.unwrap();
+        let (_, checked) = check_file(&named, false).await.unwrap();
         assert_eq!((checked.size, checked.format), (4096, DiskFormat::Raw));
     }
 }

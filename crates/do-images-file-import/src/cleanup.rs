@@ -65,6 +65,23 @@ impl Cleanup {
         })
     }
 
+    /// After a completion that failed: its answer may have been lost after
+    /// the store made the object, and then there is no upload to abort but
+    /// an object to delete. A HEAD on the key tells which: an object of the
+    /// upload's `size` is taken as the upload's and deleted (unless kept);
+    /// otherwise the upload is aborted. Returns whether the object was
+    /// there, and what is left.
+    pub async fn after_failed_completion(&mut self, size: u64) -> (bool, Option<LeftBehind>) {
+        let head = tokio::time::timeout(self.time_limit, self.store.head(&self.path)).await;
+        if let Ok(Ok(found)) = head
+            && found.size == size
+        {
+            self.stored = Stored::Object;
+            return (true, self.delete_object().await);
+        }
+        (false, self.abort_upload().await)
+    }
+
     /// Deletes the object unless asked to keep it; reports what is left.
     pub async fn delete_object(&mut self) -> Option<LeftBehind> {
         if matches!(self.stored, Stored::Nothing | Stored::Multipart(_)) {

@@ -85,7 +85,10 @@ fn reporting(
         .on_progress(move |p| tell(&progress, step(p)))
 }
 
-async fn run(plan: Plan, cancel: impl Future<Output = ()>) -> Result<ImportedImage, ImportError> {
+async fn run(
+    mut plan: Plan,
+    cancel: impl Future<Output = ()>,
+) -> Result<ImportedImage, ImportError> {
     let mut cancel = pin!(cancel);
     let progress = plan.progress.clone();
     tell(
@@ -143,20 +146,25 @@ async fn run(plan: Plan, cancel: impl Future<Output = ()>) -> Result<ImportedIma
         progress: progress.clone(),
     };
     let sent = tokio::select! {
-        sent = upload.send_parts() => sent,
+        sent = upload.send_parts(&mut plan.opened) => sent,
         () = &mut cancel => Err(ImportError::new(ImportErrorKind::Cancelled)),
     };
     drop(upload);
-    let completed = match sent {
-        Ok(parts) => store
-            .complete_multipart(&path, &upload_id, parts)
-            .await
-            .map_err(storage("completion of the multipart upload")),
-        Err(error) => Err(error),
+    let parts = match sent {
+        Ok(parts) => parts,
+        Err(error) => {
+            let left = cleanup.abort_upload().await;
+            return Err(error.with_left_behind(left));
+        }
     };
-    if let Err(error) = completed {
-        let left = cleanup.abort_upload().await;
-        return Err(error.with_left_behind(left));
+    if let Err(error) = store.complete_multipart(&path, &upload_id, parts).await {
+        let (made, left) = cleanup.after_failed_completion(plan.file.size).await;
+        let operation = if made {
+            "completion of the multipart upload (its answer was lost, but the object was made)"
+        } else {
+            "completion of the multipart upload"
+        };
+        return Err(storage(operation)(error).with_left_behind(left));
     }
     cleanup.stored = Stored::Object;
 

@@ -44,6 +44,7 @@ pub(crate) struct PartUpload {
     pub store: Arc<AmazonS3>,
     pub path: ObjectPath,
     pub upload_id: MultipartId,
+    /// The file's path, for messages.
     pub file: PathBuf,
     pub size: u64,
     pub part_size: u64,
@@ -51,13 +52,11 @@ pub(crate) struct PartUpload {
 }
 
 impl PartUpload {
-    /// Sends every part and returns their ids in order, ready to complete
-    /// the upload. Dropping the future stops the parts in flight.
-    pub async fn send_parts(&self) -> Result<Vec<PartId>, ImportError> {
+    /// Sends every part of `file` (the handle the check read, at its
+    /// start) and returns their ids in order, ready to complete the upload.
+    /// Dropping the future stops the parts in flight.
+    pub async fn send_parts(&self, file: &mut tokio::fs::File) -> Result<Vec<PartId>, ImportError> {
         let count = usize::try_from(self.size.div_ceil(self.part_size)).unwrap_or(usize::MAX);
-        let mut file = tokio::fs::File::open(&self.file)
-            .await
-            .map_err(|e| read_error(&self.file, e))?;
         let mut parts: Vec<Option<PartId>> = vec![None; count];
         let mut in_flight = JoinSet::new();
         let (mut next, mut sent) = (0usize, 0u64);
@@ -65,7 +64,7 @@ impl PartUpload {
             if next < count && in_flight.len() < PARTS_IN_FLIGHT {
                 let offset = next as u64 * self.part_size;
                 let len = self.part_size.min(self.size - offset);
-                let bytes = read_part(&mut file, &self.file, len).await?;
+                let bytes = read_part(file, &self.file, len).await?;
                 in_flight.spawn(self.send_part(next, bytes));
                 next += 1;
                 continue;
@@ -88,7 +87,7 @@ impl PartUpload {
                 });
             }
         }
-        ensure_at_end(&mut file, &self.file).await?;
+        ensure_at_end(file, &self.file).await?;
         Ok(parts.into_iter().flatten().collect())
     }
 

@@ -32,7 +32,8 @@
 //! Beside the API runs a Spaces-compatible S3 store ([`SpacesStore`], from
 //! [`RunningSandbox::spaces`]): SigV4-checked, path-style, one bucket, with
 //! its objects, unfinished multipart uploads and requests open to tests
-//! and `UploadPart` requests cut on demand ([`SpacesFaults`]). An import
+//! and `UploadPart` requests or the answer to a completed multipart upload
+//! cut, or aborts held, on demand ([`SpacesFaults`]). An import
 //! from a URL on 127.0.0.1 (such as a presigned URL of that store) is
 //! really downloaded, and what it serves decides the outcome.
 //!

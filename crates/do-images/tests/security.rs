@@ -194,11 +194,12 @@ async fn the_token_is_in_no_error_debug_output_or_trace_line() {
         "{too_large:?}"
     );
 
-    // A transport error: nothing listens on this port any more; retried.
-    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let closed_address = closed.local_addr().unwrap();
-    drop(closed);
-    let unreachable = builder(&format!("http://{closed_address}"))
+    // A transport error: this port refuses connections (bound, never
+    // listening, held until the test ends); retried.
+    let refusing = tokio::net::TcpSocket::new_v4().unwrap();
+    refusing.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let refusing_address = refusing.local_addr().unwrap();
+    let unreachable = builder(&format!("http://{refusing_address}"))
         .build()
         .unwrap();
     let transport = unreachable.images().get(25).send().await.unwrap_err();

@@ -59,6 +59,7 @@ pub async fn create<S: Shown<Image>>(
         .region(args.region.as_str())
         .extra_regions(flags.regions.iter().cloned())
         .keep_upload(flags.keep_upload)
+        .replace_existing_object(flags.replace_existing_object)
         .raw(flags.raw)
         .wait_options(settings.options())
         .on_progress(move |step| {
@@ -86,6 +87,9 @@ pub async fn create<S: Shown<Image>>(
     }
     if let Some(endpoint) = &flags.spaces_endpoint {
         import = import.spaces_endpoint(endpoint.as_str());
+    }
+    if let Some(key) = &flags.object_key {
+        import = import.object_key(key.as_str());
     }
     if let Some(distribution) = &args.distribution {
         import = import.distribution(distribution.as_str());

@@ -1,12 +1,16 @@
 //! Faults injected on the Spaces store: connections cut in the middle of an
 //! `UploadPart` request, so that an uploader's per-part retries can be
-//! proved.
+//! proved, and the answer to a `CompleteMultipartUpload` cut after the
+//! store acted on it, so that an uploader's handling of a lost answer can;
+//! and aborts held unanswered, so that a cleanup that stalls can be.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Which `UploadPart` requests the store cuts off half-way through their
 /// body (the connection is closed without an answer, as when a network or
-/// a proxy fails mid-transfer). Build it with the `cut_*` methods.
+/// a proxy fails mid-transfer), and whether the answer to a
+/// `CompleteMultipartUpload` is lost, and whether aborts are held. Build it
+/// with the `cut_*` and `hold_*` methods.
 ///
 /// ```
 /// use do_images_sandbox::SpacesFaults;
@@ -25,6 +29,11 @@ pub struct SpacesFaults {
     requests: BTreeSet<u64>,
     /// Part number to how many of its first attempts are cut.
     parts: BTreeMap<u32, u32>,
+    /// Whether the first `CompleteMultipartUpload` is acted on and its
+    /// answer cut.
+    completion_answer: bool,
+    /// Whether `AbortMultipartUpload` requests are held unanswered.
+    hold_aborts: bool,
 }
 
 impl SpacesFaults {
@@ -47,9 +56,29 @@ impl SpacesFaults {
         self
     }
 
-    /// Whether no request is ever cut.
+    /// Completes the first `CompleteMultipartUpload` received (the object
+    /// is stored, the upload is gone) and then closes the connection
+    /// without sending the answer, as when a network fails after the
+    /// store acted: the client cannot tell from the answer whether the
+    /// object exists.
+    pub fn cut_completion_answer(mut self) -> Self {
+        self.completion_answer = true;
+        self
+    }
+
+    /// Holds every `AbortMultipartUpload` request without ever answering it
+    /// (until the store stops), as a store that stalls: the upload stays.
+    pub fn hold_aborts(mut self) -> Self {
+        self.hold_aborts = true;
+        self
+    }
+
+    /// Whether no request is ever cut or held.
     pub fn is_none(&self) -> bool {
-        self.requests.is_empty() && self.parts.values().all(|&times| times == 0)
+        self.requests.is_empty()
+            && self.parts.values().all(|&times| times == 0)
+            && !self.completion_answer
+            && !self.hold_aborts
     }
 }
 
@@ -59,6 +88,7 @@ pub(crate) struct FaultCounter {
     faults: SpacesFaults,
     upload_part_requests: u64,
     attempts_per_part: BTreeMap<u32, u32>,
+    completions: u64,
 }
 
 impl FaultCounter {
@@ -84,6 +114,18 @@ impl FaultCounter {
                 .is_some_and(|&times| *attempts <= times)
         });
         by_position || by_part
+    }
+
+    /// Whether an `AbortMultipartUpload` is to be held unanswered.
+    pub fn hold_abort(&self) -> bool {
+        self.faults.hold_aborts
+    }
+
+    /// Counts one `CompleteMultipartUpload`; true when its answer is to be
+    /// cut after the store acted on it.
+    pub fn cut_completion_answer(&mut self) -> bool {
+        self.completions += 1;
+        self.faults.completion_answer && self.completions == 1
     }
 }
 
@@ -115,5 +157,24 @@ mod tests {
         counter.set(SpacesFaults::none().cut_upload_part_request(1));
         assert!(counter.cut_upload_part(Some(2)));
         assert!(SpacesFaults::none().is_none());
+    }
+
+    #[test]
+    fn only_the_first_completion_loses_its_answer() {
+        let mut counter = FaultCounter::default();
+        assert!(!counter.cut_completion_answer());
+        counter.set(SpacesFaults::none().cut_completion_answer());
+        assert!(!SpacesFaults::none().cut_completion_answer().is_none());
+        assert!(counter.cut_completion_answer());
+        assert!(!counter.cut_completion_answer());
+    }
+
+    #[test]
+    fn aborts_are_held_when_asked() {
+        let mut counter = FaultCounter::default();
+        assert!(!counter.hold_abort());
+        counter.set(SpacesFaults::none().hold_aborts());
+        assert!(counter.hold_abort());
+        assert!(!SpacesFaults::none().hold_aborts().is_none());
     }
 }

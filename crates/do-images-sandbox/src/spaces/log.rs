@@ -39,6 +39,13 @@ pub enum StoreOutcome {
     /// Cut off half-way through its body by an injected fault: the
     /// connection was closed without an answer.
     Cut,
+    /// Acted on by the store, which answered with this HTTP status, but the
+    /// answer was cut by an injected fault: the connection was closed
+    /// before it was sent.
+    AnswerCut(u16),
+    /// Held without an answer by an injected fault, for as long as the
+    /// store runs (logged when it arrives).
+    Held,
 }
 
 /// One request the store received.

@@ -1,5 +1,6 @@
 //! The HTTP service in front of the S3 implementation: it logs every
-//! request and cuts off the ones the injected faults pick.
+//! request and cuts off (or holds) the ones, or cuts the answers, the
+//! injected faults pick.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -75,6 +76,10 @@ impl hyper::service::Service<http::Request<Incoming>> for StoreService {
         let (operation, key, part_number) = log::classify(request.method(), request.uri());
         let cut = operation == StoreOperation::UploadPart
             && lock(&self.state.faults).cut_upload_part(part_number);
+        let cut_answer = operation == StoreOperation::CompleteMultipartUpload
+            && lock(&self.state.faults).cut_completion_answer();
+        let hold = operation == StoreOperation::AbortMultipartUpload
+            && lock(&self.state.faults).hold_abort();
         let entry = StoreRequest {
             method: request.method().to_string(),
             operation,
@@ -119,12 +124,26 @@ impl hyper::service::Service<http::Request<Incoming>> for StoreService {
                     "The key has a . or .. segment, which this store does not allow.",
                 ));
             }
+            if hold {
+                state.record(StoreRequest {
+                    outcome: StoreOutcome::Held,
+                    ..entry
+                });
+                return std::future::pending().await;
+            }
             if cut {
                 read_body(request.into_body(), half_of_body).await;
                 state.record(entry);
                 return Err(HttpError::new(Box::new(InjectedCut)));
             }
             let answer = s3.call(request.map(s3s::Body::from)).await;
+            if let (true, Ok(response)) = (cut_answer, &answer) {
+                state.record(StoreRequest {
+                    outcome: StoreOutcome::AnswerCut(response.status().as_u16()),
+                    ..entry
+                });
+                return Err(HttpError::new(Box::new(InjectedCut)));
+            }
             if let Ok(response) = &answer {
                 state.record(StoreRequest {
                     outcome: StoreOutcome::Answered(response.status().as_u16()),

@@ -269,13 +269,15 @@ async fn a_post_is_retried_after_a_429() {
     .await;
 }
 
-/// A port nothing listens on: connections are refused before anything is
-/// sent, so even a POST may be retried.
-fn closed_port_url() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    format!("http://127.0.0.1:{port}")
+/// A URL whose port refuses connections for as long as the returned socket
+/// lives: connections are refused before anything is sent, so even a POST
+/// may be retried. The socket is bound (no concurrent test can take the
+/// port) but never listens.
+fn refusing_url() -> (tokio::net::TcpSocket, String) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let address = socket.local_addr().unwrap();
+    (socket, format!("http://{address}"))
 }
 
 #[tokio::test]
@@ -283,10 +285,8 @@ async fn connection_failures_are_retried_for_get_and_post_then_reported() {
     within_seconds(async {
         let server = MockServer::start_async().await;
         let clock = do_images::ManualClock::default();
-        let client = builder(&server, &clock)
-            .base_url(closed_port_url())
-            .build()
-            .unwrap();
+        let (_refusing, url) = refusing_url();
+        let client = builder(&server, &clock).base_url(url).build().unwrap();
         let error = client.images().get(7).send().await.unwrap_err();
         assert!(
             matches!(error, Error::Transport { attempts: 4, .. }),
