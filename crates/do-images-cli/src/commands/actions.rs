@@ -10,7 +10,7 @@ use crate::cli::{ActionsCommand, OutputFormat, WaitFlags};
 use crate::error::CliError;
 use crate::output::{OutputOptions, Raw, Shown};
 use crate::validate;
-use crate::waiting::{WaitSettings, run_wait};
+use crate::progress::{WaitSettings, run_wait};
 
 /// Runs one `actions` subcommand.
 pub async fn run(

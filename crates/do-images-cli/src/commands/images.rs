@@ -14,7 +14,7 @@ use crate::cli::{
 use crate::error::CliError;
 use crate::output::{OutputOptions, Raw, Shown};
 use crate::validate;
-use crate::waiting::{WaitSettings, run_wait};
+use crate::progress::{WaitSettings, run_wait};
 
 /// Runs one `images` subcommand.
 pub async fn run(

@@ -10,13 +10,13 @@ use do_images_file_import::{ImportFileExt, ImportProgress};
 use crate::app::App;
 use crate::cli::CreateImageArgs;
 use crate::error::CliError;
-use crate::import_display::ImportDisplay;
+use crate::progress::ImportDisplay;
 use crate::output::escape::for_terminal;
 use crate::output::stderr;
 use crate::output::{OutputOptions, Shown};
 use crate::signals::{Signal, Signals};
 use crate::validate;
-use crate::waiting::WaitSettings;
+use crate::progress::WaitSettings;
 
 /// Checks every flag, then uploads, imports, waits, transfers and cleans
 /// up. Ctrl-C, SIGTERM and SIGHUP cancel (the upload is aborted, or, once

@@ -6,7 +6,7 @@ use std::time::Duration;
 use do_images::WaitOptions;
 
 use crate::error::CliError;
-use crate::wait_display::WaitDisplay;
+use super::wait_display::WaitDisplay;
 
 /// How long to wait and how often to look.
 #[derive(Clone, Copy, Debug)]

@@ -10,7 +10,7 @@ use do_images_file_import::ImportProgress;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::output::escape::for_terminal;
-use crate::wait_display::WaitDisplay;
+use super::wait_display::WaitDisplay;
 
 /// Shows an import's progress on stderr. Cheap to clone into the library's
 /// callback.
