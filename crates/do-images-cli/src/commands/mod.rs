@@ -3,7 +3,9 @@
 pub mod account_transfers;
 pub mod actions;
 pub mod images;
+pub mod images_create;
 pub mod images_file;
+pub mod images_list;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod shell;
