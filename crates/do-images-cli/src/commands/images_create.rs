@@ -1,8 +1,9 @@
-//! `doimg images create`: import a custom image from a URL (a local
-//! file is `images_file`'s).
+//! `doimg images create`: import a custom image from a URL (from a local
+//! file: `images_file`).
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Args;
 
@@ -125,7 +126,7 @@ pub async fn create<S: Shown<Image>>(
     output: &OutputOptions,
     out: &mut impl Write,
     args: CreateImageArgs,
-    poll_interval: std::time::Duration,
+    poll_interval: Duration,
 ) -> Result<(), CliError> {
     if args.url.is_none() {
         return super::images_file::create::<S>(app, output, out, args, poll_interval).await;

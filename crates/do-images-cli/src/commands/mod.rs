@@ -1,4 +1,6 @@
-//! One module per command group.
+//! One module per command group, holding its clap types beside the code
+//! that runs them; a large subcommand has a module of its own
+//! (`images_<subcommand>`).
 
 pub mod account_transfers;
 pub mod actions;
