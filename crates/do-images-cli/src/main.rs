@@ -7,13 +7,11 @@ mod commands;
 mod doctl_config;
 mod error;
 mod exit_code;
-mod import_display;
 mod output;
+mod progress;
 mod sandbox_mode;
 mod signals;
 mod validate;
-mod wait_display;
-mod waiting;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;

@@ -2,12 +2,71 @@
 
 use std::io::Write;
 
+use clap::{Args, Subcommand};
 use do_images::{AccountTransfers, TransferStarted};
 
 use crate::app::App;
-use crate::cli::{AccountTransfersCommand, OutputFormat, Recipient};
+use crate::cli::{OutputFormat, positive_id};
 use crate::error::CliError;
 use crate::output::OutputOptions;
+
+/// `doimg account-transfers ...`
+#[derive(Debug, Subcommand)]
+pub enum AccountTransfersCommand {
+    /// Offer a private snapshot to another account (--email), which must
+    /// accept it, or to a team (--team): accepted at once when your token
+    /// has permission in that team.
+    Create {
+        /// Image id (a snapshot).
+        #[arg(value_name = "IMAGE_ID", value_parser = positive_id())]
+        image_id: u64,
+        /// Who receives the image.
+        #[command(flatten)]
+        recipient: Recipient,
+    },
+    /// Accept a pending transfer into one of your teams.
+    Accept {
+        /// Image id.
+        #[arg(value_name = "IMAGE_ID", value_parser = positive_id())]
+        image_id: u64,
+        /// The transfer's id (from the email the recipient got).
+        #[arg(long, value_name = "N", value_parser = positive_id())]
+        transfer_id: u64,
+        /// The uuid of the team that takes the image.
+        #[arg(long, value_name = "UUID")]
+        team: String,
+    },
+    /// Withdraw a pending transfer you started.
+    Cancel {
+        /// Image id.
+        #[arg(value_name = "IMAGE_ID", value_parser = positive_id())]
+        image_id: u64,
+        /// The transfer's id.
+        #[arg(long, value_name = "N", value_parser = positive_id())]
+        transfer_id: u64,
+    },
+    /// Refuse a pending transfer offered to you.
+    Decline {
+        /// Image id.
+        #[arg(value_name = "IMAGE_ID", value_parser = positive_id())]
+        image_id: u64,
+        /// The transfer's id.
+        #[arg(long, value_name = "N", value_parser = positive_id())]
+        transfer_id: u64,
+    },
+}
+
+/// The one recipient of `account-transfers create`.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct Recipient {
+    /// The email address of the account that receives the image.
+    #[arg(long, value_name = "ADDRESS")]
+    pub email: Option<String>,
+    /// The uuid of the team that receives the image.
+    #[arg(long, value_name = "UUID")]
+    pub team: Option<String>,
+}
 
 /// Runs one `account-transfers` subcommand. Every input (email shape,
 /// uuid shape, positive ids) is checked by the library before anything is

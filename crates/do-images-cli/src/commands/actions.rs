@@ -3,14 +3,73 @@
 use std::io::Write;
 use std::time::Duration;
 
+use clap::Subcommand;
 use do_images::{Action, PostAction};
 
 use crate::app::App;
-use crate::cli::{ActionsCommand, OutputFormat, WaitFlags};
+use crate::cli::{OutputFormat, WaitFlags, parse_duration, positive_id};
 use crate::error::CliError;
 use crate::output::{OutputOptions, Raw, Shown};
+use crate::progress::{WaitSettings, run_wait};
 use crate::validate;
-use crate::waiting::{WaitSettings, run_wait};
+
+/// `doimg actions ...`
+#[derive(Debug, Subcommand)]
+pub enum ActionsCommand {
+    /// List an image's actions.
+    #[command(visible_alias = "ls")]
+    List {
+        /// Image id.
+        #[arg(value_name = "IMAGE_ID", value_parser = positive_id())]
+        image_id: u64,
+    },
+    /// Show one action.
+    #[command(group = clap::ArgGroup::new("action").required(true).args(["action_id", "action_id_flag"]))]
+    Get {
+        /// Image id.
+        #[arg(value_name = "IMAGE_ID", value_parser = positive_id())]
+        image_id: u64,
+        /// Action id.
+        #[arg(value_name = "ACTION_ID", value_parser = positive_id())]
+        action_id: Option<u64>,
+        /// Action id, as doctl takes it (or give it as ACTION_ID).
+        #[arg(long = "action-id", value_name = "ACTION_ID", value_parser = positive_id())]
+        action_id_flag: Option<u64>,
+    },
+    /// Copy an image to another region.
+    Transfer {
+        /// Image id.
+        #[arg(value_name = "IMAGE_ID", value_parser = positive_id())]
+        image_id: u64,
+        /// Target region slug, e.g. nyc3.
+        #[arg(long)]
+        region: String,
+        /// Wait for the action to finish.
+        #[command(flatten)]
+        wait: WaitFlags,
+    },
+    /// Turn a backup into a snapshot.
+    Convert {
+        /// Image id.
+        #[arg(value_name = "IMAGE_ID", value_parser = positive_id())]
+        image_id: u64,
+        /// Wait for the action to finish.
+        #[command(flatten)]
+        wait: WaitFlags,
+    },
+    /// Wait until an action has finished.
+    Wait {
+        /// Image id.
+        #[arg(value_name = "IMAGE_ID", value_parser = positive_id())]
+        image_id: u64,
+        /// Action id.
+        #[arg(value_name = "ACTION_ID", value_parser = positive_id())]
+        action_id: u64,
+        /// Give up after this long, e.g. 90s, 15m, 1h.
+        #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60m")]
+        timeout: Duration,
+    },
+}
 
 /// Runs one `actions` subcommand.
 pub async fn run(

@@ -1,27 +1,53 @@
 //! `doimg images ...`
 
 use std::io::{IsTerminal, Write};
+use std::time::Duration;
 
-use futures::StreamExt;
+use clap::{Args, Subcommand};
 
-use do_images::{Image, ImageListType, ImageRef};
+use do_images::{Image, ImageRef};
 
+use super::images_create::{self, CreateImageArgs};
+use super::images_list::{self, ImageKind, LIST_DEFAULT, ListFilterArgs, ListImagesArgs};
 use crate::app::App;
-use crate::cli::{
-    CreateImageArgs, DeleteImagesArgs, GetImageArgs, ImageKind, ImagesCommand, ListImagesArgs,
-    OutputFormat, UpdateImageArgs,
-};
+use crate::cli::{OutputFormat, parse_duration, positive_id};
 use crate::error::CliError;
 use crate::output::{OutputOptions, Raw, Shown};
+use crate::progress::{WaitSettings, run_wait};
 use crate::validate;
-use crate::waiting::{WaitSettings, run_wait};
+
+/// `doimg images ...`
+#[derive(Debug, Subcommand)]
+pub enum ImagesCommand {
+    /// List images (all pages): public ones and yours, as the API lists
+    /// them; --private (or list-user) for only yours, doctl's default.
+    #[command(visible_alias = "ls", long_about = LIST_DEFAULT)]
+    List(ListImagesArgs),
+    /// List public distribution images (`list --type distribution`).
+    ListDistribution(ListFilterArgs),
+    /// List 1-Click application images (`list --type application`).
+    ListApplication(ListFilterArgs),
+    /// List your own images (`list --private`).
+    ListUser(ListFilterArgs),
+    /// Show one image by id or slug, or every image with a name.
+    Get(GetImageArgs),
+    /// Import a custom image from a URL, or from a local file (--file).
+    Create(CreateImageArgs),
+    /// Change an image's name, description or distribution.
+    Update(UpdateImageArgs),
+    /// Delete images (asks first on a terminal).
+    #[command(visible_alias = "rm")]
+    Delete(DeleteImagesArgs),
+    /// Wait until an image is available.
+    Wait(WaitImageArgs),
+}
 
 /// Runs one `images` subcommand.
 pub async fn run(
     command: ImagesCommand,
     app: &App,
     output: &OutputOptions,
-    poll_interval: std::time::Duration,
+    poll_interval: Duration,
 ) -> Result<(), CliError> {
     output.check::<Image>()?;
     match output.format {
@@ -35,25 +61,25 @@ async fn run_as<S: Shown<Image>>(
     command: ImagesCommand,
     app: &App,
     output: &OutputOptions,
-    poll_interval: std::time::Duration,
+    poll_interval: Duration,
 ) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     match command {
-        ImagesCommand::List(args) => list::<S>(app, output, &mut out, args).await,
+        ImagesCommand::List(args) => images_list::list::<S>(app, output, &mut out, args).await,
         ImagesCommand::ListDistribution(args) => {
             let args = args.listing(Some(ImageKind::Distribution), false);
-            list::<S>(app, output, &mut out, args).await
+            images_list::list::<S>(app, output, &mut out, args).await
         }
         ImagesCommand::ListApplication(args) => {
             let args = args.listing(Some(ImageKind::Application), false);
-            list::<S>(app, output, &mut out, args).await
+            images_list::list::<S>(app, output, &mut out, args).await
         }
         ImagesCommand::ListUser(args) => {
-            list::<S>(app, output, &mut out, args.listing(None, true)).await
+            images_list::list::<S>(app, output, &mut out, args.listing(None, true)).await
         }
         ImagesCommand::Get(args) => get::<S>(app, output, &mut out, args).await,
         ImagesCommand::Create(args) => {
-            create::<S>(app, output, &mut out, args, poll_interval).await
+            images_create::create::<S>(app, output, &mut out, args, poll_interval).await
         }
         ImagesCommand::Update(args) => update::<S>(app, output, &mut out, args).await,
         ImagesCommand::Delete(args) => delete(app, args).await,
@@ -68,81 +94,16 @@ async fn run_as<S: Shown<Image>>(
     }
 }
 
-async fn list<S: Shown<Image>>(
-    app: &App,
-    output: &OutputOptions,
-    out: &mut impl Write,
-    args: ListImagesArgs,
-) -> Result<(), CliError> {
-    if args.public && args.private {
-        return Err(CliError::Usage(
-            "--public lists public images and yours; list-user lists only yours \
-             (leave out --public, or use `images list`)"
-                .into(),
-        ));
-    }
-    let hint = empty_listing_hint(&args);
-    let mut list = app.client.images().list();
-    if let Some(kind) = args.kind {
-        list = list.kind(match kind {
-            ImageKind::Distribution => ImageListType::Distribution,
-            ImageKind::Application => ImageListType::Application,
-        });
-    }
-    if args.private {
-        list = list.private(true);
-    }
-    if let Some(tag) = args.tag {
-        validate::non_empty("--tag", &tag).map_err(CliError::Usage)?;
-        list = list.tag(tag);
-    }
-    let mut take = usize::MAX;
-    if let Some(limit) = args.limit {
-        // Ask for no more than needed: pages of at most `limit` items, and
-        // none fetched ahead (a page fetched ahead is sent even when the
-        // limit is reached before it is shown; with fetch-ahead, `--limit 3`
-        // cost four requests). Dropping the stream at the limit then
-        // cancels nothing that was sent.
-        list = list.per_page(limit.min(200)).fetch_ahead(0);
-        take = usize::try_from(limit).unwrap_or(usize::MAX);
-    }
-    let mut shown = 0_u64;
-    let items = list.stream_as::<S>().take(take).inspect(|item| {
-        if item.is_ok() {
-            shown += 1;
-        }
-    });
-    S::print_list(output, out, items).await?;
-    if shown == 0 {
-        crate::output::stderr::note(&hint);
-    }
-    Ok(())
-}
-
-/// What an empty listing prints on stderr: how to see the images the
-/// filters left out.
-fn empty_listing_hint(args: &ListImagesArgs) -> String {
-    let mut filters = Vec::new();
-    if args.private {
-        filters.push("--private".to_string());
-    }
-    if let Some(kind) = args.kind {
-        let kind = match kind {
-            ImageKind::Distribution => "distribution",
-            ImageKind::Application => "application",
-        };
-        filters.push(format!("--type {kind}"));
-    }
-    if let Some(tag) = &args.tag {
-        filters.push(format!("--tag {tag}"));
-    }
-    if filters.is_empty() {
-        return "no images: the API lists none for this token, not even public ones".into();
-    }
-    format!(
-        "no images match {}; `doimg images list` without filters lists public images and yours",
-        filters.join(" ")
-    )
+/// `doimg images get`
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("which").required(true).args(["image", "name"]))]
+pub struct GetImageArgs {
+    /// Image id or slug.
+    #[arg(value_name = "ID|SLUG")]
+    pub image: Option<String>,
+    /// Every image with this exact name (private images have no slug).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
 }
 
 async fn get<S: Shown<Image>>(
@@ -179,55 +140,22 @@ fn iter_ok<T>(items: Vec<T>) -> impl futures::Stream<Item = Result<T, do_images:
     futures::stream::iter(items.into_iter().map(Ok))
 }
 
-async fn create<S: Shown<Image>>(
-    app: &App,
-    output: &OutputOptions,
-    out: &mut impl Write,
-    args: CreateImageArgs,
-    poll_interval: std::time::Duration,
-) -> Result<(), CliError> {
-    if args.url.is_none() {
-        return super::images_file::create::<S>(app, output, out, args, poll_interval).await;
-    }
-    if let Some(flag) = args.file_import.first_given() {
-        return Err(CliError::Usage(format!(
-            "{flag} goes with --file, not --url"
-        )));
-    }
-    let url = args.url.clone().unwrap_or_default();
-    validate::non_empty("--name", args.image_name()).map_err(CliError::Usage)?;
-    validate::import_url(&url).map_err(CliError::Usage)?;
-    if let Some(warning) = validate::region(&args.region).map_err(CliError::Usage)? {
-        crate::output::stderr::warning(&warning);
-    }
-    for tag in &args.tags {
-        validate::non_empty("--tag", tag).map_err(CliError::Usage)?;
-    }
-    let mut request =
-        app.client
-            .images()
-            .create_custom(args.image_name(), url, args.region.as_str());
-    if let Some(distribution) = args.distribution {
-        request = request.distribution(distribution.as_str());
-    }
-    if let Some(description) = args.description {
-        request = request.description(description);
-    }
-    if !args.tags.is_empty() {
-        request = request.tags(args.tags);
-    }
-    let created = request.send_as::<S>().await?;
-    if !args.wait.wait {
-        return created.print(output, out);
-    }
-    let id = created.id();
-    eprintln!("Import started: image {id}.");
-    let settings = WaitSettings {
-        timeout: args.wait.timeout,
-        poll_interval,
-    };
-    let image: S = wait_available(app, id, settings).await?;
-    image.print(output, out)
+/// `doimg images update`
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("change").required(true).multiple(true).args(["name", "description", "distribution"]))]
+pub struct UpdateImageArgs {
+    /// Image id.
+    #[arg(value_name = "ID", value_parser = positive_id())]
+    pub id: u64,
+    /// New name.
+    #[arg(long, alias = "image-name")]
+    pub name: Option<String>,
+    /// New description (custom images only).
+    #[arg(long, alias = "image-description")]
+    pub description: Option<String>,
+    /// New distribution (custom images only).
+    #[arg(long, alias = "image-distribution")]
+    pub distribution: Option<String>,
 }
 
 async fn update<S: Shown<Image>>(
@@ -248,6 +176,17 @@ async fn update<S: Shown<Image>>(
         request = request.distribution(distribution.as_str());
     }
     request.send_as::<S>().await?.print(output, out)
+}
+
+/// `doimg images delete`
+#[derive(Debug, Args)]
+pub struct DeleteImagesArgs {
+    /// Image ids.
+    #[arg(value_name = "ID", required = true, value_parser = positive_id())]
+    pub ids: Vec<u64>,
+    /// Delete without asking.
+    #[arg(short, long)]
+    pub force: bool,
 }
 
 async fn delete(app: &App, args: DeleteImagesArgs) -> Result<(), CliError> {
@@ -321,8 +260,19 @@ fn confirm(question: &str) -> Result<bool, CliError> {
     Ok(yes)
 }
 
+/// `doimg images wait`
+#[derive(Debug, Args)]
+pub struct WaitImageArgs {
+    /// Image id.
+    #[arg(value_name = "ID", value_parser = positive_id())]
+    pub id: u64,
+    /// Give up after this long, e.g. 90s, 15m, 1h.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60m")]
+    pub timeout: Duration,
+}
+
 /// Waits until image `id` is available; returns it as the output shows it.
-async fn wait_available<S: Shown<Image>>(
+pub async fn wait_available<S: Shown<Image>>(
     app: &App,
     id: u64,
     settings: WaitSettings,

@@ -7,16 +7,16 @@ use std::sync::{Arc, Mutex, PoisonError};
 use do_images::Image;
 use do_images_file_import::{ImportFileExt, ImportProgress};
 
+use super::images_create::CreateImageArgs;
 use crate::app::App;
-use crate::cli::CreateImageArgs;
 use crate::error::CliError;
-use crate::import_display::ImportDisplay;
 use crate::output::escape::for_terminal;
 use crate::output::stderr;
 use crate::output::{OutputOptions, Shown};
+use crate::progress::ImportDisplay;
+use crate::progress::WaitSettings;
 use crate::signals::{Signal, Signals};
 use crate::validate;
-use crate::waiting::WaitSettings;
 
 /// Checks every flag, then uploads, imports, waits, transfers and cleans
 /// up. Ctrl-C, SIGTERM and SIGHUP cancel (the upload is aborted, or, once

@@ -8,6 +8,17 @@ use clap::CommandFactory;
 use crate::cli::Cli;
 use crate::error::CliError;
 
+/// How to install the completion script, shown by `doimg completion --help`.
+pub const COMPLETION_INSTALL: &str = "\
+Install the script where your shell loads completions from:
+  bash        doimg completion bash > ~/.local/share/bash-completion/completions/doimg
+  zsh         doimg completion zsh > ~/.zfunc/_doimg
+              and in ~/.zshrc, before compinit: fpath=(~/.zfunc $fpath)
+  fish        doimg completion fish > ~/.config/fish/completions/doimg.fish
+  elvish      doimg completion elvish >> ~/.config/elvish/rc.elv
+  powershell  doimg completion powershell >> $PROFILE
+Then open a new shell.";
+
 /// Prints the completion script for `shell`.
 pub fn completion(shell: clap_complete::Shell, out: &mut impl Write) -> Result<(), CliError> {
     clap_complete::generate(shell, &mut Cli::command(), "doimg", out);

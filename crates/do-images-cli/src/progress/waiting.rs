@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use do_images::WaitOptions;
 
+use super::wait_display::WaitDisplay;
 use crate::error::CliError;
-use crate::wait_display::WaitDisplay;
 
 /// How long to wait and how often to look.
 #[derive(Clone, Copy, Debug)]

@@ -9,8 +9,8 @@ use std::time::Instant;
 use do_images_file_import::ImportProgress;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::wait_display::WaitDisplay;
 use crate::output::escape::for_terminal;
-use crate::wait_display::WaitDisplay;
 
 /// Shows an import's progress on stderr. Cheap to clone into the library's
 /// callback.
