@@ -2,10 +2,8 @@
 //! line (every kind of error, every thread); plain http only to loopback; no
 //! redirect is followed, and the error names where it pointed.
 //!
-//! `token_secrecy.rs` checks an API error, a retried 503 and a success with a
-//! per-thread subscriber. This binary adds the other kinds of errors and
-//! captures with a *global* TRACE subscriber, so that lines from every thread
-//! and from the HTTP stack (reqwest, hyper-util) are seen too. Its test
+//! Every kind of error is checked, and a *global* TRACE subscriber captures
+//! the lines of every thread and of the HTTP stack (reqwest, hyper-util). Its test
 //! servers are axum without its `tracing` feature, so nothing in the process
 //! but the client logs (httpmock logs the requests it receives, headers
 //! included, so it is not used here).
@@ -232,6 +230,8 @@ async fn the_token_is_in_no_error_debug_output_or_trace_line() {
         decode.to_string().contains("request req-sec-502"),
         "{decode}"
     );
+    assert!(api.to_string().contains("request req-sec-401"), "{api}");
+    assert!(api.to_string().contains("check that the token"), "{api}");
 
     // Every handle that holds the client.
     let images = client.images();

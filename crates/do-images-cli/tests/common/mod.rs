@@ -15,8 +15,6 @@
 //!
 //! and review the diff before committing it.
 
-#![allow(dead_code)] // each test binary uses part of this
-
 pub mod canned;
 
 use std::path::{Path, PathBuf};
@@ -59,7 +57,7 @@ pub struct Sim {
     // Fields drop in order: the sandbox stops before its runtime goes.
     pub sandbox: RunningSandbox,
     home: tempfile::TempDir,
-    runtime: tokio::runtime::Runtime,
+    _runtime: tokio::runtime::Runtime,
 }
 
 impl Sim {
@@ -86,7 +84,7 @@ impl Sim {
         Self {
             sandbox,
             home: tempfile::tempdir().expect("a temporary home"),
-            runtime,
+            _runtime: runtime,
         }
     }
 

@@ -43,8 +43,6 @@ pub fn image(id: i64, name: &str, status: &str) -> Value {
     })
 }
 
-// Shared by two test binaries; `token_secrecy` has no actions.
-#[allow(dead_code)]
 pub fn action(id: i64, status: &str) -> Value {
     json!({
         "id": id,
@@ -71,8 +69,6 @@ pub fn error_body(id: &str, message: &str, request_id: &str) -> Value {
 
 /// Answers `method path` with the API's 404 from now on (after any mock
 /// for it that is used up).
-// Shared by two test binaries; `token_secrecy` deletes nothing.
-#[allow(dead_code)]
 pub async fn answer_not_found<'a>(server: &'a MockServer, method: Method, path: &str) -> Mock<'a> {
     server
         .mock_async(|when, then| {
@@ -89,8 +85,6 @@ pub async fn answer_not_found<'a>(server: &'a MockServer, method: Method, path: 
 /// Serves `items` (already built), `per_page` a page, with absolute links
 /// to another host (as the real API sends), `meta.total` = `total`, and
 /// `delay` before each answer; one mock per page.
-// Shared by two test binaries; `token_secrecy` lists nothing.
-#[allow(dead_code)]
 pub async fn serve_pages<'a>(
     server: &'a MockServer,
     path: &str,
@@ -140,8 +134,6 @@ pub async fn serve_pages<'a>(
 /// Runs a test's body and fails the test if it has not finished after
 /// 10 s: a bug that makes a listing or a retry loop run forever fails in
 /// seconds instead of hanging the suite (these bodies take milliseconds).
-// Shared by two test binaries; `token_secrecy` does not use it.
-#[allow(dead_code)]
 pub async fn within_seconds<F: std::future::Future>(body: F) -> F::Output {
     tokio::time::timeout(Duration::from_secs(10), body)
         .await

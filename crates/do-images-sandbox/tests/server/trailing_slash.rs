@@ -1,7 +1,7 @@
 //! Every path is answered with a trailing slash too, as the API does:
 //! python-digitalocean lists with `GET /v2/images/?per_page=200`.
 
-mod common;
+use crate::common;
 
 use common::Harness;
 use do_images_sandbox::SandboxConfig;

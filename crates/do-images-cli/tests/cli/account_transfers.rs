@@ -1,7 +1,7 @@
 //! `doimg account-transfers` end to end against the sandbox, with the
 //! sandbox's second and third accounts on the other side.
 
-mod common;
+use crate::common;
 
 use common::{Sim, run};
 use serde_json::json;

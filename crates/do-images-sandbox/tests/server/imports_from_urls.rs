@@ -3,7 +3,7 @@
 //! presigned URLs (signed by a real S3 client), a missing object, a closed
 //! port, an expired signature and a server that never answers.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -2,7 +2,7 @@
 //! where the token comes from, `-v`, `--sandbox`, `doimg sandbox`, Ctrl-C
 //! while waiting, completions and the man page.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;

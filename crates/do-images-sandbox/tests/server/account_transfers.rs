@@ -2,7 +2,7 @@
 //! image before and after, who may accept, cancel and decline, and every
 //! refusal with the status and error id the API uses.
 
-mod common;
+use crate::common;
 
 use common::{Answer, Harness};
 use do_images_sandbox::{Account, SandboxConfig};

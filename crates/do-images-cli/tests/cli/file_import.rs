@@ -1,7 +1,7 @@
 //! `doimg images create --file` end to end: the real binary against the
 //! sandbox's API and its Spaces-compatible store, over HTTP on 127.0.0.1.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

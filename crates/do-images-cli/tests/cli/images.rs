@@ -1,7 +1,7 @@
 //! `doimg images ...` against a sandbox over HTTP: list, get, create,
 //! update, delete and wait, as text (golden files) and as JSON.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

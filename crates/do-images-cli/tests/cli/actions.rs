@@ -1,7 +1,7 @@
 //! `doimg actions ...` against a sandbox over HTTP: list, get, transfer,
 //! convert and wait.
 
-mod common;
+use crate::common;
 
 use common::{Sim, assert_golden, ids_of_table, run};
 use serde_json::Value;

@@ -8,7 +8,7 @@
 //! and keeps failing cases in `tests/proptest-regressions/`, so a failure
 //! replays.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 

@@ -3,7 +3,7 @@
 //! Spaces keys) appears nowhere in what doimg prints, with `-v` and with
 //! `RUST_LOG=trace`.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! The sandbox over real HTTP: authentication, errors, listing, life
 //! cycles, rate limits and faults.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! short flags, context selection, RUST_LOG, completion install notes and
 //! user agent.
 
-mod common;
+use crate::common;
 
 use common::canned::CannedServer;
 use common::{Sim, ids_of_table, isolated, run};

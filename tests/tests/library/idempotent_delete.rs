@@ -1,0 +1,51 @@
+//! Deleting is idempotent: when a DELETE was carried out but its answer was
+//! lost (the sandbox closes the connection before answering; a 5xx), the
+//! client retries, gets a 404 because the image is already gone, and
+//! reports success; a delete of a missing image is not-found. Which answer
+//! sequences count as success (a 404 after a 5xx or a time-out, not after a
+//! 429) is one request/answer shape each, in do-images' `behaviour` tests.
+
+use std::time::Duration;
+
+use do_images::Error;
+use do_images_e2e::{GOOD_URL, patient_client, quick_config, requests_to, start};
+use do_images_sandbox::{FaultKind, Faults};
+
+#[tokio::test]
+async fn a_retried_delete_that_finds_the_image_gone_succeeds() {
+    let sandbox = start(quick_config(0)).await;
+    let client = patient_client(&sandbox, 3, Duration::from_secs(5));
+    let created = client
+        .images()
+        .create_custom("web", GOOD_URL, "nyc3")
+        .send()
+        .await
+        .unwrap();
+    let id = created.into_inner().id;
+    sandbox
+        .set_faults(Faults::none().with_lost_delete_answers(1))
+        .unwrap();
+
+    client.images().delete(id).send().await.unwrap();
+
+    let deletes = requests_to(&sandbox, "images_delete");
+    let seen: Vec<_> = deletes.iter().map(|r| (r.status, r.fault)).collect();
+    assert_eq!(
+        seen,
+        vec![(204, Some(FaultKind::LostAnswer)), (404, None)],
+        "carried out, answer lost, retried, found gone"
+    );
+    assert_eq!(sandbox.image_count(), 0);
+}
+
+#[tokio::test]
+async fn a_delete_of_a_missing_image_is_not_found() {
+    let sandbox = start(quick_config(0)).await;
+    let client = patient_client(&sandbox, 3, Duration::from_secs(5));
+    let error = client.images().delete(4_294_967_001u64).send().await;
+    assert!(
+        matches!(error, Err(Error::Api { status: 404, .. })),
+        "{error:?}"
+    );
+    assert_eq!(requests_to(&sandbox, "images_delete").len(), 1);
+}
