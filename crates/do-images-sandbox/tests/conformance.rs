@@ -7,7 +7,7 @@
 //! generated client treats those enums as open. So the check opens the same
 //! enums, and a separate assertion makes sure such values really are sent.
 
-use crate::common;
+mod common;
 
 use std::time::Duration;
 
