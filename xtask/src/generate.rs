@@ -15,6 +15,7 @@ use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeIm
 use quote::quote;
 
 use crate::SPEC_PATH;
+use crate::json_sends;
 use crate::model_derives;
 use crate::open_enums;
 use crate::path_segments;
@@ -74,6 +75,8 @@ pub fn generate(spec_text: &str) -> Result<Vec<GeneratedFile>> {
     })?;
     let client = model_derives::rewrite_models(client)?;
     let client = path_segments::encode_fully(client);
+    let client =
+        json_sends::add(client).context("cannot add `send_json` to the generated client")?;
     // A fresh generator: `httpmock` loads the spec's schemas into its type
     // space itself, which a generator that already made the client has done.
     let mock = run_progenitor("the httpmock helpers", || {

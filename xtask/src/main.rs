@@ -12,6 +12,7 @@ mod bench;
 mod bench_venv;
 mod check;
 mod generate;
+mod json_sends;
 mod model_derives;
 mod open_enums;
 mod path_segments;

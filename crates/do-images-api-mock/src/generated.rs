@@ -489,6 +489,324 @@ pub mod operations {
             )
         }
     }
+    pub struct ImageActionsListWhen(::httpmock::When);
+    impl ImageActionsListWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/v2/images/[^/]*/actions$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn image_id(self, value: ::std::num::NonZeroU64) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v2/images/{}/actions$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page"))
+            }
+        }
+        pub fn per_page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("per_page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("per_page"))
+            }
+        }
+    }
+    pub struct ImageActionsListThen(::httpmock::Then);
+    impl ImageActionsListThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ActionsPage) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::Error) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::Error) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ImageActionsPostWhen(::httpmock::When);
+    impl ImageActionsPostWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/v2/images/[^/]*/actions$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn image_id(self, value: ::std::num::NonZeroU64) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v2/images/{}/actions$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::ImageActionRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct ImageActionsPostThen(::httpmock::Then);
+    impl ImageActionsPostThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn created(self, value: &types::ActionEnvelope) -> Self {
+            Self(
+                self
+                    .0
+                    .status(201u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::Error) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::Error) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ImageActionsGetWhen(::httpmock::When);
+    impl ImageActionsGetWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/v2/images/[^/]*/actions/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn image_id(self, value: ::std::num::NonZeroU64) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v2/images/{}/actions/.*$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn action_id(self, value: ::std::num::NonZeroU64) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v2/images/.*/actions/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct ImageActionsGetThen(::httpmock::Then);
+    impl ImageActionsGetThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ActionEnvelope) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::Error) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::Error) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct ImageAccountTransfersCreateWhen(::httpmock::When);
     impl ImageAccountTransfersCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -915,324 +1233,6 @@ pub mod operations {
             )
         }
     }
-    pub struct ImageActionsListWhen(::httpmock::When);
-    impl ImageActionsListWhen {
-        pub fn new(inner: ::httpmock::When) -> Self {
-            Self(
-                inner
-                    .method(::httpmock::Method::GET)
-                    .path_matches(
-                        regex::Regex::new("^/v2/images/[^/]*/actions$").unwrap(),
-                    ),
-            )
-        }
-        pub fn into_inner(self) -> ::httpmock::When {
-            self.0
-        }
-        pub fn image_id(self, value: ::std::num::NonZeroU64) -> Self {
-            let re = regex::Regex::new(
-                    &format!("^/v2/images/{}/actions$", value.to_string()),
-                )
-                .unwrap();
-            Self(self.0.path_matches(re))
-        }
-        pub fn page<T>(self, value: T) -> Self
-        where
-            T: Into<Option<::std::num::NonZeroU64>>,
-        {
-            if let Some(value) = value.into() {
-                Self(self.0.query_param("page", value.to_string()))
-            } else {
-                Self(self.0.query_param_missing("page"))
-            }
-        }
-        pub fn per_page<T>(self, value: T) -> Self
-        where
-            T: Into<Option<::std::num::NonZeroU64>>,
-        {
-            if let Some(value) = value.into() {
-                Self(self.0.query_param("per_page", value.to_string()))
-            } else {
-                Self(self.0.query_param_missing("per_page"))
-            }
-        }
-    }
-    pub struct ImageActionsListThen(::httpmock::Then);
-    impl ImageActionsListThen {
-        pub fn new(inner: ::httpmock::Then) -> Self {
-            Self(inner)
-        }
-        pub fn into_inner(self) -> ::httpmock::Then {
-            self.0
-        }
-        pub fn ok(self, value: &types::ActionsPage) -> Self {
-            Self(
-                self
-                    .0
-                    .status(200u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn client_error(self, status: u16, value: &types::Error) -> Self {
-            assert_eq!(status / 100u16, 4u16);
-            Self(
-                self
-                    .0
-                    .status(status)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn server_error(self, status: u16, value: &types::Error) -> Self {
-            assert_eq!(status / 100u16, 5u16);
-            Self(
-                self
-                    .0
-                    .status(status)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-    }
-    pub struct ImageActionsPostWhen(::httpmock::When);
-    impl ImageActionsPostWhen {
-        pub fn new(inner: ::httpmock::When) -> Self {
-            Self(
-                inner
-                    .method(::httpmock::Method::POST)
-                    .path_matches(
-                        regex::Regex::new("^/v2/images/[^/]*/actions$").unwrap(),
-                    ),
-            )
-        }
-        pub fn into_inner(self) -> ::httpmock::When {
-            self.0
-        }
-        pub fn image_id(self, value: ::std::num::NonZeroU64) -> Self {
-            let re = regex::Regex::new(
-                    &format!("^/v2/images/{}/actions$", value.to_string()),
-                )
-                .unwrap();
-            Self(self.0.path_matches(re))
-        }
-        pub fn body(self, value: &types::ImageActionRequest) -> Self {
-            Self(self.0.json_body_obj(value))
-        }
-    }
-    pub struct ImageActionsPostThen(::httpmock::Then);
-    impl ImageActionsPostThen {
-        pub fn new(inner: ::httpmock::Then) -> Self {
-            Self(inner)
-        }
-        pub fn into_inner(self) -> ::httpmock::Then {
-            self.0
-        }
-        pub fn created(self, value: &types::ActionEnvelope) -> Self {
-            Self(
-                self
-                    .0
-                    .status(201u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn client_error(self, status: u16, value: &types::Error) -> Self {
-            assert_eq!(status / 100u16, 4u16);
-            Self(
-                self
-                    .0
-                    .status(status)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn server_error(self, status: u16, value: &types::Error) -> Self {
-            assert_eq!(status / 100u16, 5u16);
-            Self(
-                self
-                    .0
-                    .status(status)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-    }
-    pub struct ImageActionsGetWhen(::httpmock::When);
-    impl ImageActionsGetWhen {
-        pub fn new(inner: ::httpmock::When) -> Self {
-            Self(
-                inner
-                    .method(::httpmock::Method::GET)
-                    .path_matches(
-                        regex::Regex::new("^/v2/images/[^/]*/actions/[^/]*$").unwrap(),
-                    ),
-            )
-        }
-        pub fn into_inner(self) -> ::httpmock::When {
-            self.0
-        }
-        pub fn image_id(self, value: ::std::num::NonZeroU64) -> Self {
-            let re = regex::Regex::new(
-                    &format!("^/v2/images/{}/actions/.*$", value.to_string()),
-                )
-                .unwrap();
-            Self(self.0.path_matches(re))
-        }
-        pub fn action_id(self, value: ::std::num::NonZeroU64) -> Self {
-            let re = regex::Regex::new(
-                    &format!("^/v2/images/.*/actions/{}$", value.to_string()),
-                )
-                .unwrap();
-            Self(self.0.path_matches(re))
-        }
-    }
-    pub struct ImageActionsGetThen(::httpmock::Then);
-    impl ImageActionsGetThen {
-        pub fn new(inner: ::httpmock::Then) -> Self {
-            Self(inner)
-        }
-        pub fn into_inner(self) -> ::httpmock::Then {
-            self.0
-        }
-        pub fn ok(self, value: &types::ActionEnvelope) -> Self {
-            Self(
-                self
-                    .0
-                    .status(200u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn client_error(self, status: u16, value: &types::Error) -> Self {
-            assert_eq!(status / 100u16, 4u16);
-            Self(
-                self
-                    .0
-                    .status(status)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn server_error(self, status: u16, value: &types::Error) -> Self {
-            assert_eq!(status / 100u16, 5u16);
-            Self(
-                self
-                    .0
-                    .status(status)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -1256,6 +1256,15 @@ pub trait MockServerExt {
     fn images_delete<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ImagesDeleteWhen, operations::ImagesDeleteThen);
+    fn image_actions_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ImageActionsListWhen, operations::ImageActionsListThen);
+    fn image_actions_post<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ImageActionsPostWhen, operations::ImageActionsPostThen);
+    fn image_actions_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ImageActionsGetWhen, operations::ImageActionsGetThen);
     fn image_account_transfers_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -1280,15 +1289,6 @@ pub trait MockServerExt {
             operations::ImageAccountTransfersDeclineWhen,
             operations::ImageAccountTransfersDeclineThen,
         );
-    fn image_actions_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(operations::ImageActionsListWhen, operations::ImageActionsListThen);
-    fn image_actions_post<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(operations::ImageActionsPostWhen, operations::ImageActionsPostThen);
-    fn image_actions_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(operations::ImageActionsGetWhen, operations::ImageActionsGetThen);
 }
 impl MockServerExt for ::httpmock::MockServer {
     fn images_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
@@ -1349,6 +1349,39 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    fn image_actions_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ImageActionsListWhen, operations::ImageActionsListThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ImageActionsListWhen::new(when),
+                operations::ImageActionsListThen::new(then),
+            )
+        })
+    }
+    fn image_actions_post<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ImageActionsPostWhen, operations::ImageActionsPostThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ImageActionsPostWhen::new(when),
+                operations::ImageActionsPostThen::new(then),
+            )
+        })
+    }
+    fn image_actions_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ImageActionsGetWhen, operations::ImageActionsGetThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ImageActionsGetWhen::new(when),
+                operations::ImageActionsGetThen::new(then),
+            )
+        })
+    }
     fn image_account_transfers_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -1402,39 +1435,6 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::ImageAccountTransfersDeclineWhen::new(when),
                 operations::ImageAccountTransfersDeclineThen::new(then),
-            )
-        })
-    }
-    fn image_actions_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(operations::ImageActionsListWhen, operations::ImageActionsListThen),
-    {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ImageActionsListWhen::new(when),
-                operations::ImageActionsListThen::new(then),
-            )
-        })
-    }
-    fn image_actions_post<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(operations::ImageActionsPostWhen, operations::ImageActionsPostThen),
-    {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ImageActionsPostWhen::new(when),
-                operations::ImageActionsPostThen::new(then),
-            )
-        })
-    }
-    fn image_actions_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(operations::ImageActionsGetWhen, operations::ImageActionsGetThen),
-    {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ImageActionsGetWhen::new(when),
-                operations::ImageActionsGetThen::new(then),
             )
         })
     }

@@ -155,7 +155,7 @@ impl StartTransfer {
         let image_id = self.image_id?;
         let body = self.body?;
         let request = self.client.api().image_account_transfers_create();
-        let request = request.image_id(image_id).body(body).send();
+        let request = request.image_id(image_id).body(body).send_json();
         Ok(self.client.call_json(request).await?.0)
     }
 }

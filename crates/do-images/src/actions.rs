@@ -7,7 +7,7 @@ use do_images_api::types::{
 };
 use serde_json::Value;
 
-use crate::answer::Output;
+use crate::answer::{Call, Output};
 use crate::client::{Client, InvalidId, positive_id};
 use crate::error::{Error, Result};
 use crate::listing::{List, Listing, PageCall};
@@ -148,7 +148,8 @@ impl Listing for ActionListing {
         // Only called once `check` has passed.
         let image_id = self.image_id.clone().unwrap_or(1);
         let request = api.image_actions_list().image_id(image_id);
-        PageCall::new(request.page(page).per_page(per_page).send())
+        let request = request.page(page).per_page(per_page);
+        PageCall::new(request.clone().send(), request.send_json())
     }
 
     fn check(&self) -> Result<()> {
@@ -183,8 +184,9 @@ impl PostAction {
         let body = self.body?;
         let client = self.client;
         let request = client.api().image_actions_post().image_id(image_id);
-        let request = request.body(body).send();
-        let action: T = T::object::<ActionEnvelope>(&client, Box::pin(request)).await?;
+        let request = request.body(body);
+        let call = Call::new(request.clone().send(), request.send_json());
+        let action: T = T::object::<ActionEnvelope>(&client, call).await?;
         Started::new(client, 201, action, |id| ActionTarget { image_id, id })
     }
 }
@@ -213,6 +215,7 @@ impl GetAction {
         let target = self.target?;
         let request = self.client.api().image_actions_get();
         let request = request.image_id(target.image_id).action_id(target.id);
-        T::object::<ActionEnvelope>(&self.client, Box::pin(request.send())).await
+        let call = Call::new(request.clone().send(), request.send_json());
+        T::object::<ActionEnvelope>(&self.client, call).await
     }
 }

@@ -16,6 +16,8 @@ use do_images_api::types::{
     Action, ActionEnvelope, ActionsPage, Image, ImageEnvelope, ImagesPage, PageLinks,
     PageLinksPages,
 };
+use std::future::Future;
+
 use futures::future::BoxFuture;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -119,8 +121,31 @@ pub trait Output<M: Model>: sealed::Read<M> {}
 impl<M: Model> Output<M> for M {}
 impl<M: Model> Output<M> for Value {}
 
-/// The result of a generated call, as do-images runs it.
-pub(crate) type Call<'a, R> = BoxFuture<'a, std::result::Result<ResponseValue<R>, ApiError>>;
+/// What one generated call answers with.
+type Answered<R> = std::result::Result<ResponseValue<R>, ApiError>;
+
+/// One request of the generated client, both ways it can be read: its
+/// `send()`, which decodes the model, and its `send_json()`, which parses
+/// the success body into a [`Value`] only. Futures are lazy: the one the
+/// result type picks is sent, the other is dropped unpolled. (Unnameable
+/// outside this crate.)
+pub struct Call<'a, R> {
+    send: BoxFuture<'a, Answered<R>>,
+    send_json: BoxFuture<'a, Answered<Value>>,
+}
+
+impl<'a, R> Call<'a, R> {
+    /// The `send()` and `send_json()` of the same generated builder.
+    pub(crate) fn new(
+        send: impl Future<Output = Answered<R>> + Send + 'a,
+        send_json: impl Future<Output = Answered<Value>> + Send + 'a,
+    ) -> Self {
+        Self {
+            send: Box::pin(send),
+            send_json: Box::pin(send_json),
+        }
+    }
+}
 
 pub(crate) mod sealed {
     use super::*;
@@ -181,7 +206,7 @@ pub(crate) mod sealed {
             client: &'a Client,
             call: Call<'a, E>,
         ) -> BoxFuture<'a, Result<Self>> {
-            Box::pin(async move { Ok(client.call(call).await?.into_item()) })
+            Box::pin(async move { Ok(client.call(call.send).await?.into_item()) })
         }
         fn page<'a, P: PageBody<Item = M>>(
             client: &'a Client,
@@ -192,7 +217,7 @@ pub(crate) mod sealed {
             Box::pin(async move {
                 let first = (number - 1).saturating_mul(per_page).saturating_add(1);
                 let body = client
-                    .call_described(call, |bytes| bad_item::<M>(bytes, P::ITEMS_KEY, first))
+                    .call_described(call.send, |bytes| bad_item::<M>(bytes, P::ITEMS_KEY, first))
                     .await?;
                 let (items, total, links) = body.into_parts();
                 Ok(Page {
@@ -217,7 +242,7 @@ pub(crate) mod sealed {
             call: Call<'a, E>,
         ) -> BoxFuture<'a, Result<Self>> {
             Box::pin(async move {
-                let (body, record) = client.call_json(call).await?;
+                let (body, record) = client.call_json(call.send_json).await?;
                 member(body, E::KEY).map_err(|reason| Error::decode(&record, &[], reason))
             })
         }
@@ -228,7 +253,7 @@ pub(crate) mod sealed {
             _per_page: u64,
         ) -> BoxFuture<'a, Result<Page<Self>>> {
             Box::pin(async move {
-                let (body, record) = client.call_json(call).await?;
+                let (body, record) = client.call_json(call.send_json).await?;
                 json_page(body, P::ITEMS_KEY, number)
                     .map_err(|reason| Error::decode(&record, &[], reason))
             })

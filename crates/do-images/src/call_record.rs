@@ -1,5 +1,5 @@
 //! What the executor learns about one call (status, request id, attempts,
-//! body size, the body for the raw path), handed back to the code that made
+//! body size), handed back to the code that made
 //! the call through a task-local [`CallRecord`].
 //!
 //! The generated client decodes the answer *after* the executor returns it,
@@ -24,11 +24,6 @@ pub(crate) struct CallRecord {
     pub(crate) attempts: u32,
     /// Set when the last answer's body exceeded this many bytes.
     pub(crate) body_too_large: Option<u64>,
-    /// Set by the caller ([`record_call_keeping_body`]): a copy of the body
-    /// of a successful answer is kept here, for the raw path.
-    pub(crate) keep_body: bool,
-    /// The body of the successful answer, when `keep_body` was set.
-    pub(crate) body: Option<Vec<u8>>,
 }
 
 tokio::task_local! {
@@ -38,24 +33,7 @@ tokio::task_local! {
 /// Runs `future` (one `.send()` of the generated client) and returns its
 /// output with what the executor recorded about it.
 pub(crate) async fn record_call<F: Future>(future: F) -> (F::Output, CallRecord) {
-    run_recorded(CallRecord::default(), future).await
-}
-
-/// Like [`record_call`], and a copy of the body of a successful (2xx)
-/// answer is kept in the record's `body`, for the raw path, which reads the
-/// object exactly as the API sent it. The generated client gets the body
-/// as well; the request, its retries, the rate-limit capture, the body cap
-/// and the handling of error answers are those of a typed call.
-pub(crate) async fn record_call_keeping_body<F: Future>(future: F) -> (F::Output, CallRecord) {
-    let record = CallRecord {
-        keep_body: true,
-        ..CallRecord::default()
-    };
-    run_recorded(record, future).await
-}
-
-async fn run_recorded<F: Future>(record: CallRecord, future: F) -> (F::Output, CallRecord) {
-    let record = Arc::new(Mutex::new(record));
+    let record = Arc::new(Mutex::new(CallRecord::default()));
     let output = CALL.scope(record.clone(), future).await;
     let record = std::mem::take(&mut *lock(&record));
     (output, record)

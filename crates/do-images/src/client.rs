@@ -13,7 +13,7 @@ use url::{Host, Url};
 
 use crate::account_transfers::AccountTransfers;
 use crate::actions::Actions;
-use crate::call_record::{CallRecord, record_call, record_call_keeping_body};
+use crate::call_record::{CallRecord, record_call};
 use crate::clock::{Clock, Jitter, RandomJitter, TokioClock};
 use crate::error::{Error, Result};
 use crate::executor::Executor;
@@ -191,12 +191,36 @@ impl Client {
     where
         F: Future<Output = std::result::Result<ResponseValue<T>, ApiError>>,
     {
+        Ok(self.call_recorded(call, describe).await?.0)
+    }
+
+    /// The raw path: runs the `send_json()` of a generated call, whose
+    /// success body is parsed into a [`Value`] only (every field, `null`s,
+    /// key order, fields the spec does not know), and returns it with the
+    /// record of the call, for the errors the caller finds in the object.
+    pub(crate) async fn call_json<F>(&self, call: F) -> Result<(Value, CallRecord)>
+    where
+        F: Future<Output = std::result::Result<ResponseValue<Value>, ApiError>>,
+    {
+        self.call_recorded(call, |_| None).await
+    }
+
+    /// Runs `call` with a record of what the executor saw, and turns its
+    /// failure into this crate's [`Error`] with everything in the record.
+    async fn call_recorded<T, F>(
+        &self,
+        call: F,
+        describe: impl FnOnce(&[u8]) -> Option<(String, String)>,
+    ) -> Result<(T, CallRecord)>
+    where
+        F: Future<Output = std::result::Result<ResponseValue<T>, ApiError>>,
+    {
         let (result, record) = record_call(call).await;
         if let Some(limit) = record.body_too_large {
             return Err(Error::BodyTooLarge { limit });
         }
         match result {
-            Ok(answer) => Ok(answer.into_inner()),
+            Ok(answer) => Ok((answer.into_inner(), record)),
             Err(do_images_api::Error::InvalidResponsePayload(body, reason)) => {
                 Err(match describe(&body) {
                     Some((reason, shown)) => Error::decode(&record, shown.as_bytes(), reason),
@@ -204,37 +228,6 @@ impl Client {
                 })
             }
             Err(error) => Err(Error::from_api(error, &record)),
-        }
-    }
-
-    /// The raw path: runs one generated call like [`call`](Self::call) and
-    /// returns the successful answer's body exactly as the API sent it,
-    /// parsed into a [`Value`], with the record of the call. The executor
-    /// keeps a copy of the body for this path only. Whether the body also
-    /// fits the model does not matter here: a success whose object the
-    /// model cannot hold is still the object the caller asked for.
-    pub(crate) async fn call_json<R, F>(&self, call: F) -> Result<(Value, CallRecord)>
-    where
-        F: Future<Output = std::result::Result<ResponseValue<R>, ApiError>>,
-    {
-        let (result, mut record) = record_call_keeping_body(call).await;
-        if let Some(limit) = record.body_too_large {
-            return Err(Error::BodyTooLarge { limit });
-        }
-        match result {
-            Ok(_) | Err(do_images_api::Error::InvalidResponsePayload(..))
-                if record.body.is_some() => {}
-            Ok(_) => return Err(Error::decode(&record, &[], "the answer has no body")),
-            Err(error) => return Err(Error::from_api(error, &record)),
-        }
-        let body = record.body.take().unwrap_or_default();
-        match serde_json::from_slice(&body) {
-            Ok(value) => Ok((value, record)),
-            Err(error) => Err(Error::decode(
-                &record,
-                &body,
-                format!("the answer is not JSON: {error}"),
-            )),
         }
     }
 }

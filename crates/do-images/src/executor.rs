@@ -194,21 +194,11 @@ fn already_deleted(mut head: http::Response<()>) -> http::Response<()> {
 
 /// Turns a buffered answer back into the `reqwest::Response` the generated
 /// code decodes. An oversize body is replaced by an empty one and noted in
-/// the call record, so that the caller reports [`Error::BodyTooLarge`]. A
-/// successful body that the caller asked to keep (see
-/// [`record_call_keeping_body`](crate::call_record::record_call_keeping_body)) is also copied into the record.
+/// the call record, so that the caller reports [`Error::BodyTooLarge`].
 ///
 /// [`Error::BodyTooLarge`]: crate::Error::BodyTooLarge
 fn rebuild(head: http::Response<()>, body: Body, limit: u64) -> reqwest::Response {
     let bytes = match body {
-        Body::Complete(bytes) if head.status().is_success() => {
-            update_record(|record| {
-                if record.keep_body {
-                    record.body = Some(bytes.clone());
-                }
-            });
-            bytes
-        }
         Body::Complete(bytes) => bytes,
         Body::TooLarge => {
             update_record(|record| record.body_too_large = Some(limit));

@@ -6,7 +6,7 @@ use do_images_api::types::{Image, ImageEnvelope, ImageNewCustom, ImageUpdate, Im
 use futures::TryStreamExt;
 use serde_json::Value;
 
-use crate::answer::{Field, Output};
+use crate::answer::{Call, Field, Output};
 use crate::client::{Client, positive_id};
 use crate::error::{Error, Result};
 use crate::listing::{List, Listing, PageCall};
@@ -197,7 +197,7 @@ impl Listing for ImageListing {
         if let Some(tag) = &self.tag {
             request = request.tag_name(tag.clone());
         }
-        PageCall::new(request.send())
+        PageCall::new(request.clone().send(), request.send_json())
     }
 
     fn check(&self) -> Result<()> {
@@ -234,8 +234,9 @@ impl GetImage {
     /// Sends the request; the answer is read as `T` (see [`Output`]).
     pub async fn send_as<T: Output<Image>>(self) -> Result<T> {
         let image = self.image?;
-        let request = self.client.api().images_get().image_id(image).send();
-        T::object::<ImageEnvelope>(&self.client, Box::pin(request)).await
+        let request = self.client.api().images_get().image_id(image);
+        let call = Call::new(request.clone().send(), request.send_json());
+        T::object::<ImageEnvelope>(&self.client, call).await
     }
 }
 
@@ -332,8 +333,9 @@ impl CreateCustomImage {
     /// Sends the import; the new image is read as `T` (see [`Output`]).
     pub async fn send_as<T: Output<Image>>(self) -> Result<CreatedImage<T>> {
         let (client, body) = self.checked()?;
-        let request = client.api().images_create_custom().body(body).send();
-        let image: T = T::object::<ImageEnvelope>(&client, Box::pin(request)).await?;
+        let request = client.api().images_create_custom().body(body);
+        let call = Call::new(request.clone().send(), request.send_json());
+        let image: T = T::object::<ImageEnvelope>(&client, call).await?;
         Started::new(client, 202, image, |id| ImageTarget { id })
     }
 }
@@ -408,8 +410,9 @@ impl UpdateImage {
     /// Sends the update; the answer is read as `T` (see [`Output`]).
     pub async fn send_as<T: Output<Image>>(self) -> Result<T> {
         let (client, id, body) = self.checked()?;
-        let request = client.api().images_update().image_id(id).body(body).send();
-        T::object::<ImageEnvelope>(&client, Box::pin(request)).await
+        let request = client.api().images_update().image_id(id).body(body);
+        let call = Call::new(request.clone().send(), request.send_json());
+        T::object::<ImageEnvelope>(&client, call).await
     }
 }
 

@@ -17,20 +17,25 @@ use crate::paginate::{
     DEFAULT_FETCH_AHEAD, DEFAULT_PER_PAGE, ItemStream, PageStream, check_per_page,
 };
 
-/// The request for one page, as the generated client sends it: a
-/// generated `.send()`, wrapped by [`PageCall::new`].
+/// What one generated call of a listing operation answers with.
+type Answered<R> = std::result::Result<ResponseValue<R>, do_images_api::Error<types::Error>>;
+
+/// The request for one page, as the generated client sends it: the
+/// `.send()` and `.send_json()` of one generated builder, wrapped by
+/// [`PageCall::new`]. The listing sends one of them: `send_json()` when the
+/// items are read as JSON, so that a page is parsed once, into `Value`s,
+/// and never decoded into the model.
 pub struct PageCall<'a, P>(Call<'a, P>);
 
 impl<'a, P> PageCall<'a, P> {
-    /// Wraps one generated `.send()` of a listing operation.
-    pub fn new<F>(send: F) -> Self
-    where
-        F: Future<
-                Output = std::result::Result<ResponseValue<P>, do_images_api::Error<types::Error>>,
-            > + Send
-            + 'a,
-    {
-        Self(Box::pin(send))
+    /// Wraps the `.send()` and `.send_json()` of the same generated builder
+    /// of a listing operation, such as
+    /// `PageCall::new(request.clone().send(), request.send_json())`.
+    pub fn new(
+        send: impl Future<Output = Answered<P>> + Send + 'a,
+        send_json: impl Future<Output = Answered<Value>> + Send + 'a,
+    ) -> Self {
+        Self(Call::new(send, send_json))
     }
 }
 

@@ -61,7 +61,8 @@ pub(crate) mod sealed {
             self.id
         }
         fn get<'a>(&self, api: &'a do_images_api::Client) -> Call<'a, ImageEnvelope> {
-            Box::pin(api.images_get().image_id(self.id).send())
+            let request = api.images_get().image_id(self.id);
+            Call::new(request.clone().send(), request.send_json())
         }
         fn state(status: Option<&str>, error_message: Option<&str>) -> (String, State) {
             let message = error_message.filter(|m| !m.is_empty()).map(str::to_string);
@@ -82,7 +83,8 @@ pub(crate) mod sealed {
         }
         fn get<'a>(&self, api: &'a do_images_api::Client) -> Call<'a, ActionEnvelope> {
             let request = api.image_actions_get().image_id(self.image_id);
-            Box::pin(request.action_id(self.id).send())
+            let request = request.action_id(self.id);
+            Call::new(request.clone().send(), request.send_json())
         }
         fn state(status: Option<&str>, _: Option<&str>) -> (String, State) {
             let state = match status.map(ActionStatus::from) {

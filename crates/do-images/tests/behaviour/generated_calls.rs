@@ -156,3 +156,93 @@ async fn a_generated_call_obeys_the_body_size_limit() {
         "{error:?}"
     );
 }
+
+#[tokio::test]
+async fn an_error_of_a_generated_call_keeps_all_the_api_said_both_ways_it_is_read() {
+    let server = MockServer::start_async().await;
+    let failing = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v2/images");
+            then.status(503)
+                .header("x-request-id", "r-503")
+                .header("ratelimit-limit", "5000")
+                .header("ratelimit-remaining", "4000")
+                .header("ratelimit-reset", "1700000300")
+                .json_body(error_body(
+                    "service_unavailable",
+                    "try again later",
+                    "r-503",
+                ));
+        })
+        .await;
+    let clock = do_images::ManualClock::default();
+    let client = builder(&server, &clock)
+        .retry_policy(do_images::RetryPolicy::default().with_max_attempts(3))
+        .build()
+        .unwrap();
+    let api = client.api();
+    let expected_rate_limit = Some(RateLimit {
+        limit: 5000,
+        remaining: 4000,
+        reset: 1_700_000_300,
+    });
+
+    // The model (`send`) and the raw JSON (`send_json`) of the same
+    // request fail the same way.
+    let typed = client.call(api.images_list().send()).await.unwrap_err();
+    let raw = client
+        .call(api.images_list().send_json())
+        .await
+        .unwrap_err();
+
+    for error in [typed, raw] {
+        match &error {
+            Error::Api {
+                status,
+                id,
+                message,
+                request_id,
+                rate_limit,
+                ..
+            } => {
+                assert_eq!(*status, 503);
+                assert_eq!(id, "service_unavailable");
+                assert_eq!(message, "try again later");
+                assert_eq!(request_id.as_deref(), Some("r-503"));
+                assert_eq!(*rate_limit, expected_rate_limit);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(error.is_retryable(), "{error:?}");
+    }
+    // Each call was sent three times, as the policy allows.
+    failing.assert_calls_async(6).await;
+}
+
+#[tokio::test]
+async fn a_generated_call_that_times_out_says_how_often_it_was_sent() {
+    let server = MockServer::start_async().await;
+    let stalled = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v2/images");
+            then.status(200).delay(Duration::from_secs(30));
+        })
+        .await;
+    let clock = do_images::ManualClock::default();
+    let client = builder(&server, &clock)
+        .request_timeout(Duration::from_millis(200))
+        .retry_policy(do_images::RetryPolicy::default().with_max_attempts(2))
+        .build()
+        .unwrap();
+
+    let error = client
+        .call(client.api().images_list().send_json())
+        .await
+        .unwrap_err();
+
+    assert!(
+        matches!(error, Error::Timeout { attempts: 2, .. }),
+        "{error:?}"
+    );
+    stalled.assert_calls_async(2).await;
+}
