@@ -7,8 +7,9 @@ use futures::TryStreamExt;
 use serde_json::Value;
 
 use crate::answer::{Call, Field, Output};
-use crate::client::{Client, positive_id};
+use crate::client::{Client, checked_id, positive_id};
 use crate::error::{Error, Result};
+use crate::lifecycle::{Distribute, Prune};
 use crate::listing::{List, Listing, PageCall};
 use crate::started::{ImageTarget, Started, Wait};
 use crate::wait::WaitOptions;
@@ -123,6 +124,26 @@ impl Images {
             list: self.list().private(true),
             name: name.into(),
         }
+    }
+
+    /// Plans and runs the deletion of old images by a retention policy;
+    /// see [`Prune`] and [the safety rules](crate::lifecycle#prune-safety-rules).
+    pub fn prune(&self) -> Prune {
+        Prune::new(self.client.clone())
+    }
+
+    /// Copies image `image_id` to every region in `regions` that does not
+    /// hold it yet, one transfer after another; see [`Distribute`].
+    pub fn distribute<I, S>(&self, image_id: I, regions: impl IntoIterator<Item = S>) -> Distribute
+    where
+        I: TryInto<u64> + std::fmt::Display + Copy,
+        S: Into<RegionSlug>,
+    {
+        Distribute::new(
+            self.client.clone(),
+            checked_id("image id", image_id),
+            regions.into_iter().map(Into::into).collect(),
+        )
     }
 
     /// Polls image `image_id` until it is `available`; end it with

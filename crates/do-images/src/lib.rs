@@ -68,6 +68,7 @@ pub mod clock;
 mod error;
 mod executor;
 mod images;
+pub mod lifecycle;
 mod listing;
 pub mod paginate;
 mod rate_limit;

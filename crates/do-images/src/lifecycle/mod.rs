@@ -1,0 +1,39 @@
+//! Image life cycle: pruning old images by a retention policy, and
+//! distributing an image to many regions.
+//!
+//! Both are built from the client's ordinary calls (listings, deletes,
+//! transfer actions and their waiters), so they keep its request limits,
+//! retries and error reporting.
+//!
+//! # Prune safety rules
+//!
+//! - Only the account's own images are listed (`private=true`); an image the
+//!   API marks public is never selected.
+//! - At least one of a name prefix, a name regular expression or a tag is
+//!   required, and every one given must match: there is no "prune
+//!   everything". Only snapshots and custom images are considered (both by
+//!   default); backups are made and removed by a Droplet's backup schedule,
+//!   and the API documents DELETE for snapshots and custom images only.
+//! - At least one retention rule is required: keep the N newest available
+//!   images (by `created_at`), delete only what is older than a duration, or
+//!   both, in which case an image is deleted only when both rules allow it.
+//! - Images still importing (`NEW`, `pending`) are never deleted and do not
+//!   count as kept copies. Failed imports (status `deleted`) are deleted
+//!   (once older than the age limit, when one is given): they hold nothing
+//!   usable and do not count as kept copies either.
+//! - Before deleting, a fresh listing checks that each image is still what
+//!   the plan saw (same id, name and `created_at`); anything else is skipped
+//!   and reported.
+
+mod distribute;
+mod policy;
+mod prune;
+
+#[cfg(test)]
+mod plan_properties;
+
+pub use distribute::{
+    Distribute, DistributeProgress, DistributeReport, RegionOutcome, RegionResult,
+};
+pub use policy::{PlannedImage, PrunableType, PruneAction, PruneReason};
+pub use prune::{Prune, PruneOutcome, PrunePlan, PruneProgress, PruneReport, PruneResult};

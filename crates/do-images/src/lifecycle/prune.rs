@@ -1,0 +1,347 @@
+//! Pruning: a plan from one listing, then concurrent, idempotent deletes of
+//! what is still what the plan saw.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use do_images_api::types::Image;
+use futures::StreamExt;
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::lifecycle::policy::{PlannedImage, PrunableType, PruneAction, PrunePolicy};
+
+/// How many deletes a prune has in flight by default; the client's request
+/// limits still apply to each of them.
+const DEFAULT_CONCURRENCY: usize = 8;
+
+type ProgressFn = Arc<dyn Fn(&PruneProgress) + Send + Sync>;
+
+/// A prune of the account's images, from
+/// [`Images::prune`](crate::Images::prune): set the filters and retention
+/// rules, then [`plan`](Self::plan). See [the safety
+/// rules](crate::lifecycle#prune-safety-rules).
+///
+/// ```no_run
+/// # async fn example(client: do_images::Client) -> do_images::Result<()> {
+/// use std::time::Duration;
+/// use do_images::lifecycle::PruneAction;
+///
+/// let plan = client
+///     .images()
+///     .prune()
+///     .name_prefix("web-")
+///     .keep_newest(12)
+///     .older_than(Duration::from_secs(30 * 24 * 3600))
+///     .plan()
+///     .await?;
+/// for planned in plan.images() {
+///     println!("{:?} {} {}: {}", planned.action, planned.image.id, planned.image.name, planned.reason);
+/// }
+/// let report = plan.execute().await?;
+/// assert!(report.all_deleted(), "{:?}", report.failures().collect::<Vec<_>>());
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Prune {
+    client: Client,
+    policy: PrunePolicy,
+    concurrency: usize,
+    progress: Option<ProgressFn>,
+}
+
+impl fmt::Debug for Prune {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Prune")
+            .field("policy", &self.policy)
+            .field("concurrency", &self.concurrency)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
+impl Prune {
+    pub(crate) fn new(client: Client) -> Self {
+        Self {
+            client,
+            policy: PrunePolicy::default(),
+            concurrency: DEFAULT_CONCURRENCY,
+            progress: None,
+        }
+    }
+
+    /// Only images whose name starts with `prefix`.
+    pub fn name_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.policy.name_prefix = Some(prefix.into());
+        self
+    }
+
+    /// Only images whose name matches the regular expression `pattern`
+    /// (the regex crate's syntax; unanchored unless it says `^`/`$`).
+    pub fn name_regex(mut self, pattern: impl Into<String>) -> Self {
+        self.policy.name_regex = Some(pattern.into());
+        self
+    }
+
+    /// Only images that carry tag `name`.
+    pub fn tag(mut self, name: impl Into<String>) -> Self {
+        self.policy.tag = Some(name.into());
+        self
+    }
+
+    /// Only images of these types (default: snapshots and custom images).
+    pub fn types(mut self, types: impl IntoIterator<Item = PrunableType>) -> Self {
+        self.policy.types = types.into_iter().collect();
+        self
+    }
+
+    /// Keeps the `count` newest available images (by `created_at`).
+    pub fn keep_newest(mut self, count: usize) -> Self {
+        self.policy.keep_newest = Some(count);
+        self
+    }
+
+    /// Deletes only images older than `age`.
+    pub fn older_than(mut self, age: Duration) -> Self {
+        self.policy.older_than = Some(age);
+        self
+    }
+
+    /// How many deletes may be in flight at once (default 8, at least 1).
+    pub fn concurrency(mut self, deletes: usize) -> Self {
+        self.concurrency = deletes;
+        self
+    }
+
+    /// Called after each image of the plan's execution is settled.
+    pub fn on_progress(
+        mut self,
+        callback: impl Fn(&PruneProgress) + Send + Sync + 'static,
+    ) -> Self {
+        self.progress = Some(Arc::new(callback));
+        self
+    }
+
+    /// Checks the arguments without sending anything (what
+    /// [`plan`](Self::plan) checks first).
+    pub fn check(&self) -> Result<()> {
+        self.policy.check()?;
+        if self.concurrency == 0 {
+            return Err(Error::invalid(
+                "concurrency",
+                "0 deletes in flight would never finish",
+                "at least 1",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Lists the account's own images and plans what to delete: every
+    /// selected image, newest first, with its action and the reason.
+    /// Nothing is deleted yet.
+    pub async fn plan(self) -> Result<PrunePlan> {
+        self.check()?;
+        let listing = own_images(&self.client).await?;
+        let now = self.client.clock().system_now();
+        let images = self.policy.check()?.plan(&listing, now);
+        Ok(PrunePlan {
+            client: self.client,
+            images,
+            concurrency: self.concurrency,
+            progress: self.progress,
+        })
+    }
+}
+
+/// Every image of the account (`private=true`).
+async fn own_images(client: &Client) -> Result<Vec<Image>> {
+    client
+        .images()
+        .list()
+        .private(true)
+        .per_page(200)
+        .collect_all()
+        .await
+}
+
+/// What a prune would do, from [`Prune::plan`]: run it with
+/// [`execute`](Self::execute), or show it and drop it (a dry run).
+#[derive(Clone)]
+pub struct PrunePlan {
+    client: Client,
+    images: Vec<PlannedImage>,
+    concurrency: usize,
+    progress: Option<ProgressFn>,
+}
+
+impl fmt::Debug for PrunePlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PrunePlan")
+            .field("images", &self.images)
+            .field("concurrency", &self.concurrency)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PrunePlan {
+    /// Every selected image, newest first, with its action and reason.
+    pub fn images(&self) -> &[PlannedImage] {
+        &self.images
+    }
+
+    /// The images the plan deletes.
+    pub fn deletions(&self) -> impl Iterator<Item = &PlannedImage> {
+        self.images
+            .iter()
+            .filter(|p| p.action == PruneAction::Delete)
+    }
+
+    /// Deletes what the plan deletes. A fresh listing first checks that
+    /// each image is still what the plan saw (same name and `created_at`);
+    /// an image that changed is skipped, one that is gone counts as already
+    /// gone. Deletes then run concurrently inside the client's request
+    /// limits; an image already deleted is a success, and one failure never
+    /// stops the others. The error is only for the fresh listing, before
+    /// anything is deleted.
+    pub async fn execute(self) -> Result<PruneReport> {
+        let planned: Vec<PlannedImage> = self.deletions().cloned().collect();
+        if planned.is_empty() {
+            return Ok(PruneReport {
+                outcomes: Vec::new(),
+            });
+        }
+        let now: HashMap<u64, Image> = own_images(&self.client)
+            .await?
+            .into_iter()
+            .map(|image| (image.id, image))
+            .collect();
+        let total = planned.len();
+        let client = &self.client;
+        let mut settled = 0;
+        let mut outcomes: Vec<(usize, PruneOutcome)> =
+            futures::stream::iter(planned.into_iter().enumerate())
+                .map(|(index, planned)| {
+                    let current = now.get(&planned.image.id);
+                    async move { (index, settle(client, planned, current).await) }
+                })
+                .buffer_unordered(self.concurrency.max(1))
+                .inspect(|(_, outcome)| {
+                    settled += 1;
+                    if let Some(progress) = &self.progress {
+                        progress(&PruneProgress {
+                            settled,
+                            total,
+                            image_id: outcome.image.id,
+                            result: outcome.result.summary(),
+                        });
+                    }
+                })
+                .collect()
+                .await;
+        outcomes.sort_by_key(|(index, _)| *index);
+        Ok(PruneReport {
+            outcomes: outcomes.into_iter().map(|(_, outcome)| outcome).collect(),
+        })
+    }
+}
+
+/// Deletes `planned` if `current` (the fresh listing's copy) is still what
+/// the plan saw.
+async fn settle(client: &Client, planned: PlannedImage, current: Option<&Image>) -> PruneOutcome {
+    let image = planned.image;
+    let result = match current {
+        None => PruneResult::AlreadyGone,
+        Some(current) if current.name != image.name => PruneResult::Skipped {
+            reason: "renamed since the plan was made".to_string(),
+        },
+        Some(current) if current.created_at != image.created_at => PruneResult::Skipped {
+            reason: "its created_at changed since the plan was made".to_string(),
+        },
+        Some(_) => match client.images().delete(image.id).send().await {
+            Ok(()) => PruneResult::Deleted,
+            Err(error) if error.status() == Some(404) => PruneResult::AlreadyGone,
+            Err(error) => PruneResult::Failed(error),
+        },
+    };
+    PruneOutcome { image, result }
+}
+
+/// What happened to one image the plan deleted.
+#[derive(Debug)]
+pub struct PruneOutcome {
+    /// The image as the plan saw it.
+    pub image: Image,
+    /// What happened.
+    pub result: PruneResult,
+}
+
+/// What happened to one image when a plan ran.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum PruneResult {
+    /// The image was deleted.
+    Deleted,
+    /// The image was already gone (deleted by someone else, or by an
+    /// earlier attempt whose answer was lost).
+    AlreadyGone,
+    /// The image changed since the plan was made, so it was left alone.
+    Skipped {
+        /// What changed.
+        reason: String,
+    },
+    /// The delete failed (after the client's retries).
+    Failed(Error),
+}
+
+impl PruneResult {
+    /// A one-word summary: `deleted`, `already gone`, `skipped`, `failed`.
+    pub fn summary(&self) -> &'static str {
+        match self {
+            Self::Deleted => "deleted",
+            Self::AlreadyGone => "already gone",
+            Self::Skipped { .. } => "skipped",
+            Self::Failed(_) => "failed",
+        }
+    }
+
+    /// Whether the image is gone now (deleted, or already gone).
+    pub fn is_gone(&self) -> bool {
+        matches!(self, Self::Deleted | Self::AlreadyGone)
+    }
+}
+
+/// What happened when a plan ran, from [`PrunePlan::execute`]: one outcome
+/// per image the plan deleted, in the plan's order.
+#[derive(Debug)]
+pub struct PruneReport {
+    /// Each planned deletion and what happened to it.
+    pub outcomes: Vec<PruneOutcome>,
+}
+
+impl PruneReport {
+    /// Whether every planned deletion left its image gone.
+    pub fn all_deleted(&self) -> bool {
+        self.outcomes.iter().all(|o| o.result.is_gone())
+    }
+
+    /// The outcomes that did not leave their image gone (skipped or failed).
+    pub fn failures(&self) -> impl Iterator<Item = &PruneOutcome> {
+        self.outcomes.iter().filter(|o| !o.result.is_gone())
+    }
+}
+
+/// What a prune's progress callback is told after each settled image.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct PruneProgress {
+    /// Images settled so far, this one included.
+    pub settled: usize,
+    /// Images the plan deletes.
+    pub total: usize,
+    /// The image just settled.
+    pub image_id: u64,
+    /// What happened to it (see [`PruneResult::summary`]).
+    pub result: &'static str,
+}
