@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::pin::pin;
 
+use do_images::lifecycle::{DistributeProgress, RegionResult};
 use do_images::{Error as ApiError, Image, WaitOptions};
 use futures::FutureExt;
 use object_store::ObjectStoreExt;
@@ -242,29 +243,19 @@ async fn run(
     cleanup.stored = Stored::Object;
     let left_behind = cleanup.delete_object().await;
 
-    // 5. The extra regions, one after another.
-    for region in &plan.extra_regions {
-        if (&mut cancel).now_or_never().is_some() {
-            return Err(ImportError::new(ImportErrorKind::Cancelled)
-                .with_image(image_id)
-                .with_left_behind(left_behind));
-        }
-        let transferred = tokio::select! {
-            done = transfer(&plan, &progress, image_id, region) => done,
+    // 5. The extra regions, through the library's distribution: one
+    // transfer after another, each waited for.
+    if !plan.extra_regions.is_empty() {
+        let distributed = tokio::select! {
+            done = distribute(&plan, &progress, image_id) => done,
             () = &mut cancel => Err(ImportError::new(ImportErrorKind::Cancelled)),
         };
-        if let Err(error) = transferred {
-            return Err(error.with_image(image_id).with_left_behind(left_behind));
+        match distributed {
+            Ok(distributed) => image = distributed,
+            Err(error) => {
+                return Err(error.with_image(image_id).with_left_behind(left_behind));
+            }
         }
-    }
-    if !plan.extra_regions.is_empty() {
-        image = plan
-            .client
-            .images()
-            .get(image_id)
-            .send()
-            .await
-            .unwrap_or(image);
     }
     Ok(ImportedImage {
         image,
@@ -274,33 +265,57 @@ async fn run(
     })
 }
 
-/// Transfers the image to `region` and waits for the action.
-async fn transfer(
+/// Copies the image to the extra regions and returns it as it is then; the
+/// first region that failed is the error, after every region was tried.
+async fn distribute(
     plan: &Plan,
     progress: &Option<ProgressFn>,
     image_id: u64,
-    region: &str,
-) -> Result<(), ImportError> {
-    let started = plan
+) -> Result<Image, ImportError> {
+    let told = progress.clone();
+    let report = plan
         .client
-        .actions(image_id)
-        .transfer(region)
+        .images()
+        .distribute(image_id, plan.extra_regions.iter().map(String::as_str))
+        // A callback on the caller's wait options is not called (see
+        // `ImportFile::wait_options`): the polls go to the import's own.
+        .wait_options(plan.wait.clone().on_progress(|_| {}))
+        .on_progress(move |step| {
+            if let Some(step) = import_step(step) {
+                tell(&told, step);
+            }
+        })
         .send()
         .await?;
-    tell(
-        progress,
-        ImportProgress::TransferStarted {
-            region: region.to_string(),
-            action_id: started.id(),
-        },
-    );
-    let shown = region.to_string();
-    let options = reporting(&plan.wait, progress, move |p| {
-        ImportProgress::Transferring {
-            region: shown.clone(),
-            progress: p.clone(),
+    let first_failure = report
+        .regions
+        .into_iter()
+        .find_map(|outcome| match outcome.result {
+            RegionResult::Failed { error, .. } => Some(error),
+            _ => None,
+        });
+    match first_failure {
+        Some(error) => Err(ImportError::from(error)),
+        None => Ok(report.image),
+    }
+}
+
+/// The import's own words for a step of the distribution, when it has any.
+fn import_step(step: &DistributeProgress) -> Option<ImportProgress> {
+    match step {
+        DistributeProgress::TransferStarted { region, action_id }
+        | DistributeProgress::TransferRunning { region, action_id } => {
+            Some(ImportProgress::TransferStarted {
+                region: region.clone(),
+                action_id: *action_id,
+            })
         }
-    });
-    started.wait(options).await?;
-    Ok(())
+        DistributeProgress::Transferring { region, progress } => {
+            Some(ImportProgress::Transferring {
+                region: region.clone(),
+                progress: progress.clone(),
+            })
+        }
+        _ => None,
+    }
 }
