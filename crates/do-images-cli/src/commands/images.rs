@@ -48,6 +48,12 @@ pub enum ImagesCommand {
     Prune(PruneImagesArgs),
     /// Copy an image to several regions, one transfer after another, and
     /// wait for each.
+    ///
+    /// Regions that hold the image are skipped, and a transfer still
+    /// running is waited for instead of started again: running the command
+    /// again finishes an interrupted run without repeating work. Exit
+    /// status: 1 when a region failed (each is listed), 5 when a transfer
+    /// timed out.
     Distribute(DistributeImageArgs),
 }
 

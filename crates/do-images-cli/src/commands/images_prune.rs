@@ -34,8 +34,9 @@ Safety rules:
   - the plan is printed first; --dry-run stops there. Without --force it
     asks on a terminal, and refuses (before sending anything) without one
 
-Exit status: 0 when every planned deletion left its image gone (or with
---dry-run, or nothing to delete), 1 when one failed or was skipped.";
+Exit status: 0 when every planned deletion left its image gone (or after
+--dry-run, or with nothing to delete); 1 when one failed or was skipped
+(each is listed); 2 for bad flags, with nothing sent.";
 
 /// `doimg images prune`
 #[derive(Debug, Args)]
