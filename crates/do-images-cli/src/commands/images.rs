@@ -64,11 +64,10 @@ pub async fn run(
     output: &OutputOptions,
     poll_interval: Duration,
 ) -> Result<(), CliError> {
-    // A prune prints its plan, not images: its own columns.
-    if let ImagesCommand::Prune(args) = command {
-        return images_prune::prune(app, output, args).await;
+    // A prune prints its plan, not images: it checks its own columns.
+    if !matches!(command, ImagesCommand::Prune(_)) {
+        output.check::<Image>()?;
     }
-    output.check::<Image>()?;
     match output.format {
         OutputFormat::Text => run_as::<Image>(command, app, output, poll_interval).await,
         OutputFormat::Json => run_as::<Raw>(command, app, output, poll_interval).await,

@@ -124,6 +124,24 @@ fn a_dry_run_prints_the_plan_table_and_deletes_nothing() {
 }
 
 #[test]
+fn format_chooses_among_the_plan_columns() {
+    let sim = Sim::start();
+    let expected = expected_web_plan(&sim, 2);
+    let out =
+        run(prune_web(&sim).args(["--dry-run", "--format", "ID,action,Type", "--no-header"])).ok();
+    let rows: Vec<Vec<&str>> = out
+        .stdout
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(rows.len(), expected.len(), "{}", out.stdout);
+    for (row, (action, id)) in rows.iter().zip(&expected) {
+        assert_eq!(row[..2], [id.to_string().as_str(), *action]);
+        assert!(row[2] == "snapshot" || row[2] == "custom", "{row:?}");
+    }
+}
+
+#[test]
 fn the_json_plan_holds_each_image_with_its_action_and_reason() {
     let sim = Sim::start();
     let expected = expected_web_plan(&sim, 2);
