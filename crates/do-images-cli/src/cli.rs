@@ -122,8 +122,8 @@ pub enum OutputFormat {
 /// The command groups.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List, get, import, update, delete and wait for images (doctl's
-    /// `image` works too).
+    /// List, get, import, update, delete, prune, distribute and wait for
+    /// images (doctl's `image` works too).
     #[command(subcommand, alias = "image")]
     Images(ImagesCommand),
     /// List, get, start and wait for image actions: transfer, convert

@@ -18,5 +18,7 @@ mod global;
 mod hostile_text;
 #[path = "cli/images.rs"]
 mod images;
+#[path = "cli/lifecycle.rs"]
+mod lifecycle;
 #[path = "cli/secrets.rs"]
 mod secrets;

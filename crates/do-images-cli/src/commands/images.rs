@@ -8,7 +8,9 @@ use clap::{Args, Subcommand};
 use do_images::{Image, ImageRef};
 
 use super::images_create::{self, CreateImageArgs};
+use super::images_distribute::{self, DistributeImageArgs};
 use super::images_list::{self, ImageKind, LIST_DEFAULT, ListFilterArgs, ListImagesArgs};
+use super::images_prune::{self, PRUNE_ABOUT, PruneImagesArgs};
 use crate::app::App;
 use crate::cli::{OutputFormat, parse_duration, positive_id};
 use crate::error::CliError;
@@ -40,6 +42,19 @@ pub enum ImagesCommand {
     Delete(DeleteImagesArgs),
     /// Wait until an image is available.
     Wait(WaitImageArgs),
+    /// Delete your own old images by a name or tag filter and a retention
+    /// rule (--keep N, --older-than AGE), after showing the plan.
+    #[command(long_about = PRUNE_ABOUT)]
+    Prune(PruneImagesArgs),
+    /// Copy an image to several regions, one transfer after another, and
+    /// wait for each.
+    ///
+    /// Regions that hold the image are skipped, and a transfer still
+    /// running is waited for instead of started again: running the command
+    /// again finishes an interrupted run without repeating work. Exit
+    /// status: 1 when a region failed (each is listed), 5 when a transfer
+    /// timed out.
+    Distribute(DistributeImageArgs),
 }
 
 /// Runs one `images` subcommand.
@@ -49,7 +64,10 @@ pub async fn run(
     output: &OutputOptions,
     poll_interval: Duration,
 ) -> Result<(), CliError> {
-    output.check::<Image>()?;
+    // A prune prints its plan, not images: it checks its own columns.
+    if !matches!(command, ImagesCommand::Prune(_)) {
+        output.check::<Image>()?;
+    }
     match output.format {
         OutputFormat::Text => run_as::<Image>(command, app, output, poll_interval).await,
         OutputFormat::Json => run_as::<Raw>(command, app, output, poll_interval).await,
@@ -91,6 +109,10 @@ async fn run_as<S: Shown<Image>>(
             let image: S = wait_available(app, args.id, settings).await?;
             image.print(output, &mut out)
         }
+        ImagesCommand::Distribute(args) => {
+            images_distribute::distribute::<S>(app, output, &mut out, args, poll_interval).await
+        }
+        ImagesCommand::Prune(args) => images_prune::prune(app, output, args).await,
     }
 }
 
@@ -242,13 +264,21 @@ async fn delete(app: &App, args: DeleteImagesArgs) -> Result<(), CliError> {
     }
 }
 
-/// Asks on the terminal; refuses when stdin is not one.
-fn confirm(question: &str) -> Result<bool, CliError> {
-    if !std::io::stdin().is_terminal() {
-        return Err(CliError::Usage(
-            "refusing to delete without confirmation: stdin is not a terminal; pass --force to delete anyway".into(),
-        ));
+/// Refuses when stdin is not a terminal, where no one can confirm a
+/// deletion; called before anything is sent.
+pub fn require_terminal() -> Result<(), CliError> {
+    if std::io::stdin().is_terminal() {
+        return Ok(());
     }
+    Err(CliError::Usage(
+        "refusing to delete without confirmation: stdin is not a terminal; pass --force to delete anyway".into(),
+    ))
+}
+
+/// Asks on the terminal (`question` ends in `[y/N] `); refuses when stdin
+/// is not one.
+pub fn confirm(question: &str) -> Result<bool, CliError> {
+    require_terminal()?;
     eprint!("{question}");
     std::io::stderr().flush()?;
     let mut answer = String::new();

@@ -6,8 +6,10 @@ pub mod account_transfers;
 pub mod actions;
 pub mod images;
 pub mod images_create;
+pub mod images_distribute;
 pub mod images_file;
 pub mod images_list;
+pub mod images_prune;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod shell;

@@ -4,6 +4,7 @@ pub mod columns;
 pub mod escape;
 pub mod json;
 pub mod print;
+pub mod prune_plan;
 pub mod rows;
 pub mod stderr;
 pub mod table;

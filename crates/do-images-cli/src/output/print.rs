@@ -133,7 +133,9 @@ impl<R: Row + do_images::Model> Shown<R> for Raw {
 }
 
 impl OutputOptions {
-    fn table<R: Row>(&self) -> Result<(Columns, Table), CliError> {
+    /// The columns `--format` chooses for rows of `R`, and an empty table
+    /// with their header (none with `--no-header`).
+    pub fn table<R: Row>(&self) -> Result<(Columns, Table), CliError> {
         let columns = Columns::choose::<R>(self.columns.as_deref()).map_err(CliError::Usage)?;
         let header =
             (!self.no_header).then(|| columns.names().iter().map(|n| n.to_uppercase()).collect());

@@ -60,19 +60,29 @@ where
         let status = progress.status.as_deref().unwrap_or("unknown");
         shown.update(status, progress.elapsed);
     });
-    // Biased, Ctrl-C first: its handler is installed by the first poll,
-    // before the wait sends its first request, so a Ctrl-C pressed once
-    // any progress is shown always ends the wait here (the default handler
-    // would kill doimg without a word).
-    let outcome = tokio::select! {
-        biased;
-        _ = tokio::signal::ctrl_c() => Err(CliError::Interrupted(format!(
-            "stopped waiting for {what}; the work goes on server-side"
-        ))),
-        result = start(options) => result.map_err(CliError::from),
-    };
+    let outcome = until_ctrl_c(start(options), || {
+        format!("stopped waiting for {what}; the work goes on server-side")
+    })
+    .await;
     display.clear();
     outcome
+}
+
+/// Runs `work` until it ends or Ctrl-C is pressed; Ctrl-C ends it with
+/// [`CliError::Interrupted`] and the message `interrupted` makes.
+pub async fn until_ctrl_c<T>(
+    work: impl Future<Output = Result<T, do_images::Error>>,
+    interrupted: impl FnOnce() -> String,
+) -> Result<T, CliError> {
+    // Biased, Ctrl-C first: its handler is installed by the first poll,
+    // before the work sends its first request, so a Ctrl-C pressed once
+    // any progress is shown always ends the work here (the default handler
+    // would kill doimg without a word).
+    tokio::select! {
+        biased;
+        _ = tokio::signal::ctrl_c() => Err(CliError::Interrupted(interrupted())),
+        result = work => result.map_err(CliError::from),
+    }
 }
 
 #[cfg(test)]
