@@ -1,5 +1,5 @@
 //! The command line: `run` (the harness), `list` (the library's client),
-//! `measure` and `rate-limited`.
+//! `measure`, `rate-limited`, `prune` and the upload benchmark.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -31,6 +31,10 @@ pub enum Command {
     /// with the API's real rate limits, through the library's default
     /// request limiter, and counts the `429`s it met.
     RateLimited(RateLimitedArgs),
+    /// Times a prune of a large series (plan and execute) against a sandbox
+    /// with the API's real rate limits, through the library's default
+    /// request limiter, and counts the requests and `429`s it met.
+    Prune(PruneArgs),
     /// Uploads a large sparse disk image to the sandbox's Spaces store, once
     /// through the file import and once as a single plain PUT, and prints
     /// the throughput and peak memory of each.
@@ -51,6 +55,18 @@ pub struct RateLimitedArgs {
     /// Latency the sandbox adds to every request, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub latency_ms: u64,
+}
+
+/// The prune `prune` times.
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Images of the pruned series (all of them are deleted); fewer make
+    /// a quick run.
+    #[arg(long, value_name = "N", default_value_t = 1_000, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub images: u64,
+    /// Other images the sandbox is seeded with (none of them is pruned).
+    #[arg(long, value_name = "N", default_value_t = 60)]
+    pub other_images: usize,
 }
 
 /// Settings of the upload benchmark.

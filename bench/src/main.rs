@@ -16,6 +16,7 @@ mod library_client;
 mod machine;
 mod measure;
 mod plan;
+mod prune;
 mod rate_limited;
 mod report;
 mod results;
@@ -38,6 +39,7 @@ fn main() -> ExitCode {
         Command::List(args) => library_client::run(&args),
         Command::Measure(args) => launcher::run(&args),
         Command::RateLimited(args) => rate_limited::run(&args),
+        Command::Prune(args) => prune::run(&args),
         Command::Upload(args) => upload::run(&args),
         Command::UploadClient(args) => upload_client::run(&args),
     };

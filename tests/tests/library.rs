@@ -5,6 +5,8 @@
 
 #[path = "library/account_transfers.rs"]
 mod account_transfers;
+#[path = "library/distribute.rs"]
+mod distribute;
 #[path = "library/failure_modes.rs"]
 mod failure_modes;
 #[path = "library/file_import.rs"]
@@ -17,6 +19,8 @@ mod json_schema;
 mod lifecycle;
 #[path = "library/listing.rs"]
 mod listing;
+#[path = "library/prune.rs"]
+mod prune;
 #[path = "library/rate_limits.rs"]
 mod rate_limits;
 #[path = "library/request_limiter.rs"]
