@@ -157,9 +157,10 @@ async fn distributing_again_sends_no_transfer() {
 
 #[tokio::test]
 async fn a_transfer_already_running_is_waited_for_not_started_twice() {
-    // Transfers take 3 s here, so the one started by hand is still running
-    // when the distribution looks.
-    let sandbox = start(quick_config(60).with_action_duration(Duration::from_secs(3))).await;
+    // Transfers take 8 s here, so the one started by hand is still running
+    // when the distribution looks, even on a busy machine (two requests
+    // apart).
+    let sandbox = start(quick_config(60).with_action_duration(Duration::from_secs(8))).await;
     let client = client_for(&sandbox);
     let (id, own, [running, new]) = a_snapshot_in_one_region(&sandbox).await;
     let by_hand = client
