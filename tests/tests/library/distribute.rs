@@ -6,6 +6,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use do_images::WaitOptions;
 use do_images::lifecycle::{DistributeProgress, DistributeReport, RegionResult};
 use do_images_e2e::{client_for, fast_wait, quick_config, requests_to, start};
 use do_images_sandbox::RunningSandbox;
@@ -176,7 +177,14 @@ async fn a_transfer_already_running_is_waited_for_not_started_twice() {
     let report = client
         .images()
         .distribute(id, [running.as_str(), new.as_str(), own.as_str()])
-        .wait_options(fast_wait())
+        .wait_options(
+            // Polls a few times a second: two 8 s transfers polled at
+            // fast_wait's pace would pass the client's 250 requests a minute.
+            WaitOptions::default()
+                .min_delay(Duration::from_millis(200))
+                .max_delay(Duration::from_millis(500))
+                .max_wait(Duration::from_secs(30)),
+        )
         .on_progress(move |step| {
             if let DistributeProgress::TransferRunning { region, action_id } = step {
                 seen.lock().unwrap().push((region.clone(), *action_id));
