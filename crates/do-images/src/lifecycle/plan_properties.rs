@@ -179,6 +179,17 @@ proptest! {
                 .count();
             prop_assert_eq!(deleted, available.len().saturating_sub(keep));
         }
+        // Without a count, exactly the available images past the age limit go.
+        if let (None, Some(limit)) = (policy.keep_newest, policy.older_than) {
+            for planned in &available {
+                let expected = if planned.age > limit {
+                    PruneAction::Delete
+                } else {
+                    PruneAction::Keep
+                };
+                prop_assert_eq!(planned.action, expected, "{:?}", planned);
+            }
+        }
     }
 
     #[test]
