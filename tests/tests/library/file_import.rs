@@ -1,8 +1,10 @@
 //! The file import library against the sandbox's API and Spaces store over
 //! HTTP: cancellation at each step leaves nothing behind, or says exactly
-//! what it left.
+//! what it left; a store that answers with a redirect is not followed.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use do_images::{Client, WaitOptions};
@@ -13,6 +15,8 @@ use do_images_sandbox::{
     ImportTiming, RunningSandbox, Sandbox, SandboxConfig, SpacesFaults, StoreOperation,
     StoreOutcome,
 };
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
 const MIB: u64 = 1024 * 1024;
@@ -324,4 +328,65 @@ async fn a_path_swapped_after_the_check_still_uploads_the_checked_file() {
         "swapped"
     );
     assert_eq!(sandbox.spaces().unwrap().objects(), vec![]);
+}
+
+/// A loopback listener that answers every request with `answer` and counts
+/// the connections it accepted.
+async fn canned_listener(answer: String) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counted = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((mut connection, _)) = listener.accept().await {
+            counted.fetch_add(1, Ordering::SeqCst);
+            let answer = answer.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buffer = [0u8; 4096];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match connection.read(&mut buffer).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(read) => head.extend_from_slice(&buffer[..read]),
+                    }
+                }
+                let _ = connection.write_all(answer.as_bytes()).await;
+                let _ = connection.shutdown().await;
+            });
+        }
+    });
+    (address, accepted)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_that_redirects_is_not_followed_and_nothing_is_imported() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    let (elsewhere, reached) = canned_listener(
+        "HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".to_string(),
+    )
+    .await;
+    let (redirecting, asked) = canned_listener(format!(
+        "HTTP/1.1 307 Temporary Redirect\r\nlocation: {elsewhere}/stolen\r\n\
+         content-length: 0\r\nconnection: close\r\n\r\n"
+    ))
+    .await;
+    let (_dir, file) = disk_in_own_dir(MIB);
+    let (import, _) = import(&sandbox, &file);
+    let error = import
+        .name("redirected")
+        .spaces_endpoint(redirecting.as_str())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error.kind(), ImportErrorKind::Storage { .. }),
+        "{error:?}"
+    );
+    assert!(asked.load(Ordering::SeqCst) > 0, "the store was asked");
+    assert_eq!(
+        reached.load(Ordering::SeqCst),
+        0,
+        "the redirect was not followed: {error}"
+    );
+    assert_eq!(sandbox.count_images_named("redirected"), 0);
 }
