@@ -1,10 +1,11 @@
 //! Every operation whose success has a JSON body also gets `send_json()`,
-//! the same request as `send()` with the success body read as a
-//! `serde_json::Value` instead of the model.
+//! the same request as `send()` with the success body kept as its JSON text
+//! (`Box<serde_json::value::RawValue>`: checked to be JSON, not parsed into
+//! anything) instead of the model.
 //!
 //! The raw path of do-images (the object exactly as the API sent it) uses
-//! it, so that a page is parsed once, not decoded into the model first and
-//! then parsed again. `send_json` is `send` with one type changed: the
+//! it, so that a page is never decoded into the model, and a caller that
+//! only copies the items (doimg's `-o json`) never builds a map per item. `send_json` is `send` with one type changed: the
 //! request, the hooks, the status arms and the typed error answers are
 //! progenitor's own, and `ResponseValue::from_response` parses into
 //! whatever type the signature names.
@@ -56,10 +57,10 @@ fn json_twin(item: &ImplItem) -> Option<ImplItemFn> {
     let mut twin = send.clone();
     twin.sig.ident = Ident::new("send_json", send.sig.ident.span());
     twin.sig.output = syn::parse_quote! {
-        -> Result<ResponseValue<::serde_json::Value>, Error<types::Error>>
+        -> Result<ResponseValue<Box<::serde_json::value::RawValue>>, Error<types::Error>>
     };
     twin.attrs = vec![syn::parse_quote! {
-        #[doc = "Like `send`, with the successful answer read as JSON, exactly as sent."]
+        #[doc = "Like `send`, with the successful answer kept as its JSON text, exactly as sent."]
     }];
     Some(twin)
 }
@@ -89,7 +90,7 @@ mod tests {
         assert_eq!(out.matches("fn send_json").count(), 1, "{out}");
         assert!(
             out.contains(
-                "fn send_json (self) -> Result < ResponseValue < :: serde_json :: Value > , Error < types :: Error > > { ResponseValue :: from_response (response) . await }"
+                "fn send_json (self) -> Result < ResponseValue < Box < :: serde_json :: value :: RawValue > > , Error < types :: Error > > { ResponseValue :: from_response (response) . await }"
             ),
             "{out}"
         );

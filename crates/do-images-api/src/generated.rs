@@ -2833,10 +2833,13 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        ///Like `send`, with the successful answer read as JSON, exactly as sent.
+        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
         pub async fn send_json(
             self,
-        ) -> Result<ResponseValue<::serde_json::Value>, Error<types::Error>> {
+        ) -> Result<
+            ResponseValue<Box<::serde_json::value::RawValue>>,
+            Error<types::Error>,
+        > {
             let Self { client, page, per_page, private, tag_name, type_ } = self;
             let page = page.map_err(Error::InvalidRequest)?;
             let per_page = per_page.map_err(Error::InvalidRequest)?;
@@ -3031,10 +3034,13 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        ///Like `send`, with the successful answer read as JSON, exactly as sent.
+        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
         pub async fn send_json(
             self,
-        ) -> Result<ResponseValue<::serde_json::Value>, Error<types::Error>> {
+        ) -> Result<
+            ResponseValue<Box<::serde_json::value::RawValue>>,
+            Error<types::Error>,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -3218,10 +3224,13 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        ///Like `send`, with the successful answer read as JSON, exactly as sent.
+        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
         pub async fn send_json(
             self,
-        ) -> Result<ResponseValue<::serde_json::Value>, Error<types::Error>> {
+        ) -> Result<
+            ResponseValue<Box<::serde_json::value::RawValue>>,
+            Error<types::Error>,
+        > {
             let Self { client, image_id } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -3438,10 +3447,13 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        ///Like `send`, with the successful answer read as JSON, exactly as sent.
+        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
         pub async fn send_json(
             self,
-        ) -> Result<ResponseValue<::serde_json::Value>, Error<types::Error>> {
+        ) -> Result<
+            ResponseValue<Box<::serde_json::value::RawValue>>,
+            Error<types::Error>,
+        > {
             let Self { client, image_id, body } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -3776,10 +3788,13 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        ///Like `send`, with the successful answer read as JSON, exactly as sent.
+        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
         pub async fn send_json(
             self,
-        ) -> Result<ResponseValue<::serde_json::Value>, Error<types::Error>> {
+        ) -> Result<
+            ResponseValue<Box<::serde_json::value::RawValue>>,
+            Error<types::Error>,
+        > {
             let Self { client, image_id, page, per_page } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
@@ -3987,10 +4002,13 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        ///Like `send`, with the successful answer read as JSON, exactly as sent.
+        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
         pub async fn send_json(
             self,
-        ) -> Result<ResponseValue<::serde_json::Value>, Error<types::Error>> {
+        ) -> Result<
+            ResponseValue<Box<::serde_json::value::RawValue>>,
+            Error<types::Error>,
+        > {
             let Self { client, image_id, body } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -4197,10 +4215,13 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        ///Like `send`, with the successful answer read as JSON, exactly as sent.
+        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
         pub async fn send_json(
             self,
-        ) -> Result<ResponseValue<::serde_json::Value>, Error<types::Error>> {
+        ) -> Result<
+            ResponseValue<Box<::serde_json::value::RawValue>>,
+            Error<types::Error>,
+        > {
             let Self { client, image_id, action_id } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let action_id = action_id.map_err(Error::InvalidRequest)?;
@@ -4417,10 +4438,13 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        ///Like `send`, with the successful answer read as JSON, exactly as sent.
+        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
         pub async fn send_json(
             self,
-        ) -> Result<ResponseValue<::serde_json::Value>, Error<types::Error>> {
+        ) -> Result<
+            ResponseValue<Box<::serde_json::value::RawValue>>,
+            Error<types::Error>,
+        > {
             let Self { client, image_id, body } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;

@@ -156,7 +156,8 @@ impl StartTransfer {
         let body = self.body?;
         let request = self.client.api().image_account_transfers_create();
         let request = request.image_id(image_id).body(body).send_json();
-        Ok(self.client.call_json(request).await?.0)
+        let (body, record) = self.client.call_json(request).await?;
+        serde_json::from_str(body.get()).map_err(|e| Error::decode(&record, &[], e.to_string()))
     }
 }
 

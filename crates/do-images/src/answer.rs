@@ -4,8 +4,9 @@
 //! the model, decoded by the generated client; `send_json()` (`stream_json()`)
 //! gives [`serde_json::Value`], the object exactly as the API sent it (every
 //! field, `null`s, key order, fields the spec does not know); `send_as::<T>()`
-//! takes either as a type parameter, for code that is generic over the
-//! choice. [`Output`] is what these terminals accept.
+//! takes either, or `Box<RawValue>` (the object's JSON text as sent, never
+//! parsed into a map: for code that only passes it on), as a type parameter.
+//! [`Output`] is what these terminals accept.
 //!
 //! The envelopes around the objects (`{"image": ...}`, a page's items,
 //! `meta` and `links`) are unwrapped by [`Envelope`] and [`PageBody`], which
@@ -16,11 +17,14 @@ use do_images_api::types::{
     Action, ActionEnvelope, ActionsPage, Image, ImageEnvelope, ImagesPage, PageLinks,
     PageLinksPages,
 };
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::future::Future;
 
 use futures::future::BoxFuture;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::client::{ApiError, Client};
 use crate::error::{Error, Result};
@@ -114,31 +118,35 @@ impl Model for Image {}
 impl Model for Action {}
 
 /// What the answer about a model `M` is read as: `M` itself, through the
-/// generated client's decoder, or [`serde_json::Value`], the object as the
-/// API sent it. Sealed: these two are the choices.
+/// generated client's decoder; [`serde_json::Value`], the object as the API
+/// sent it; or `Box<RawValue>`, the same object as its JSON text, exactly
+/// the bytes the API sent, checked to be JSON but never parsed into a map
+/// (the cheapest way to pass a listing on). Sealed: these three are the
+/// choices.
 pub trait Output<M: Model>: sealed::Read<M> {}
 
 impl<M: Model> Output<M> for M {}
 impl<M: Model> Output<M> for Value {}
+impl<M: Model> Output<M> for Box<RawValue> {}
 
 /// What one generated call answers with.
 type Answered<R> = std::result::Result<ResponseValue<R>, ApiError>;
 
 /// One request of the generated client, both ways it can be read: its
-/// `send()`, which decodes the model, and its `send_json()`, which parses
-/// the success body into a [`Value`] only. Futures are lazy: the one the
+/// `send()`, which decodes the model, and its `send_json()`, which keeps
+/// the success body as JSON text. Futures are lazy: the one the
 /// result type picks is sent, the other is dropped unpolled. (Unnameable
 /// outside this crate.)
 pub struct Call<'a, R> {
     send: BoxFuture<'a, Answered<R>>,
-    send_json: BoxFuture<'a, Answered<Value>>,
+    send_json: BoxFuture<'a, Answered<Box<RawValue>>>,
 }
 
 impl<'a, R> Call<'a, R> {
     /// The `send()` and `send_json()` of the same generated builder.
     pub(crate) fn new(
         send: impl Future<Output = Answered<R>> + Send + 'a,
-        send_json: impl Future<Output = Answered<Value>> + Send + 'a,
+        send_json: impl Future<Output = Answered<Box<RawValue>>> + Send + 'a,
     ) -> Self {
         Self {
             send: Box::pin(send),
@@ -196,7 +204,7 @@ pub(crate) mod sealed {
             per_page: u64,
         ) -> BoxFuture<'a, Result<Page<Self>>>;
         /// A text field, when it is there.
-        fn text(&self, field: Field) -> Option<&str>;
+        fn text(&self, field: Field) -> Option<Cow<'_, str>>;
         /// The object's id, when it is there.
         fn id(&self) -> Option<u64>;
     }
@@ -228,8 +236,8 @@ pub(crate) mod sealed {
                 })
             })
         }
-        fn text(&self, field: Field) -> Option<&str> {
-            Known::text(self, field)
+        fn text(&self, field: Field) -> Option<Cow<'_, str>> {
+            Known::text(self, field).map(Cow::Borrowed)
         }
         fn id(&self) -> Option<u64> {
             Some(Known::id(self))
@@ -243,7 +251,9 @@ pub(crate) mod sealed {
         ) -> BoxFuture<'a, Result<Self>> {
             Box::pin(async move {
                 let (body, record) = client.call_json(call.send_json).await?;
-                member(body, E::KEY).map_err(|reason| Error::decode(&record, &[], reason))
+                parsed(&body)
+                    .and_then(|body| member(body, E::KEY))
+                    .map_err(|reason| Error::decode(&record, &[], reason))
             })
         }
         fn page<'a, P: PageBody<Item = M>>(
@@ -254,17 +264,107 @@ pub(crate) mod sealed {
         ) -> BoxFuture<'a, Result<Page<Self>>> {
             Box::pin(async move {
                 let (body, record) = client.call_json(call.send_json).await?;
-                json_page(body, P::ITEMS_KEY, number)
+                parsed(&body)
+                    .and_then(|body| json_page(body, P::ITEMS_KEY, number))
                     .map_err(|reason| Error::decode(&record, &[], reason))
             })
         }
-        fn text(&self, field: Field) -> Option<&str> {
-            self.get(field.key()).and_then(Value::as_str)
+        fn text(&self, field: Field) -> Option<Cow<'_, str>> {
+            self.get(field.key())
+                .and_then(Value::as_str)
+                .map(Cow::Borrowed)
         }
         fn id(&self) -> Option<u64> {
             self.get("id").and_then(Value::as_u64)
         }
     }
+
+    impl<M: Model> Read<M> for Box<RawValue> {
+        fn object<'a, E: Envelope<Item = M>>(
+            client: &'a Client,
+            call: Call<'a, E>,
+        ) -> BoxFuture<'a, Result<Self>> {
+            Box::pin(async move {
+                let (body, record) = client.call_json(call.send_json).await?;
+                raw_member(&body, E::KEY).map_err(|reason| Error::decode(&record, &[], reason))
+            })
+        }
+        fn page<'a, P: PageBody<Item = M>>(
+            client: &'a Client,
+            call: Call<'a, P>,
+            number: u64,
+            _per_page: u64,
+        ) -> BoxFuture<'a, Result<Page<Self>>> {
+            Box::pin(async move {
+                let (body, record) = client.call_json(call.send_json).await?;
+                raw_page(&body, P::ITEMS_KEY, number)
+                    .map_err(|reason| Error::decode(&record, &[], reason))
+            })
+        }
+        /// Reads the object's members for the one field: waiters and
+        /// searches ask rarely, copies never.
+        fn text(&self, field: Field) -> Option<Cow<'_, str>> {
+            let value = raw_members(self).ok()?.remove(field.key())?;
+            serde_json::from_str::<String>(value.get())
+                .ok()
+                .map(Cow::Owned)
+        }
+        fn id(&self) -> Option<u64> {
+            let value = raw_members(self).ok()?.remove("id")?;
+            serde_json::from_str(value.get()).ok()
+        }
+    }
+}
+
+/// The JSON text `body` parsed into a [`Value`].
+fn parsed(body: &RawValue) -> std::result::Result<Value, String> {
+    serde_json::from_str(body.get()).map_err(|e| e.to_string())
+}
+
+/// The members of the JSON object `body`, each as its text.
+fn raw_members(body: &RawValue) -> std::result::Result<BTreeMap<String, &RawValue>, String> {
+    serde_json::from_str(body.get()).map_err(|_| "the answer is not a JSON object".to_string())
+}
+
+/// The object under `key` of an envelope, as its text; it must be an
+/// object.
+fn raw_member(body: &RawValue, key: &str) -> std::result::Result<Box<RawValue>, String> {
+    let object = raw_members(body)?
+        .remove(key)
+        .ok_or_else(|| format!("missing field `{key}`"))?;
+    if !object.get().starts_with('{') {
+        return Err(format!("`{key}` is not an object"));
+    }
+    Ok(object.to_owned())
+}
+
+/// A page kept as text: each item's JSON exactly as sent, `meta.total` and
+/// `links.pages` checked as the typed page checks them.
+fn raw_page(
+    body: &RawValue,
+    items_key: &str,
+    number: u64,
+) -> std::result::Result<Page<Box<RawValue>>, String> {
+    let mut members = raw_members(body)?;
+    let items = members
+        .remove(items_key)
+        .ok_or_else(|| format!("missing field `{items_key}`"))?;
+    let items: Vec<Box<RawValue>> =
+        serde_json::from_str(items.get()).map_err(|_| format!("`{items_key}` is not an array"))?;
+    let meta = members.remove("meta").ok_or("missing field `meta`")?;
+    let meta: do_images_api::types::Meta =
+        serde_json::from_str(meta.get()).map_err(|e| format!("`meta`: {e}"))?;
+    let links = match members.remove("links") {
+        Some(links) => serde_json::from_str::<Option<PageLinks>>(links.get())
+            .map_err(|e| format!("`links`: {e}"))?,
+        None => None,
+    };
+    Ok(Page {
+        number,
+        items,
+        total: meta.total,
+        links: pages_of(links),
+    })
 }
 
 /// The object under `key` of an envelope; it must be an object.

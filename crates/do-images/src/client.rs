@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use do_images_api::{ResponseValue, Transport, types};
 use reqwest::header::HeaderValue;
-use serde_json::Value;
+use serde_json::value::RawValue;
 use url::{Host, Url};
 
 use crate::account_transfers::AccountTransfers;
@@ -195,12 +195,12 @@ impl Client {
     }
 
     /// The raw path: runs the `send_json()` of a generated call, whose
-    /// success body is parsed into a [`Value`] only (every field, `null`s,
-    /// key order, fields the spec does not know), and returns it with the
-    /// record of the call, for the errors the caller finds in the object.
-    pub(crate) async fn call_json<F>(&self, call: F) -> Result<(Value, CallRecord)>
+    /// success body is kept as its JSON text (checked to be JSON, nothing
+    /// more), and returns it with the record of the call, for the errors
+    /// the caller finds in the object.
+    pub(crate) async fn call_json<F>(&self, call: F) -> Result<(Box<RawValue>, CallRecord)>
     where
-        F: Future<Output = std::result::Result<ResponseValue<Value>, ApiError>>,
+        F: Future<Output = std::result::Result<ResponseValue<Box<RawValue>>, ApiError>>,
     {
         self.call_recorded(call, |_| None).await
     }

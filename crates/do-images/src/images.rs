@@ -484,7 +484,9 @@ impl FindImagesByName {
         let name = self.name;
         self.list
             .stream_as::<T>()
-            .try_filter(|image| futures::future::ready(image.text(Field::Name) == Some(&name)))
+            .try_filter(|image| {
+                futures::future::ready(image.text(Field::Name).as_deref() == Some(name.as_str()))
+            })
             .try_collect()
             .await
     }

@@ -40,7 +40,9 @@
 //!   [`serde_json::Value`], the object exactly as the API sent it (every
 //!   field, `null`s, fields the spec does not know; its key order too when
 //!   your program turns on serde_json's `preserve_order`); `send_as`
-//!   takes either as a type parameter ([`Output`]). The requests, retries,
+//!   takes either as a type parameter ([`Output`]), or
+//!   `Box<serde_json::value::RawValue>`, the object's JSON text exactly as
+//!   sent, with nothing built per item. The requests, retries,
 //!   rate limits, body size limit and pagination are the same.
 //! - [`Client::api`] and [`Client::call`]: any operation of the generated
 //!   [`do_images_api`] client, through the same executor, with this

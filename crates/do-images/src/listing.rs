@@ -9,6 +9,7 @@ use do_images_api::ResponseValue;
 use do_images_api::types;
 use futures::TryStreamExt;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::answer::{Call, Output, PageBody};
 use crate::client::Client;
@@ -23,8 +24,8 @@ type Answered<R> = std::result::Result<ResponseValue<R>, do_images_api::Error<ty
 /// The request for one page, as the generated client sends it: the
 /// `.send()` and `.send_json()` of one generated builder, wrapped by
 /// [`PageCall::new`]. The listing sends one of them: `send_json()` when the
-/// items are read as JSON, so that a page is parsed once, into `Value`s,
-/// and never decoded into the model.
+/// items are read as JSON (`Value` or `Box<RawValue>`), so that a page is
+/// never decoded into the model.
 pub struct PageCall<'a, P>(Call<'a, P>);
 
 impl<'a, P> PageCall<'a, P> {
@@ -33,7 +34,7 @@ impl<'a, P> PageCall<'a, P> {
     /// `PageCall::new(request.clone().send(), request.send_json())`.
     pub fn new(
         send: impl Future<Output = Answered<P>> + Send + 'a,
-        send_json: impl Future<Output = Answered<Value>> + Send + 'a,
+        send_json: impl Future<Output = Answered<Box<RawValue>>> + Send + 'a,
     ) -> Self {
         Self(Call::new(send, send_json))
     }

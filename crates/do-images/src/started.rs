@@ -140,8 +140,10 @@ impl<K: Target> Wait<K> {
         let client = &self.client;
         let poll = || async move {
             let answer: T = T::object(client, target.get(client.api())).await?;
-            let (shown, state) =
-                K::state(answer.text(Field::Status), answer.text(Field::ErrorMessage));
+            let (shown, state) = K::state(
+                answer.text(Field::Status).as_deref(),
+                answer.text(Field::ErrorMessage).as_deref(),
+            );
             Ok((shown, state, answer))
         };
         wait_for(client, &self.options, K::RESOURCE, target.id(), poll).await

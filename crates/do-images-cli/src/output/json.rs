@@ -14,14 +14,18 @@
 //! as `\uXXXX` too (see [`super::escape::is_hidden`]), so that JSON shown
 //! on a terminal cannot drive it either.
 //!
-//! The objects come from the library's raw path as `serde_json::Value`s
-//! (every field the API sent, in its order) and are written through the
-//! same escaping formatter: one writer, linear in the size of the object.
+//! The objects come from the library's raw path as their JSON text, exactly
+//! as the API sent it. A list item whose text is printable ASCII (no
+//! control, no DEL, no byte of a multi-byte character, so nothing that
+//! could reach a terminal raw, and no line break) is copied as it is; any
+//! other is parsed and written through the escaping formatter. Both are
+//! linear in the size of the item, and the copy builds nothing.
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
+use serde_json::value::RawValue;
 
 use super::escape;
 
@@ -56,13 +60,37 @@ impl<W: Write> JsonArray<W> {
 
     /// Adds one item; it is written at the next flush.
     pub fn push(&mut self, item: &impl Serialize) -> io::Result<()> {
-        let separator: &[u8] = if self.count == 0 { b"\n  " } else { b",\n  " };
         let mark = self.pending.len();
-        self.pending.extend_from_slice(separator);
+        self.start_item();
         if let Err(error) = write_json(&mut self.pending, item, CompactFormatter) {
             self.pending.truncate(mark);
             return Err(error.into());
         }
+        self.end_item()
+    }
+
+    /// Adds one item given as its JSON text: copied when it is printable
+    /// ASCII, else parsed and written like [`push`](Self::push).
+    pub fn push_raw(&mut self, item: &RawValue) -> io::Result<()> {
+        let text = item.get();
+        if !text.bytes().all(|byte| (b' '..=b'~').contains(&byte)) {
+            let parsed: serde_json::Value = serde_json::from_str(text)
+                .map_err(|error| io::Error::new(io::ErrorKind::InvalidData, error))?;
+            return self.push(&parsed);
+        }
+        self.start_item();
+        self.pending.extend_from_slice(text.as_bytes());
+        self.end_item()
+    }
+
+    /// The separator before an item: each item on a line of its own.
+    fn start_item(&mut self) {
+        let separator: &[u8] = if self.count == 0 { b"\n  " } else { b",\n  " };
+        self.pending.extend_from_slice(separator);
+    }
+
+    /// Counts the item just written and flushes when it is time.
+    fn end_item(&mut self) -> io::Result<()> {
         self.count += 1;
         if self.flush_each || self.pending.len() >= FLUSH_AT {
             self.flush()?;
@@ -219,6 +247,43 @@ mod tests {
                 );
             }
         }
+    }
+
+    fn raw(text: &str) -> Box<RawValue> {
+        RawValue::from_string(text.to_string()).unwrap()
+    }
+
+    fn written_raw(items: &[&str]) -> String {
+        let mut out = Vec::new();
+        let mut array = JsonArray::start(&mut out, false).unwrap();
+        for item in items {
+            array.push_raw(&raw(item)).unwrap();
+        }
+        array.finish().unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_printable_ascii_item_is_copied_byte_for_byte() {
+        let item = r#"{"name":"caf\u00e9 \u202e","id":7,"id":8, "public" :true}"#;
+        assert_eq!(
+            written_raw(&[item, "{}"]),
+            format!("[\n  {item},\n  {{}}\n]\n")
+        );
+    }
+
+    #[test]
+    fn an_item_with_a_line_break_or_a_non_ascii_character_is_rewritten() {
+        let out = written_raw(&[
+            "{\n\"name\": \"web\"}",
+            "{\"name\":\"x\u{202e}\u{7f}\u{9b}é\"}",
+        ]);
+        assert_eq!(
+            out,
+            "[\n  {\"name\":\"web\"},\n  {\"name\":\"x\\u202e\\u007f\\u009bé\"}\n]\n"
+        );
+        let parsed: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(parsed[1]["name"], "x\u{202e}\u{7f}\u{9b}é");
     }
 
     /// Records each `write` call and each flush.

@@ -25,8 +25,9 @@ pub struct OutputOptions {
     pub terminal: bool,
 }
 
-/// An object exactly as the API sent it: what JSON output prints.
-pub type Raw = serde_json::Value;
+/// An object exactly as the API sent it, as its JSON text: what JSON
+/// output prints.
+pub type Raw = Box<serde_json::value::RawValue>;
 
 /// What a command fetches, chosen once by the output format: the model
 /// (`Image`, `Action`) for text, the object as the API sent it ([`Raw`])
@@ -91,9 +92,12 @@ impl<R: Row + do_images::Model> Shown<R> for Raw {
         None
     }
 
-    /// Pretty-printed, in one write.
+    /// Pretty-printed, in one write: parsed, so that the escaping writer
+    /// writes every string.
     fn print(&self, _: &OutputOptions, out: &mut impl Write) -> Result<(), CliError> {
-        super::json::write_object(out, self)?;
+        let object: serde_json::Value = serde_json::from_str(self.get())
+            .map_err(|error| std::io::Error::new(std::io::ErrorKind::InvalidData, error))?;
+        super::json::write_object(out, &object)?;
         Ok(())
     }
 
@@ -122,7 +126,7 @@ impl<R: Row + do_images::Model> Shown<R> for Raw {
                 }
             };
             match next {
-                Some(item) => array.push(&item?)?,
+                Some(item) => array.push_raw(&item?)?,
                 None => {
                     array.finish()?;
                     return Ok(());

@@ -7,6 +7,7 @@ use std::time::Duration;
 use do_images::{Error, WaitOptions};
 use futures::{StreamExt, TryStreamExt};
 use httpmock::prelude::*;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use crate::common::{action, builder, client, error_body, image, serve_pages, within_seconds};
@@ -619,5 +620,75 @@ async fn json_waiters_return_the_last_object_and_fail_like_the_typed_ones() {
             }
         ),
         "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn raw_text_items_are_the_bytes_the_api_sent() {
+    let first = r#"{"id":1, "name" : "caf\u00e9","status":"available","zz":null,"id_again":1}"#;
+    let second = "{\"id\":2,\"name\":\"web\",\"status\":\"NEW\",\"regions\":[ ]}";
+    let body = format!(
+        "{{\"images\": [ {first} ,\n {second}], \"links\": {{}}, \"meta\": {{\"total\": 2}}}}"
+    );
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v2/images");
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(body.as_str());
+        })
+        .await;
+    let (client, _) = client(&server);
+    let listed: Vec<Box<RawValue>> = client
+        .images()
+        .list()
+        .stream_as::<Box<RawValue>>()
+        .try_collect()
+        .await
+        .unwrap();
+    let texts: Vec<&str> = listed.iter().map(|item| item.get()).collect();
+    assert_eq!(texts, [first, second]);
+}
+
+#[tokio::test]
+async fn raw_text_waiters_read_the_status_and_the_error_message() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v2/images/7");
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(r#"{"image": {"id": 7, "status": "available", "name": "w\u0065b"}}"#);
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v2/images/8");
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(r#"{"image": {"id": 8, "status": "deleted", "error_message": "no \"disk\"\nfound"}}"#);
+        })
+        .await;
+    let (client, _) = client(&server);
+    let image = client
+        .images()
+        .wait_until_available(7, WaitOptions::default())
+        .send_as::<Box<RawValue>>()
+        .await
+        .unwrap();
+    assert_eq!(
+        image.get(),
+        r#"{"id": 7, "status": "available", "name": "w\u0065b"}"#
+    );
+    let error = client
+        .images()
+        .wait_until_available(8, WaitOptions::default())
+        .send_as::<Box<RawValue>>()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "image 8 ended as deleted: no \"disk\"\nfound"
     );
 }
