@@ -249,12 +249,9 @@ pub(crate) mod sealed {
             client: &'a Client,
             call: Call<'a, E>,
         ) -> BoxFuture<'a, Result<Self>> {
-            Box::pin(async move {
-                let (body, record) = client.call_json(call.send_json).await?;
-                parsed(&body)
-                    .and_then(|body| member(body, E::KEY))
-                    .map_err(|reason| Error::decode(&record, &[], reason))
-            })
+            Box::pin(read_json(client, call.send_json, |body| {
+                raw_member(body, E::KEY).and_then(|object| parsed(&object))
+            }))
         }
         fn page<'a, P: PageBody<Item = M>>(
             client: &'a Client,
@@ -262,12 +259,16 @@ pub(crate) mod sealed {
             number: u64,
             _per_page: u64,
         ) -> BoxFuture<'a, Result<Page<Self>>> {
-            Box::pin(async move {
-                let (body, record) = client.call_json(call.send_json).await?;
-                parsed(&body)
-                    .and_then(|body| json_page(body, P::ITEMS_KEY, number))
-                    .map_err(|reason| Error::decode(&record, &[], reason))
-            })
+            Box::pin(read_json(client, call.send_json, move |body| {
+                let page = raw_page(body, P::ITEMS_KEY, number)?;
+                let items = page.items.iter().map(|item| parsed(item));
+                Ok(Page {
+                    items: items.collect::<std::result::Result<_, _>>()?,
+                    number: page.number,
+                    total: page.total,
+                    links: page.links,
+                })
+            }))
         }
         fn text(&self, field: Field) -> Option<Cow<'_, str>> {
             self.get(field.key())
@@ -284,10 +285,9 @@ pub(crate) mod sealed {
             client: &'a Client,
             call: Call<'a, E>,
         ) -> BoxFuture<'a, Result<Self>> {
-            Box::pin(async move {
-                let (body, record) = client.call_json(call.send_json).await?;
-                raw_member(&body, E::KEY).map_err(|reason| Error::decode(&record, &[], reason))
-            })
+            Box::pin(read_json(client, call.send_json, |body| {
+                raw_member(body, E::KEY)
+            }))
         }
         fn page<'a, P: PageBody<Item = M>>(
             client: &'a Client,
@@ -295,11 +295,9 @@ pub(crate) mod sealed {
             number: u64,
             _per_page: u64,
         ) -> BoxFuture<'a, Result<Page<Self>>> {
-            Box::pin(async move {
-                let (body, record) = client.call_json(call.send_json).await?;
-                raw_page(&body, P::ITEMS_KEY, number)
-                    .map_err(|reason| Error::decode(&record, &[], reason))
-            })
+            Box::pin(read_json(client, call.send_json, move |body| {
+                raw_page(body, P::ITEMS_KEY, number)
+            }))
         }
         /// Reads the object's members for the one field: waiters and
         /// searches ask rarely, copies never.
@@ -314,6 +312,17 @@ pub(crate) mod sealed {
             serde_json::from_str(value.get()).ok()
         }
     }
+}
+
+/// Runs the `send_json()` of a generated call and reads its JSON text with
+/// `read`; what `read` refuses is a decoding error with the call's record.
+async fn read_json<T>(
+    client: &Client,
+    call: BoxFuture<'_, Answered<Box<RawValue>>>,
+    read: impl FnOnce(&RawValue) -> std::result::Result<T, String>,
+) -> Result<T> {
+    let (body, record) = client.call_json(call).await?;
+    read(&body).map_err(|reason| Error::decode(&record, &[], reason))
 }
 
 /// The JSON text `body` parsed into a [`Value`].
@@ -364,48 +373,6 @@ fn raw_page(
         items,
         total: meta.total,
         links: pages_of(links),
-    })
-}
-
-/// The object under `key` of an envelope; it must be an object.
-fn member(body: Value, key: &str) -> std::result::Result<Value, String> {
-    let Value::Object(mut members) = body else {
-        return Err("the answer is not a JSON object".into());
-    };
-    match members.remove(key) {
-        Some(object @ Value::Object(_)) => Ok(object),
-        Some(_) => Err(format!("`{key}` is not an object")),
-        None => Err(format!("missing field `{key}`")),
-    }
-}
-
-/// A page read as JSON: the items exactly as sent, `meta.total` and
-/// `links.pages` checked as the typed page checks them.
-fn json_page(
-    body: Value,
-    items_key: &str,
-    number: u64,
-) -> std::result::Result<Page<Value>, String> {
-    #[derive(serde::Deserialize)]
-    struct Parts {
-        meta: do_images_api::types::Meta,
-        #[serde(default)]
-        links: Option<PageLinks>,
-    }
-    let Value::Object(mut members) = body else {
-        return Err("the answer is not a JSON object".into());
-    };
-    let items = match members.remove(items_key) {
-        Some(Value::Array(items)) => items,
-        Some(_) => return Err(format!("`{items_key}` is not an array")),
-        None => return Err(format!("missing field `{items_key}`")),
-    };
-    let parts: Parts = serde_json::from_value(Value::Object(members)).map_err(|e| e.to_string())?;
-    Ok(Page {
-        number,
-        items,
-        total: parts.meta.total,
-        links: pages_of(parts.links),
     })
 }
 

@@ -175,6 +175,18 @@ fn planned_ids(plan: &PrunePlan) -> BTreeSet<u64> {
     plan.deletions().map(|planned| planned.image.id).collect()
 }
 
+/// The plan of `web-` images keeping the `keep` newest.
+async fn plan_web(client: &Client, keep: usize) -> PrunePlan {
+    client
+        .images()
+        .prune()
+        .name_prefix("web-")
+        .keep_newest(keep)
+        .plan()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn keeping_two_deletes_exactly_the_older_images_of_the_series_and_touches_nothing_else() {
     let sandbox = start(quick_config(SEEDED)).await;
@@ -210,14 +222,7 @@ async fn keeping_two_deletes_exactly_the_older_images_of_the_series_and_touches_
         .take(2)
         .collect();
 
-    let plan = client
-        .images()
-        .prune()
-        .name_prefix("web-")
-        .keep_newest(2)
-        .plan()
-        .await
-        .unwrap();
+    let plan = plan_web(&client, 2).await;
     assert_eq!(
         planned_ids(&plan),
         expected,
@@ -251,14 +256,7 @@ async fn a_plan_alone_sends_no_delete() {
     let client = client_for(&sandbox);
     let count = sandbox.image_count();
 
-    let plan = client
-        .images()
-        .prune()
-        .name_prefix("web-")
-        .keep_newest(0)
-        .plan()
-        .await
-        .unwrap();
+    let plan = plan_web(&client, 0).await;
 
     assert!(plan.deletions().count() > 2, "the plan deletes images");
     let sent: Vec<(String, Option<&str>)> = sandbox
@@ -279,14 +277,7 @@ async fn a_plan_alone_sends_no_delete() {
 async fn an_image_renamed_after_the_plan_is_skipped_and_kept() {
     let sandbox = start(quick_config(SEEDED)).await;
     let client = client_for(&sandbox);
-    let plan = client
-        .images()
-        .prune()
-        .name_prefix("web-")
-        .keep_newest(1)
-        .plan()
-        .await
-        .unwrap();
+    let plan = plan_web(&client, 1).await;
     let planned = planned_ids(&plan);
     let renamed = *planned.iter().nth(1).expect("the plan deletes images");
 
@@ -335,14 +326,7 @@ async fn under_server_errors_and_lost_answers_every_planned_image_ends_gone() {
     let sandbox = start(quick_config(SEEDED)).await;
     let client = patient_client(&sandbox, 12, Duration::from_secs(5));
     let before = raw_images(&sandbox).await;
-    let plan = client
-        .images()
-        .prune()
-        .name_prefix("web-")
-        .keep_newest(1)
-        .plan()
-        .await
-        .unwrap();
+    let plan = plan_web(&client, 1).await;
     let planned = planned_ids(&plan);
     let gone_before = *planned.first().expect("the plan deletes images");
     client.images().delete(gone_before).send().await.unwrap();

@@ -239,15 +239,7 @@ fn transfer_to_a_region_the_image_is_in_ends_errored_with_exit_5() {
 #[test]
 fn transfer_to_an_undocumented_region_warns_and_goes_ahead() {
     let sim = Sim::start();
-    let id = sim
-        .private_images()
-        .iter()
-        .find(|i| {
-            i["status"] == "available"
-                && !i["regions"].as_array().unwrap().iter().any(|r| r == "ric1")
-        })
-        .and_then(|i| i["id"].as_u64())
-        .unwrap();
+    let id = sim.available_outside("ric1");
     let out = run(sim.doimg().args([
         "-o",
         "json",

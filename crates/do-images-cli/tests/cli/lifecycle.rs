@@ -507,15 +507,7 @@ fn distribute_to_three_regions_then_again_sends_no_transfer() {
 #[test]
 fn distribute_to_an_undocumented_region_warns_and_goes_ahead() {
     let sim = Sim::start();
-    let id = sim
-        .private_images()
-        .iter()
-        .find(|i| {
-            i["status"] == "available"
-                && !i["regions"].as_array().unwrap().iter().any(|r| r == "ric1")
-        })
-        .and_then(|i| i["id"].as_u64())
-        .unwrap();
+    let id = sim.available_outside("ric1");
     let out = run(sim
         .doimg()
         .args(["images", "distribute", &id.to_string(), "--regions", "ric1"]))

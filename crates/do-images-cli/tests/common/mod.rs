@@ -184,6 +184,19 @@ impl Sim {
         body["images"].as_array().expect("an images array").clone()
     }
 
+    /// The id of the first available private image that is not in
+    /// `region`.
+    pub fn available_outside(&self, region: &str) -> u64 {
+        self.private_images()
+            .iter()
+            .find(|i| {
+                i["status"] == "available"
+                    && !i["regions"].as_array().unwrap().iter().any(|r| r == region)
+            })
+            .and_then(|i| i["id"].as_u64())
+            .expect("an available private image outside the region")
+    }
+
     /// The id of the first private image of `kind` (`snapshot`, `backup`,
     /// `custom`) that is available.
     pub fn first_private(&self, kind: &str) -> u64 {
