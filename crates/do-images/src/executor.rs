@@ -13,6 +13,7 @@ use crate::call_record::update_record;
 use crate::clock::{Clock, Jitter};
 use crate::error::request_id_header;
 use crate::rate_limit::RateLimit;
+use crate::redact::Redactor;
 use crate::request_limits::Limiter;
 use crate::retry::RetryPolicy;
 use crate::sync::lock;
@@ -29,6 +30,8 @@ pub(crate) struct Executor {
     pub(crate) max_body_size: u64,
     /// Shared by the client's clones; `None` when limits are off.
     pub(crate) limiter: Option<Arc<Limiter>>,
+    /// Removes the client's secrets from what is logged.
+    pub(crate) redactor: Redactor,
 }
 
 impl Execute for Executor {
@@ -81,7 +84,8 @@ impl Executor {
             match outcome {
                 Ok((response, body)) => {
                     let status = response.status();
-                    let request_id = request_id_header(response.headers());
+                    let request_id = request_id_header(response.headers())
+                        .map(|id| self.redactor.redact(&id));
                     let remaining = self.capture_rate_limit(&response);
                     tracing::debug!(
                         operation = operation_id,
@@ -155,7 +159,7 @@ impl Executor {
                         %method,
                         path = %path,
                         attempt,
-                        error = %error,
+                        error = %self.redactor.redact(&error.to_string()),
                         will_retry = delay.is_some(),
                         "request to the DigitalOcean API failed"
                     );
