@@ -13,6 +13,7 @@ mod sandbox_mode;
 mod signals;
 mod validate;
 
+use std::borrow::Cow;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -70,13 +71,16 @@ fn sandbox_keeps_its_own_url(cli: &mut Cli, matches: &ArgMatches) -> Result<(), 
     Ok(())
 }
 /// Prints clap's error or help. An error quoting typed text that holds
-/// control characters is printed plain, escaped like every other message.
+/// control characters or a secret (a URL's password) is printed plain,
+/// escaped and redacted like every other message.
 fn print_command_line_error(error: &clap::Error) {
     let plain = error.render().to_string();
+    let holds_a_secret = matches!(output::redaction::redact(&plain), Cow::Owned(_));
     if !error.use_stderr()
-        || !plain
-            .chars()
-            .any(|c| c != '\n' && output::escape::is_hidden(c))
+        || !holds_a_secret
+            && !plain
+                .chars()
+                .any(|c| c != '\n' && output::escape::is_hidden(c))
     {
         let _ = error.print();
         return;

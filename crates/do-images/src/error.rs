@@ -279,7 +279,7 @@ impl Error {
     /// through `redactor`, so that neither `Display` nor `Debug` can show a
     /// secret a server echoed.
     pub(crate) fn redacted(self, redactor: &Redactor) -> Self {
-        let r = |text: String| redactor.redact(&text);
+        let r = |text: String| redactor.redact(&text).into_owned();
         match self {
             Self::Api {
                 status,
@@ -433,7 +433,8 @@ impl Error {
     pub(crate) fn decode(record: &CallRecord, body: &[u8], reason: impl fmt::Display) -> Self {
         let shown = record
             .redactor
-            .redact(&String::from_utf8_lossy(&body[..body.len().min(EXCERPT_SOURCE)]));
+            .redact(&String::from_utf8_lossy(&body[..body.len().min(EXCERPT_SOURCE)]))
+            .into_owned();
         Self::Decode {
             status: record.status.unwrap_or(0),
             excerpt: excerpt(shown.as_bytes()),

@@ -85,7 +85,7 @@ impl Executor {
                 Ok((response, body)) => {
                     let status = response.status();
                     let request_id = request_id_header(response.headers())
-                        .map(|id| self.redactor.redact(&id));
+                        .map(|id| self.redactor.redact(&id).into_owned());
                     let remaining = self.capture_rate_limit(&response);
                     tracing::debug!(
                         operation = operation_id,

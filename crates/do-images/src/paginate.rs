@@ -214,7 +214,7 @@ impl<T: Send + 'static> PageStream<T> {
             // This page began past the total and still links further: a
             // server that keeps linking would make the listing endless.
             return Err(Error::BadPageLink {
-                link: redact_patterns(link),
+                link: redact_patterns(link).into_owned(),
                 reason: format!(
                     "page {} began past the {} item(s) the listing announced ({} yielded) \
                      and links further; the listing stops here, list again",
@@ -225,7 +225,7 @@ impl<T: Send + 'static> PageStream<T> {
         let target = parse_link(link)?;
         if target.page <= page.number {
             return Err(Error::BadPageLink {
-                link: redact_patterns(link),
+                link: redact_patterns(link).into_owned(),
                 reason: format!(
                     "it points to page {} from page {}; a next link must advance",
                     target.page, page.number
@@ -354,7 +354,7 @@ struct LinkTarget {
 
 fn parse_link(link: &str) -> Result<LinkTarget> {
     let bad = |reason: &str| Error::BadPageLink {
-        link: redact_patterns(link),
+        link: redact_patterns(link).into_owned(),
         reason: reason.to_string(),
     };
     let url = url::Url::parse(link).map_err(|_| bad("it is not an absolute URL"))?;

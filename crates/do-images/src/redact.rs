@@ -10,6 +10,7 @@
 //!   URL fetches a private object until it expires;
 //! - the user information (`user:password@`) of any URL.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -94,26 +95,38 @@ impl Redactor {
         }
     }
 
-    /// `text` without the secrets, presigned queries and URL passwords.
-    pub fn redact(&self, text: &str) -> String {
-        let mut text = text.to_string();
+    /// `text` without the secrets, presigned queries and URL passwords;
+    /// borrowed when there was nothing to remove.
+    pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let mut text = Cow::Borrowed(text);
         for form in self.known.iter() {
             if text.contains(form.as_str()) {
-                text = text.replace(form.as_str(), REDACTED);
+                text = Cow::Owned(text.replace(form.as_str(), REDACTED));
             }
         }
-        redact_patterns(&text)
+        match redact_patterns(&text) {
+            Cow::Borrowed(_) => text,
+            Cow::Owned(redacted) => Cow::Owned(redacted),
+        }
     }
 
     /// [`redact`](Self::redact) for an optional text.
     pub fn redact_option(&self, text: Option<String>) -> Option<String> {
-        text.map(|text| self.redact(&text))
+        text.map(|text| self.redact(&text).into_owned())
     }
 }
 
 /// `text` without presigned queries and URL passwords (the secrets no
-/// process needs to know to recognise).
-pub fn redact_patterns(text: &str) -> String {
+/// process needs to know to recognise); borrowed when it has neither.
+pub fn redact_patterns(text: &str) -> Cow<'_, str> {
+    let may_hold_one = text.contains("://")
+        || text
+            .as_bytes()
+            .windows(6)
+            .any(|window| window.eq_ignore_ascii_case(b"x-amz-"));
+    if !may_hold_one {
+        return Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find(|c: char| !is_delimiter(c)) {
@@ -124,7 +137,11 @@ pub fn redact_patterns(text: &str) -> String {
         rest = &word_and_more[end..];
     }
     out.push_str(rest);
-    out
+    if out == text {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(out)
+    }
 }
 
 /// What ends a URL in running text, in JSON, or in Rust's `Debug`: never

@@ -30,7 +30,7 @@ fn store(sim: &Sim) -> &SpacesStore {
 
 /// `doimg --api-url ... images create --file PATH` with the store's
 /// endpoint, region, bucket and keys, and no Spaces variable of the caller.
-fn create_from_file(sim: &Sim, file: &Path, extra: &[&str]) -> assert_cmd::Command {
+pub(crate) fn create_from_file(sim: &Sim, file: &Path, extra: &[&str]) -> assert_cmd::Command {
     create_from_file_through(sim, sim.sandbox.base_url(), file, extra)
 }
 
