@@ -122,7 +122,7 @@ fn library_message(error: &do_images::Error) -> String {
 
 /// The import's error with its causes, and what Ctrl-C did.
 fn file_import_message(error: &do_images_file_import::ImportError) -> String {
-    let text = with_causes(error);
+    let text = error.redactor().redact(&with_causes(error)).into_owned();
     match (error.kind(), error.left_behind()) {
         (ImportErrorKind::Cancelled, None) => {
             format!("interrupted: {text}; nothing is left in the bucket")

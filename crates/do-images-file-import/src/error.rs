@@ -3,6 +3,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use do_images::Redactor;
+
 use crate::spaces::ObjectLocation;
 
 /// Why an import failed. [`ImportError`] adds the image (when one was
@@ -120,10 +122,20 @@ pub struct ImportError {
     kind: Box<ImportErrorKind>,
     image_id: Option<u64>,
     left_behind: Option<Box<LeftBehind>>,
+    /// The client's and the Spaces keys' secrets, removed from the message.
+    redactor: Redactor,
 }
 
 impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = String::new();
+        self.write_unredacted(&mut text)?;
+        f.write_str(&self.redactor.redact(&text))
+    }
+}
+
+impl ImportError {
+    fn write_unredacted(&self, f: &mut impl fmt::Write) -> fmt::Result {
         write!(f, "{}", self.kind)?;
         if let Some(id) = self.image_id
             && !matches!(
@@ -152,7 +164,26 @@ impl ImportError {
             kind: Box::new(kind.into()),
             image_id: None,
             left_behind: None,
+            redactor: Redactor::new(),
         }
+    }
+
+    /// This error, its message and its library error without the secrets
+    /// `redactor` knows.
+    pub(crate) fn redacted_with(mut self, redactor: Redactor) -> Self {
+        if let ImportErrorKind::Api(error) = *self.kind {
+            self.kind = Box::new(ImportErrorKind::Api(error.redacted(&redactor)));
+        }
+        self.redactor = redactor;
+        self
+    }
+
+    /// What removes the secrets this import knew (the client's token, the
+    /// Spaces keys) from text: the error's `Display` has been through it;
+    /// pass the messages of its [`source`](std::error::Error::source) chain
+    /// through it too before showing them.
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
     }
 
     pub(crate) fn with_image(mut self, id: u64) -> Self {

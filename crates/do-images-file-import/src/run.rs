@@ -54,8 +54,15 @@ impl ImportFile {
         self,
         cancel: impl Future<Output = ()>,
     ) -> Result<ImportedImage, ImportError> {
-        let plan = self.plan().await?;
-        run(plan, cancel).await
+        let client_secrets = self.client.redactor().clone();
+        let plan = self
+            .plan()
+            .await
+            .map_err(|error| error.redacted_with(client_secrets))?;
+        let secrets = plan.client.redactor().clone().merged(&plan.credentials.redactor());
+        run(plan, cancel)
+            .await
+            .map_err(|error| error.redacted_with(secrets))
     }
 }
 

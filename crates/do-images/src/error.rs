@@ -278,7 +278,7 @@ impl Error {
     /// message, a body excerpt, a `Location`, a URL, a status) passed
     /// through `redactor`, so that neither `Display` nor `Debug` can show a
     /// secret a server echoed.
-    pub(crate) fn redacted(self, redactor: &Redactor) -> Self {
+    pub fn redacted(self, redactor: &Redactor) -> Self {
         let r = |text: String| redactor.redact(&text).into_owned();
         match self {
             Self::Api {
