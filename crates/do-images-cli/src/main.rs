@@ -106,15 +106,21 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Sandbox(args) => commands::sandbox::run(args).await,
         Command::Images(command) => {
             let app = App::connect(&cli.global).await?;
-            commands::images::run(command, &app, &output, poll_interval).await
+            commands::images::run(command, &app, &output, poll_interval)
+                .await
+                .map_err(|error| error.after(&app.client))
         }
         Command::Actions(command) => {
             let app = App::connect(&cli.global).await?;
-            commands::actions::run(command, &app, &output, poll_interval).await
+            commands::actions::run(command, &app, &output, poll_interval)
+                .await
+                .map_err(|error| error.after(&app.client))
         }
         Command::AccountTransfers(command) => {
             let app = App::connect(&cli.global).await?;
-            commands::account_transfers::run(command, &app, &output).await
+            commands::account_transfers::run(command, &app, &output)
+                .await
+                .map_err(|error| error.after(&app.client))
         }
     }
 }

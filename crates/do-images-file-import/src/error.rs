@@ -124,6 +124,8 @@ pub struct ImportError {
     left_behind: Option<Box<LeftBehind>>,
     /// The client's and the Spaces keys' secrets, removed from the message.
     redactor: Redactor,
+    /// Whether the upload had begun: after it, no error is "nothing sent".
+    after_sending: bool,
 }
 
 impl fmt::Display for ImportError {
@@ -165,7 +167,14 @@ impl ImportError {
             image_id: None,
             left_behind: None,
             redactor: Redactor::new(),
+            after_sending: false,
         }
+    }
+
+    /// This error, raised once the upload had begun.
+    pub(crate) fn after_sending(mut self) -> Self {
+        self.after_sending = true;
+        self
     }
 
     /// This error, its message and its library error without the secrets
@@ -212,9 +221,11 @@ impl ImportError {
         self.left_behind.as_deref()
     }
 
-    /// Whether nothing was uploaded or sent: the input was refused.
+    /// Whether nothing was uploaded or sent: the input was refused before
+    /// the upload began.
     pub fn is_invalid_input(&self) -> bool {
-        matches!(
+        !self.after_sending
+            && matches!(
             *self.kind,
             ImportErrorKind::Api(
                 do_images::Error::InvalidInput { .. } | do_images::Error::Config(_)

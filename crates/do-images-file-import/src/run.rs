@@ -62,7 +62,7 @@ impl ImportFile {
         let secrets = plan.client.redactor().clone().merged(&plan.credentials.redactor());
         run(plan, cancel)
             .await
-            .map_err(|error| error.redacted_with(secrets))
+            .map_err(|error| error.after_sending().redacted_with(secrets))
     }
 }
 
