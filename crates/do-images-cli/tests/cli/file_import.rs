@@ -497,3 +497,64 @@ fn sandbox_mode_uses_the_sandboxs_own_store_bucket_and_keys() {
         out.stderr
     );
 }
+
+/// `--file` naming a FIFO that no one writes to: doimg refuses it without
+/// blocking (exit 2, or 143 when the SIGTERM sent after a moment came
+/// first), promptly, and sends nothing to the API or the store.
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_refused_without_blocking_and_a_signal_is_honoured() {
+    let sim = Sim::start();
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("disk.img");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let spaces = store(&sim);
+    let mut command = isolated_std(sim.home());
+    for (id, secret) in do_images_file_import::SPACES_KEY_ENV_VARS {
+        command.env_remove(id).env_remove(secret);
+    }
+    command
+        .env("DIGITALOCEAN_ACCESS_TOKEN", sim.sandbox.token())
+        .env("SPACES_ACCESS_KEY_ID", spaces.access_key_id())
+        .env("SPACES_SECRET_ACCESS_KEY", spaces.secret_access_key())
+        .args(["--api-url", sim.sandbox.base_url()])
+        .args(["images", "create", "--name", "f", "--region", "nyc3"])
+        .arg("--file")
+        .arg(&fifo)
+        .args(["--spaces-endpoint", spaces.endpoint_url()])
+        .args(["--spaces-bucket", spaces.bucket()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut child = Reap(command.spawn().expect("doimg starts"));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    if child.0.try_wait().expect("doimg's status").is_none() {
+        send_signal(&child, "TERM");
+    }
+    // Generous for a busy machine; a blocked open never ends at all.
+    let mut status = None;
+    for _ in 0..200 {
+        status = child.0.try_wait().expect("doimg's status");
+        if status.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let Some(status) = status else {
+        panic!("doimg still blocked 10 s after SIGTERM");
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.0.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(
+        matches!(status.code(), Some(2 | 143)),
+        "{status:?}: {stderr}"
+    );
+    if status.code() == Some(2) {
+        assert!(stderr.contains("not a regular file"), "{stderr}");
+    }
+    assert_eq!(sim.requests(), 0);
+    assert_eq!(store(&sim).requests(), vec![]);
+}
