@@ -226,11 +226,11 @@ impl ImportError {
     pub fn is_invalid_input(&self) -> bool {
         !self.after_sending
             && matches!(
-            *self.kind,
-            ImportErrorKind::Api(
-                do_images::Error::InvalidInput { .. } | do_images::Error::Config(_)
+                *self.kind,
+                ImportErrorKind::Api(
+                    do_images::Error::InvalidInput { .. } | do_images::Error::Config(_)
+                )
             )
-        )
     }
 }
 

@@ -59,7 +59,11 @@ impl ImportFile {
             .plan()
             .await
             .map_err(|error| error.redacted_with(client_secrets))?;
-        let secrets = plan.client.redactor().clone().merged(&plan.credentials.redactor());
+        let secrets = plan
+            .client
+            .redactor()
+            .clone()
+            .merged(&plan.credentials.redactor());
         run(plan, cancel)
             .await
             .map_err(|error| error.after_sending().redacted_with(secrets))

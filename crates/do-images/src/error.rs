@@ -368,10 +368,7 @@ impl Error {
         Self::from_api_unredacted(error, record).redacted(&record.redactor)
     }
 
-    fn from_api_unredacted(
-        error: do_images_api::Error<types::Error>,
-        record: &CallRecord,
-    ) -> Self {
+    fn from_api_unredacted(error: do_images_api::Error<types::Error>, record: &CallRecord) -> Self {
         use do_images_api::Error as E;
         if let Some(limit) = record.body_too_large {
             return Self::BodyTooLarge { limit };
@@ -433,7 +430,9 @@ impl Error {
     pub(crate) fn decode(record: &CallRecord, body: &[u8], reason: impl fmt::Display) -> Self {
         let shown = record
             .redactor
-            .redact(&String::from_utf8_lossy(&body[..body.len().min(EXCERPT_SOURCE)]))
+            .redact(&String::from_utf8_lossy(
+                &body[..body.len().min(EXCERPT_SOURCE)],
+            ))
             .into_owned();
         Self::Decode {
             status: record.status.unwrap_or(0),

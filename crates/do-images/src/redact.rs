@@ -132,7 +132,9 @@ pub fn redact_patterns(text: &str) -> Cow<'_, str> {
     while let Some(start) = rest.find(|c: char| !is_delimiter(c)) {
         out.push_str(&rest[..start]);
         let word_and_more = &rest[start..];
-        let end = word_and_more.find(is_delimiter).unwrap_or(word_and_more.len());
+        let end = word_and_more
+            .find(is_delimiter)
+            .unwrap_or(word_and_more.len());
         out.push_str(&redact_word(&word_and_more[..end]));
         rest = &word_and_more[end..];
     }
@@ -263,6 +265,9 @@ mod tests {
             redact_patterns("https://a:b@x/ and https://y/?q=a@b"),
             "https://***@x/ and https://y/?q=a@b"
         );
-        assert_eq!(redact_patterns("mail me@example.com"), "mail me@example.com");
+        assert_eq!(
+            redact_patterns("mail me@example.com"),
+            "mail me@example.com"
+        );
     }
 }

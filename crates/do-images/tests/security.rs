@@ -493,7 +493,10 @@ async fn the_base_urls_password_is_in_no_error_or_debug_output() {
     let error = client.images().get(7).send().await.unwrap_err();
     assert!(matches!(error, Error::Redirect { .. }), "{error:?}");
     let shown = format!("{}\n{client:?}", every_rendering(&error));
-    assert!(shown.contains("http://***@127.0.0.1:9/v2/images/7"), "{shown}");
+    assert!(
+        shown.contains("http://***@127.0.0.1:9/v2/images/7"),
+        "{shown}"
+    );
     // A base URL refused when the client is built.
     for refused in [
         "ftp://doimg:SECRETpassword@127.0.0.1/",

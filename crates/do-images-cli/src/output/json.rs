@@ -361,7 +361,11 @@ mod tests {
     #[test]
     fn an_item_that_is_not_an_object_or_too_deep_is_refused_ascii_or_not() {
         let deep = |depth: usize, inner: &str| {
-            format!("{{\"a\":{}{inner}{}}}", "[".repeat(depth), "]".repeat(depth))
+            format!(
+                "{{\"a\":{}{inner}{}}}",
+                "[".repeat(depth),
+                "]".repeat(depth)
+            )
         };
         for item in [
             "7".to_string(),

@@ -17,7 +17,9 @@ fn current() -> &'static Mutex<Redactor> {
 /// Adds the secrets `redactor` knows (a client's token, the Spaces keys)
 /// to those removed from all output from now on.
 pub fn know(redactor: &Redactor) {
-    let mut known = current().lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut known = current()
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     *known = known.clone().merged(redactor);
 }
 

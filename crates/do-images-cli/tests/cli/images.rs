@@ -702,5 +702,8 @@ fn an_import_answered_with_id_0_is_an_api_error_not_a_usage_error() {
     }
     let heads = server.heads();
     assert_eq!(heads.len(), 2, "{heads:?}");
-    assert!(heads.iter().all(|head| head.starts_with("POST ")), "{heads:?}");
+    assert!(
+        heads.iter().all(|head| head.starts_with("POST ")),
+        "{heads:?}"
+    );
 }

@@ -213,19 +213,31 @@ fn the_api_urls_password_is_not_in_help_nor_in_errors() {
         .env("DIGITALOCEAN_API_URL", &url)
         .arg("--help"))
     .expect_code(0);
-    assert!(help.stdout.contains("DIGITALOCEAN_API_URL"), "{}", help.stdout);
+    assert!(
+        help.stdout.contains("DIGITALOCEAN_API_URL"),
+        "{}",
+        help.stdout
+    );
     let listing = run(isolated(sim.home())
         .env("DIGITALOCEAN_API_URL", &url)
         .env("DIGITALOCEAN_ACCESS_TOKEN", sim.sandbox.token())
         .args(["-v", "images", "list"]))
     .expect_code(1);
-    assert!(listing.stderr.contains("could not reach"), "{}", listing.stderr);
+    assert!(
+        listing.stderr.contains("could not reach"),
+        "{}",
+        listing.stderr
+    );
     let refused = run(isolated(sim.home())
         .env("DIGITALOCEAN_ACCESS_TOKEN", sim.sandbox.token())
         .args(["--api-url", "ftp://doimg:SECRETpassword@127.0.0.1/"])
         .args(["images", "list"]))
     .expect_code(2);
-    assert!(refused.stderr.contains("ftp://***@127.0.0.1"), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("ftp://***@127.0.0.1"),
+        "{}",
+        refused.stderr
+    );
     for out in [&help, &listing, &refused] {
         for text in [&out.stdout, &out.stderr] {
             assert!(!text.contains("SECRETpassword"), "{text}");
