@@ -338,25 +338,7 @@ fn start_a_stuck_upload(
     dir: &Path,
 ) -> (Reap, BufReader<std::process::ChildStderr>, Vec<String>) {
     let file = qcow2_file(dir, "slow.qcow2", 20 * MIB);
-    let spaces = store(sim);
-    let mut command = isolated_std(sim.home());
-    for (id, secret) in do_images_file_import::SPACES_KEY_ENV_VARS {
-        command.env_remove(id).env_remove(secret);
-    }
-    command
-        .env("DIGITALOCEAN_ACCESS_TOKEN", sim.sandbox.token())
-        .env("SPACES_ACCESS_KEY_ID", spaces.access_key_id())
-        .env("SPACES_SECRET_ACCESS_KEY", spaces.secret_access_key())
-        .args(["--api-url", sim.sandbox.base_url()])
-        .args([
-            "images", "create", "--name", "slow", "--region", "nyc3", "--file",
-        ])
-        .arg(&file)
-        .args(["--spaces-endpoint", spaces.endpoint_url()])
-        .args(["--spaces-bucket", spaces.bucket()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    let mut child = Reap(command.spawn().expect("doimg starts"));
+    let mut child = spawn_import(sim, &file, "slow");
     let mut stderr = BufReader::new(child.0.stderr.take().expect("stderr"));
     let mut seen = Vec::new();
     loop {
@@ -376,6 +358,30 @@ fn start_a_stuck_upload(
         "the upload is under way"
     );
     (child, stderr, seen)
+}
+
+/// Spawns `doimg images create --name NAME --file FILE` against the
+/// sandbox and its store, stdout discarded, stderr piped.
+#[cfg(unix)]
+fn spawn_import(sim: &Sim, file: &Path, name: &str) -> Reap {
+    let spaces = store(sim);
+    let mut command = isolated_std(sim.home());
+    for (id, secret) in do_images_file_import::SPACES_KEY_ENV_VARS {
+        command.env_remove(id).env_remove(secret);
+    }
+    command
+        .env("DIGITALOCEAN_ACCESS_TOKEN", sim.sandbox.token())
+        .env("SPACES_ACCESS_KEY_ID", spaces.access_key_id())
+        .env("SPACES_SECRET_ACCESS_KEY", spaces.secret_access_key())
+        .args(["--api-url", sim.sandbox.base_url()])
+        .args(["images", "create", "--name", name, "--region", "nyc3"])
+        .arg("--file")
+        .arg(file)
+        .args(["--spaces-endpoint", spaces.endpoint_url()])
+        .args(["--spaces-bucket", spaces.bucket()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    Reap(command.spawn().expect("doimg starts"))
 }
 
 /// Sends `signal` (`INT`, `TERM`, `HUP`) to `child`.
@@ -512,24 +518,7 @@ fn a_fifo_is_refused_without_blocking_and_a_signal_is_honoured() {
         .status()
         .expect("mkfifo runs");
     assert!(made.success());
-    let spaces = store(&sim);
-    let mut command = isolated_std(sim.home());
-    for (id, secret) in do_images_file_import::SPACES_KEY_ENV_VARS {
-        command.env_remove(id).env_remove(secret);
-    }
-    command
-        .env("DIGITALOCEAN_ACCESS_TOKEN", sim.sandbox.token())
-        .env("SPACES_ACCESS_KEY_ID", spaces.access_key_id())
-        .env("SPACES_SECRET_ACCESS_KEY", spaces.secret_access_key())
-        .args(["--api-url", sim.sandbox.base_url()])
-        .args(["images", "create", "--name", "f", "--region", "nyc3"])
-        .arg("--file")
-        .arg(&fifo)
-        .args(["--spaces-endpoint", spaces.endpoint_url()])
-        .args(["--spaces-bucket", spaces.bucket()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    let mut child = Reap(command.spawn().expect("doimg starts"));
+    let mut child = spawn_import(&sim, &fifo, "f");
     std::thread::sleep(std::time::Duration::from_millis(300));
     if child.0.try_wait().expect("doimg's status").is_none() {
         send_signal(&child, "TERM");
