@@ -116,7 +116,6 @@ impl fmt::Display for LeftBehind {
 
 /// A failed import: why, the image it created (if any), and what it left
 /// in the bucket (if anything).
-#[derive(Debug)]
 pub struct ImportError {
     // Boxed: the error travels through every step's `Result`.
     kind: Box<ImportErrorKind>,
@@ -126,6 +125,19 @@ pub struct ImportError {
     redactor: Redactor,
     /// Whether the upload had begun: after it, no error is "nothing sent".
     after_sending: bool,
+}
+
+/// Like a derived `Debug`, through the redactor: the store's error inside
+/// may quote what a server sent back.
+impl fmt::Debug for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = format!("{:?}", self.kind);
+        f.debug_struct("ImportError")
+            .field("kind", &format_args!("{}", self.redactor.redact(&kind)))
+            .field("image_id", &self.image_id)
+            .field("left_behind", &self.left_behind)
+            .finish()
+    }
 }
 
 impl fmt::Display for ImportError {
@@ -270,6 +282,28 @@ mod tests {
         assert!(shown.chars().count() < 500, "{shown}");
         assert!(!shown.contains('\u{1b}'), "{shown}");
         assert!(shown.contains("\\u{1b}]52"), "{shown}");
+    }
+
+    #[test]
+    fn a_key_the_store_echoes_is_in_neither_display_nor_debug() {
+        let secret = "sEcReT/spaces+key0123";
+        let echoed = format!(
+            "<Error>SignatureDoesNotMatch for {secret} at \
+             https://b.example/k?X-Amz-Signature=feed</Error>"
+        );
+        let error = ImportError::new(ImportErrorKind::Storage {
+            operation: "upload of part 1".into(),
+            source: object_store::Error::Generic {
+                store: "S3",
+                source: echoed.into(),
+            },
+        })
+        .redacted_with(Redactor::new().with_secret(secret));
+        for shown in [error.to_string(), format!("{error:?}")] {
+            assert!(!shown.contains("sEcReT"), "{shown}");
+            assert!(!shown.contains("feed"), "{shown}");
+            assert!(shown.contains("SignatureDoesNotMatch for ***"), "{shown}");
+        }
     }
 
     #[test]
