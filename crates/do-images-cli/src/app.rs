@@ -48,6 +48,7 @@ impl App {
                 .base_url(sandbox.base_url())
                 .token(sandbox.token())
                 .build()?;
+            crate::output::redaction::know(client.redactor());
             return Ok(Self {
                 client,
                 sandbox: Some(sandbox),
@@ -74,8 +75,10 @@ impl App {
         if let Some(url) = &api_url {
             builder = builder.base_url(url.trim_end_matches('/'));
         }
+        let client = builder.build()?;
+        crate::output::redaction::know(client.redactor());
         Ok(Self {
-            client: builder.build()?,
+            client,
             sandbox: None,
         })
     }

@@ -38,7 +38,8 @@ pub struct GlobalArgs {
         long,
         global = true,
         env = "DIGITALOCEAN_API_URL",
-        value_name = "URL"
+        value_name = "URL",
+        hide_env_values = true
     )]
     pub api_url: Option<String>,
 

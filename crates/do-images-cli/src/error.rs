@@ -32,6 +32,10 @@ pub enum CliError {
         /// 128 plus the signal's number.
         exit_code: u8,
     },
+    /// `error` came after a request that may have changed something was
+    /// sent: its exit code is never 2 ("nothing was sent"), an API error
+    /// (1) instead.
+    AfterChanges(Box<CliError>),
     /// Some of several operations failed; each failure was already printed
     /// on its own line. The exit code is the first failure's.
     Several {
@@ -55,11 +59,29 @@ impl CliError {
             Self::Interrupted(_) => exit_code::INTERRUPTED,
             Self::Library(error) => library_exit_code(error),
             Self::FileImport(error) => match error.kind() {
-                ImportErrorKind::Api(error) => library_exit_code(error),
+                // Refused input is "nothing sent" only before the upload.
+                ImportErrorKind::Api(inner) => match library_exit_code(inner) {
+                    exit_code::USAGE if !error.is_invalid_input() => exit_code::API_ERROR,
+                    code => code,
+                },
                 ImportErrorKind::Cancelled => exit_code::INTERRUPTED,
                 _ => exit_code::API_ERROR,
             },
             Self::Several { exit_code, .. } | Self::Signalled { exit_code, .. } => *exit_code,
+            Self::AfterChanges(error) => match error.exit_code() {
+                exit_code::USAGE => exit_code::API_ERROR,
+                other => other,
+            },
+        }
+    }
+
+    /// This error, known to come after `client` sent a request that may
+    /// have changed something when it did.
+    pub fn after(self, client: &do_images::Client) -> Self {
+        if client.changes_sent() {
+            Self::AfterChanges(Box::new(self))
+        } else {
+            self
         }
     }
 
@@ -76,7 +98,7 @@ impl CliError {
             Self::Sandbox(e) => format!("the sandbox did not start: {e}"),
             Self::Library(error) => library_message(error),
             Self::FileImport(error) => file_import_message(error),
-            Self::Signalled { error, .. } => error.message(),
+            Self::Signalled { error, .. } | Self::AfterChanges(error) => error.message(),
         }
     }
 }
@@ -122,7 +144,7 @@ fn library_message(error: &do_images::Error) -> String {
 
 /// The import's error with its causes, and what Ctrl-C did.
 fn file_import_message(error: &do_images_file_import::ImportError) -> String {
-    let text = with_causes(error);
+    let text = error.redactor().redact(&with_causes(error)).into_owned();
     match (error.kind(), error.left_behind()) {
         (ImportErrorKind::Cancelled, None) => {
             format!("interrupted: {text}; nothing is left in the bucket")

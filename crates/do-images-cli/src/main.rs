@@ -13,6 +13,7 @@ mod sandbox_mode;
 mod signals;
 mod validate;
 
+use std::borrow::Cow;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -70,13 +71,16 @@ fn sandbox_keeps_its_own_url(cli: &mut Cli, matches: &ArgMatches) -> Result<(), 
     Ok(())
 }
 /// Prints clap's error or help. An error quoting typed text that holds
-/// control characters is printed plain, escaped like every other message.
+/// control characters or a secret (a URL's password) is printed plain,
+/// escaped and redacted like every other message.
 fn print_command_line_error(error: &clap::Error) {
     let plain = error.render().to_string();
+    let holds_a_secret = matches!(output::redaction::redact(&plain), Cow::Owned(_));
     if !error.use_stderr()
-        || !plain
-            .chars()
-            .any(|c| c != '\n' && output::escape::is_hidden(c))
+        || !holds_a_secret
+            && !plain
+                .chars()
+                .any(|c| c != '\n' && output::escape::is_hidden(c))
     {
         let _ = error.print();
         return;
@@ -102,15 +106,21 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Sandbox(args) => commands::sandbox::run(args).await,
         Command::Images(command) => {
             let app = App::connect(&cli.global).await?;
-            commands::images::run(command, &app, &output, poll_interval).await
+            commands::images::run(command, &app, &output, poll_interval)
+                .await
+                .map_err(|error| error.after(&app.client))
         }
         Command::Actions(command) => {
             let app = App::connect(&cli.global).await?;
-            commands::actions::run(command, &app, &output, poll_interval).await
+            commands::actions::run(command, &app, &output, poll_interval)
+                .await
+                .map_err(|error| error.after(&app.client))
         }
         Command::AccountTransfers(command) => {
             let app = App::connect(&cli.global).await?;
-            commands::account_transfers::run(command, &app, &output).await
+            commands::account_transfers::run(command, &app, &output)
+                .await
+                .map_err(|error| error.after(&app.client))
         }
     }
 }

@@ -100,6 +100,18 @@ fn refused(problem: String) -> do_images::Error {
     }
 }
 
+/// Opens `path` for reading without waiting for a writer: opening a FIFO
+/// blocks until one comes, so on Unix the file is opened non-blocking (no
+/// effect on the reads of a regular file) and the caller refuses anything
+/// that is not a regular file from its metadata.
+async fn open_without_blocking(path: &Path) -> std::io::Result<tokio::fs::File> {
+    let mut options = tokio::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    options.custom_flags(libc::O_NONBLOCK);
+    options.open(path).await
+}
+
 /// Opens and checks `path`; `raw` takes a file without a signature as a
 /// raw image. Returns the open file, rewound, for the upload to read what
 /// was checked. Every refusal is [`do_images::Error::InvalidInput`] naming
@@ -109,7 +121,7 @@ pub async fn check_file(
     raw: bool,
 ) -> Result<(tokio::fs::File, CheckedFile), do_images::Error> {
     let shown = path.display().to_string();
-    let mut file = tokio::fs::File::open(path)
+    let mut file = open_without_blocking(path)
         .await
         .map_err(|e| refused(format!("cannot read {shown:?}: {e}")))?;
     let metadata = file

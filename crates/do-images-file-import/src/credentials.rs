@@ -26,6 +26,13 @@ impl fmt::Debug for SpacesCredentials {
 }
 
 impl SpacesCredentials {
+    /// What removes both keys from text (see [`do_images::Redactor`]).
+    pub fn redactor(&self) -> do_images::Redactor {
+        do_images::Redactor::new()
+            .with_secret(&self.access_key_id)
+            .with_secret(&self.secret_access_key)
+    }
+
     /// Keys given by the caller.
     pub fn new(access_key_id: impl Into<String>, secret_access_key: impl Into<String>) -> Self {
         Self {

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use do_images::Redactor;
+
 use crate::spaces::ObjectLocation;
 
 /// Why an import failed. [`ImportError`] adds the image (when one was
@@ -114,16 +116,40 @@ impl fmt::Display for LeftBehind {
 
 /// A failed import: why, the image it created (if any), and what it left
 /// in the bucket (if anything).
-#[derive(Debug)]
 pub struct ImportError {
     // Boxed: the error travels through every step's `Result`.
     kind: Box<ImportErrorKind>,
     image_id: Option<u64>,
     left_behind: Option<Box<LeftBehind>>,
+    /// The client's and the Spaces keys' secrets, removed from the message.
+    redactor: Redactor,
+    /// Whether the upload had begun: after it, no error is "nothing sent".
+    after_sending: bool,
+}
+
+/// Like a derived `Debug`, through the redactor: the store's error inside
+/// may quote what a server sent back.
+impl fmt::Debug for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = format!("{:?}", self.kind);
+        f.debug_struct("ImportError")
+            .field("kind", &format_args!("{}", self.redactor.redact(&kind)))
+            .field("image_id", &self.image_id)
+            .field("left_behind", &self.left_behind)
+            .finish()
+    }
 }
 
 impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = String::new();
+        self.write_unredacted(&mut text)?;
+        f.write_str(&self.redactor.redact(&text))
+    }
+}
+
+impl ImportError {
+    fn write_unredacted(&self, f: &mut impl fmt::Write) -> fmt::Result {
         write!(f, "{}", self.kind)?;
         if let Some(id) = self.image_id
             && !matches!(
@@ -152,7 +178,33 @@ impl ImportError {
             kind: Box::new(kind.into()),
             image_id: None,
             left_behind: None,
+            redactor: Redactor::new(),
+            after_sending: false,
         }
+    }
+
+    /// This error, raised once the upload had begun.
+    pub(crate) fn after_sending(mut self) -> Self {
+        self.after_sending = true;
+        self
+    }
+
+    /// This error, its message and its library error without the secrets
+    /// `redactor` knows.
+    pub(crate) fn redacted_with(mut self, redactor: Redactor) -> Self {
+        if let ImportErrorKind::Api(error) = *self.kind {
+            self.kind = Box::new(ImportErrorKind::Api(error.redacted(&redactor)));
+        }
+        self.redactor = redactor;
+        self
+    }
+
+    /// What removes the secrets this import knew (the client's token, the
+    /// Spaces keys) from text: the error's `Display` has been through it;
+    /// pass the messages of its [`source`](std::error::Error::source) chain
+    /// through it too before showing them.
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
     }
 
     pub(crate) fn with_image(mut self, id: u64) -> Self {
@@ -181,14 +233,16 @@ impl ImportError {
         self.left_behind.as_deref()
     }
 
-    /// Whether nothing was uploaded or sent: the input was refused.
+    /// Whether nothing was uploaded or sent: the input was refused before
+    /// the upload began.
     pub fn is_invalid_input(&self) -> bool {
-        matches!(
-            *self.kind,
-            ImportErrorKind::Api(
-                do_images::Error::InvalidInput { .. } | do_images::Error::Config(_)
+        !self.after_sending
+            && matches!(
+                *self.kind,
+                ImportErrorKind::Api(
+                    do_images::Error::InvalidInput { .. } | do_images::Error::Config(_)
+                )
             )
-        )
     }
 }
 
@@ -228,6 +282,28 @@ mod tests {
         assert!(shown.chars().count() < 500, "{shown}");
         assert!(!shown.contains('\u{1b}'), "{shown}");
         assert!(shown.contains("\\u{1b}]52"), "{shown}");
+    }
+
+    #[test]
+    fn a_key_the_store_echoes_is_in_neither_display_nor_debug() {
+        let secret = "sEcReT/spaces+key0123";
+        let echoed = format!(
+            "<Error>SignatureDoesNotMatch for {secret} at \
+             https://b.example/k?X-Amz-Signature=feed</Error>"
+        );
+        let error = ImportError::new(ImportErrorKind::Storage {
+            operation: "upload of part 1".into(),
+            source: object_store::Error::Generic {
+                store: "S3",
+                source: echoed.into(),
+            },
+        })
+        .redacted_with(Redactor::new().with_secret(secret));
+        for shown in [error.to_string(), format!("{error:?}")] {
+            assert!(!shown.contains("sEcReT"), "{shown}");
+            assert!(!shown.contains("feed"), "{shown}");
+            assert!(shown.contains("SignatureDoesNotMatch for ***"), "{shown}");
+        }
     }
 
     #[test]

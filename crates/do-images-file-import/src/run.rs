@@ -54,8 +54,19 @@ impl ImportFile {
         self,
         cancel: impl Future<Output = ()>,
     ) -> Result<ImportedImage, ImportError> {
-        let plan = self.plan().await?;
-        run(plan, cancel).await
+        let client_secrets = self.client.redactor().clone();
+        let plan = self
+            .plan()
+            .await
+            .map_err(|error| error.redacted_with(client_secrets))?;
+        let secrets = plan
+            .client
+            .redactor()
+            .clone()
+            .merged(&plan.credentials.redactor());
+        run(plan, cancel)
+            .await
+            .map_err(|error| error.after_sending().redacted_with(secrets))
     }
 }
 
@@ -158,6 +169,23 @@ async fn run(
             return Err(error.with_left_behind(left));
         }
     };
+    // The check before the upload is not atomic (the multipart completion
+    // of object_store's S3 client sends no `If-None-Match`): look again just
+    // before completing, which shrinks the window from the upload's
+    // duration to one round trip.
+    if !plan.replace_existing_object {
+        let found = match store.head(&path).await {
+            Ok(_) => Some(ImportError::new(ImportErrorKind::ObjectExists(
+                location.clone(),
+            ))),
+            Err(object_store::Error::NotFound { .. }) => None,
+            Err(error) => Some(storage("check for an existing object")(error)),
+        };
+        if let Some(error) = found {
+            let left = cleanup.abort_upload().await;
+            return Err(error.with_left_behind(left));
+        }
+    }
     if let Err(error) = store.complete_multipart(&path, &upload_id, parts).await {
         let (made, left) = cleanup.after_failed_completion(plan.file.size).await;
         let operation = if made {

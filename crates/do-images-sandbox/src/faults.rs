@@ -31,6 +31,10 @@ pub struct Faults {
     /// their answer: the connection closes before a status line is sent,
     /// as when a proxy or the network drops it.
     pub lost_delete_answers: u32,
+    /// A failed import's `error_message` quotes the import URL whole
+    /// (query included), as a server that echoes what it was given would:
+    /// a client must not print the presigned URL back.
+    pub echo_import_urls: bool,
 }
 
 impl Faults {
@@ -46,6 +50,7 @@ impl Faults {
             slow_responses: 0.0,
             slow_delay: Duration::from_secs(5),
             lost_delete_answers: 0,
+            echo_import_urls: false,
         }
     }
 
@@ -91,6 +96,13 @@ impl Faults {
     /// connection before its answer is sent.
     pub fn with_lost_delete_answers(mut self, count: u32) -> Self {
         self.lost_delete_answers = count;
+        self
+    }
+
+    /// Makes each failed import's `error_message` end with the import URL
+    /// whole, query included.
+    pub fn with_echoed_import_urls(mut self) -> Self {
+        self.echo_import_urls = true;
         self
     }
 

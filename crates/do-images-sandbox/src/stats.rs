@@ -28,6 +28,12 @@ pub struct RequestRecord {
     pub request_id: String,
 }
 
+impl crate::bounded_log::LogEntry for RequestRecord {
+    fn bytes(&self) -> usize {
+        std::mem::size_of::<Self>() + self.method.len() + self.target.len() + self.request_id.len()
+    }
+}
+
 /// Counters over all requests so far.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]

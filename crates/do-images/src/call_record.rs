@@ -11,6 +11,7 @@
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
+use crate::redact::Redactor;
 use crate::sync::lock;
 
 /// Facts about one call that the executor hands back to the caller.
@@ -24,6 +25,9 @@ pub(crate) struct CallRecord {
     pub(crate) attempts: u32,
     /// Set when the last answer's body exceeded this many bytes.
     pub(crate) body_too_large: Option<u64>,
+    /// The calling client's secrets, removed from every error built from
+    /// the answer.
+    pub(crate) redactor: Redactor,
 }
 
 tokio::task_local! {
@@ -31,9 +35,15 @@ tokio::task_local! {
 }
 
 /// Runs `future` (one `.send()` of the generated client) and returns its
-/// output with what the executor recorded about it.
-pub(crate) async fn record_call<F: Future>(future: F) -> (F::Output, CallRecord) {
-    let record = Arc::new(Mutex::new(CallRecord::default()));
+/// output with what the executor recorded about it, and `redactor`.
+pub(crate) async fn record_call<F: Future>(
+    future: F,
+    redactor: &Redactor,
+) -> (F::Output, CallRecord) {
+    let record = Arc::new(Mutex::new(CallRecord {
+        redactor: redactor.clone(),
+        ..CallRecord::default()
+    }));
     let output = CALL.scope(record.clone(), future).await;
     let record = std::mem::take(&mut *lock(&record));
     (output, record)

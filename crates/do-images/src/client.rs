@@ -3,6 +3,7 @@
 use std::fmt;
 use std::future::Future;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -19,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::executor::Executor;
 use crate::images::Images;
 use crate::rate_limit::RateLimit;
+use crate::redact::{Redactor, redact_patterns};
 use crate::request_limits::{Limiter, RequestLimits};
 use crate::retry::RetryPolicy;
 use crate::secret::Token;
@@ -59,12 +61,14 @@ struct Inner {
     clock: Arc<dyn Clock>,
     jitter: Arc<dyn Jitter>,
     last_rate_limit: Arc<Mutex<Option<RateLimit>>>,
+    redactor: Redactor,
+    changes_sent: Arc<AtomicBool>,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.inner.base_url)
+            .field("base_url", &redact_patterns(&self.inner.base_url))
             .field("user_agent", &self.inner.user_agent)
             .field("token", &"***")
             .field("retry_policy", &self.inner.policy)
@@ -137,6 +141,13 @@ impl Client {
         *lock(&self.inner.last_rate_limit)
     }
 
+    /// Whether this client (or a clone) has sent a request that may change
+    /// something (any method but GET and HEAD), whatever its answer: after
+    /// one, an error is no longer "nothing was sent".
+    pub fn changes_sent(&self) -> bool {
+        self.inner.changes_sent.load(Ordering::SeqCst)
+    }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
@@ -170,6 +181,15 @@ impl Client {
         F: Future<Output = std::result::Result<ResponseValue<T>, ApiError>>,
     {
         self.call_described(call, |_| None).await
+    }
+
+    /// What removes this client's secrets (its token, the password of its
+    /// base URL), presigned queries and URL passwords from text: every
+    /// error this crate returns has been through it. Extend it
+    /// ([`Redactor::with_secret`]) with other secrets before showing text
+    /// from elsewhere.
+    pub fn redactor(&self) -> &Redactor {
+        &self.inner.redactor
     }
 
     pub(crate) fn clock(&self) -> &dyn Clock {
@@ -215,7 +235,7 @@ impl Client {
     where
         F: Future<Output = std::result::Result<ResponseValue<T>, ApiError>>,
     {
-        let (result, record) = record_call(call).await;
+        let (result, record) = record_call(call, &self.inner.redactor).await;
         if let Some(limit) = record.body_too_large {
             return Err(Error::BodyTooLarge { limit });
         }
@@ -402,6 +422,7 @@ impl ClientBuilder {
             return Err(Error::Config("the access token is empty".into()));
         }
         let base_url = check_base_url(&self.base_url)?;
+        let redactor = secrets_of(&token, &base_url);
         let authorization = do_images_api::bearer_header(token.expose()).map_err(|_| {
             Error::Config(
                 "the access token has characters that cannot be sent in an HTTP header \
@@ -445,6 +466,7 @@ impl ClientBuilder {
             }
         };
         let last_rate_limit = Arc::new(Mutex::new(None));
+        let changes_sent = Arc::new(AtomicBool::new(false));
         let executor = Executor {
             authorization,
             user_agent,
@@ -454,6 +476,8 @@ impl ClientBuilder {
             last_rate_limit: last_rate_limit.clone(),
             max_body_size: self.max_body_size,
             limiter: Limiter::new(&self.request_limits, self.clock.clone()),
+            redactor: redactor.clone(),
+            changes_sent: changes_sent.clone(),
         };
         let api = do_images_api::Client::new_with_client(
             &base_url,
@@ -469,6 +493,8 @@ impl ClientBuilder {
                 clock: self.clock,
                 jitter: self.jitter,
                 last_rate_limit,
+                redactor,
+                changes_sent,
             }),
         })
     }
@@ -492,7 +518,26 @@ fn token_from(lookup: impl Fn(&str) -> Option<String>) -> Result<Token> {
 
 /// Parses the base URL, refusing plain http to a host that is not loopback,
 /// and returns it without a trailing `/`.
+/// What a client removes from text: its token and the user and password of
+/// its base URL (as written and decoded).
+fn secrets_of(token: &Token, base_url: &str) -> Redactor {
+    let mut redactor = Redactor::new().with_secret(token.expose());
+    if let Ok(url) = Url::parse(base_url) {
+        for part in [url.username(), url.password().unwrap_or_default()] {
+            let decoded = percent_encoding::percent_decode_str(part).decode_utf8_lossy();
+            redactor = redactor.with_secret(part).with_secret(decoded);
+        }
+    }
+    redactor
+}
+
+/// The base URL checked and normalised; its errors show it without a
+/// password.
 fn check_base_url(raw: &str) -> Result<String> {
+    check_base_url_unredacted(raw).map_err(|error| error.redacted(&Redactor::new()))
+}
+
+fn check_base_url_unredacted(raw: &str) -> Result<String> {
     let url = Url::parse(raw)
         .map_err(|e| Error::Config(format!("the base URL {raw:?} is not a valid URL: {e}")))?;
     match url.scheme() {

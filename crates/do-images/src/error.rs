@@ -7,6 +7,7 @@ use do_images_api::types;
 
 use crate::call_record::CallRecord;
 use crate::rate_limit::RateLimit;
+use crate::redact::Redactor;
 
 /// What this crate's operations return.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -273,9 +274,101 @@ impl Error {
         }
     }
 
+    /// This error with every text in it that came from outside (the API's
+    /// message, a body excerpt, a `Location`, a URL, a status) passed
+    /// through `redactor`, so that neither `Display` nor `Debug` can show a
+    /// secret a server echoed.
+    pub fn redacted(self, redactor: &Redactor) -> Self {
+        let r = |text: String| redactor.redact(&text).into_owned();
+        match self {
+            Self::Api {
+                status,
+                id,
+                message,
+                request_id,
+                rate_limit,
+            } => Self::Api {
+                status,
+                id: r(id),
+                message: r(message),
+                request_id: redactor.redact_option(request_id),
+                rate_limit,
+            },
+            Self::Transport { attempts, source } => Self::Transport {
+                attempts,
+                source: without_userinfo(source),
+            },
+            Self::Timeout { attempts, source } => Self::Timeout {
+                attempts,
+                source: without_userinfo(source),
+            },
+            Self::Decode {
+                status,
+                excerpt,
+                reason,
+                request_id,
+            } => Self::Decode {
+                status,
+                excerpt: r(excerpt),
+                reason: r(reason),
+                request_id: redactor.redact_option(request_id),
+            },
+            Self::UnexpectedStatus { status, request_id } => Self::UnexpectedStatus {
+                status,
+                request_id: redactor.redact_option(request_id),
+            },
+            Self::Redirect { status, location } => Self::Redirect {
+                status,
+                location: redactor.redact_option(location),
+            },
+            Self::InvalidInput {
+                what,
+                problem,
+                allowed,
+            } => Self::InvalidInput {
+                what,
+                problem: r(problem),
+                allowed,
+            },
+            Self::Config(message) => Self::Config(r(message)),
+            Self::BadPageLink { link, reason } => Self::BadPageLink {
+                link: r(link),
+                reason: r(reason),
+            },
+            Self::WaitFailed {
+                resource,
+                id,
+                status,
+                error_message,
+            } => Self::WaitFailed {
+                resource,
+                id,
+                status: r(status),
+                error_message: redactor.redact_option(error_message),
+            },
+            Self::WaitTimedOut {
+                resource,
+                id,
+                last_status,
+                waited,
+            } => Self::WaitTimedOut {
+                resource,
+                id,
+                last_status: redactor.redact_option(last_status),
+                waited,
+            },
+            other @ (Self::BodyTooLarge { .. } | Self::TotalMismatch { .. }) => other,
+        }
+    }
+
     /// Turns the generated client's error into ours, using what the executor
-    /// recorded about the call (status, request id, attempts, body limit).
+    /// recorded about the call (status, request id, attempts, body limit),
+    /// without the secrets the record's redactor knows.
     pub(crate) fn from_api(error: do_images_api::Error<types::Error>, record: &CallRecord) -> Self {
+        Self::from_api_unredacted(error, record).redacted(&record.redactor)
+    }
+
+    fn from_api_unredacted(error: do_images_api::Error<types::Error>, record: &CallRecord) -> Self {
         use do_images_api::Error as E;
         if let Some(limit) = record.body_too_large {
             return Self::BodyTooLarge { limit };
@@ -331,15 +424,38 @@ impl Error {
 }
 
 impl Error {
-    /// A [`Error::Decode`] for the body of the call `record` describes.
+    /// A [`Error::Decode`] for the body of the call `record` describes,
+    /// without the secrets the record's redactor knows (removed before the
+    /// body is cut, so that no part of one is shown).
     pub(crate) fn decode(record: &CallRecord, body: &[u8], reason: impl fmt::Display) -> Self {
+        let shown = record
+            .redactor
+            .redact(&String::from_utf8_lossy(
+                &body[..body.len().min(EXCERPT_SOURCE)],
+            ))
+            .into_owned();
         Self::Decode {
             status: record.status.unwrap_or(0),
-            excerpt: excerpt(body),
+            excerpt: excerpt(shown.as_bytes()),
             reason: reason.to_string(),
             request_id: record.request_id.clone(),
         }
+        .redacted(&record.redactor)
     }
+}
+
+/// How much of a body is redacted before an excerpt is cut from it: more
+/// than an excerpt's 800 bytes, so that a secret crossing that boundary is
+/// still found whole.
+const EXCERPT_SOURCE: usize = 8 * 1024;
+
+/// `error` without the user and password of its URL.
+fn without_userinfo(mut error: reqwest::Error) -> reqwest::Error {
+    if let Some(url) = error.url_mut() {
+        let _ = url.set_password(None);
+        let _ = url.set_username("");
+    }
+    error
 }
 
 /// The `Location` of a redirect as shown in messages: without its query

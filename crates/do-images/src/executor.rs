@@ -2,6 +2,7 @@
 //! rate-limit capture, body size cap and request logging. What it learns
 //! about a call goes into the call's record (see [`crate::call_record`]).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use body::{Body, read_capped};
@@ -13,6 +14,7 @@ use crate::call_record::update_record;
 use crate::clock::{Clock, Jitter};
 use crate::error::request_id_header;
 use crate::rate_limit::RateLimit;
+use crate::redact::Redactor;
 use crate::request_limits::Limiter;
 use crate::retry::RetryPolicy;
 use crate::sync::lock;
@@ -29,6 +31,10 @@ pub(crate) struct Executor {
     pub(crate) max_body_size: u64,
     /// Shared by the client's clones; `None` when limits are off.
     pub(crate) limiter: Option<Arc<Limiter>>,
+    /// Removes the client's secrets from what is logged.
+    pub(crate) redactor: Redactor,
+    /// Set before the first request that may change something is sent.
+    pub(crate) changes_sent: Arc<AtomicBool>,
 }
 
 impl Execute for Executor {
@@ -73,6 +79,9 @@ impl Executor {
                 Some(limiter) => Some(limiter.acquire().await),
                 None => None,
             };
+            if !matches!(method, Method::GET | Method::HEAD) {
+                self.changes_sent.store(true, Ordering::SeqCst);
+            }
             let outcome = match client.execute(to_send).await {
                 Ok(response) => read_capped(response, self.max_body_size).await,
                 Err(error) => Err(error),
@@ -81,7 +90,8 @@ impl Executor {
             match outcome {
                 Ok((response, body)) => {
                     let status = response.status();
-                    let request_id = request_id_header(response.headers());
+                    let request_id = request_id_header(response.headers())
+                        .map(|id| self.redactor.redact(&id).into_owned());
                     let remaining = self.capture_rate_limit(&response);
                     tracing::debug!(
                         operation = operation_id,
@@ -155,7 +165,7 @@ impl Executor {
                         %method,
                         path = %path,
                         attempt,
-                        error = %error,
+                        error = %self.redactor.redact(&error.to_string()),
                         will_retry = delay.is_some(),
                         "request to the DigitalOcean API failed"
                     );

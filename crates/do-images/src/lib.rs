@@ -74,6 +74,7 @@ pub mod lifecycle;
 mod listing;
 pub mod paginate;
 mod rate_limit;
+mod redact;
 pub mod request_limits;
 pub mod retry;
 mod secret;
@@ -99,6 +100,7 @@ pub use images::{
 pub use listing::{ItemOf, List, Listing, PageCall};
 pub use paginate::{ItemStream, Page, PageStream};
 pub use rate_limit::RateLimit;
+pub use redact::{REDACTED, Redactor, redact_patterns};
 pub use request_limits::RequestLimits;
 pub use retry::RetryPolicy;
 pub use secret::Token;

@@ -8,7 +8,9 @@
 //! and requests that page through its own base URL, with the original
 //! filters. A link whose page number does not advance, or is larger than
 //! [`MAX_PAGE`], is refused with [`Error::BadPageLink`]; the listing stops
-//! where a page has no `next`.
+//! where a page has no `next`, and with [`Error::BadPageLink`] where a page
+//! that began past the first page's `meta.total` still has one (a server
+//! that keeps linking cannot make a listing endless).
 //!
 //! # Fetch-ahead
 //!
@@ -44,6 +46,7 @@ use futures::stream::{FuturesOrdered, Stream, StreamExt};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::redact::redact_patterns;
 
 /// The page size used when iterating everything: the API's maximum.
 pub const DEFAULT_PER_PAGE: u64 = 200;
@@ -201,15 +204,28 @@ impl<T: Send + 'static> PageStream<T> {
             self.first_seen = true;
             self.expected_total = page.total;
         }
+        let seen_before = self.seen;
         self.seen += page.items.len() as u64;
         let Some(link) = page.links.next.as_deref() else {
             self.stop();
             return Ok(());
         };
+        if page.number > 1 && seen_before >= self.expected_total {
+            // This page began past the total and still links further: a
+            // server that keeps linking would make the listing endless.
+            return Err(Error::BadPageLink {
+                link: redact_patterns(link).into_owned(),
+                reason: format!(
+                    "page {} began past the {} item(s) the listing announced ({} yielded) \
+                     and links further; the listing stops here, list again",
+                    page.number, self.expected_total, self.seen
+                ),
+            });
+        }
         let target = parse_link(link)?;
         if target.page <= page.number {
             return Err(Error::BadPageLink {
-                link: link.to_string(),
+                link: redact_patterns(link).into_owned(),
                 reason: format!(
                     "it points to page {} from page {}; a next link must advance",
                     target.page, page.number
@@ -338,7 +354,7 @@ struct LinkTarget {
 
 fn parse_link(link: &str) -> Result<LinkTarget> {
     let bad = |reason: &str| Error::BadPageLink {
-        link: link.to_string(),
+        link: redact_patterns(link).into_owned(),
         reason: reason.to_string(),
     };
     let url = url::Url::parse(link).map_err(|_| bad("it is not an absolute URL"))?;

@@ -163,22 +163,30 @@ pub struct Started<K, T> {
 impl<K: Target, T: Output<ModelOf<K>>> Started<K, T> {
     /// The handle of `answer` (an answer with HTTP `status`), whose id
     /// `target` turns into what a waiter polls. The models always carry an
-    /// id; an object read as JSON without one is a decoding error.
+    /// id; an object read as JSON without one, or with id 0, is a decoding
+    /// error: the request was sent, so it is the answer that is wrong, not
+    /// the caller's input.
     pub(crate) fn new(
         client: Client,
         status: u16,
         answer: T,
         target: impl FnOnce(u64) -> K,
     ) -> Result<Self> {
-        let id = answer.id().ok_or_else(|| Error::Decode {
+        let wrong_id = |problem: &str| Error::Decode {
             status,
             excerpt: String::new(),
             reason: format!(
-                "missing field `id`: the new {} needs a positive integer id",
+                "{problem}: the new {} needs a positive integer id; the request was sent and \
+                 may have started the work",
                 K::RESOURCE
             ),
             request_id: None,
-        })?;
+        };
+        let id = match answer.id() {
+            None => return Err(wrong_id("missing field `id`")),
+            Some(0) => return Err(wrong_id("id 0")),
+            Some(id) => id,
+        };
         Ok(Self {
             answer,
             target: target(id),

@@ -172,7 +172,26 @@ pub enum State {
 /// the resource was deleted while waited for (a failed import can be
 /// purged): [`Error::WaitFailed`] with the status `gone` and the last
 /// message seen. A 404 on the first poll stays a not-found error.
+///
+/// The error's texts from the API (status, `error_message`) have been through
+/// the client's [`Redactor`](crate::Redactor).
 pub(crate) async fn wait_for<T, P, F>(
+    client: &Client,
+    options: &WaitOptions,
+    resource: &'static str,
+    id: u64,
+    poll: P,
+) -> Result<T>
+where
+    P: FnMut() -> F,
+    F: Future<Output = Result<(String, State, T)>>,
+{
+    wait_for_unredacted(client, options, resource, id, poll)
+        .await
+        .map_err(|error| error.redacted(client.redactor()))
+}
+
+async fn wait_for_unredacted<T, P, F>(
     client: &Client,
     options: &WaitOptions,
     resource: &'static str,
@@ -250,7 +269,7 @@ where
         }
         if let Some(progress) = &options.progress {
             progress(&WaitProgress {
-                status: last_status.clone(),
+                status: client.redactor().redact_option(last_status.clone()),
                 elapsed,
                 poll: polls,
                 transient_error,

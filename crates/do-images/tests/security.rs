@@ -110,7 +110,7 @@ async fn api_server(received: Received) -> SocketAddr {
             .0
             .lock()
             .unwrap()
-            .push((uri.path().to_string(), headers));
+            .push((uri.path().to_string(), headers.clone()));
         let id: u64 = uri
             .path()
             .rsplit('/')
@@ -139,11 +139,41 @@ async fn api_server(received: Received) -> SocketAddr {
             }
             // Larger than the client's body limit.
             24 => "x".repeat(10_000).into_response(),
+            // A server that echoes the request's Authorization header in an
+            // API error, and (a proxy's page) in a body that is not JSON.
+            36 => {
+                let echoed = header_text(&headers, "authorization");
+                (
+                    StatusCode::BAD_REQUEST,
+                    [("x-request-id", echoed.clone())],
+                    axum::Json(json!({
+                        "id": format!("bad_header {echoed}"),
+                        "message": format!("cannot use Authorization: {echoed}"),
+                    })),
+                )
+                    .into_response()
+            }
+            37 => (
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "<html>{}request had Authorization: {}</html>",
+                    "padding ".repeat(2),
+                    header_text(&headers, "authorization")
+                ),
+            )
+                .into_response(),
             id => axum::Json(image_body(id)).into_response(),
         }
     }
     let app = axum::Router::new().fallback(answer).with_state(received);
     serve_on("127.0.0.1:0", app).await.unwrap()
+}
+
+fn header_text(headers: &HeaderMap, name: &str) -> String {
+    headers
+        .get(name)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+        .unwrap_or_default()
 }
 
 fn builder(base_url: &str) -> ClientBuilder {
@@ -276,6 +306,29 @@ async fn the_token_is_in_no_error_debug_output_or_trace_line() {
         assert!(logs.contains(expected), "{expected:?} not logged: {logs}");
     }
     assert_no_token("the trace output", &logs);
+}
+
+#[tokio::test]
+async fn a_token_the_server_echoes_back_is_not_shown() {
+    let _ = logs();
+    let received = Received::default();
+    let address = api_server(received.clone()).await;
+    let client = builder(&format!("http://{address}")).build().unwrap();
+    let api = client.images().get(36).send().await.unwrap_err();
+    assert!(matches!(api, Error::Api { status: 400, .. }), "{api:?}");
+    let decode = client.images().get(37).send().await.unwrap_err();
+    assert!(
+        matches!(decode, Error::Decode { status: 400, .. }),
+        "{decode:?}"
+    );
+    assert_eq!(received.all().len(), 2);
+    for (what, error) in [("an echoing API error", &api), ("an echoing body", &decode)] {
+        let shown = every_rendering(error);
+        assert_no_token(what, &shown);
+        // The rest of the message is still there.
+        assert!(shown.contains("Authorization: Bearer ***"), "{shown}");
+    }
+    assert_no_token("the trace output", &logs());
 }
 
 #[test]
@@ -420,6 +473,42 @@ async fn no_redirect_is_followed_and_the_error_names_where_it_pointed() {
         "a redirect was followed: {:?}",
         target_received.all()
     );
+}
+
+#[tokio::test]
+async fn the_base_urls_password_is_in_no_error_or_debug_output() {
+    let _ = logs();
+    // The redirect points back to the same origin, with the base URL's
+    // user and password, as a server may echo it.
+    let origin_received = Received::default();
+    let origin = redirecting_server(
+        StatusCode::FOUND,
+        "http://doimg:SECRETpassword@127.0.0.1:9".to_string(),
+        origin_received.clone(),
+    )
+    .await;
+    let client = builder(&format!("http://doimg:SECRETpassword@{origin}"))
+        .build()
+        .unwrap();
+    let error = client.images().get(7).send().await.unwrap_err();
+    assert!(matches!(error, Error::Redirect { .. }), "{error:?}");
+    let shown = format!("{}\n{client:?}", every_rendering(&error));
+    assert!(
+        shown.contains("http://***@127.0.0.1:9/v2/images/7"),
+        "{shown}"
+    );
+    // A base URL refused when the client is built.
+    for refused in [
+        "ftp://doimg:SECRETpassword@127.0.0.1/",
+        "http://doimg:SECRETpassword@127.0.0.1/?q=1",
+    ] {
+        let error = builder(refused).build().unwrap_err();
+        assert!(matches!(error, Error::Config(_)), "{error:?}");
+        assert!(error.to_string().contains("***@127.0.0.1"), "{error}");
+        assert!(!every_rendering(&error).contains("SECRET"), "{error:?}");
+    }
+    assert!(!shown.contains("SECRET"), "{shown}");
+    assert!(!logs().contains("SECRETpassword"));
 }
 
 #[tokio::test]

@@ -71,7 +71,15 @@ fn is_escaped_in_text(c: char) -> bool {
 /// `\u{200b}`). Text without such characters is returned as it is. A
 /// backslash is left alone: the escapes are for reading, not for turning
 /// back into the original text (`-o json` gives the exact strings).
+/// Secrets are removed first (see [`super::redaction`]).
 pub fn for_terminal(text: &str) -> Cow<'_, str> {
+    match super::redaction::redact(text) {
+        Cow::Borrowed(text) => escaped(text),
+        Cow::Owned(redacted) => Cow::Owned(escaped(&redacted).into_owned()),
+    }
+}
+
+fn escaped(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_escaped_in_text) {
         return Cow::Borrowed(text);
     }

@@ -15,23 +15,33 @@
 //! on a terminal cannot drive it either.
 //!
 //! The objects come from the library's raw path as their JSON text, exactly
-//! as the API sent it. A list item whose text is printable ASCII (no
-//! control, no DEL, no byte of a multi-byte character, so nothing that
-//! could reach a terminal raw, and no line break) is copied as it is; any
-//! other is parsed and written through the escaping formatter. Both are
-//! linear in the size of the item, and the copy builds nothing.
+//! as the API sent it. Every list item must be an object nested no deeper
+//! than serde_json parses (128 levels); one that is not is refused, ASCII
+//! or not. A list item whose text is printable ASCII (no control, no DEL,
+//! no byte of a multi-byte character, so nothing that could reach a
+//! terminal raw, and no line break) is copied as it is; any other is
+//! parsed and written through the escaping formatter. Both are linear in
+//! the size of the item, and the copy builds nothing.
+//!
+//! Every item's text passes through [`super::redaction`] before it is
+//! written: a secret the API echoes is not printed.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 use serde_json::value::RawValue;
 
-use super::escape;
+use super::{escape, redaction};
 
 /// Pending bytes beyond which [`JsonArray::push`] flushes without waiting
 /// for the list to pause.
 const FLUSH_AT: usize = 64 * 1024;
+
+/// The deepest nesting of arrays and objects an item may have: serde_json
+/// refuses to parse 128 levels.
+const MAX_DEPTH: usize = 127;
 
 /// A JSON array written as its items arrive: `[` at the start, one item
 /// per line, `]` at [`JsonArray::finish`]. Items are kept in a buffer until
@@ -62,25 +72,42 @@ impl<W: Write> JsonArray<W> {
     pub fn push(&mut self, item: &impl Serialize) -> io::Result<()> {
         let mark = self.pending.len();
         self.start_item();
+        let start = self.pending.len();
         if let Err(error) = write_json(&mut self.pending, item, CompactFormatter) {
             self.pending.truncate(mark);
             return Err(error.into());
         }
+        self.redact_from(start);
         self.end_item()
     }
 
-    /// Adds one item given as its JSON text: copied when it is printable
-    /// ASCII, else parsed and written like [`push`](Self::push).
+    /// Adds one item given as its JSON text, which must be an object nested
+    /// at most [`MAX_DEPTH`] deep: copied when it is printable ASCII, else
+    /// parsed and written like [`push`](Self::push).
     pub fn push_raw(&mut self, item: &RawValue) -> io::Result<()> {
         let text = item.get();
+        check_item(text).map_err(|problem| io::Error::new(io::ErrorKind::InvalidData, problem))?;
         if !text.bytes().all(|byte| (b' '..=b'~').contains(&byte)) {
             let parsed: serde_json::Value = serde_json::from_str(text)
                 .map_err(|error| io::Error::new(io::ErrorKind::InvalidData, error))?;
             return self.push(&parsed);
         }
         self.start_item();
+        let start = self.pending.len();
         self.pending.extend_from_slice(text.as_bytes());
+        self.redact_from(start);
         self.end_item()
+    }
+
+    /// Removes secrets from the item written from `start` on.
+    fn redact_from(&mut self, start: usize) {
+        let Ok(text) = std::str::from_utf8(&self.pending[start..]) else {
+            return;
+        };
+        if let Cow::Owned(redacted) = redaction::redact(text) {
+            self.pending.truncate(start);
+            self.pending.extend_from_slice(redacted.as_bytes());
+        }
     }
 
     /// The separator before an item: each item on a line of its own.
@@ -127,13 +154,58 @@ impl<W: Write> Drop for JsonArray<W> {
     }
 }
 
-/// Writes one object, pretty-printed, in one write.
+/// Writes one object, pretty-printed, in one write, without secrets.
 pub fn write_object(out: &mut impl Write, item: &impl Serialize) -> io::Result<()> {
     let mut text = Vec::with_capacity(1024);
     write_json(&mut text, item, PrettyFormatter::new())?;
-    text.push(b'\n');
-    out.write_all(&text)?;
+    let text = String::from_utf8_lossy(&text);
+    out.write_all(redaction::redact(&text).as_bytes())?;
+    out.write_all(b"\n")?;
     out.flush()
+}
+
+/// Why the JSON text `item` (valid JSON) cannot be a list item: it is not
+/// an object, or it nests deeper than [`MAX_DEPTH`]. One pass, nothing
+/// built.
+fn check_item(item: &str) -> Result<(), String> {
+    if !item.trim_start().starts_with('{') {
+        let kind = match item.trim_start().bytes().next() {
+            Some(b'[') => "an array",
+            Some(b'"') => "a string",
+            Some(b't' | b'f') => "a boolean",
+            Some(b'n') => "null",
+            _ => "a number",
+        };
+        return Err(format!("a list item is {kind}, not a JSON object"));
+    }
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for byte in item.bytes() {
+        if in_string {
+            match (escaped, byte) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(format!(
+                        "a list item nests deeper than {MAX_DEPTH} levels, more than JSON output reads"
+                    ));
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Serializes `item` into `out` with `formatter`, hidden characters
@@ -284,6 +356,44 @@ mod tests {
         );
         let parsed: Value = serde_json::from_str(&out).unwrap();
         assert_eq!(parsed[1]["name"], "x\u{202e}\u{7f}\u{9b}é");
+    }
+
+    #[test]
+    fn an_item_that_is_not_an_object_or_too_deep_is_refused_ascii_or_not() {
+        let deep = |depth: usize, inner: &str| {
+            format!(
+                "{{\"a\":{}{inner}{}}}",
+                "[".repeat(depth),
+                "]".repeat(depth)
+            )
+        };
+        for item in [
+            "7".to_string(),
+            "\"text\"".to_string(),
+            "[{\"id\":1}]".to_string(),
+            "null".to_string(),
+            "\"caf\u{e9}\"".to_string(),
+            "[\"caf\u{e9}\"]".to_string(),
+            deep(200_000, "1"),
+            deep(200_000, "\"caf\u{e9}\""),
+            deep(MAX_DEPTH, "1"),
+        ] {
+            let mut out = Vec::new();
+            let mut array = JsonArray::start(&mut out, false).unwrap();
+            let error = array.push_raw(&raw(&item)).unwrap_err();
+            assert_eq!(error.kind(), io::ErrorKind::InvalidData);
+            let shown = error.to_string();
+            assert!(
+                shown.contains("not a JSON object") || shown.contains("nests deeper"),
+                "{shown}"
+            );
+            array.finish().unwrap();
+            assert_eq!(out, b"[]\n", "nothing of a refused item is written");
+        }
+        // As deep as serde_json reads, and brackets inside strings, pass.
+        let fine = deep(MAX_DEPTH - 1, "\"[[[{{\\\"\"");
+        serde_json::from_str::<Value>(&fine).unwrap();
+        assert!(written_raw(&[&fine]).contains(&fine));
     }
 
     /// Records each `write` call and each flush.

@@ -5,6 +5,7 @@ pub mod escape;
 pub mod json;
 pub mod print;
 pub mod prune_plan;
+pub mod redaction;
 pub mod rows;
 pub mod stderr;
 pub mod table;

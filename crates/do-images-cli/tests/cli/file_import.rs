@@ -30,7 +30,7 @@ fn store(sim: &Sim) -> &SpacesStore {
 
 /// `doimg --api-url ... images create --file PATH` with the store's
 /// endpoint, region, bucket and keys, and no Spaces variable of the caller.
-fn create_from_file(sim: &Sim, file: &Path, extra: &[&str]) -> assert_cmd::Command {
+pub(crate) fn create_from_file(sim: &Sim, file: &Path, extra: &[&str]) -> assert_cmd::Command {
     create_from_file_through(sim, sim.sandbox.base_url(), file, extra)
 }
 
@@ -338,25 +338,7 @@ fn start_a_stuck_upload(
     dir: &Path,
 ) -> (Reap, BufReader<std::process::ChildStderr>, Vec<String>) {
     let file = qcow2_file(dir, "slow.qcow2", 20 * MIB);
-    let spaces = store(sim);
-    let mut command = isolated_std(sim.home());
-    for (id, secret) in do_images_file_import::SPACES_KEY_ENV_VARS {
-        command.env_remove(id).env_remove(secret);
-    }
-    command
-        .env("DIGITALOCEAN_ACCESS_TOKEN", sim.sandbox.token())
-        .env("SPACES_ACCESS_KEY_ID", spaces.access_key_id())
-        .env("SPACES_SECRET_ACCESS_KEY", spaces.secret_access_key())
-        .args(["--api-url", sim.sandbox.base_url()])
-        .args([
-            "images", "create", "--name", "slow", "--region", "nyc3", "--file",
-        ])
-        .arg(&file)
-        .args(["--spaces-endpoint", spaces.endpoint_url()])
-        .args(["--spaces-bucket", spaces.bucket()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    let mut child = Reap(command.spawn().expect("doimg starts"));
+    let mut child = spawn_import(sim, &file, "slow");
     let mut stderr = BufReader::new(child.0.stderr.take().expect("stderr"));
     let mut seen = Vec::new();
     loop {
@@ -376,6 +358,30 @@ fn start_a_stuck_upload(
         "the upload is under way"
     );
     (child, stderr, seen)
+}
+
+/// Spawns `doimg images create --name NAME --file FILE` against the
+/// sandbox and its store, stdout discarded, stderr piped.
+#[cfg(unix)]
+fn spawn_import(sim: &Sim, file: &Path, name: &str) -> Reap {
+    let spaces = store(sim);
+    let mut command = isolated_std(sim.home());
+    for (id, secret) in do_images_file_import::SPACES_KEY_ENV_VARS {
+        command.env_remove(id).env_remove(secret);
+    }
+    command
+        .env("DIGITALOCEAN_ACCESS_TOKEN", sim.sandbox.token())
+        .env("SPACES_ACCESS_KEY_ID", spaces.access_key_id())
+        .env("SPACES_SECRET_ACCESS_KEY", spaces.secret_access_key())
+        .args(["--api-url", sim.sandbox.base_url()])
+        .args(["images", "create", "--name", name, "--region", "nyc3"])
+        .arg("--file")
+        .arg(file)
+        .args(["--spaces-endpoint", spaces.endpoint_url()])
+        .args(["--spaces-bucket", spaces.bucket()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    Reap(command.spawn().expect("doimg starts"))
 }
 
 /// Sends `signal` (`INT`, `TERM`, `HUP`) to `child`.
@@ -496,4 +502,48 @@ fn sandbox_mode_uses_the_sandboxs_own_store_bucket_and_keys() {
         "{}",
         out.stderr
     );
+}
+
+/// `--file` naming a FIFO that no one writes to: doimg refuses it without
+/// blocking (exit 2, or 143 when the SIGTERM sent after a moment came
+/// first), promptly, and sends nothing to the API or the store.
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_refused_without_blocking_and_a_signal_is_honoured() {
+    let sim = Sim::start();
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("disk.img");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let mut child = spawn_import(&sim, &fifo, "f");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    if child.0.try_wait().expect("doimg's status").is_none() {
+        send_signal(&child, "TERM");
+    }
+    // Generous for a busy machine; a blocked open never ends at all.
+    let mut status = None;
+    for _ in 0..200 {
+        status = child.0.try_wait().expect("doimg's status");
+        if status.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let Some(status) = status else {
+        panic!("doimg still blocked 10 s after SIGTERM");
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.0.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(
+        matches!(status.code(), Some(2 | 143)),
+        "{status:?}: {stderr}"
+    );
+    if status.code() == Some(2) {
+        assert!(stderr.contains("not a regular file"), "{stderr}");
+    }
+    assert_eq!(sim.requests(), 0);
+    assert_eq!(store(&sim).requests(), vec![]);
 }

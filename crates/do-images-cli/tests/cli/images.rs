@@ -664,3 +664,46 @@ fn wait_for_an_unknown_image_exits_4() {
     let sim = Sim::start();
     run(sim.doimg().args(["images", "wait", "999"])).expect_code(4);
 }
+
+/// An import answered with `"id": 0` (an answer the sandbox never gives):
+/// the request was sent, so the exit is an API error, never 2 ("nothing
+/// was sent"), with and without `--wait`, and nothing is polled.
+#[test]
+fn an_import_answered_with_id_0_is_an_api_error_not_a_usage_error() {
+    let server = common::canned::CannedServer::start(|request| {
+        if request.starts_with("POST /v2/images ") {
+            let image = serde_json::json!({"image": {
+                "id": 0, "name": "x", "type": "custom", "distribution": "Ubuntu",
+                "slug": null, "public": false, "regions": [], "min_disk_size": null,
+                "size_gigabytes": null, "created_at": "2025-01-01T00:00:00Z",
+                "description": "", "tags": [], "status": "NEW", "error_message": "",
+            }});
+            (202, image.to_string())
+        } else {
+            let error = serde_json::json!({"id": "not_found", "message": "polled"});
+            (404, error.to_string())
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    for wait in [true, false] {
+        let mut command = common::isolated(home.path());
+        command
+            .args(["--api-url", server.base_url(), "-t", "dop_v1_test"])
+            .args(["--poll-interval", common::POLL_INTERVAL])
+            .args(["images", "create", "--name", "x", "--region", "nyc3"])
+            .args(["--url", "https://example.com/x.img"]);
+        if wait {
+            command.arg("--wait");
+        }
+        let out = run(&mut command).expect_code(1);
+        let error = out.single_error();
+        assert!(error.contains("id 0"), "{error}");
+        assert!(!out.stderr.contains("Import started"), "{}", out.stderr);
+    }
+    let heads = server.heads();
+    assert_eq!(heads.len(), 2, "{heads:?}");
+    assert!(
+        heads.iter().all(|head| head.starts_with("POST ")),
+        "{heads:?}"
+    );
+}

@@ -153,3 +153,94 @@ fn spaces_keys_are_never_printed() {
         });
     }
 }
+
+/// Whether `text` holds a presigned URL's query, in any case.
+fn holds_a_presigned_query(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    lower.contains("x-amz-signature") || lower.contains("x-amz-credential")
+}
+
+#[test]
+fn a_presigned_url_the_api_echoes_in_a_failed_import_is_never_printed() {
+    let sim = Sim::with(
+        common::fast().with_faults(do_images_sandbox::Faults::none().with_echoed_import_urls()),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    // The import reads text, fails, and (the fault) quotes its URL whole.
+    let file = dir.path().join("notes.txt");
+    std::fs::write(&file, "not a disk image at all\n".repeat(100)).unwrap();
+    for (extra, log) in [(None, None), (Some("-v"), None), (None, Some("trace"))] {
+        let mut command =
+            crate::file_import::create_from_file(&sim, &file, &["--raw", "--keep-upload"]);
+        if let Some(log) = log {
+            command.env("RUST_LOG", log);
+        }
+        if let Some(extra) = extra {
+            command.arg(extra);
+        }
+        let out = run(&mut command).expect_code(5);
+        for (stream, text) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            assert!(
+                !holds_a_presigned_query(text),
+                "{extra:?} {log:?}: the presigned URL is in {stream}:\n{text}"
+            );
+        }
+        let error = out.single_error();
+        assert!(error.contains("(fetching http://127.0.0.1:"), "{error}");
+        assert!(error.contains("notes.txt?***"), "{error}");
+    }
+    // The API did send it: there was something to leak.
+    let failed: Vec<_> = sim
+        .private_images()
+        .into_iter()
+        .filter(|image| image["name"] == "from-file")
+        .collect();
+    assert_eq!(failed.len(), 3);
+    for image in failed {
+        assert!(
+            holds_a_presigned_query(image["error_message"].as_str().unwrap()),
+            "{image}"
+        );
+    }
+}
+
+#[test]
+fn the_api_urls_password_is_not_in_help_nor_in_errors() {
+    let sim = Sim::start();
+    let (_held, refusing) = common::refusing_port();
+    let url = format!("http://doimg:SECRETpassword@{refusing}");
+    let help = run(isolated(sim.home())
+        .env("DIGITALOCEAN_API_URL", &url)
+        .arg("--help"))
+    .expect_code(0);
+    assert!(
+        help.stdout.contains("DIGITALOCEAN_API_URL"),
+        "{}",
+        help.stdout
+    );
+    let listing = run(isolated(sim.home())
+        .env("DIGITALOCEAN_API_URL", &url)
+        .env("DIGITALOCEAN_ACCESS_TOKEN", sim.sandbox.token())
+        .args(["-v", "images", "list"]))
+    .expect_code(1);
+    assert!(
+        listing.stderr.contains("could not reach"),
+        "{}",
+        listing.stderr
+    );
+    let refused = run(isolated(sim.home())
+        .env("DIGITALOCEAN_ACCESS_TOKEN", sim.sandbox.token())
+        .args(["--api-url", "ftp://doimg:SECRETpassword@127.0.0.1/"])
+        .args(["images", "list"]))
+    .expect_code(2);
+    assert!(
+        refused.stderr.contains("ftp://***@127.0.0.1"),
+        "{}",
+        refused.stderr
+    );
+    for out in [&help, &listing, &refused] {
+        for text in [&out.stdout, &out.stderr] {
+            assert!(!text.contains("SECRETpassword"), "{text}");
+        }
+    }
+}

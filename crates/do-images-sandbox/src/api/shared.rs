@@ -61,7 +61,7 @@ impl Shared {
                 &config.accounts[0].team_uuid,
                 config.import_timing,
                 config.action_duration,
-                Importer::new(own_ports),
+                Importer::new(own_ports).echoing_urls(config.faults.echo_import_urls),
             )),
             limiter: Mutex::new(RateLimiter::new(
                 config.rate_limits,

@@ -30,6 +30,7 @@ const COMPRESSIONS: &[&str] = &["gz", "bz2"];
 pub(crate) struct Importer {
     client: reqwest::Client,
     refused_ports: Arc<[u16]>,
+    echo_urls: bool,
 }
 
 impl Importer {
@@ -40,7 +41,21 @@ impl Importer {
         Self {
             client: fetch::client(refused_ports.clone()),
             refused_ports,
+            echo_urls: false,
         }
+    }
+
+    /// This importer, quoting the import URL whole in each failure when
+    /// `echo` (see [`Faults::echo_import_urls`](crate::Faults::echo_import_urls)).
+    pub fn echoing_urls(mut self, echo: bool) -> Self {
+        self.echo_urls = echo;
+        self
+    }
+
+    /// The URL a failure of an import from `url` quotes, when failures
+    /// echo it.
+    pub fn echoed(&self, url: &str) -> Option<String> {
+        self.echo_urls.then(|| url.to_string())
     }
 
     /// What will decide the outcome of an import from `url`: its download

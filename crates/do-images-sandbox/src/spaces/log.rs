@@ -64,6 +64,12 @@ pub struct StoreRequest {
     pub outcome: StoreOutcome,
 }
 
+impl crate::bounded_log::LogEntry for StoreRequest {
+    fn bytes(&self) -> usize {
+        std::mem::size_of::<Self>() + self.method.len() + self.key.len()
+    }
+}
+
 /// The operation, key and part number of a request to `uri` on a path-style
 /// store.
 pub(crate) fn classify(method: &Method, uri: &Uri) -> (StoreOperation, String, Option<u32>) {

@@ -168,6 +168,7 @@ impl Store {
             region: request.region,
             started: now,
             verdict: self.importer.verdict_for(&request.url),
+            echoed_url: self.importer.echoed(&request.url),
         });
         self.images.insert(id, image);
         self.set_owner(id, Some(owner.into()));

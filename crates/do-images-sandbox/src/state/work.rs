@@ -23,6 +23,8 @@ pub(crate) struct Import {
     pub started: Instant,
     /// What decides whether it ends available or deleted.
     pub verdict: Verdict,
+    /// The import URL a failure quotes whole (a fault), if any.
+    pub echoed_url: Option<String>,
 }
 
 /// An action that is still in progress.
@@ -126,7 +128,10 @@ impl Work {
             match result {
                 ImportResult::Failed(message) => {
                     image.status = "deleted".into();
-                    image.error_message = message;
+                    image.error_message = match import.echoed_url {
+                        Some(url) => format!("{message} (fetching {url})"),
+                        None => message,
+                    };
                 }
                 ImportResult::Imported { bytes } => {
                     let size = bytes.map_or(DEFAULT_SIZE_GIGABYTES, gigabytes);

@@ -262,6 +262,45 @@ async fn a_next_link_that_does_not_advance_is_refused() {
 }
 
 #[tokio::test]
+async fn next_links_that_keep_coming_past_the_announced_total_end_the_listing() {
+    within_seconds(async {
+        let server = MockServer::start_async().await;
+        // Every page has one image and a link to the next, forever (here 40
+        // pages), while the first page announced 2 images.
+        let mut pages = Vec::new();
+        for page in 1..=40u64 {
+            let mock = server
+                .mock_async(|when, then| {
+                    when.method(GET)
+                        .path("/v2/images")
+                        .query_param("page", page.to_string());
+                    then.status(200).json_body(json!({
+                        "images": [image(page as i64, &format!("image-{page}"), "available")],
+                        "links": {"pages": {"next": format!(
+                            "https://api.digitalocean.com/v2/images?page={}&per_page=1",
+                            page + 1
+                        )}},
+                        "meta": {"total": 2}
+                    }));
+                })
+                .await;
+            pages.push(mock);
+        }
+        let (client, _) = client(&server);
+        let results: Vec<_> = client.images().list().per_page(1).stream().collect().await;
+        let yielded = results.iter().filter(|result| result.is_ok()).count();
+        assert_eq!(yielded, 3, "{results:?}");
+        let error = results.last().unwrap().as_ref().unwrap_err();
+        assert!(matches!(error, Error::BadPageLink { .. }), "{error:?}");
+        assert!(error.to_string().contains("past the 2 item(s)"), "{error}");
+        for later in &pages[3..] {
+            later.assert_calls_async(0).await;
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn page_size_out_of_range_is_refused_without_a_request() {
     within_seconds(async {
         let server = MockServer::start_async().await;
