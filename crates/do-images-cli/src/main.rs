@@ -1,5 +1,22 @@
 //! doimg: the command-line tool of do-images.
 
+/// doimg's `eprintln!`: std's, except that a stderr that cannot be written
+/// (a closed pipe, as in `2>&1 | head`) drops the line instead of
+/// panicking, so the command carries on and ends as it would have. Defined
+/// before the modules, it replaces std's in every one of them.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {
+        $crate::output::stderr::write_line(format_args!($($arg)*))
+    };
+}
+
+/// doimg's `eprint!`, which never panics either (see `eprintln!`).
+macro_rules! eprint {
+    ($($arg:tt)*) => {
+        $crate::output::stderr::write_text(format_args!($($arg)*))
+    };
+}
+
 mod app;
 mod auth;
 mod cli;
@@ -13,7 +30,7 @@ mod sandbox_mode;
 mod signals;
 mod validate;
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::parser::ValueSource;
@@ -32,7 +49,9 @@ async fn main() -> ExitCode {
     let (mut cli, matches) = match parsed {
         Ok(parsed) => parsed,
         Err(error) => {
-            print_command_line_error(&error);
+            if print_command_line_error(&error).is_err() {
+                return ExitCode::from(exit_code::CLOSED_PIPE);
+            }
             return ExitCode::from(if error.use_stderr() {
                 exit_code::USAGE
             } else {
@@ -42,11 +61,16 @@ async fn main() -> ExitCode {
     };
     init_tracing(cli.global.verbose);
     let outcome = match sandbox_keeps_its_own_url(&mut cli, &matches) {
-        Ok(()) => run(cli).await,
+        // What is still buffered is written now, so that a closed pipe is
+        // seen here and not ignored at exit.
+        Ok(()) => run(cli)
+            .await
+            .and_then(|()| Ok(std::io::stdout().flush()?)),
         Err(error) => Err(error),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.is_closed_output() => ExitCode::from(exit_code::CLOSED_PIPE),
         Err(error) => {
             output::stderr::error(&error.message());
             ExitCode::from(error.exit_code())
@@ -71,19 +95,23 @@ fn sandbox_keeps_its_own_url(cli: &mut Cli, matches: &ArgMatches) -> Result<(), 
 }
 /// Prints clap's error or help. An error quoting typed text that holds
 /// control characters is printed plain, escaped like every other message.
-fn print_command_line_error(error: &clap::Error) {
+/// Fails only when the help's reader went away (a closed pipe).
+fn print_command_line_error(error: &clap::Error) -> std::io::Result<()> {
     let plain = error.render().to_string();
-    if !error.use_stderr()
-        || !plain
-            .chars()
-            .any(|c| c != '\n' && output::escape::is_hidden(c))
+    if !error.use_stderr() {
+        return error.print();
+    }
+    if !plain
+        .chars()
+        .any(|c| c != '\n' && output::escape::is_hidden(c))
     {
         let _ = error.print();
-        return;
+        return Ok(());
     }
     for line in plain.lines() {
         eprintln!("{}", output::escape::for_terminal(line));
     }
+    Ok(())
 }
 
 async fn run(cli: Cli) -> Result<(), CliError> {

@@ -20,5 +20,7 @@ mod hostile_text;
 mod images;
 #[path = "cli/lifecycle.rs"]
 mod lifecycle;
+#[path = "cli/pipes.rs"]
+mod pipes;
 #[path = "cli/secrets.rs"]
 mod secrets;
