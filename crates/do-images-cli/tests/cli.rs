@@ -8,6 +8,8 @@ mod common;
 mod account_transfers;
 #[path = "cli/actions.rs"]
 mod actions;
+#[path = "cli/doctl_command_lines.rs"]
+mod doctl_command_lines;
 #[path = "cli/doctl_habits.rs"]
 mod doctl_habits;
 #[path = "cli/file_import.rs"]
