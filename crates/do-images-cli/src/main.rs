@@ -20,6 +20,7 @@ macro_rules! eprint {
 mod app;
 mod auth;
 mod cli;
+mod cobra_flags;
 mod commands;
 mod doctl_config;
 mod error;
@@ -34,17 +35,25 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::parser::ValueSource;
-use clap::{ArgMatches, CommandFactory, FromArgMatches};
+use clap::{ArgMatches, FromArgMatches};
 
 use crate::app::App;
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, ComputeCommand};
 use crate::error::CliError;
 use crate::output::OutputOptions;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    let parsed = Cli::command()
-        .try_get_matches()
+    let command = cli::command();
+    let args = match cobra_flags::rewrite(std::env::args_os(), &command) {
+        Ok(args) => args,
+        Err(message) => {
+            output::stderr::error(&message);
+            return ExitCode::from(exit_code::USAGE);
+        }
+    };
+    let parsed = command
+        .try_get_matches_from(args)
         .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
     let (mut cli, matches) = match parsed {
         Ok(parsed) => parsed,
@@ -115,24 +124,29 @@ fn print_command_line_error(error: &clap::Error) -> std::io::Result<()> {
 }
 
 async fn run(cli: Cli) -> Result<(), CliError> {
-    let output = OutputOptions {
+    let mut output = OutputOptions {
         format: cli.global.output,
         columns: cli.global.format.clone(),
         no_header: cli.global.no_header,
         terminal: std::io::stdout().is_terminal(),
     };
-    output.check_format_flags()?;
+    if let Some(note) = output.ignore_text_flags_with_json() {
+        output::stderr::note(&note);
+    }
+    if cli.global.interactive == Some(false) {
+        commands::images::never_ask();
+    }
     let poll_interval = cli.global.poll_interval;
     match cli.command {
         Command::Completion { shell } => commands::shell::completion(shell, &mut std::io::stdout()),
         Command::Man { dir } => commands::shell::man(dir.as_deref(), &mut std::io::stdout()),
         #[cfg(feature = "sandbox")]
         Command::Sandbox(args) => commands::sandbox::run(args).await,
-        Command::Images(command) => {
+        Command::Images(command) | Command::Compute(ComputeCommand::Image(command)) => {
             let app = App::connect(&cli.global).await?;
             commands::images::run(command, &app, &output, poll_interval).await
         }
-        Command::Actions(command) => {
+        Command::Actions(command) | Command::Compute(ComputeCommand::ImageAction(command)) => {
             let app = App::connect(&cli.global).await?;
             commands::actions::run(command, &app, &output, poll_interval).await
         }

@@ -16,6 +16,8 @@ mod doctl_habits;
 mod file_import;
 #[path = "cli/global.rs"]
 mod global;
+#[path = "cli/help.rs"]
+mod help;
 #[path = "cli/hostile_text.rs"]
 mod hostile_text;
 #[path = "cli/images.rs"]

@@ -3,9 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use clap::CommandFactory;
-
-use crate::cli::Cli;
+use crate::cli::command;
 use crate::error::CliError;
 
 /// How to install the completion script, shown by `doimg completion --help`.
@@ -24,7 +22,7 @@ Then open a new shell.";
 /// (`| head`) has to end doimg quietly.
 pub fn completion(shell: clap_complete::Shell, out: &mut impl Write) -> Result<(), CliError> {
     let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "doimg", &mut script);
+    clap_complete::generate(shell, &mut command(), "doimg", &mut script);
     out.write_all(&script)?;
     out.flush()?;
     Ok(())
@@ -34,11 +32,13 @@ pub fn completion(shell: clap_complete::Shell, out: &mut impl Write) -> Result<(
 pub fn man(dir: Option<&Path>, out: &mut impl Write) -> Result<(), CliError> {
     match dir {
         None => {
-            clap_mangen::Man::new(Cli::command()).render(out)?;
+            clap_mangen::Man::new(command()).render(out)?;
             out.flush()?;
         }
         Some(dir) => {
-            clap_mangen::generate_to(Cli::command(), dir).map_err(|e| {
+            std::fs::create_dir_all(dir)
+                .and_then(|()| clap_mangen::generate_to(command(), dir))
+                .map_err(|e| {
                 CliError::Usage(format!(
                     "cannot write man pages into {}: {e}",
                     dir.display()
