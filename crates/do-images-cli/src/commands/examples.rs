@@ -1,6 +1,6 @@
 //! The Examples section at the end of each command's help: the command
-//! lines people come to the help for. Every one runs against
-//! `doimg --sandbox` too (the ids are the sandbox's).
+//! lines people come to the help for. The ids are those of the sandbox's
+//! seeded data, so most examples run as shown with `doimg --sandbox`.
 
 /// `images list`
 pub const IMAGES_LIST: &str = "\
@@ -15,7 +15,7 @@ Examples:
 pub const IMAGES_LIST_DISTRIBUTION: &str = "\
 Examples:
   doimg images list-distribution
-  doimg images list-distribution --format ID,Slug -o text
+  doimg images list-distribution --format ID,Slug
   doimg images list-distribution -o json | jq -r '.[].slug'";
 
 /// `images list-application`
@@ -98,9 +98,9 @@ Examples:
 /// `actions get`
 pub const ACTIONS_GET: &str = "\
 Examples:
-  doimg actions get 4294967002 7
-  doimg actions get 4294967002 --action-id 7          # doctl's spelling
-  doimg actions get 4294967002 7 -o json | jq -r .status";
+  doimg actions get 4294967002 1800000023
+  doimg actions get 4294967002 --action-id 1800000023   # doctl's spelling
+  doimg actions get 4294967002 1800000023 -o json | jq -r .status";
 
 /// `actions transfer`
 pub const ACTIONS_TRANSFER: &str = "\
@@ -116,8 +116,8 @@ Examples:
 /// `actions wait`
 pub const ACTIONS_WAIT: &str = "\
 Examples:
-  doimg actions wait 4294967002 7
-  doimg actions wait 4294967002 7 --timeout 10m";
+  doimg actions wait 4294967002 1800000023
+  doimg actions wait 4294967002 1800000023 --timeout 10m";
 
 /// `account-transfers create`
 pub const TRANSFERS_CREATE: &str = "\

@@ -135,9 +135,6 @@ pub async fn list<S: Shown<Image>>(
 /// filters left out.
 fn empty_listing_hint(args: &ListImagesArgs) -> String {
     let mut filters = Vec::new();
-    if args.private {
-        filters.push("--private".to_string());
-    }
     if let Some(kind) = args.kind {
         let kind = match kind {
             ImageKind::Distribution => "distribution",
@@ -148,14 +145,19 @@ fn empty_listing_hint(args: &ListImagesArgs) -> String {
     if let Some(tag) = &args.tag {
         filters.push(format!("--tag {tag}"));
     }
-    if filters.is_empty() {
-        return "no images: the API lists none for this token, not even public ones".into();
+    let filters = filters.join(" ");
+    match (args.private, filters.is_empty()) {
+        (true, true) => {
+            "you have no images of your own; `doimg images list --public` lists public images too"
+                .into()
+        }
+        (true, false) => format!(
+            "none of your own images match {filters}; `doimg images list --public` lists \
+             public images too"
+        ),
+        (false, true) => {
+            "no images: the API lists none for this token, not even public ones".into()
+        }
+        (false, false) => format!("no images match {filters}"),
     }
-    if filters == ["--private"] {
-        return "you have no images of your own; `doimg images list --public` lists public images too".into();
-    }
-    format!(
-        "no images match {}; `doimg images list --public` lists public images and yours",
-        filters.join(" ")
-    )
 }

@@ -299,8 +299,8 @@ fn an_empty_listing_says_how_to_see_the_rest() {
     assert!(ids_of_table(&out.stdout).is_empty(), "{}", out.stdout);
     assert_eq!(
         out.stderr.trim_end(),
-        "Note: no images match --private --tag no-such-tag; `doimg images list --public` \
-         lists public images and yours"
+        "Note: none of your own images match --tag no-such-tag; `doimg images list --public` \
+         lists public images too"
     );
     // JSON output stays an empty array on stdout; the note goes to stderr.
     let out = run(sim
@@ -309,7 +309,7 @@ fn an_empty_listing_says_how_to_see_the_rest() {
     .ok();
     assert_eq!(out.json(), serde_json::json!([]));
     assert!(
-        out.stderr.starts_with("Note: no images match"),
+        out.stderr.starts_with("Note: none of your own images match"),
         "{}",
         out.stderr
     );
