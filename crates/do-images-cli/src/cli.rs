@@ -268,9 +268,8 @@ pub fn positive_id() -> clap::builder::RangedU64ValueParser<u64> {
 /// A positive duration such as 90s, 15m, 1h30m, 30d or 30days
 /// (humantime's grammar): every duration flag takes it.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let duration = humantime::parse_duration(text).map_err(|e| {
-        format!("`{text}` is not a duration ({e}); use e.g. 90s, 15m, 1h30m, 30d")
-    })?;
+    let duration = humantime::parse_duration(text)
+        .map_err(|e| format!("`{text}` is not a duration ({e}); use e.g. 90s, 15m, 1h30m, 30d"))?;
     if duration.is_zero() {
         return Err(format!(
             "`{text}` is no time at all; give a duration longer than zero, e.g. 90s, 15m, 1h30m, 30d"
@@ -295,8 +294,15 @@ mod tests {
         assert_eq!(parse_duration("90s").unwrap(), Duration::from_secs(90));
         assert_eq!(parse_duration("1h").unwrap(), Duration::from_secs(3600));
         assert_eq!(parse_duration("1h30m").unwrap(), Duration::from_secs(5400));
-        assert_eq!(parse_duration("30days").unwrap(), parse_duration("30d").unwrap());
-        assert!(parse_duration("-3d").unwrap_err().contains("not a duration"));
+        assert_eq!(
+            parse_duration("30days").unwrap(),
+            parse_duration("30d").unwrap()
+        );
+        assert!(
+            parse_duration("-3d")
+                .unwrap_err()
+                .contains("not a duration")
+        );
         assert!(parse_duration("soon").unwrap_err().contains("15m"));
         assert!(
             parse_duration("0s")

@@ -104,14 +104,38 @@ mod tests {
             ["doimg", "image", "list", "--public"]
         );
         assert_eq!(
-            rewritten(&["doimg", "image", "delete", "7", "--force=False", "--trace=1"]).unwrap(),
+            rewritten(&[
+                "doimg",
+                "image",
+                "delete",
+                "7",
+                "--force=False",
+                "--trace=1"
+            ])
+            .unwrap(),
             ["doimg", "image", "delete", "7", "--trace"]
         );
         // Flags that take a value, and everything after `--`, stay as typed.
         assert_eq!(
-            rewritten(&["doimg", "images", "update", "7", "--name=true", "--", "--force=true"])
-                .unwrap(),
-            ["doimg", "images", "update", "7", "--name=true", "--", "--force=true"]
+            rewritten(&[
+                "doimg",
+                "images",
+                "update",
+                "7",
+                "--name=true",
+                "--",
+                "--force=true"
+            ])
+            .unwrap(),
+            [
+                "doimg",
+                "images",
+                "update",
+                "7",
+                "--name=true",
+                "--",
+                "--force=true"
+            ]
         );
         let error = rewritten(&["doimg", "image", "list", "--public=yes"]).unwrap_err();
         assert!(error.contains("--public=false"), "{error}");

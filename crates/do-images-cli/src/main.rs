@@ -72,9 +72,7 @@ async fn main() -> ExitCode {
     let outcome = match sandbox_keeps_its_own_url(&mut cli, &matches) {
         // What is still buffered is written now, so that a closed pipe is
         // seen here and not ignored at exit.
-        Ok(()) => run(cli)
-            .await
-            .and_then(|()| Ok(std::io::stdout().flush()?)),
+        Ok(()) => run(cli).await.and_then(|()| Ok(std::io::stdout().flush()?)),
         Err(error) => Err(error),
     };
     match outcome {

@@ -39,11 +39,11 @@ pub fn man(dir: Option<&Path>, out: &mut impl Write) -> Result<(), CliError> {
             std::fs::create_dir_all(dir)
                 .and_then(|()| clap_mangen::generate_to(command(), dir))
                 .map_err(|e| {
-                CliError::Usage(format!(
-                    "cannot write man pages into {}: {e}",
-                    dir.display()
-                ))
-            })?;
+                    CliError::Usage(format!(
+                        "cannot write man pages into {}: {e}",
+                        dir.display()
+                    ))
+                })?;
             let dir = dir.display().to_string();
             writeln!(
                 out,

@@ -105,7 +105,11 @@ fn the_retry_flags_set_doimgs_retries() {
         .args(["--http-retry-wait-min", "9", "--http-retry-wait-max", "3"])
         .args(["image", "list"]))
     .expect_code(2);
-    assert!(out.stderr.contains("--http-retry-wait-min"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--http-retry-wait-min"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(sim.requests_of("images_list"), 4);
 }
 
@@ -198,7 +202,12 @@ fn default_columns_are_doctls_in_its_order_with_its_header_text() {
         "Resource Type",
         "Region",
     ];
-    assert_eq!(header_cells(&out.stdout)[..doctl.len()], doctl, "{}", out.stdout);
+    assert_eq!(
+        header_cells(&out.stdout)[..doctl.len()],
+        doctl,
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
@@ -220,7 +229,12 @@ fn an_image_without_a_minimum_disk_size_shows_0_as_in_doctl() {
     let id = out.stdout.split_whitespace().next().unwrap();
     let image = sim.image(id.parse().unwrap()).unwrap();
     assert!(image["min_disk_size"].is_null(), "{image}");
-    assert_eq!(out.stdout.split_whitespace().nth(1), Some("0"), "{}", out.stdout);
+    assert_eq!(
+        out.stdout.split_whitespace().nth(1),
+        Some("0"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]

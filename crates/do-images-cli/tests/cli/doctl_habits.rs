@@ -309,7 +309,8 @@ fn an_empty_listing_says_how_to_see_the_rest() {
     .ok();
     assert_eq!(out.json(), serde_json::json!([]));
     assert!(
-        out.stderr.starts_with("Note: none of your own images match"),
+        out.stderr
+            .starts_with("Note: none of your own images match"),
         "{}",
         out.stderr
     );
@@ -331,10 +332,22 @@ fn doctls_action_column_names_choose_doimgs_columns() {
     ]))
     .ok();
     let mut lines = out.stdout.lines();
-    let header: Vec<&str> = lines.next().unwrap().split("   ").map(str::trim).filter(|h| !h.is_empty()).collect();
+    let header: Vec<&str> = lines
+        .next()
+        .unwrap()
+        .split("   ")
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .collect();
     assert_eq!(
         header,
-        ["ID", "Started At", "Completed At", "Resource ID", "Resource Type"]
+        [
+            "ID",
+            "Started At",
+            "Completed At",
+            "Resource ID",
+            "Resource Type"
+        ]
     );
     let row: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
     assert_eq!(row[3], image.to_string(), "{}", out.stdout);

@@ -954,9 +954,14 @@ fn no_request_limits_lists_past_the_apis_minute_budget_without_waiting() {
             .with_rate_limits(RateLimits::unlimited()),
     );
     let started = std::time::Instant::now();
-    let listed = run(sim
-        .doimg()
-        .args(["--no-request-limits", "images", "list", "--public", "-o", "json"]))
+    let listed = run(sim.doimg().args([
+        "--no-request-limits",
+        "images",
+        "list",
+        "--public",
+        "-o",
+        "json",
+    ]))
     .ok()
     .json();
     let took = started.elapsed();

@@ -70,7 +70,10 @@ fn every_working_command_has_examples() {
         (&["images", "list"][..], "| jq"),
     ] {
         let text = help(command);
-        assert!(text.contains(needed), "{command:?} shows no {needed}:\n{text}");
+        assert!(
+            text.contains(needed),
+            "{command:?} shows no {needed}:\n{text}"
+        );
     }
 }
 
@@ -88,7 +91,9 @@ fn commands_that_send_nothing_show_no_api_options() {
 fn actions_get_shows_its_arguments_in_the_order_they_are_parsed() {
     let text = help(&["actions", "get"]);
     let usage = text.lines().find(|l| l.starts_with("Usage:")).unwrap();
-    let image = usage.find("<IMAGE_ID>").unwrap_or_else(|| panic!("{usage}"));
+    let image = usage
+        .find("<IMAGE_ID>")
+        .unwrap_or_else(|| panic!("{usage}"));
     let action = usage.find("ACTION_ID").unwrap_or_else(|| panic!("{usage}"));
     assert!(image < action, "{usage}");
     let arguments = text.split_once("Arguments:").unwrap().1;
@@ -109,7 +114,10 @@ fn the_man_page_names_doimg_once() {
         .lines()
         .next()
         .unwrap();
-    assert!(name.starts_with("doimg \\- Manage DigitalOcean images"), "{name}");
+    assert!(
+        name.starts_with("doimg \\- Manage DigitalOcean images"),
+        "{name}"
+    );
 }
 
 #[test]
