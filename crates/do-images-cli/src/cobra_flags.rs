@@ -116,27 +116,16 @@ mod tests {
             ["doimg", "image", "delete", "7", "--trace"]
         );
         // Flags that take a value, and everything after `--`, stay as typed.
-        assert_eq!(
-            rewritten(&[
-                "doimg",
-                "images",
-                "update",
-                "7",
-                "--name=true",
-                "--",
-                "--force=true"
-            ])
-            .unwrap(),
-            [
-                "doimg",
-                "images",
-                "update",
-                "7",
-                "--name=true",
-                "--",
-                "--force=true"
-            ]
-        );
+        let as_typed = [
+            "doimg",
+            "images",
+            "update",
+            "7",
+            "--name=true",
+            "--",
+            "--force=true",
+        ];
+        assert_eq!(rewritten(&as_typed).unwrap(), as_typed);
         let error = rewritten(&["doimg", "image", "list", "--public=yes"]).unwrap_err();
         assert!(error.contains("--public=false"), "{error}");
     }

@@ -4,28 +4,25 @@
 
 use crate::common;
 
-use common::{Sim, fast, ids_of_table, run};
+use common::{Sim, fast, header_cells, ids_of_table, run};
 use do_images_sandbox::Faults;
 
-/// The header cells of a table: doctl's header texts hold single spaces
-/// (`Min Disk`), columns are three or more apart.
-fn header_cells(table: &str) -> Vec<String> {
-    let header = table.lines().next().expect("a header line");
-    header
-        .split("   ")
-        .map(str::trim)
-        .filter(|cell| !cell.is_empty())
-        .map(String::from)
-        .collect()
+/// Runs both command lines, asserts that they print the same table, with
+/// rows, and returns its ids.
+#[track_caller]
+fn same_table(sim: &Sim, one: &[&str], other: &[&str]) -> Vec<u64> {
+    let one_out = run(sim.doimg().args(one)).ok();
+    let other_out = run(sim.doimg().args(other)).ok();
+    assert_eq!(one_out.stdout, other_out.stdout, "{one:?} and {other:?}");
+    let ids = ids_of_table(&one_out.stdout);
+    assert!(!ids.is_empty(), "{one:?}");
+    ids
 }
 
 #[test]
 fn the_compute_prefix_runs_images_and_image_actions() {
     let sim = Sim::start();
-    let plain = run(sim.doimg().args(["image", "list"])).ok();
-    let prefixed = run(sim.doimg().args(["compute", "image", "list"])).ok();
-    assert_eq!(plain.stdout, prefixed.stdout);
-    assert!(!ids_of_table(&prefixed.stdout).is_empty());
+    same_table(&sim, &["image", "list"], &["compute", "image", "list"]);
 
     let (image, action) = sim.image_with_action();
     let (image, action) = (image.to_string(), action.to_string());
@@ -62,12 +59,17 @@ fn image_list_lists_the_users_images_as_doctl_does() {
 #[test]
 fn cobras_true_and_false_spellings_of_on_off_flags_work() {
     let sim = Sim::start();
-    let public = run(sim.doimg().args(["image", "list", "--public"])).ok();
-    let public_true = run(sim.doimg().args(["image", "list", "--public=true"])).ok();
-    assert_eq!(public.stdout, public_true.stdout);
-    let private = run(sim.doimg().args(["image", "list"])).ok();
-    let public_false = run(sim.doimg().args(["image", "list", "--public=false"])).ok();
-    assert_eq!(private.stdout, public_false.stdout);
+    let public = same_table(
+        &sim,
+        &["image", "list", "--public"],
+        &["image", "list", "--public=true"],
+    );
+    let private = same_table(
+        &sim,
+        &["image", "list"],
+        &["image", "list", "--public=false"],
+    );
+    assert!(public.len() > private.len());
 
     let custom = sim.first_private("custom").to_string();
     run(sim
@@ -139,10 +141,11 @@ fn interactive_is_doimgs_confirmation() {
 #[test]
 fn list_user_takes_public_as_doctl_does() {
     let sim = Sim::start();
-    let user = run(sim.doimg().args(["image", "list-user"])).ok();
-    let public = run(sim.doimg().args(["image", "list-user", "--public"])).ok();
-    assert_eq!(user.stdout, public.stdout);
-    assert!(!ids_of_table(&user.stdout).is_empty());
+    same_table(
+        &sim,
+        &["image", "list-user"],
+        &["image", "list-user", "--public"],
+    );
 }
 
 #[test]

@@ -331,14 +331,8 @@ fn doctls_action_column_names_choose_doimgs_columns() {
         "ID,StartedAt,CompletedAt,ResourceID,ResourceType",
     ]))
     .ok();
-    let mut lines = out.stdout.lines();
-    let header: Vec<&str> = lines
-        .next()
-        .unwrap()
-        .split("   ")
-        .map(str::trim)
-        .filter(|h| !h.is_empty())
-        .collect();
+    let header = common::header_cells(&out.stdout);
+    let mut lines = out.stdout.lines().skip(1);
     assert_eq!(
         header,
         [
