@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use do_images::{Client, RequestLimits};
+use do_images::{Client, RequestLimits, RetryPolicy};
 
 use crate::auth::{self, TokenQuery};
 use crate::cli::GlobalArgs;
@@ -28,7 +28,8 @@ impl App {
     pub async fn connect(global: &GlobalArgs) -> Result<Self, CliError> {
         let mut builder = Client::builder()
             .user_agent(user_agent())
-            .connect_timeout(Duration::from_secs(10));
+            .connect_timeout(Duration::from_secs(10))
+            .retry_policy(retry_policy(global)?);
         if global.no_request_limits {
             builder = builder.request_limits(RequestLimits::none());
         }
@@ -82,6 +83,30 @@ impl App {
             sandbox: None,
         })
     }
+}
+
+/// The library's retries, changed by doctl's `--http-retry-*` flags: the
+/// number of retries, the first wait before one and the longest.
+fn retry_policy(global: &GlobalArgs) -> Result<RetryPolicy, CliError> {
+    let mut policy = RetryPolicy::default();
+    if let Some(retries) = global.http_retry_max {
+        policy = policy.with_max_attempts(retries.saturating_add(1));
+    }
+    if let Some(seconds) = global.http_retry_wait_min {
+        policy = policy.with_initial_backoff(Duration::from_secs(seconds));
+    }
+    if let Some(seconds) = global.http_retry_wait_max {
+        policy = policy.with_max_backoff(Duration::from_secs(seconds));
+    }
+    if policy.initial_backoff() > policy.max_backoff() {
+        return Err(CliError::Usage(format!(
+            "--http-retry-wait-min ({:?}) is longer than --http-retry-wait-max ({:?}); \
+             the first wait cannot be longer than the longest",
+            policy.initial_backoff(),
+            policy.max_backoff()
+        )));
+    }
+    Ok(policy)
 }
 
 /// `doimg/<version> (<os>; <arch>)`, such as `doimg/0.1.0 (linux; x86_64)`:

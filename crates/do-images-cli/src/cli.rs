@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::commands::account_transfers::AccountTransfersCommand;
 use crate::commands::actions::ActionsCommand;
@@ -13,7 +13,7 @@ use crate::commands::images::ImagesCommand;
 use crate::commands::shell::COMPLETION_INSTALL;
 use crate::exit_code::EXIT_CODES_HELP;
 
-/// doimg: manage DigitalOcean images from the command line.
+/// Manage DigitalOcean images from the command line.
 ///
 /// Lists, imports, updates and deletes images, transfers and converts them,
 /// and waits for the work to finish. Run any command against a local
@@ -31,6 +31,7 @@ pub struct Cli {
 
 /// Options every command takes.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// API endpoint.
     #[arg(
@@ -107,6 +108,43 @@ pub struct GlobalArgs {
     /// filter. doctl's --trace is the same.
     #[arg(short = 'v', long, global = true, alias = "trace")]
     pub verbose: bool,
+
+    /// Ask before deleting (on a terminal; elsewhere a deletion needs
+    /// --force): doctl's flag. --interactive=false never asks [default:
+    /// true].
+    #[arg(
+        long,
+        global = true,
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_parser = parse_on_off,
+        action = ArgAction::Set
+    )]
+    pub interactive: Option<bool>,
+
+    /// How many times a failed request is sent again (a 429, a 5xx, a
+    /// connection that failed; an import or an action is never sent twice
+    /// when it may have been carried out) [default: 3].
+    #[arg(long, global = true, value_name = "N")]
+    pub http_retry_max: Option<u32>,
+
+    /// doctl's: the first wait before a retry, in seconds (it doubles for
+    /// each further retry, with random jitter) [default: 0.5].
+    #[arg(long, global = true, value_name = "SECONDS", hide = true)]
+    pub http_retry_wait_min: Option<u64>,
+
+    /// doctl's: the longest wait before a retry, in seconds [default: 20].
+    #[arg(long, global = true, value_name = "SECONDS", hide = true)]
+    pub http_retry_wait_max: Option<u64>,
+}
+
+/// An on/off value as doctl (Go's `strconv.ParseBool`) reads it.
+fn parse_on_off(text: &str) -> Result<bool, String> {
+    crate::cobra_flags::parse_bool(text).ok_or_else(|| {
+        format!("`{text}` is not on or off; give true or false (or 1, t, 0, f, as in doctl)")
+    })
 }
 
 /// How results are printed.
@@ -135,6 +173,10 @@ pub enum Command {
     /// or decline such a transfer.
     #[command(subcommand)]
     AccountTransfers(AccountTransfersCommand),
+    /// doctl's `compute` prefix: `compute image ...` is `images ...`,
+    /// `compute image-action ...` is `actions ...`.
+    #[command(subcommand, hide = true)]
+    Compute(ComputeCommand),
     /// Run the local simulation of the API in the foreground until Ctrl-C.
     #[cfg(feature = "sandbox")]
     Sandbox(do_images_sandbox::ServeArgs),
@@ -151,6 +193,60 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<std::path::PathBuf>,
     },
+}
+
+/// The groups under doctl's `compute`.
+#[derive(Debug, Subcommand)]
+pub enum ComputeCommand {
+    /// `images ...`
+    #[command(subcommand, name = "image", alias = "images")]
+    Image(ImagesCommand),
+    /// `actions ...`
+    #[command(subcommand, name = "image-action", alias = "actions")]
+    ImageAction(ActionsCommand),
+}
+
+/// The command line as doimg parses it and as its help, completions and
+/// man pages show it: [`Cli`], with each global option hidden where it does
+/// nothing: all of them on the commands that send no request (`completion`,
+/// `man`, `sandbox`), `--poll-interval` on the commands that do not wait.
+pub fn command() -> clap::Command {
+    let mut command = Cli::command();
+    command.build();
+    command.mut_subcommands(|sub| {
+        let name = sub.get_name().to_string();
+        hide_unused_options(sub, &name)
+    })
+}
+
+/// Hides in `command` (at `path`, such as `images list`) and below it the
+/// global options that do nothing there.
+fn hide_unused_options(command: clap::Command, path: &str) -> clap::Command {
+    const SEND_NOTHING: &[&str] = &["completion", "man", "sandbox"];
+    const WAIT: &[&str] = &[
+        "images create",
+        "images wait",
+        "images distribute",
+        "actions transfer",
+        "actions convert",
+        "actions wait",
+    ];
+    let sends_nothing = SEND_NOTHING.contains(&path);
+    let canonical = path
+        .trim_start_matches("compute ")
+        .replace("image-action ", "actions ")
+        .replace("image ", "images ");
+    let leaf = command.get_subcommands().next().is_none();
+    let waits = WAIT.contains(&canonical.as_str());
+    let command = command.mut_args(|arg| {
+        let unused = arg.is_global_set()
+            && (sends_nothing || (leaf && !waits && arg.get_id() == "poll_interval"));
+        if unused { arg.hide(true) } else { arg }
+    });
+    command.mut_subcommands(|sub| {
+        let path = format!("{path} {}", sub.get_name());
+        hide_unused_options(sub, &path)
+    })
 }
 
 /// `--wait` and `--timeout`.
@@ -170,12 +266,15 @@ pub fn positive_id() -> clap::builder::RangedU64ValueParser<u64> {
     clap::value_parser!(u64).range(1..)
 }
 
-/// A positive duration such as 90s, 15m or 1h.
+/// A positive duration such as 90s, 15m, 1h30m, 30d or 30days
+/// (humantime's grammar): every duration flag takes it.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let duration = humantime::parse_duration(text)
-        .map_err(|e| format!("`{text}` is not a duration ({e}); use e.g. 90s, 15m, 1h"))?;
+        .map_err(|e| format!("`{text}` is not a duration ({e}); use e.g. 90s, 15m, 1h30m, 30d"))?;
     if duration.is_zero() {
-        return Err("the timeout must be longer than zero".into());
+        return Err(format!(
+            "`{text}` is no time at all; give a duration longer than zero, e.g. 90s, 15m, 1h30m, 30d"
+        ));
     }
     Ok(duration)
 }
@@ -188,12 +287,23 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+        command().debug_assert();
     }
 
     #[test]
     fn durations_parse_and_bad_ones_say_what_is_allowed() {
         assert_eq!(parse_duration("90s").unwrap(), Duration::from_secs(90));
         assert_eq!(parse_duration("1h").unwrap(), Duration::from_secs(3600));
+        assert_eq!(parse_duration("1h30m").unwrap(), Duration::from_secs(5400));
+        assert_eq!(
+            parse_duration("30days").unwrap(),
+            parse_duration("30d").unwrap()
+        );
+        assert!(
+            parse_duration("-3d")
+                .unwrap_err()
+                .contains("not a duration")
+        );
         assert!(parse_duration("soon").unwrap_err().contains("15m"));
         assert!(
             parse_duration("0s")

@@ -85,6 +85,12 @@ impl CliError {
         }
     }
 
+    /// The output's reader went away (a closed pipe): doimg stops quietly
+    /// with [`exit_code::CLOSED_PIPE`].
+    pub fn is_closed_output(&self) -> bool {
+        matches!(self, Self::Output(error) if error.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+
     /// The one-line message, without the `Error: ` prefix.
     pub fn message(&self) -> String {
         match self {

@@ -14,6 +14,10 @@ pub const NOT_FOUND: u8 = 4;
 pub const WAIT_FAILED: u8 = 5;
 /// Waiting was interrupted with Ctrl-C; the work goes on server-side.
 pub const INTERRUPTED: u8 = 130;
+/// The output's reader went away (`doimg images list | head`): 128 plus
+/// SIGPIPE's number, what a shell reports for a Unix tool that a closed pipe
+/// stopped. Nothing is printed about it.
+pub const CLOSED_PIPE: u8 = 141;
 
 /// The table shown at the end of `--help`, and in the README.
 pub const EXIT_CODES_HELP: &str = "\
@@ -24,4 +28,5 @@ Exit codes:
   3    authentication: no token found, or the API refused it
   4    not found
   5    wait failed (import failed, action errored) or timed out
-  130  interrupted by Ctrl-C while waiting (the work goes on server-side)";
+  130  interrupted by Ctrl-C while waiting (the work goes on server-side)
+  141  the output's reader went away (a closed pipe, as with `| head`)";

@@ -8,17 +8,23 @@ mod common;
 mod account_transfers;
 #[path = "cli/actions.rs"]
 mod actions;
+#[path = "cli/doctl_command_lines.rs"]
+mod doctl_command_lines;
 #[path = "cli/doctl_habits.rs"]
 mod doctl_habits;
 #[path = "cli/file_import.rs"]
 mod file_import;
 #[path = "cli/global.rs"]
 mod global;
+#[path = "cli/help.rs"]
+mod help;
 #[path = "cli/hostile_text.rs"]
 mod hostile_text;
 #[path = "cli/images.rs"]
 mod images;
 #[path = "cli/lifecycle.rs"]
 mod lifecycle;
+#[path = "cli/pipes.rs"]
+mod pipes;
 #[path = "cli/secrets.rs"]
 mod secrets;

@@ -5,6 +5,7 @@ use std::io::Write;
 use clap::{Args, Subcommand};
 use do_images::{AccountTransfers, TransferStarted};
 
+use super::examples;
 use crate::app::App;
 use crate::cli::{OutputFormat, positive_id};
 use crate::error::CliError;
@@ -16,6 +17,7 @@ pub enum AccountTransfersCommand {
     /// Offer a private snapshot to another account (--email), which must
     /// accept it, or to a team (--team): accepted at once when your token
     /// has permission in that team.
+    #[command(after_help = examples::TRANSFERS_CREATE)]
     Create {
         /// Image id (a snapshot).
         #[arg(value_name = "IMAGE_ID", value_parser = positive_id())]
@@ -25,6 +27,7 @@ pub enum AccountTransfersCommand {
         recipient: Recipient,
     },
     /// Accept a pending transfer into one of your teams.
+    #[command(after_help = examples::TRANSFERS_ACCEPT)]
     Accept {
         /// Image id.
         #[arg(value_name = "IMAGE_ID", value_parser = positive_id())]
@@ -37,6 +40,7 @@ pub enum AccountTransfersCommand {
         team: String,
     },
     /// Withdraw a pending transfer you started.
+    #[command(after_help = examples::TRANSFERS_CANCEL)]
     Cancel {
         /// Image id.
         #[arg(value_name = "IMAGE_ID", value_parser = positive_id())]
@@ -46,6 +50,7 @@ pub enum AccountTransfersCommand {
         transfer_id: u64,
     },
     /// Refuse a pending transfer offered to you.
+    #[command(after_help = examples::TRANSFERS_DECLINE)]
     Decline {
         /// Image id.
         #[arg(value_name = "IMAGE_ID", value_parser = positive_id())]

@@ -6,6 +6,7 @@ use std::time::Duration;
 use clap::Subcommand;
 use do_images::{Action, PostAction};
 
+use super::examples;
 use crate::app::App;
 use crate::cli::{OutputFormat, WaitFlags, parse_duration, positive_id};
 use crate::error::CliError;
@@ -17,26 +18,32 @@ use crate::validate;
 #[derive(Debug, Subcommand)]
 pub enum ActionsCommand {
     /// List an image's actions.
-    #[command(visible_alias = "ls")]
+    #[command(visible_alias = "ls", after_help = examples::ACTIONS_LIST)]
     List {
         /// Image id.
         #[arg(value_name = "IMAGE_ID", value_parser = positive_id())]
         image_id: u64,
     },
     /// Show one action.
-    #[command(group = clap::ArgGroup::new("action").required(true).args(["action_id", "action_id_flag"]))]
+    #[command(after_help = examples::ACTIONS_GET)]
     Get {
         /// Image id.
         #[arg(value_name = "IMAGE_ID", value_parser = positive_id())]
         image_id: u64,
-        /// Action id.
-        #[arg(value_name = "ACTION_ID", value_parser = positive_id())]
+        /// Action id (or --action-id).
+        #[arg(
+            value_name = "ACTION_ID",
+            value_parser = positive_id(),
+            required_unless_present = "action_id_flag",
+            conflicts_with = "action_id_flag"
+        )]
         action_id: Option<u64>,
         /// Action id, as doctl takes it (or give it as ACTION_ID).
         #[arg(long = "action-id", value_name = "ACTION_ID", value_parser = positive_id())]
         action_id_flag: Option<u64>,
     },
     /// Copy an image to another region.
+    #[command(after_help = examples::ACTIONS_TRANSFER)]
     Transfer {
         /// Image id.
         #[arg(value_name = "IMAGE_ID", value_parser = positive_id())]
@@ -49,6 +56,7 @@ pub enum ActionsCommand {
         wait: WaitFlags,
     },
     /// Turn a backup into a snapshot.
+    #[command(after_help = examples::ACTIONS_CONVERT)]
     Convert {
         /// Image id.
         #[arg(value_name = "IMAGE_ID", value_parser = positive_id())]
@@ -58,6 +66,7 @@ pub enum ActionsCommand {
         wait: WaitFlags,
     },
     /// Wait until an action has finished.
+    #[command(after_help = examples::ACTIONS_WAIT)]
     Wait {
         /// Image id.
         #[arg(value_name = "IMAGE_ID", value_parser = positive_id())]

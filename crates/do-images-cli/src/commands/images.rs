@@ -1,12 +1,14 @@
 //! `doimg images ...`
 
 use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
 
 use do_images::{Image, ImageRef};
 
+use super::examples;
 use super::images_create::{self, CreateImageArgs};
 use super::images_distribute::{self, DistributeImageArgs};
 use super::images_list::{self, ImageKind, LIST_DEFAULT, ListFilterArgs, ListImagesArgs};
@@ -23,28 +25,35 @@ use crate::validate;
 pub enum ImagesCommand {
     /// List images (all pages): public ones and yours, as the API lists
     /// them; --private (or list-user) for only yours, doctl's default.
-    #[command(visible_alias = "ls", long_about = LIST_DEFAULT)]
+    #[command(visible_alias = "ls", long_about = LIST_DEFAULT, after_help = examples::IMAGES_LIST)]
     List(ListImagesArgs),
     /// List public distribution images (`list --type distribution`).
+    #[command(after_help = examples::IMAGES_LIST_DISTRIBUTION)]
     ListDistribution(ListFilterArgs),
     /// List 1-Click application images (`list --type application`).
+    #[command(after_help = examples::IMAGES_LIST_APPLICATION)]
     ListApplication(ListFilterArgs),
-    /// List your own images (`list --private`).
+    /// List your own images (`list`, `list --private`).
+    #[command(after_help = examples::IMAGES_LIST_USER)]
     ListUser(ListFilterArgs),
     /// Show one image by id or slug, or every image with a name.
+    #[command(after_help = examples::IMAGES_GET)]
     Get(GetImageArgs),
     /// Import a custom image from a URL, or from a local file (--file).
+    #[command(after_help = examples::IMAGES_CREATE)]
     Create(CreateImageArgs),
     /// Change an image's name, description or distribution.
+    #[command(after_help = examples::IMAGES_UPDATE)]
     Update(UpdateImageArgs),
     /// Delete images (asks first on a terminal).
-    #[command(visible_alias = "rm")]
+    #[command(visible_alias = "rm", after_help = examples::IMAGES_DELETE)]
     Delete(DeleteImagesArgs),
     /// Wait until an image is available.
+    #[command(after_help = examples::IMAGES_WAIT)]
     Wait(WaitImageArgs),
     /// Delete your own old images by a name or tag filter and a retention
     /// rule (--keep N, --older-than AGE), after showing the plan.
-    #[command(long_about = PRUNE_ABOUT)]
+    #[command(long_about = PRUNE_ABOUT, after_help = examples::IMAGES_PRUNE)]
     Prune(PruneImagesArgs),
     /// Copy an image to several regions, one transfer after another, and
     /// wait for each.
@@ -54,6 +63,7 @@ pub enum ImagesCommand {
     /// again finishes an interrupted run without repeating work. Exit
     /// status: 1 when a region failed (each is listed), 5 when a transfer
     /// timed out.
+    #[command(after_help = examples::IMAGES_DISTRIBUTE)]
     Distribute(DistributeImageArgs),
 }
 
@@ -264,15 +274,28 @@ async fn delete(app: &App, args: DeleteImagesArgs) -> Result<(), CliError> {
     }
 }
 
-/// Refuses when stdin is not a terminal, where no one can confirm a
-/// deletion; called before anything is sent.
+/// doctl's `--interactive=false`: no question is asked, so a deletion
+/// needs --force. Set once, before the command runs.
+static NEVER_ASK: AtomicBool = AtomicBool::new(false);
+
+/// Asks no question from now on (`--interactive=false`).
+pub fn never_ask() {
+    NEVER_ASK.store(true, Ordering::Relaxed);
+}
+
+/// Refuses when no one can confirm a deletion: stdin is not a terminal, or
+/// `--interactive=false`; called before anything is sent.
 pub fn require_terminal() -> Result<(), CliError> {
-    if std::io::stdin().is_terminal() {
+    let why = if NEVER_ASK.load(Ordering::Relaxed) {
+        "--interactive=false asks no question"
+    } else if std::io::stdin().is_terminal() {
         return Ok(());
-    }
-    Err(CliError::Usage(
-        "refusing to delete without confirmation: stdin is not a terminal; pass --force to delete anyway".into(),
-    ))
+    } else {
+        "stdin is not a terminal"
+    };
+    Err(CliError::Usage(format!(
+        "refusing to delete without confirmation: {why}; pass --force to delete anyway"
+    )))
 }
 
 /// Asks on the terminal (`question` ends in `[y/N] `); refuses when stdin

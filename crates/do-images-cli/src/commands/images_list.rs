@@ -16,13 +16,15 @@ use crate::validate;
 /// `doimg images list`
 #[derive(Debug, Args)]
 pub struct ListImagesArgs {
-    /// Only distribution or application images.
+    /// Only distribution or application images (public images: --public is
+    /// implied).
     #[arg(long = "type", value_enum)]
     pub kind: Option<ImageKind>,
-    /// Only your own images.
+    /// Only your own images: the default, spelled out.
     #[arg(long, conflicts_with = "public")]
     pub private: bool,
-    /// Public images and yours: the default, spelled as in doctl.
+    /// Public images too (every distribution and application image), as in
+    /// doctl.
     #[arg(long)]
     pub public: bool,
     /// Only images with this tag.
@@ -37,12 +39,12 @@ pub struct ListImagesArgs {
 pub const LIST_DEFAULT: &str = "\
 List images (all pages).
 
-Without a filter this lists what the API lists: every public distribution and
-application image, and your own images, so that doimg, the library and the
-API agree. doctl's `image list` shows only your own images: here that is
---private (or `images list-user`). --public, doctl's flag for everything, is
-accepted and is the default. A listing that comes back empty says on stderr
-how to see the rest.";
+Without --public this lists your own images (snapshots, backups, custom
+images), as doctl's `image list` does: a script that deletes what it lists
+never meets a public image. --public lists every public distribution and
+application image too (what the API lists without a filter); --type lists
+only the public images of that type. A listing that comes back empty says on
+stderr how to see the rest.";
 
 /// The filters of doctl's `list-distribution`, `list-application` and
 /// `list-user`.
@@ -54,8 +56,9 @@ pub struct ListFilterArgs {
     /// Stop after this many images.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: Option<u64>,
-    /// Accepted as in doctl, where these lists take it (distribution and
-    /// application images are public; not with list-user).
+    /// Accepted as in doctl, where every list takes it (distribution and
+    /// application images are public; list-user lists your own, which are
+    /// not).
     #[arg(long, hide = true)]
     pub public: bool,
 }
@@ -66,7 +69,7 @@ impl ListFilterArgs {
         ListImagesArgs {
             kind,
             private,
-            public: self.public,
+            public: self.public && !private,
             tag: self.tag,
             limit: self.limit,
         }
@@ -87,15 +90,9 @@ pub async fn list<S: Shown<Image>>(
     app: &App,
     output: &OutputOptions,
     out: &mut impl Write,
-    args: ListImagesArgs,
+    mut args: ListImagesArgs,
 ) -> Result<(), CliError> {
-    if args.public && args.private {
-        return Err(CliError::Usage(
-            "--public lists public images and yours; list-user lists only yours \
-             (leave out --public, or use `images list`)"
-                .into(),
-        ));
-    }
+    args.private = args.private || (!args.public && args.kind.is_none());
     let hint = empty_listing_hint(&args);
     let mut list = app.client.images().list();
     if let Some(kind) = args.kind {
@@ -138,9 +135,6 @@ pub async fn list<S: Shown<Image>>(
 /// filters left out.
 fn empty_listing_hint(args: &ListImagesArgs) -> String {
     let mut filters = Vec::new();
-    if args.private {
-        filters.push("--private".to_string());
-    }
     if let Some(kind) = args.kind {
         let kind = match kind {
             ImageKind::Distribution => "distribution",
@@ -151,11 +145,19 @@ fn empty_listing_hint(args: &ListImagesArgs) -> String {
     if let Some(tag) = &args.tag {
         filters.push(format!("--tag {tag}"));
     }
-    if filters.is_empty() {
-        return "no images: the API lists none for this token, not even public ones".into();
+    let filters = filters.join(" ");
+    match (args.private, filters.is_empty()) {
+        (true, true) => {
+            "you have no images of your own; `doimg images list --public` lists public images too"
+                .into()
+        }
+        (true, false) => format!(
+            "none of your own images match {filters}; `doimg images list --public` lists \
+             public images too"
+        ),
+        (false, true) => {
+            "no images: the API lists none for this token, not even public ones".into()
+        }
+        (false, false) => format!("no images match {filters}"),
     }
-    format!(
-        "no images match {}; `doimg images list` without filters lists public images and yours",
-        filters.join(" ")
-    )
 }

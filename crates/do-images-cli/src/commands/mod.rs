@@ -4,6 +4,7 @@
 
 pub mod account_transfers;
 pub mod actions;
+pub mod examples;
 pub mod images;
 pub mod images_create;
 pub mod images_distribute;

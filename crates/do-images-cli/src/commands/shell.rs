@@ -3,9 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use clap::CommandFactory;
-
-use crate::cli::Cli;
+use crate::cli::command;
 use crate::error::CliError;
 
 /// How to install the completion script, shown by `doimg completion --help`.
@@ -19,23 +17,33 @@ Install the script where your shell loads completions from:
   powershell  doimg completion powershell >> $PROFILE
 Then open a new shell.";
 
-/// Prints the completion script for `shell`.
+/// Prints the completion script for `shell`. The script is made in memory
+/// first: clap_complete panics when its writer fails, and a closed pipe
+/// (`| head`) has to end doimg quietly.
 pub fn completion(shell: clap_complete::Shell, out: &mut impl Write) -> Result<(), CliError> {
-    clap_complete::generate(shell, &mut Cli::command(), "doimg", out);
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command(), "doimg", &mut script);
+    out.write_all(&script)?;
+    out.flush()?;
     Ok(())
 }
 
 /// Prints the top man page, or writes every command's page into `dir`.
 pub fn man(dir: Option<&Path>, out: &mut impl Write) -> Result<(), CliError> {
     match dir {
-        None => clap_mangen::Man::new(Cli::command()).render(out)?,
+        None => {
+            clap_mangen::Man::new(command()).render(out)?;
+            out.flush()?;
+        }
         Some(dir) => {
-            clap_mangen::generate_to(Cli::command(), dir).map_err(|e| {
-                CliError::Usage(format!(
-                    "cannot write man pages into {}: {e}",
-                    dir.display()
-                ))
-            })?;
+            std::fs::create_dir_all(dir)
+                .and_then(|()| clap_mangen::generate_to(command(), dir))
+                .map_err(|e| {
+                    CliError::Usage(format!(
+                        "cannot write man pages into {}: {e}",
+                        dir.display()
+                    ))
+                })?;
             let dir = dir.display().to_string();
             writeln!(
                 out,

@@ -11,6 +11,11 @@ pub trait Row {
     const ALIASES: &'static [(&'static str, &'static str)] = &[];
     /// The text of one column (one of [`Row::COLUMNS`]).
     fn cell(&self, column: &str) -> String;
+    /// The header of one column: its name in capitals unless the row
+    /// says otherwise (images and actions use doctl's header texts).
+    fn header(column: &str) -> String {
+        column.to_uppercase()
+    }
 }
 
 /// The columns chosen for a table.
@@ -51,9 +56,9 @@ impl Columns {
         Ok(Self(chosen))
     }
 
-    /// The column names, in order.
-    pub fn names(&self) -> &[&'static str] {
-        &self.0
+    /// The header cells of rows of `R` for these columns.
+    pub fn headers<R: Row>(&self) -> Vec<String> {
+        self.0.iter().map(|c| R::header(c)).collect()
     }
 
     /// The cells of `row` for these columns.
@@ -80,11 +85,11 @@ mod tests {
     fn names_match_case_insensitively_in_the_order_given() {
         let requested = vec!["mindisk".to_string(), "id".to_string()];
         let columns = Columns::choose::<Pair>(Some(&requested)).unwrap();
-        assert_eq!(columns.names(), ["MinDisk", "ID"]);
+        assert_eq!(columns.headers::<Pair>(), ["MINDISK", "ID"]);
         assert_eq!(columns.cells(&Pair), ["mindisk", "id"]);
         assert_eq!(
-            Columns::choose::<Pair>(None).unwrap().names(),
-            ["ID", "Name"]
+            Columns::choose::<Pair>(None).unwrap().headers::<Pair>(),
+            ["ID", "NAME"]
         );
     }
 
@@ -92,7 +97,7 @@ mod tests {
     fn an_alias_chooses_its_column() {
         let requested = vec!["size".to_string(), "ID".to_string()];
         let columns = Columns::choose::<Pair>(Some(&requested)).unwrap();
-        assert_eq!(columns.names(), ["MinDisk", "ID"]);
+        assert_eq!(columns.headers::<Pair>(), ["MINDISK", "ID"]);
     }
 
     #[test]

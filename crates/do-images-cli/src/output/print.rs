@@ -141,8 +141,7 @@ impl OutputOptions {
     /// with their header (none with `--no-header`).
     pub fn table<R: Row>(&self) -> Result<(Columns, Table), CliError> {
         let columns = Columns::choose::<R>(self.columns.as_deref()).map_err(CliError::Usage)?;
-        let header =
-            (!self.no_header).then(|| columns.names().iter().map(|n| n.to_uppercase()).collect());
+        let header = (!self.no_header).then(|| columns.headers::<R>());
         Ok((columns, Table::new(header)))
     }
 
@@ -151,20 +150,22 @@ impl OutputOptions {
         self.table::<R>().map(|_| ())
     }
 
-    /// Refuses the text output's flags with `-o json`, which would
-    /// otherwise be silently ignored.
-    pub fn check_format_flags(&self) -> Result<(), CliError> {
+    /// With `-o json`, forgets `--format` and `--no-header`, which shape
+    /// text output, as doctl ignores them there; returns the note that says
+    /// so, when one was given.
+    pub fn ignore_text_flags_with_json(&mut self) -> Option<String> {
         if self.format != OutputFormat::Json {
-            return Ok(());
+            return None;
         }
-        let flag = match (&self.columns, self.no_header) {
-            (Some(_), _) => "--format",
-            (None, true) => "--no-header",
-            (None, false) => return Ok(()),
+        let flags = match (self.columns.take(), std::mem::take(&mut self.no_header)) {
+            (Some(_), true) => "--format and --no-header shape text output; they are",
+            (Some(_), false) => "--format shapes text output; it is",
+            (None, true) => "--no-header shapes text output; it is",
+            (None, false) => return None,
         };
-        Err(CliError::Usage(format!(
-            "{flag} shapes text output; -o json prints every field of the API's objects \
-             (leave out {flag}, or use -o text)"
-        )))
+        Some(format!(
+            "{flags} ignored with -o json, which prints every field \
+             of the API's objects (as doctl does)"
+        ))
     }
 }

@@ -28,6 +28,7 @@ impl Row for Image {
         "Error",
         "Tags",
     ];
+    /// doctl's columns in doctl's order, then doimg's Status.
     const DEFAULT: &'static [&'static str] = &[
         "ID",
         "Name",
@@ -36,8 +37,17 @@ impl Row for Image {
         "Slug",
         "Public",
         "MinDisk",
+        "Created",
         "Status",
     ];
+
+    /// doctl's header texts.
+    fn header(column: &str) -> String {
+        match column {
+            "MinDisk" => "Min Disk".into(),
+            other => other.into(),
+        }
+    }
 
     fn cell(&self, column: &str) -> String {
         match column {
@@ -46,14 +56,16 @@ impl Row for Image {
             "Type" => text(self.type_.as_ref()),
             "Distribution" => self.distribution.to_string(),
             "Slug" => text(self.slug.as_ref()),
-            "Public" => text(self.public),
+            // doctl prints what its Go struct holds: false and 0 when the
+            // API sent nothing.
+            "Public" => self.public.unwrap_or(false).to_string(),
             "Regions" => self
                 .regions
                 .iter()
                 .map(|r| r.as_str())
                 .collect::<Vec<_>>()
                 .join(","),
-            "MinDisk" => text(self.min_disk_size),
+            "MinDisk" => self.min_disk_size.unwrap_or(0).to_string(),
             "Size" => self
                 .size_gigabytes
                 .map(|gb| format!("{gb:.2} GB"))
@@ -68,33 +80,44 @@ impl Row for Image {
 }
 
 impl Row for Action {
+    /// doctl's columns, in doctl's order; every one is shown by default.
     const COLUMNS: &'static [&'static str] = &[
         "ID",
         "Status",
         "Type",
-        "Started",
-        "Completed",
-        "Region",
+        "StartedAt",
+        "CompletedAt",
         "ResourceID",
         "ResourceType",
+        "Region",
     ];
-    const DEFAULT: &'static [&'static str] =
-        &["ID", "Status", "Type", "Started", "Completed", "Region"];
+    const DEFAULT: &'static [&'static str] = Self::COLUMNS;
     const ALIASES: &'static [(&'static str, &'static str)] =
-        &[("StartedAt", "Started"), ("CompletedAt", "Completed")];
+        &[("Started", "StartedAt"), ("Completed", "CompletedAt")];
+
+    /// doctl's header texts.
+    fn header(column: &str) -> String {
+        match column {
+            "StartedAt" => "Started At".into(),
+            "CompletedAt" => "Completed At".into(),
+            "ResourceID" => "Resource ID".into(),
+            "ResourceType" => "Resource Type".into(),
+            other => other.into(),
+        }
+    }
 
     fn cell(&self, column: &str) -> String {
         match column {
             "ID" => self.id.to_string(),
             "Status" => self.status.to_string(),
             "Type" => self.type_.clone(),
-            "Started" => time(&self.started_at),
-            "Completed" => self.completed_at.as_ref().map(time).unwrap_or_default(),
+            "StartedAt" => time(&self.started_at),
+            "CompletedAt" => self.completed_at.as_ref().map(time).unwrap_or_default(),
             "Region" => self
                 .region_slug
                 .clone()
                 .unwrap_or_else(|| self.region.slug.clone()),
-            "ResourceID" => text(self.resource_id),
+            "ResourceID" => self.resource_id.unwrap_or(0).to_string(),
             "ResourceType" => self.resource_type.clone(),
             _ => String::new(),
         }

@@ -2,9 +2,24 @@
 //! [`escape::for_terminal`]: they quote the API's messages and the user's
 //! input.
 
+use std::fmt;
 use std::io::{self, IsTerminal, Write};
 
 use super::escape;
+
+/// Writes `text` and a line break on stderr; a stderr that cannot be
+/// written (a closed pipe, as in `2>&1 | head`) drops it: progress and
+/// notes are not worth stopping the work for. doimg's `eprintln!`.
+pub fn write_line(text: fmt::Arguments<'_>) {
+    let _ = writeln!(io::stderr().lock(), "{text}");
+}
+
+/// Writes `text` on stderr, as [`write_line`] does, without a line break.
+/// doimg's `eprint!`.
+pub fn write_text(text: fmt::Arguments<'_>) {
+    let mut stderr = io::stderr().lock();
+    let _ = write!(stderr, "{text}").and_then(|()| stderr.flush());
+}
 
 /// Prints `Warning: <message>`.
 pub fn warning(message: &str) {
@@ -47,11 +62,13 @@ impl Write for EscapedLog {
             }
             shown.push_str(&escape::for_terminal(line));
         }
-        io::stderr().lock().write_all(shown.as_bytes())?;
+        // A closed stderr drops the log, as it drops every other line.
+        let _ = io::stderr().lock().write_all(shown.as_bytes());
         Ok(buf.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        io::stderr().flush()
+        let _ = io::stderr().flush();
+        Ok(())
     }
 }

@@ -33,6 +33,7 @@ fn list_with_chosen_columns_and_no_header_matches_the_golden_file() {
     let out = run(sim.doimg().args([
         "images",
         "list",
+        "--public",
         "--format",
         "ID,Name,Status",
         "--no-header",
@@ -128,7 +129,10 @@ fn list_filters_by_type_private_and_tag() {
 #[test]
 fn list_without_filters_follows_every_page() {
     let sim = Sim::with(fast().with_images(450));
-    let out = run(sim.doimg().args(["-o", "json", "images", "list"])).ok();
+    let out = run(sim
+        .doimg()
+        .args(["-o", "json", "images", "list", "--public"]))
+    .ok();
     let ids = json_ids(&out.json());
     assert_eq!(ids.len(), 450);
     let mut unique = ids.clone();
@@ -137,7 +141,7 @@ fn list_without_filters_follows_every_page() {
     assert_eq!(unique, ids, "ids are unique and in the API's order");
     assert!(sim.requests_of("images_list") >= 3, "200 a page: 3 pages");
 
-    let text = run(sim.doimg().args(["images", "list"])).ok();
+    let text = run(sim.doimg().args(["images", "list", "--public"])).ok();
     assert_eq!(text.stdout.lines().count(), 451, "a header and 450 rows");
 }
 
@@ -146,7 +150,7 @@ fn a_limit_stops_the_listing_and_asks_for_no_more_than_needed() {
     let sim = Sim::with(fast().with_images(450));
     let out = run(sim
         .doimg()
-        .args(["-o", "json", "images", "list", "--limit", "250"]))
+        .args(["-o", "json", "images", "list", "--public", "--limit", "250"]))
     .ok();
     assert_eq!(
         sim.requests_of("images_list"),
@@ -160,7 +164,10 @@ fn a_limit_stops_the_listing_and_asks_for_no_more_than_needed() {
     assert_eq!(ids[200..], api_ids(&sim, "page=2")[..50]);
 
     let before = sim.requests_of("images_list");
-    let out = run(sim.doimg().args(["images", "list", "--limit", "3"])).ok();
+    let out = run(sim
+        .doimg()
+        .args(["images", "list", "--public", "--limit", "3"]))
+    .ok();
     assert_eq!(out.stdout.lines().count(), 4, "a header and 3 rows");
     assert_eq!(
         sim.requests_of("images_list") - before,
@@ -173,7 +180,10 @@ fn a_limit_stops_the_listing_and_asks_for_no_more_than_needed() {
 #[test]
 fn list_json_holds_the_api_objects() {
     let sim = Sim::start();
-    let out = run(sim.doimg().args(["-o", "json", "images", "list"])).ok();
+    let out = run(sim
+        .doimg()
+        .args(["-o", "json", "images", "list", "--public"]))
+    .ok();
     let list = out.json();
     let items = list.as_array().expect("a JSON array");
     assert_eq!(items.len(), sim.sandbox.image_count());

@@ -393,6 +393,18 @@ pub fn assert_golden(name: &str, actual: &str) {
     );
 }
 
+/// The header cells of a text table: columns are three or more spaces
+/// apart, and a header text may hold single spaces (doctl's `Min Disk`).
+pub fn header_cells(table: &str) -> Vec<String> {
+    let header = table.lines().next().expect("a header line");
+    header
+        .split("   ")
+        .map(str::trim)
+        .filter(|cell| !cell.is_empty())
+        .map(String::from)
+        .collect()
+}
+
 /// The first column (the ids) of each row of a text table with a header.
 pub fn ids_of_table(text: &str) -> Vec<u64> {
     text.lines()
