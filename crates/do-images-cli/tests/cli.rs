@@ -20,5 +20,7 @@ mod hostile_text;
 mod images;
 #[path = "cli/lifecycle.rs"]
 mod lifecycle;
+#[path = "cli/prune_safety.rs"]
+mod prune_safety;
 #[path = "cli/secrets.rs"]
 mod secrets;

@@ -507,3 +507,53 @@ async fn with_an_age_limit_and_a_count_an_image_goes_only_when_both_allow_it() {
     );
     assert_only_deleted(&before, &raw_images(&sandbox).await, &age_binds);
 }
+
+#[tokio::test]
+async fn when_the_kept_image_is_deleted_before_execute_the_newest_planned_one_is_kept() {
+    let sandbox = start(quick_config(SEEDED)).await;
+    let client = client_for(&sandbox);
+    let before = raw_images(&sandbox).await;
+    let available: Vec<u64> = series_newest_first(&before, "web-")
+        .into_iter()
+        .filter(|(_, image)| image.status == "available")
+        .map(|(id, _)| id)
+        .collect();
+    assert!(available.len() > 3, "{available:?}");
+    let (kept, next) = (available[0], available[1]);
+    let plan = plan_web(&client, 1).await;
+    let planned = planned_ids(&plan);
+    assert!(planned.contains(&next) && !planned.contains(&kept));
+
+    // Another client deletes the image the plan keeps.
+    client.images().delete(kept).send().await.unwrap();
+    let report = plan.execute().await.unwrap();
+
+    for outcome in &report.outcomes {
+        let id = outcome.image.id;
+        if id == next {
+            assert!(
+                matches!(&outcome.result, PruneResult::Skipped { reason }
+                    if reason == "a fresh look at the images keeps it: one of the 1 newest"),
+                "the newest planned deletion is kept in its place, got {:?}",
+                outcome.result
+            );
+        } else {
+            assert!(
+                matches!(outcome.result, PruneResult::Deleted),
+                "image {id} was {:?}",
+                outcome.result
+            );
+        }
+    }
+    let after = raw_images(&sandbox).await;
+    let left: Vec<u64> = series_newest_first(&after, "web-")
+        .into_iter()
+        .filter(|(_, image)| image.status == "available")
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(left, [next], "--keep 1 leaves one available web- image");
+    let mut deleted = planned.clone();
+    deleted.remove(&next);
+    deleted.insert(kept);
+    assert_only_deleted(&before, &after, &deleted);
+}
