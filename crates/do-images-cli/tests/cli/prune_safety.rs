@@ -52,9 +52,7 @@ fn the_kept_image_deleted_while_doimg_asks_makes_the_newest_planned_one_stay() {
 
     assert_eq!(status.code(), Some(1), "{shown}");
     // The progress bar clears its line with \r and escapes: look inside lines.
-    let skipped = format!(
-        "Warning: skipped image {next} (web-"
-    );
+    let skipped = format!("Warning: skipped image {next} (web-");
     let line = shown
         .lines()
         .find_map(|l| l.find(&skipped).map(|at| &l[at..]))
@@ -63,7 +61,11 @@ fn the_kept_image_deleted_while_doimg_asks_makes_the_newest_planned_one_stay() {
         line.ends_with("): a fresh look at the images keeps it: one of the 1 newest"),
         "{line}"
     );
-    assert_eq!(available_web(&sim), [next], "one web- image is left: {shown}");
+    assert_eq!(
+        available_web(&sim),
+        [next],
+        "one web- image is left: {shown}"
+    );
     for id in doomed.iter().filter(|id| **id != next) {
         assert!(sim.image(*id).is_none(), "image {id} is deleted");
         assert!(
@@ -119,8 +121,7 @@ fn an_image_that_loses_the_tag_or_is_pending_again_is_skipped() {
         .collect();
     assert_eq!(table_rows(&out.stdout), planned);
     assert!(
-        out.stderr
-            .contains("Selected 5 of the 6 images considered"),
+        out.stderr.contains("Selected 5 of the 6 images considered"),
         "{}",
         out.stderr
     );
@@ -130,7 +131,11 @@ fn an_image_that_loses_the_tag_or_is_pending_again_is_skipped() {
         "Deleted image 13 (web-13).",
         "Deleted image 10 (web-10).",
     ] {
-        assert!(out.stderr.lines().any(|l| l == expected), "{expected}:\n{}", out.stderr);
+        assert!(
+            out.stderr.lines().any(|l| l == expected),
+            "{expected}:\n{}",
+            out.stderr
+        );
     }
     let mut deletes: Vec<String> = server
         .heads()

@@ -39,8 +39,12 @@ impl Terminal {
         assert_eq!(opened, 0, "openpty: {}", io::Error::last_os_error());
         // SAFETY: both descriptors were just opened and are owned by nothing
         // else.
-        let (controller, device) =
-            unsafe { (OwnedFd::from_raw_fd(controller), OwnedFd::from_raw_fd(device)) };
+        let (controller, device) = unsafe {
+            (
+                OwnedFd::from_raw_fd(controller),
+                OwnedFd::from_raw_fd(device),
+            )
+        };
         let stdio = || Stdio::from(device.try_clone().expect("a copy of the terminal"));
         command.stdin(stdio()).stdout(stdio()).stderr(stdio());
         let child = command.spawn().expect("doimg starts");
