@@ -180,11 +180,18 @@ pub async fn prune(
     let prune = args.prune(app, &display);
     prune
         .check()
-        .map_err(|error| CliError::Usage(CliError::from(error).message()))?;
+        .map_err(|error| CliError::Usage(in_flags(&CliError::from(error).message())))?;
     if !args.force && !args.dry_run {
         require_terminal()?;
     }
-    let plan = prune.plan().await?;
+    let plan = prune.plan().await.map_err(|error| match error {
+        // A listing was sent, nothing was changed: not a usage error.
+        do_images::Error::SelectsEverything { .. } => CliError::Several {
+            message: in_flags(&error.to_string()),
+            exit_code: exit_code::API_ERROR,
+        },
+        error => error.into(),
+    })?;
     write_plan(output, &mut std::io::stdout().lock(), &plan)?;
     let deletions = plan.deletions().count();
     let kept = plan.images().len() - deletions;
@@ -214,6 +221,12 @@ pub async fn prune(
     let report = plan.execute().await;
     display.clear();
     report_results(report?)
+}
+
+/// The library's words for the option that allows a filter selecting
+/// every image, as the flag that says it.
+fn in_flags(message: &str) -> String {
+    message.replace("the explicit select-all option", "--select-all")
 }
 
 /// Prints what happened to each planned deletion; an error unless every

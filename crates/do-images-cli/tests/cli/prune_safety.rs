@@ -168,7 +168,7 @@ fn a_filter_that_matches_every_name_is_refused_before_sending_anything() {
         .expect_code(2);
         let message = out.single_error();
         assert!(
-            message.contains("every name") && message.contains("select-all"),
+            message.contains("every name") && message.contains("or --select-all"),
             "{args:?}: {message}"
         );
         assert_eq!(out.stdout, "", "{args:?}");
@@ -189,7 +189,7 @@ fn filters_that_select_every_listed_image_are_refused_after_the_listing() {
     let message = out.single_error();
     assert!(
         message.contains(&format!("select all {} of the images", considered(&sim)))
-            && message.contains("select-all"),
+            && message.contains("without --select-all"),
         "{message}"
     );
     assert_eq!(out.stdout, "", "no plan is shown");
