@@ -253,7 +253,7 @@ fn a_policy_without_filter_or_retention_is_refused() {
 #[test]
 fn a_filter_that_selects_every_name_needs_select_all() {
     let refused = |policy: &PrunePolicy| {
-        let error = policy.check().err().expect("refused").to_string();
+        let error = policy.check().expect_err("refused").to_string();
         assert!(error.contains("select-all"), "{error}");
         error
     };
