@@ -316,6 +316,19 @@ pub fn canned_image(id: u64, name: &str, day: u32) -> Value {
     })
 }
 
+/// The paths `server` was sent a DELETE for, sorted.
+pub fn deleted_paths(server: &CannedServer) -> Vec<String> {
+    let mut paths: Vec<String> = server
+        .heads()
+        .iter()
+        .filter_map(|h| h.lines().next())
+        .filter(|l| l.starts_with("DELETE "))
+        .map(|l| l.split(' ').nth(1).unwrap().to_string())
+        .collect();
+    paths.sort();
+    paths
+}
+
 /// A failed delete and an image renamed between the plan and the deletes
 /// (answers the sandbox never gives): the other deletes go on, each
 /// failure and skip is listed, and the exit code is 1.
@@ -386,17 +399,8 @@ fn a_failed_or_skipped_deletion_is_listed_and_exits_1() {
         "{}",
         out.stderr
     );
-    let deletes: Vec<String> = server
-        .heads()
-        .iter()
-        .filter_map(|h| h.lines().next())
-        .filter(|l| l.starts_with("DELETE "))
-        .map(|l| l.split(' ').nth(1).unwrap().to_string())
-        .collect();
-    let mut deletes = deletes;
-    deletes.sort();
     assert_eq!(
-        deletes,
+        deleted_paths(&server),
         ["/v2/images/10", "/v2/images/12"],
         "none for the renamed one"
     );

@@ -4,7 +4,9 @@
 //! would select every image.
 
 use crate::common;
-use crate::lifecycle::{canned_image, considered, deleted, expected_web_plan, table_rows};
+use crate::lifecycle::{
+    canned_image, considered, deleted, deleted_paths, expected_web_plan, table_rows,
+};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -137,15 +139,7 @@ fn an_image_that_loses_the_tag_or_is_pending_again_is_skipped() {
             out.stderr
         );
     }
-    let mut deletes: Vec<String> = server
-        .heads()
-        .iter()
-        .filter_map(|h| h.lines().next())
-        .filter(|l| l.starts_with("DELETE "))
-        .map(|l| l.split(' ').nth(1).unwrap().to_string())
-        .collect();
-    deletes.sort();
-    assert_eq!(deletes, ["/v2/images/10", "/v2/images/13"]);
+    assert_eq!(deleted_paths(&server), ["/v2/images/10", "/v2/images/13"]);
     assert_eq!(listings.load(Ordering::SeqCst), 2);
 }
 

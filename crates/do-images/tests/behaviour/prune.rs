@@ -5,7 +5,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use do_images::lifecycle::{PruneAction, PrunePlan, PruneResult};
+use do_images::lifecycle::{Prune, PruneAction, PrunePlan, PruneResult};
 use do_images::{Client, Error};
 use httpmock::Method::{DELETE, GET};
 use httpmock::{Mock, MockServer};
@@ -63,20 +63,22 @@ async fn answer_delete(server: &MockServer, id: u64, status: u16) -> Mock<'_> {
         .await
 }
 
-/// The plan of `web-` images keeping the newest, from `images`.
-async fn plan_web(client: &Client, server: &MockServer, images: &[Value]) -> PrunePlan {
+/// The plan `prune` makes of `images` (the only listing it is sent).
+async fn plan_from(server: &MockServer, prune: Prune, images: &[Value]) -> PrunePlan {
     let first = serve_listing(server, images).await;
-    let plan = client
-        .images()
-        .prune()
-        .name_prefix("web-")
-        .keep_newest(1)
-        .plan()
-        .await
-        .unwrap();
+    let plan = prune.plan().await.unwrap();
     first.assert_calls_async(1).await;
     first.delete_async().await;
     plan
+}
+
+/// `web-` images, keeping the `keep` newest.
+fn web(client: &Client, keep: usize) -> Prune {
+    client
+        .images()
+        .prune()
+        .name_prefix("web-")
+        .keep_newest(keep)
 }
 
 fn summary(plan: &PrunePlan) -> Vec<(u64, PruneAction)> {
@@ -91,7 +93,7 @@ async fn the_deletes_follow_a_second_look_at_the_images() {
     within_seconds(async {
         let server = MockServer::start_async().await;
         let (client, _) = client(&server);
-        let plan = plan_web(&client, &server, &listing()).await;
+        let plan = plan_from(&server, web(&client, 1), &listing()).await;
         use PruneAction::{Delete, Keep};
         assert_eq!(
             summary(&plan),
@@ -168,17 +170,13 @@ async fn an_image_that_lost_the_selecting_tag_is_skipped() {
     within_seconds(async {
         let server = MockServer::start_async().await;
         let (client, _) = client(&server);
-        let first = serve_listing(&server, &listing()).await;
-        let plan = client
+        let prune = client
             .images()
             .prune()
             .tag("ci")
             .name_regex("^web")
-            .keep_newest(3)
-            .plan()
-            .await
-            .unwrap();
-        first.delete_async().await;
+            .keep_newest(3);
+        let plan = plan_from(&server, prune, &listing()).await;
         let mut now = listing();
         now[1]["tags"] = json!(["other"]);
         serve_listing(&server, &now).await;
@@ -207,23 +205,13 @@ async fn gone_refused_and_deleted_images_are_each_reported_with_progress() {
         let (client, _) = client(&server);
         let seen = Arc::new(Mutex::new(Vec::new()));
         let progress = Arc::clone(&seen);
-        let first = serve_listing(&server, &listing()).await;
-        let plan = client
-            .images()
-            .prune()
-            .name_prefix("web-")
-            .keep_newest(2)
-            .concurrency(1)
-            .on_progress(move |p| {
-                progress
-                    .lock()
-                    .unwrap()
-                    .push((p.settled, p.total, p.image_id, p.result));
-            })
-            .plan()
-            .await
-            .unwrap();
-        first.delete_async().await;
+        let prune = web(&client, 2).concurrency(1).on_progress(move |p| {
+            progress
+                .lock()
+                .unwrap()
+                .push((p.settled, p.total, p.image_id, p.result));
+        });
+        let plan = plan_from(&server, prune, &listing()).await;
         // 1 is no longer listed; 2 was deleted by someone else just now;
         // 3 cannot be deleted.
         let now: Vec<Value> = listing().into_iter().skip(1).collect();
@@ -277,19 +265,11 @@ async fn a_plan_that_deletes_nothing_sends_nothing_when_executed() {
     within_seconds(async {
         let server = MockServer::start_async().await;
         let (client, _) = client(&server);
-        let first = serve_listing(&server, &listing()).await;
-        let plan = client
-            .images()
-            .prune()
-            .name_prefix("web-")
-            .keep_newest(9)
-            .plan()
-            .await
-            .unwrap();
+        let plan = plan_from(&server, web(&client, 9), &listing()).await;
         assert_eq!(plan.deletions().count(), 0);
+        // No listing is served any more: a second one would fail.
         let report = plan.execute().await.unwrap();
         assert!(report.outcomes.is_empty() && report.all_deleted());
-        first.assert_calls_async(1).await;
     })
     .await;
 }
@@ -301,7 +281,7 @@ async fn filters_that_select_every_listed_image_are_refused_unless_select_all() 
         let (client, _) = client(&server);
         let web_only: Vec<Value> = listing().into_iter().take(5).collect();
         let listed = serve_listing(&server, &web_only).await;
-        let prune = client.images().prune().name_prefix("web-").keep_newest(2);
+        let prune = web(&client, 2);
         let error = prune.clone().plan().await.unwrap_err();
         assert!(
             matches!(error, Error::SelectsEverything { considered: 5 }),
@@ -321,11 +301,10 @@ async fn bad_arguments_are_refused_before_anything_is_sent() {
         let server = MockServer::start_async().await;
         let (client, _) = client(&server);
         let listed = serve_listing(&server, &listing()).await;
-        let web = || client.images().prune().name_prefix("web-").keep_newest(1);
-        let error = web().concurrency(0).plan().await.unwrap_err();
+        let error = web(&client, 1).concurrency(0).plan().await.unwrap_err();
         assert!(error.to_string().contains("concurrency"), "{error}");
-        assert!(web().concurrency(0).check().is_err());
-        assert!(web().check().is_ok());
+        assert!(web(&client, 1).concurrency(0).check().is_err());
+        assert!(web(&client, 1).check().is_ok());
         let error = client
             .images()
             .prune()
@@ -336,7 +315,7 @@ async fn bad_arguments_are_refused_before_anything_is_sent() {
             .unwrap_err();
         assert!(error.to_string().contains("empty string"), "{error}");
         listed.assert_calls_async(0).await;
-        let shown = format!("{:?}", web().concurrency(3));
+        let shown = format!("{:?}", web(&client, 1).concurrency(3));
         assert!(
             shown.contains("concurrency: 3") && shown.contains("web-"),
             "{shown}"
@@ -350,7 +329,7 @@ async fn a_plan_shows_its_policy_and_images_when_debugged() {
     within_seconds(async {
         let server = MockServer::start_async().await;
         let (client, _) = client(&server);
-        let plan = plan_web(&client, &server, &listing()).await;
+        let plan = plan_from(&server, web(&client, 1), &listing()).await;
         let shown = format!("{plan:?}");
         for part in ["PrunePlan", "web-5", "considered: 6", "concurrency: 8"] {
             assert!(shown.contains(part), "{part} in {shown}");
