@@ -36,7 +36,7 @@ Safety rules:
     count as kept; failed imports are deleted (past --older-than, if given)
   - just before deleting, the whole policy is applied again to a fresh
     listing: an image goes only when both plans delete it, --keep counts
-    what exists then, and anything that changed is skipped with what
+    what exists then, and an image that changed is skipped, saying what
   - the plan is printed first; --dry-run stops there. Without --force it
     asks on a terminal, and refuses (before sending anything) without one
 
