@@ -26,5 +26,7 @@ mod images;
 mod lifecycle;
 #[path = "cli/pipes.rs"]
 mod pipes;
+#[path = "cli/prune_safety.rs"]
+mod prune_safety;
 #[path = "cli/secrets.rs"]
 mod secrets;

@@ -112,6 +112,17 @@ pub enum Error {
         /// What would be accepted.
         allowed: &'static str,
     },
+    /// A prune's filters selected every one of the account's images it
+    /// considers (its own snapshots and custom images, or the types asked
+    /// for), and select-all was not asked for: nothing was deleted, only
+    /// the listing was sent.
+    #[error(
+        "the prune's filters select all {considered} of the images it considers (the account's own, of the types given), which is refused without the explicit select-all option; narrow the filters"
+    )]
+    SelectsEverything {
+        /// How many images the prune considered, all of them selected.
+        considered: usize,
+    },
     /// The client could not be built: no token, a plain `http://` URL to a
     /// remote host, a bad base URL.
     #[error("{0}")]

@@ -13,6 +13,8 @@ mod odd_items;
 mod operations;
 #[path = "behaviour/pagination.rs"]
 mod pagination;
+#[path = "behaviour/prune.rs"]
+mod prune;
 #[path = "behaviour/raw_json.rs"]
 mod raw_json;
 #[path = "behaviour/retries.rs"]

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use do_images::clock::{Clock, Sleep, TokioClock};
-use do_images::lifecycle::{PrunePlan, PruneResult};
+use do_images::lifecycle::{PrunePlan, PruneReport, PruneResult};
 use do_images::{Client, Image};
 use do_images_e2e::{builder_for, client_for, patient_client, quick_config, start};
 use do_images_sandbox::{FaultKind, Faults, RunningSandbox};
@@ -175,6 +175,24 @@ fn planned_ids(plan: &PrunePlan) -> BTreeSet<u64> {
     plan.deletions().map(|planned| planned.image.id).collect()
 }
 
+/// Asserts that every outcome of `report` is a delete, except `skipped`'s,
+/// skipped for `reason`.
+fn assert_all_deleted_but(report: &PruneReport, skipped: u64, reason: &str) {
+    for outcome in &report.outcomes {
+        let id = outcome.image.id;
+        let as_expected = match &outcome.result {
+            PruneResult::Skipped { reason: said } => id == skipped && said == reason,
+            PruneResult::Deleted => id != skipped,
+            _ => false,
+        };
+        assert!(as_expected, "image {id} was {:?}", outcome.result);
+    }
+    assert!(
+        report.outcomes.iter().any(|o| o.image.id == skipped),
+        "image {skipped} has an outcome"
+    );
+}
+
 /// The plan of `web-` images keeping the `keep` newest.
 async fn plan_web(client: &Client, keep: usize) -> PrunePlan {
     client
@@ -290,22 +308,7 @@ async fn an_image_renamed_after_the_plan_is_skipped_and_kept() {
         .unwrap();
     let report = plan.execute().await.unwrap();
 
-    for outcome in &report.outcomes {
-        let id = outcome.image.id;
-        if id == renamed {
-            assert!(
-                matches!(&outcome.result, PruneResult::Skipped { reason } if reason.contains("renamed")),
-                "the renamed image is skipped, got {:?}",
-                outcome.result
-            );
-        } else {
-            assert!(
-                matches!(outcome.result, PruneResult::Deleted),
-                "image {id} was {:?}",
-                outcome.result
-            );
-        }
-    }
+    assert_all_deleted_but(&report, renamed, "renamed since the plan was made");
     assert!(!report.all_deleted());
     assert_eq!(
         report.failures().map(|o| o.image.id).collect::<Vec<_>>(),
@@ -506,4 +509,42 @@ async fn with_an_age_limit_and_a_count_an_image_goes_only_when_both_allow_it() {
         report.failures().collect::<Vec<_>>()
     );
     assert_only_deleted(&before, &raw_images(&sandbox).await, &age_binds);
+}
+
+#[tokio::test]
+async fn when_the_kept_image_is_deleted_before_execute_the_newest_planned_one_is_kept() {
+    let sandbox = start(quick_config(SEEDED)).await;
+    let client = client_for(&sandbox);
+    let before = raw_images(&sandbox).await;
+    let available: Vec<u64> = series_newest_first(&before, "web-")
+        .into_iter()
+        .filter(|(_, image)| image.status == "available")
+        .map(|(id, _)| id)
+        .collect();
+    assert!(available.len() > 3, "{available:?}");
+    let (kept, next) = (available[0], available[1]);
+    let plan = plan_web(&client, 1).await;
+    let planned = planned_ids(&plan);
+    assert!(planned.contains(&next) && !planned.contains(&kept));
+
+    // Another client deletes the image the plan keeps.
+    client.images().delete(kept).send().await.unwrap();
+    let report = plan.execute().await.unwrap();
+
+    assert_all_deleted_but(
+        &report,
+        next,
+        "a fresh look at the images keeps it: one of the 1 newest",
+    );
+    let after = raw_images(&sandbox).await;
+    let left: Vec<u64> = series_newest_first(&after, "web-")
+        .into_iter()
+        .filter(|(_, image)| image.status == "available")
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(left, [next], "--keep 1 leaves one available web- image");
+    let mut deleted = planned.clone();
+    deleted.remove(&next);
+    deleted.insert(kept);
+    assert_only_deleted(&before, &after, &deleted);
 }

@@ -25,13 +25,19 @@ Safety rules:
   - a filter is required (--name-prefix, --name-regex, --tag; every one
     given must match), and only snapshots and custom images are considered:
     backups belong to a Droplet's backup schedule
+  - a filter that selects every image is refused unless --select-all is
+    given: an empty prefix or a regex that matches the empty string before
+    anything is sent (exit 2), filters that turn out to select every image
+    listed after the listing (exit 1, nothing deleted); the plan says how
+    many of how many images it selects
   - a retention rule is required: --keep N keeps the N newest available
     images, --older-than AGE deletes only older ones; with both, an image
     is deleted only when both allow it
   - imports still running (NEW, pending) are never deleted and do not
     count as kept; failed imports are deleted (past --older-than, if given)
-  - before deleting, a fresh listing checks that each image is still what
-    the plan saw; an image renamed or replaced since is skipped
+  - just before deleting, the whole policy is applied again to a fresh
+    listing: an image goes only when both plans delete it, --keep counts
+    what exists then, and an image that changed is skipped, saying what
   - the plan is printed first; --dry-run stops there. Without --force it
     asks on a terminal, and refuses (before sending anything) without one
 
@@ -41,7 +47,7 @@ Exit status: 0 when every planned deletion left its image gone (or after
 
 /// `doimg images prune`
 #[derive(Debug, Args)]
-#[command(group = ArgGroup::new("filter").required(true).multiple(true).args(["name_prefix", "name_regex", "tag"]))]
+#[command(group = ArgGroup::new("filter").required(true).multiple(true).args(["name_prefix", "name_regex", "tag", "select_all"]))]
 #[command(group = ArgGroup::new("retention").required(true).multiple(true).args(["keep", "older_than"]))]
 pub struct PruneImagesArgs {
     /// Only images whose name starts with this, e.g. web-.
@@ -54,6 +60,10 @@ pub struct PruneImagesArgs {
     /// Only images that carry this tag.
     #[arg(long, value_name = "TAG")]
     pub tag: Option<String>,
+    /// Allow filters that select every one of your snapshots and custom
+    /// images (or no filter at all); without it such a prune is refused.
+    #[arg(long)]
+    pub select_all: bool,
     /// Only images of this type: repeat the flag or give a comma list
     /// [default: snapshot,custom].
     #[arg(long = "type", value_enum, value_name = "TYPE", value_delimiter = ',')]
@@ -117,6 +127,7 @@ impl PruneImagesArgs {
         if let Some(tag) = &self.tag {
             prune = prune.tag(tag.as_str());
         }
+        prune = prune.select_all(self.select_all);
         if !self.types.is_empty() {
             prune = prune.types(self.types.iter().copied().map(PrunableType::from));
         }
@@ -143,14 +154,26 @@ pub async fn prune(
     let prune = args.prune(app, &display);
     prune
         .check()
-        .map_err(|error| CliError::Usage(CliError::from(error).message()))?;
+        .map_err(|error| CliError::Usage(in_flags(&CliError::from(error).message())))?;
     if !args.force && !args.dry_run {
         require_terminal()?;
     }
-    let plan = prune.plan().await?;
-    write_plan(output, &mut std::io::stdout().lock(), plan.images())?;
+    let plan = prune.plan().await.map_err(|error| match error {
+        // A listing was sent, nothing was changed: not a usage error.
+        do_images::Error::SelectsEverything { .. } => CliError::Several {
+            message: in_flags(&error.to_string()),
+            exit_code: exit_code::API_ERROR,
+        },
+        error => error.into(),
+    })?;
+    write_plan(output, &mut std::io::stdout().lock(), &plan)?;
     let deletions = plan.deletions().count();
     let kept = plan.images().len() - deletions;
+    eprintln!(
+        "Selected {} of the {} images considered (your own, of the types given).",
+        plan.images().len(),
+        plan.considered()
+    );
     if args.dry_run {
         eprintln!(
             "Dry run: {deletions} image(s) would be deleted, {kept} kept; nothing was deleted."
@@ -172,6 +195,12 @@ pub async fn prune(
     let report = plan.execute().await;
     display.clear();
     report_results(report?)
+}
+
+/// The library's words for the option that allows a filter selecting
+/// every image, as the flag that says it.
+fn in_flags(message: &str) -> String {
+    message.replace("the explicit select-all option", "--select-all")
 }
 
 /// Prints what happened to each planned deletion; an error unless every

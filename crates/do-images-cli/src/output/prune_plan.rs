@@ -1,13 +1,14 @@
 //! A prune's plan as the user sees it: a table (ACTION, ID, NAME, CREATED,
-//! AGE, REASON by default) or a JSON array of [`PlannedRow`]s.
+//! AGE, REASON by default) or a JSON [`PlanDocument`].
 
 use std::io::Write;
 use std::time::Duration;
 
-use do_images::lifecycle::{PlannedImage, PruneAction};
+use do_images::lifecycle::{PlannedImage, PruneAction, PrunePlan};
 use serde::Serialize;
 
-use super::{JsonArray, OutputOptions, Row};
+use super::json::write_object;
+use super::{OutputOptions, Row};
 use crate::cli::OutputFormat;
 use crate::error::CliError;
 
@@ -31,6 +32,18 @@ pub struct PlannedRow {
     pub age_seconds: u64,
     /// Why the plan deletes or keeps it.
     pub reason: String,
+}
+
+/// The plan as `-o json` shows it.
+#[derive(Debug, Serialize)]
+pub struct PlanDocument {
+    /// How many images the plan selects (kept or deleted).
+    pub selected: usize,
+    /// How many images it selected them from: your own images of the types
+    /// the prune considers.
+    pub considered: usize,
+    /// Each selected image, newest first.
+    pub images: Vec<PlannedRow>,
 }
 
 impl From<&PlannedImage> for PlannedRow {
@@ -80,20 +93,21 @@ impl Row for PlannedRow {
 }
 
 /// Prints the plan: a table (cells escaped by [`super::Table`]) or a JSON
-/// array (hidden characters escaped by the JSON writer).
+/// [`PlanDocument`] (hidden characters escaped by the JSON writer).
 pub fn write_plan(
     output: &OutputOptions,
     out: &mut impl Write,
-    plan: &[PlannedImage],
+    plan: &PrunePlan,
 ) -> Result<(), CliError> {
-    let rows = plan.iter().map(PlannedRow::from);
+    let rows = plan.images().iter().map(PlannedRow::from);
     match output.format {
         OutputFormat::Json => {
-            let mut array = JsonArray::start(&mut *out, output.terminal)?;
-            for row in rows {
-                array.push(&row)?;
-            }
-            array.finish()?;
+            let document = PlanDocument {
+                selected: plan.images().len(),
+                considered: plan.considered(),
+                images: rows.collect(),
+            };
+            write_object(out, &document)?;
         }
         OutputFormat::Text => {
             let (columns, mut table) = output.table::<PlannedRow>()?;

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 /// `(action, id)`, newest first. Snapshots and custom images only; the
 /// `keep` newest available ones are kept, running imports are kept, every
 /// other one is deleted.
-fn expected_web_plan(sim: &Sim, keep: usize) -> Vec<(&'static str, u64)> {
+pub fn expected_web_plan(sim: &Sim, keep: usize) -> Vec<(&'static str, u64)> {
     let mut images: Vec<Value> = sim
         .private_images()
         .into_iter()
@@ -50,8 +50,17 @@ fn expected_web_plan(sim: &Sim, keep: usize) -> Vec<(&'static str, u64)> {
         .collect()
 }
 
+/// How many images a prune considers: the account's own snapshots and
+/// custom images.
+pub fn considered(sim: &Sim) -> usize {
+    sim.private_images()
+        .iter()
+        .filter(|i| i["type"] == "snapshot" || i["type"] == "custom")
+        .count()
+}
+
 /// The ids a plan deletes.
-fn deleted(plan: &[(&str, u64)]) -> Vec<u64> {
+pub fn deleted(plan: &[(&str, u64)]) -> Vec<u64> {
     plan.iter()
         .filter(|(action, _)| *action == "delete")
         .map(|(_, id)| *id)
@@ -59,7 +68,7 @@ fn deleted(plan: &[(&str, u64)]) -> Vec<u64> {
 }
 
 /// `(action, id)` of each row of a plan table with a header.
-fn table_rows(text: &str) -> Vec<(String, u64)> {
+pub fn table_rows(text: &str) -> Vec<(String, u64)> {
     text.lines()
         .skip(1)
         .map(|line| {
@@ -114,7 +123,10 @@ fn a_dry_run_prints_the_plan_table_and_deletes_nothing() {
     assert_eq!(
         out.stderr,
         format!(
-            "Dry run: {deletions} image(s) would be deleted, {} kept; nothing was deleted.\n",
+            "Selected {} of the {} images considered (your own, of the types given).\n\
+             Dry run: {deletions} image(s) would be deleted, {} kept; nothing was deleted.\n",
+            expected.len(),
+            considered(&sim),
             expected.len() - deletions
         )
     );
@@ -146,8 +158,10 @@ fn the_json_plan_holds_each_image_with_its_action_and_reason() {
     let sim = Sim::start();
     let expected = expected_web_plan(&sim, 2);
     let out = run(prune_web(&sim).args(["-o", "json", "--dry-run"])).ok();
-    let plan = out.json();
-    let plan = plan.as_array().expect("an array");
+    let document = out.json();
+    assert_eq!(document["selected"], expected.len());
+    assert_eq!(document["considered"], considered(&sim));
+    let plan = document["images"].as_array().expect("an array");
     let actions: Vec<(&str, u64)> = plan
         .iter()
         .map(|row| (row["action"].as_str().unwrap(), row["id"].as_u64().unwrap()))
@@ -289,13 +303,26 @@ fn usage_errors_exit_2_and_send_nothing() {
 }
 
 /// One image of a canned listing: an available snapshot.
-fn canned_image(id: u64, name: &str, day: u32) -> Value {
+pub fn canned_image(id: u64, name: &str, day: u32) -> Value {
     json!({
         "id": id, "name": name, "type": "snapshot", "distribution": "Ubuntu",
         "slug": null, "public": false, "regions": ["nyc3"], "min_disk_size": 10,
         "size_gigabytes": 1.5, "created_at": format!("2025-01-{day:02}T00:00:00Z"),
         "description": "", "tags": [], "status": "available", "error_message": "",
     })
+}
+
+/// The paths `server` was sent a DELETE for, sorted.
+pub fn deleted_paths(server: &CannedServer) -> Vec<String> {
+    let mut paths: Vec<String> = server
+        .heads()
+        .iter()
+        .filter_map(|h| h.lines().next())
+        .filter(|l| l.starts_with("DELETE "))
+        .map(|l| l.split(' ').nth(1).unwrap().to_string())
+        .collect();
+    paths.sort();
+    paths
 }
 
 /// A failed delete and an image renamed between the plan and the deletes
@@ -312,12 +339,13 @@ fn a_failed_or_skipped_deletion_is_listed_and_exits_1() {
             let renamed = seen.fetch_add(1, Ordering::SeqCst) > 0;
             let web_1 = if renamed { "web-1-renamed" } else { "web-1" };
             let images = [
+                canned_image(14, "db-0", 5),
                 canned_image(13, "web-3", 4),
                 canned_image(12, "web-2", 3),
                 canned_image(11, web_1, 2),
                 canned_image(10, "web-0", 1),
             ];
-            let body = json!({"images": images, "links": {}, "meta": {"total": 4}});
+            let body = json!({"images": images, "links": {}, "meta": {"total": images.len()}});
             (200, body.to_string())
         } else if request.starts_with("DELETE /v2/images/10 ") {
             (204, String::new())
@@ -367,17 +395,8 @@ fn a_failed_or_skipped_deletion_is_listed_and_exits_1() {
         "{}",
         out.stderr
     );
-    let deletes: Vec<String> = server
-        .heads()
-        .iter()
-        .filter_map(|h| h.lines().next())
-        .filter(|l| l.starts_with("DELETE "))
-        .map(|l| l.split(' ').nth(1).unwrap().to_string())
-        .collect();
-    let mut deletes = deletes;
-    deletes.sort();
     assert_eq!(
-        deletes,
+        deleted_paths(&server),
         ["/v2/images/10", "/v2/images/12"],
         "none for the renamed one"
     );
@@ -413,7 +432,7 @@ fn hostile_names_are_escaped_in_the_plan_and_the_results() {
         out.stdout
     );
     let plan = out.json();
-    let row = plan
+    let row = plan["images"]
         .as_array()
         .unwrap()
         .iter()

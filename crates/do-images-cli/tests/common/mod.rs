@@ -16,6 +16,8 @@
 //! and review the diff before committing it.
 
 pub mod canned;
+#[cfg(unix)]
+pub mod terminal;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

@@ -10,8 +10,12 @@
 //! - Only the account's own images are listed (`private=true`); an image the
 //!   API marks public is never selected.
 //! - At least one of a name prefix, a name regular expression or a tag is
-//!   required, and every one given must match: there is no "prune
-//!   everything". Only snapshots and custom images are considered (both by
+//!   required, and every one given must match. A filter that selects every
+//!   image is refused, however it is spelled (no filter, an empty prefix, a
+//!   regular expression that matches the empty string, or filters that
+//!   select every image the listing holds), unless
+//!   [`Prune::select_all`] says so; [`PrunePlan::considered`] tells how
+//!   many images a plan selected from. Only snapshots and custom images are considered (both by
 //!   default); backups are made and removed by a Droplet's backup schedule,
 //!   and the API documents DELETE for snapshots and custom images only.
 //! - At least one retention rule is required: keep the N newest available
@@ -21,16 +25,23 @@
 //!   count as kept copies. Failed imports (status `deleted`) are deleted
 //!   (once older than the age limit, when one is given): they hold nothing
 //!   usable and do not count as kept copies either.
-//! - Before deleting, a fresh listing checks that each image is still what
-//!   the plan saw (same id, name and `created_at`); anything else is skipped
-//!   and reported.
+//! - Just before deleting, the whole policy is applied again to a fresh
+//!   listing: an image is deleted only when both the plan and the fresh
+//!   plan delete it, and it still has the plan's name and `created_at`.
+//!   The keep count holds against what exists then (an image the plan kept
+//!   that is gone is replaced by the newest one it deleted), and images
+//!   that appeared since are neither deleted nor counted as kept. Anything
+//!   that changed is skipped, with what changed.
 
 mod distribute;
 mod policy;
 mod prune;
+mod recheck;
 
 #[cfg(test)]
 mod plan_properties;
+#[cfg(test)]
+mod recheck_tests;
 
 pub use distribute::{
     Distribute, DistributeProgress, DistributeReport, RegionOutcome, RegionResult,

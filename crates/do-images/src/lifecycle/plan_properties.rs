@@ -8,10 +8,11 @@ use proptest::prelude::*;
 
 use super::policy::{PrunableType, PruneAction, PrunePolicy, PruneReason};
 
-const NOW: u64 = 1_800_000_000;
-const DAY: u64 = 86_400;
+pub(super) const NOW: u64 = 1_800_000_000;
+pub(super) const DAY: u64 = 86_400;
 
-fn image(
+/// An image of `kind` and `status`, `age_days` old at [`NOW`].
+pub(super) fn image(
     id: u64,
     name: &str,
     kind: Option<ImageType>,
@@ -83,6 +84,7 @@ fn any_policy() -> impl Strategy<Value = PrunePolicy> {
             types,
             keep_newest: keep,
             older_than: age,
+            select_all: false,
         })
 }
 
@@ -118,7 +120,8 @@ fn unique_ids(mut images: Vec<Image>) -> Vec<Image> {
     images
 }
 
-fn now() -> SystemTime {
+/// [`NOW`] as a time.
+pub(super) fn now() -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(NOW)
 }
 
@@ -243,7 +246,127 @@ fn a_policy_without_filter_or_retention_is_refused() {
         keep_newest: Some(2),
         ..PrunePolicy::default()
     };
-    assert!(empty_prefix.check().is_err());
+    let error = empty_prefix.check().err().unwrap().to_string();
+    assert!(error.contains("matches every name"), "{error}");
+}
+
+#[test]
+fn a_filter_that_selects_every_name_needs_select_all() {
+    let refused = |policy: &PrunePolicy| {
+        let error = policy.check().expect_err("refused").to_string();
+        assert!(error.contains("select-all"), "{error}");
+        error
+    };
+    for pattern in ["", ".*", "(a*)*$", "x?", "^"] {
+        let mut policy = PrunePolicy {
+            name_regex: Some(pattern.into()),
+            keep_newest: Some(2),
+            ..PrunePolicy::default()
+        };
+        let error = refused(&policy);
+        assert!(
+            error.contains("matches the empty string"),
+            "{pattern}: {error}"
+        );
+        policy.select_all = true;
+        assert!(policy.check().is_ok(), "{pattern} with select-all");
+    }
+    for pattern in ["^web-", "a+", "."] {
+        let policy = PrunePolicy {
+            name_regex: Some(pattern.into()),
+            keep_newest: Some(2),
+            ..PrunePolicy::default()
+        };
+        assert!(policy.check().is_ok(), "{pattern}");
+    }
+    let mut empty_prefix = PrunePolicy {
+        name_prefix: Some(String::new()),
+        keep_newest: Some(2),
+        ..PrunePolicy::default()
+    };
+    refused(&empty_prefix);
+    empty_prefix.select_all = true;
+    assert!(empty_prefix.check().is_ok());
+    let mut no_filter = PrunePolicy {
+        keep_newest: Some(2),
+        ..PrunePolicy::default()
+    };
+    refused(&no_filter);
+    no_filter.select_all = true;
+    let everything = no_filter.check().unwrap();
+    let web =
+        |id, kind, public| image(id, "web-1", kind, ImageStatus::Available, 1, vec![], public);
+    assert!(everything.selects(&web(1, Some(ImageType::Snapshot), Some(false))));
+    assert!(!everything.selects(&web(2, Some(ImageType::Backup), None)));
+    assert!(!everything.selects(&web(3, Some(ImageType::Custom), Some(true))));
+}
+
+#[test]
+fn a_selection_of_every_considered_image_needs_select_all() {
+    let mut policy = PrunePolicy {
+        tag: Some("ci".into()),
+        keep_newest: Some(1),
+        ..PrunePolicy::default()
+    };
+    let listing = |ci: &[bool]| -> Vec<Image> {
+        let mut images: Vec<Image> = ci
+            .iter()
+            .enumerate()
+            .map(|(id, ci)| {
+                let tags = if *ci { vec!["ci".to_string()] } else { vec![] };
+                image(
+                    id as u64,
+                    "web",
+                    Some(ImageType::Custom),
+                    ImageStatus::Available,
+                    1,
+                    tags,
+                    None,
+                )
+            })
+            .collect();
+        // Neither public images, backups, nor a repeated id count.
+        images.push(image(
+            90,
+            "web",
+            Some(ImageType::Custom),
+            ImageStatus::Available,
+            1,
+            vec![],
+            Some(true),
+        ));
+        images.push(image(
+            91,
+            "web",
+            Some(ImageType::Backup),
+            ImageStatus::Available,
+            1,
+            vec![],
+            None,
+        ));
+        images.extend(images.first().cloned());
+        images
+    };
+    let checked = policy.check().unwrap();
+    let some = listing(&[true, false, true]);
+    assert_eq!(checked.considered(&some), 3);
+    assert_eq!(checked.plan(&some, now()).len(), 2);
+    assert!(checked.check_selection(2, 3).is_ok());
+    assert!(checked.check_selection(0, 0).is_ok());
+    let all = listing(&[true, true]);
+    assert_eq!(checked.considered(&all), 2);
+    let error = checked.check_selection(2, 2).unwrap_err();
+    assert!(
+        matches!(error, crate::Error::SelectsEverything { considered: 2 }),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("select all 2 of the images"),
+        "{error}"
+    );
+    assert!(checked.check_selection(1, 1).is_err());
+    policy.select_all = true;
+    assert!(policy.check().unwrap().check_selection(2, 2).is_ok());
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! and the time.
 
 use std::cmp::Reverse;
+use std::collections::HashSet;
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
@@ -149,10 +150,11 @@ pub(crate) struct PrunePolicy {
     pub(crate) types: Vec<PrunableType>,
     pub(crate) keep_newest: Option<usize>,
     pub(crate) older_than: Option<Duration>,
+    pub(crate) select_all: bool,
 }
 
 /// The retention rules given: at least one.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 enum Retention {
     Keep(usize),
     OlderThan(Duration),
@@ -160,30 +162,36 @@ enum Retention {
 }
 
 /// A policy whose arguments passed the checks.
-pub(crate) struct CheckedPolicy<'a> {
-    policy: &'a PrunePolicy,
+#[derive(Clone, Debug)]
+pub(crate) struct CheckedPolicy {
+    policy: PrunePolicy,
     regex: Option<Regex>,
     types: Vec<PrunableType>,
     retention: Retention,
 }
 
 impl PrunePolicy {
-    /// Checks the arguments: at least one name or tag filter, no empty
-    /// filter, a regular expression that compiles, at least one retention
+    /// Checks the arguments: at least one name or tag filter, no filter
+    /// that selects every image (an empty prefix, a regular expression that
+    /// matches the empty string) unless the policy says select-all, a regular expression that compiles, at least one retention
     /// rule.
-    pub(crate) fn check(&self) -> Result<CheckedPolicy<'_>> {
-        if self.name_prefix.is_none() && self.name_regex.is_none() && self.tag.is_none() {
+    pub(crate) fn check(&self) -> Result<CheckedPolicy> {
+        if self.name_prefix.is_none()
+            && self.name_regex.is_none()
+            && self.tag.is_none()
+            && !self.select_all
+        {
             return Err(Error::invalid(
                 "prune filter",
                 "no name prefix, name regex or tag was given, which would select every image",
-                "at least one of a name prefix, a name regular expression or a tag",
+                "at least one of a name prefix, a name regular expression or a tag, or the explicit select-all option",
             ));
         }
-        if self.name_prefix.as_deref() == Some("") {
+        if self.name_prefix.as_deref() == Some("") && !self.select_all {
             return Err(Error::invalid(
                 "name prefix",
                 "the prefix is empty, which matches every name",
-                "a non-empty prefix such as web-",
+                "a non-empty prefix such as web-, or the explicit select-all option",
             ));
         }
         if self.tag.as_deref().is_some_and(|t| t.trim().is_empty()) {
@@ -203,6 +211,13 @@ impl PrunePolicy {
             })?),
             None => None,
         };
+        if regex.as_ref().is_some_and(|r| r.is_match("")) && !self.select_all {
+            return Err(Error::invalid(
+                "name regex",
+                "it matches the empty string, so it matches every name",
+                "a regular expression that some names fail, such as ^web-[0-9]+$, or the explicit select-all option",
+            ));
+        }
         let retention = match (self.keep_newest, self.older_than) {
             (Some(keep), Some(older_than)) => Retention::Both(keep, older_than),
             (Some(keep), None) => Retention::Keep(keep),
@@ -223,7 +238,7 @@ impl PrunePolicy {
         types.sort();
         types.dedup();
         Ok(CheckedPolicy {
-            policy: self,
+            policy: self.clone(),
             regex,
             types,
             retention,
@@ -231,25 +246,67 @@ impl PrunePolicy {
     }
 }
 
-impl CheckedPolicy<'_> {
-    /// Whether the filters select `image`: the account's own, of a prunable
-    /// type, matching every name and tag filter given.
-    pub(crate) fn selects(&self, image: &Image) -> bool {
-        let policy = self.policy;
+impl CheckedPolicy {
+    /// Whether the prune considers `image` at all: the account's own, of a
+    /// prunable type.
+    pub(crate) fn considers(&self, image: &Image) -> bool {
         image.public != Some(true)
             && image
                 .type_
                 .as_ref()
                 .is_some_and(|kind| self.types.iter().any(|t| t.matches(kind)))
-            && policy
-                .name_prefix
-                .as_deref()
-                .is_none_or(|prefix| image.name.starts_with(prefix))
-            && self.regex.as_ref().is_none_or(|r| r.is_match(&image.name))
-            && policy
-                .tag
-                .as_deref()
-                .is_none_or(|tag| image.tags.iter().any(|t| t == tag))
+    }
+
+    /// Why the filters leave `image` out, or `None` when they select it: it
+    /// must be considered and match every name and tag filter given.
+    pub(crate) fn left_out_because(&self, image: &Image) -> Option<&'static str> {
+        let policy = &self.policy;
+        if image.public == Some(true) {
+            Some("it is public")
+        } else if !self.considers(image) {
+            Some("it is not of a type the prune deletes")
+        } else if !policy
+            .name_prefix
+            .as_deref()
+            .is_none_or(|prefix| image.name.starts_with(prefix))
+        {
+            Some("its name does not start with the prefix")
+        } else if !self.regex.as_ref().is_none_or(|r| r.is_match(&image.name)) {
+            Some("its name does not match the regular expression")
+        } else if !policy
+            .tag
+            .as_deref()
+            .is_none_or(|tag| image.tags.iter().any(|t| t == tag))
+        {
+            Some("it does not carry the tag")
+        } else {
+            None
+        }
+    }
+
+    /// Whether the filters select `image`.
+    pub(crate) fn selects(&self, image: &Image) -> bool {
+        self.left_out_because(image).is_none()
+    }
+
+    /// How many distinct images of `images` the prune considers (see
+    /// [`considers`](Self::considers)): what a selection is out of.
+    pub(crate) fn considered(&self, images: &[Image]) -> usize {
+        let ids: HashSet<u64> = images
+            .iter()
+            .filter(|i| self.considers(i))
+            .map(|i| i.id)
+            .collect();
+        ids.len()
+    }
+
+    /// Refuses a selection of every one of the `considered` images (at
+    /// least one) unless the policy says select-all.
+    pub(crate) fn check_selection(&self, selected: usize, considered: usize) -> Result<()> {
+        if considered > 0 && selected >= considered && !self.policy.select_all {
+            return Err(Error::SelectsEverything { considered });
+        }
+        Ok(())
     }
 
     /// The plan for `images` at wall-clock time `now`: every selected image,

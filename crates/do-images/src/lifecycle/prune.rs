@@ -1,7 +1,6 @@
 //! Pruning: a plan from one listing, then concurrent, idempotent deletes of
-//! what is still what the plan saw.
+//! what a fresh look at the images still deletes.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,7 +10,10 @@ use futures::StreamExt;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::lifecycle::policy::{PlannedImage, PrunableType, PruneAction, PrunePolicy};
+use crate::lifecycle::policy::{
+    CheckedPolicy, PlannedImage, PrunableType, PruneAction, PrunePolicy,
+};
+use crate::lifecycle::recheck::{Verdict, recheck};
 
 /// How many deletes a prune has in flight by default; the client's request
 /// limits still apply to each of them.
@@ -97,6 +99,17 @@ impl Prune {
         self
     }
 
+    /// Whether the filters may select every image the prune considers (the
+    /// account's own images of the types given). Without it (the default),
+    /// no filter at all, an empty name prefix, or a regular expression that
+    /// matches the empty string is refused before anything is sent, and a
+    /// plan whose filters select every one of the listed images is refused
+    /// after the listing.
+    pub fn select_all(mut self, everything: bool) -> Self {
+        self.policy.select_all = everything;
+        self
+    }
+
     /// Keeps the `count` newest available images (by `created_at`).
     pub fn keep_newest(mut self, count: usize) -> Self {
         self.policy.keep_newest = Some(count);
@@ -127,7 +140,12 @@ impl Prune {
     /// Checks the arguments without sending anything (what
     /// [`plan`](Self::plan) checks first).
     pub fn check(&self) -> Result<()> {
-        self.policy.check()?;
+        self.checked().map(drop)
+    }
+
+    /// The checked policy, once the concurrency is checked too.
+    fn checked(&self) -> Result<CheckedPolicy> {
+        let policy = self.policy.check()?;
         if self.concurrency == 0 {
             return Err(Error::invalid(
                 "concurrency",
@@ -135,20 +153,26 @@ impl Prune {
                 "at least 1",
             ));
         }
-        Ok(())
+        Ok(policy)
     }
 
     /// Lists the account's own images and plans what to delete: every
     /// selected image, newest first, with its action and the reason.
-    /// Nothing is deleted yet.
+    /// Nothing is deleted yet. A plan whose filters select every image the
+    /// prune considers is refused ([`Error::SelectsEverything`]) unless
+    /// [`select_all`](Self::select_all) says so.
     pub async fn plan(self) -> Result<PrunePlan> {
-        self.check()?;
+        let policy = self.checked()?;
         let listing = own_images(&self.client).await?;
         let now = self.client.clock().system_now();
-        let images = self.policy.check()?.plan(&listing, now);
+        let images = policy.plan(&listing, now);
+        let considered = policy.considered(&listing);
+        policy.check_selection(images.len(), considered)?;
         Ok(PrunePlan {
             client: self.client,
+            policy,
             images,
+            considered,
             concurrency: self.concurrency,
             progress: self.progress,
         })
@@ -171,7 +195,9 @@ async fn own_images(client: &Client) -> Result<Vec<Image>> {
 #[derive(Clone)]
 pub struct PrunePlan {
     client: Client,
+    policy: CheckedPolicy,
     images: Vec<PlannedImage>,
+    considered: usize,
     concurrency: usize,
     progress: Option<ProgressFn>,
 }
@@ -179,7 +205,9 @@ pub struct PrunePlan {
 impl fmt::Debug for PrunePlan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PrunePlan")
+            .field("policy", &self.policy)
             .field("images", &self.images)
+            .field("considered", &self.considered)
             .field("concurrency", &self.concurrency)
             .finish_non_exhaustive()
     }
@@ -191,6 +219,13 @@ impl PrunePlan {
         &self.images
     }
 
+    /// How many images the prune considered: the account's own images of
+    /// the types it looks at, in the listing the plan was made from. The
+    /// plan selects [`images`](Self::images)`().len()` of them.
+    pub fn considered(&self) -> usize {
+        self.considered
+    }
+
     /// The images the plan deletes.
     pub fn deletions(&self) -> impl Iterator<Item = &PlannedImage> {
         self.images
@@ -198,13 +233,22 @@ impl PrunePlan {
             .filter(|p| p.action == PruneAction::Delete)
     }
 
-    /// Deletes what the plan deletes. A fresh listing first checks that
-    /// each image is still what the plan saw (same name and `created_at`);
-    /// an image that changed is skipped, one that is gone counts as already
-    /// gone. Deletes then run concurrently inside the client's request
-    /// limits; an image already deleted is a success, and one failure never
-    /// stops the others. The error is only for the fresh listing, before
-    /// anything is deleted.
+    /// Deletes what the plan deletes and a fresh look still deletes.
+    ///
+    /// A fresh listing is made first and the whole policy (filters, status,
+    /// type, public, keep count, age) is applied again to the current copies
+    /// of the images this plan selected; images that appeared since are
+    /// neither deleted nor counted as kept. An image is deleted only when it
+    /// still has the name and `created_at` the plan saw and both plans
+    /// delete it, so the keep count holds against what exists now: when an
+    /// image the plan kept is gone, the newest one it deleted is kept
+    /// instead. Anything else is [`PruneResult::Skipped`] with what changed,
+    /// and an image no longer listed counts as already gone.
+    ///
+    /// Deletes then run concurrently inside the client's request limits; an
+    /// image already deleted is a success, and one failure never stops the
+    /// others. The error is only for the fresh listing, before anything is
+    /// deleted.
     pub async fn execute(self) -> Result<PruneReport> {
         let planned: Vec<PlannedImage> = self.deletions().cloned().collect();
         if planned.is_empty() {
@@ -212,19 +256,16 @@ impl PrunePlan {
                 outcomes: Vec::new(),
             });
         }
-        let now: HashMap<u64, Image> = own_images(&self.client)
-            .await?
-            .into_iter()
-            .map(|image| (image.id, image))
-            .collect();
+        let listing = own_images(&self.client).await?;
+        let now = self.client.clock().system_now();
+        let verdicts = recheck(&self.policy, &self.images, listing, now);
         let total = planned.len();
         let client = &self.client;
         let mut settled = 0;
         let mut outcomes: Vec<(usize, PruneOutcome)> =
-            futures::stream::iter(planned.into_iter().enumerate())
-                .map(|(index, planned)| {
-                    let current = now.get(&planned.image.id);
-                    async move { (index, settle(client, planned, current).await) }
+            futures::stream::iter(planned.into_iter().zip(verdicts).enumerate())
+                .map(|(index, (planned, verdict))| async move {
+                    (index, settle(client, planned.image, verdict).await)
                 })
                 .buffer_unordered(self.concurrency.max(1))
                 .inspect(|(_, outcome)| {
@@ -247,19 +288,12 @@ impl PrunePlan {
     }
 }
 
-/// Deletes `planned` if `current` (the fresh listing's copy) is still what
-/// the plan saw.
-async fn settle(client: &Client, planned: PlannedImage, current: Option<&Image>) -> PruneOutcome {
-    let image = planned.image;
-    let result = match current {
-        None => PruneResult::AlreadyGone,
-        Some(current) if current.name != image.name => PruneResult::Skipped {
-            reason: "renamed since the plan was made".to_string(),
-        },
-        Some(current) if current.created_at != image.created_at => PruneResult::Skipped {
-            reason: "its created_at changed since the plan was made".to_string(),
-        },
-        Some(_) => match client.images().delete(image.id).send().await {
+/// Carries out the `verdict` on `image`.
+async fn settle(client: &Client, image: Image, verdict: Verdict) -> PruneOutcome {
+    let result = match verdict {
+        Verdict::AlreadyGone => PruneResult::AlreadyGone,
+        Verdict::Skip(reason) => PruneResult::Skipped { reason },
+        Verdict::Delete => match client.images().delete(image.id).send().await {
             Ok(()) => PruneResult::Deleted,
             Err(error) if error.status() == Some(404) => PruneResult::AlreadyGone,
             Err(error) => PruneResult::Failed(error),
