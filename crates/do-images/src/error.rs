@@ -368,7 +368,9 @@ impl Error {
                 last_status: redactor.redact_option(last_status),
                 waited,
             },
-            other @ (Self::BodyTooLarge { .. } | Self::TotalMismatch { .. }) => other,
+            other @ (Self::BodyTooLarge { .. }
+            | Self::TotalMismatch { .. }
+            | Self::SelectsEverything { .. }) => other,
         }
     }
 
