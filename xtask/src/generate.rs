@@ -54,12 +54,16 @@ pub fn write_all(root: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Reads the spec under `root` and returns the generated files.
+/// Builds the spec from `spec/upstream/` and the overlay under `root`, and
+/// returns it with the files generated from it.
 pub fn generate_from(root: &Path) -> Result<Vec<GeneratedFile>> {
-    let path = root.join(SPEC_PATH);
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    generate(&text)
+    let built = crate::spec::build::build_in(root)?;
+    let mut files = vec![GeneratedFile {
+        path: SPEC_PATH,
+        contents: built.text.clone(),
+    }];
+    files.extend(generate(&built.text)?);
+    Ok(files)
 }
 
 /// Validates the spec text and generates the files from it.
