@@ -316,13 +316,13 @@ mod tests {
     #[test]
     fn an_invalid_spec_is_refused_with_the_reason() {
         let broken = bundled().replacen(
-            "$ref: \"#/components/schemas/meta\"",
-            "$ref: \"#/components/schemas/nope\"",
+            "$ref: '#/components/schemas/meta'",
+            "$ref: '#/components/schemas/nope'",
             1,
         );
         let error = generate(&broken).err().unwrap().to_string();
         assert!(error.contains("#/components/schemas/nope"), "{error}");
-        let swagger = bundled().replacen("openapi: 3.0.3", "openapi: 3.1.0", 1);
+        let swagger = bundled().replacen("openapi: 3.0.0", "openapi: 3.1.0", 1);
         let error = generate(&swagger).err().unwrap().to_string();
         assert!(error.contains("3.0.x"), "{error}");
     }

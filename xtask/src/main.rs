@@ -54,7 +54,7 @@ const USAGE: &str = "usage: cargo xtask <generate|check|spec update|bench>
              --cli-cpu [--doimg-baseline PATH]: doimg's CPU for 10,000 images beside
              curl's; --rounds N; --help for the rest)";
 
-fn workspace_root() -> PathBuf {
+pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("xtask sits inside the workspace")

@@ -144,7 +144,10 @@ pub fn bundle(root: &Path, entry: &Path) -> Result<Bundle> {
         let mut used = Map::new();
         for (name, scheme) in schemes {
             if requirements.contains(name) {
-                used.insert(name.clone(), bundler.walk(scheme, &entry, Kind::Other, name)?);
+                used.insert(
+                    name.clone(),
+                    bundler.walk(scheme, &entry, Kind::Other, name)?,
+                );
             }
         }
         components.insert("securitySchemes".into(), Value::Object(used));
@@ -192,18 +195,16 @@ impl Bundler<'_> {
 
     /// The value at `target`, or why there is none.
     fn resolve(&mut self, target: &Target, reference: &str, base: &Path) -> Result<Value> {
-        let unresolved = || {
-            format!(
-                "`$ref: {reference}` in {} does not resolve",
-                base.display()
-            )
-        };
+        let unresolved = || format!("`$ref: {reference}` in {} does not resolve", base.display());
         let document = self.file(&target.file).with_context(unresolved)?;
         let pointer = target.pointer.as_str();
-        document
-            .pointer(pointer)
-            .cloned()
-            .with_context(|| format!("{}: {} has nothing at `{pointer}`", unresolved(), target.file.display()))
+        document.pointer(pointer).cloned().with_context(|| {
+            format!(
+                "{}: {} has nothing at `{pointer}`",
+                unresolved(),
+                target.file.display()
+            )
+        })
     }
 
     /// `node` (read from `file`) with every reference bundled.
@@ -242,7 +243,10 @@ impl Bundler<'_> {
             Value::Object(map) if !map.contains_key("$ref") => {
                 let mut out = Map::new();
                 for (key, value) in map {
-                    out.insert(key.clone(), self.walk(value, file, kind, &format!("{at}.{key}"))?);
+                    out.insert(
+                        key.clone(),
+                        self.walk(value, file, kind, &format!("{at}.{key}"))?,
+                    );
                 }
                 Ok(Value::Object(out))
             }
@@ -258,7 +262,9 @@ impl Bundler<'_> {
         let mut out = Map::new();
         for (key, value) in map {
             let bundled = match value.as_str() {
-                Some(reference) => self.reference(reference, file, Kind::Schema, "mapping")?["$ref"].clone(),
+                Some(reference) => {
+                    self.reference(reference, file, Kind::Schema, "mapping")?["$ref"].clone()
+                }
                 None => value.clone(),
             };
             out.insert(key.clone(), bundled);
@@ -286,7 +292,12 @@ impl Bundler<'_> {
         if !entries.contains_key(&name) {
             entries.insert(name.clone(), (target.clone(), None));
             let bundled = self.walk(&value, &target.file.clone(), kind, at)?;
-            self.components.get_mut(section).unwrap().get_mut(&name).unwrap().1 = Some(bundled);
+            self.components
+                .get_mut(section)
+                .unwrap()
+                .get_mut(&name)
+                .unwrap()
+                .1 = Some(bundled);
         }
         Ok(json!({ "$ref": format!("#/components/{section}/{name}") }))
     }
@@ -359,7 +370,13 @@ fn worth_naming(schema: &Value) -> bool {
 /// A component name: letters, digits, `.`, `-` and `_` only.
 fn sanitize(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -381,9 +398,10 @@ fn child_kind(parent: Kind, key: &str) -> Child {
         (_, "example" | "enum" | "default" | "const") if parent != Kind::PathItem => Literal,
         (Kind::Example, "value") => Literal,
         (Kind::PathItem, "parameters") => Each(Kind::Parameter),
-        (Kind::PathItem, "get" | "put" | "post" | "delete" | "patch" | "head" | "options" | "trace") => {
-            One(Kind::Operation)
-        }
+        (
+            Kind::PathItem,
+            "get" | "put" | "post" | "delete" | "patch" | "head" | "options" | "trace",
+        ) => One(Kind::Operation),
         (Kind::Operation, "parameters") => Each(Kind::Parameter),
         (Kind::Operation, "requestBody") => One(Kind::RequestBody),
         (Kind::Operation, "responses") => Each(Kind::Response),

@@ -7,29 +7,26 @@ use anyhow::Result;
 use serde_json::Value;
 
 /// The hand-written sources that call the generated client.
-const CALLERS: &[&str] = &[
+pub const CALLERS: &[&str] = &[
     "crates/do-images/src",
     "crates/do-images-cli/src",
     "crates/do-images-file-import/src",
 ];
 
-/// The operation ids of `document` whose generated method (`.images_get(`)
-/// a hand-written source calls.
-pub fn operations(root: &Path, document: &Value) -> Result<Vec<String>> {
+/// The operations of `document` (`POST /v2/images`, operation id) whose
+/// generated method (`.images_get(`) a hand-written source calls.
+pub fn operations(root: &Path, document: &Value) -> Result<Vec<(String, String)>> {
     let mut text = String::new();
     for dir in CALLERS {
         read_rs(&root.join(dir), &mut text)?;
     }
     let model = super::model::read(document);
-    let mut used: Vec<String> = model
+    Ok(model
         .operations
-        .values()
-        .map(|o| o.id.clone())
-        .filter(|id| text.contains(&format!(".{id}(")) || text.contains(&format!(".{id}\n")))
-        .collect();
-    used.sort();
-    used.dedup();
-    Ok(used)
+        .iter()
+        .filter(|(_, o)| text.contains(&format!(".{}(", o.id)))
+        .map(|(key, o)| (key.clone(), o.id.clone()))
+        .collect())
 }
 
 fn read_rs(dir: &Path, text: &mut String) -> Result<()> {

@@ -77,7 +77,13 @@ pub fn diff(old: &Api, new: &Api) -> Vec<Change> {
                 for status in before.statuses.difference(&after.statuses) {
                     push(format!("response {status} removed"), status_class(status));
                 }
-                compare(&before.parameters, &after.parameters, "parameter", true, &mut push);
+                compare(
+                    &before.parameters,
+                    &after.parameters,
+                    "parameter",
+                    true,
+                    &mut push,
+                );
                 compare(&before.fields, &after.fields, "field", false, &mut push);
             }
             (None, None) => unreachable!("the key came from one of them"),
@@ -123,18 +129,39 @@ fn compare(
                     );
                 }
                 if old.required != field.required {
-                    let word = if field.required { "now required" } else { "now optional" };
+                    let word = if field.required {
+                        "now required"
+                    } else {
+                        "now optional"
+                    };
                     push(format!("{noun} `{name}` {word}"), Class::Breaking);
                 }
-                let added: Vec<_> = field.values.iter().filter(|v| !old.values.contains(v)).collect();
-                let removed: Vec<_> = old.values.iter().filter(|v| !field.values.contains(v)).collect();
+                let added: Vec<_> = field
+                    .values
+                    .iter()
+                    .filter(|v| !old.values.contains(v))
+                    .collect();
+                let removed: Vec<_> = old
+                    .values
+                    .iter()
+                    .filter(|v| !field.values.contains(v))
+                    .collect();
                 if !added.is_empty() {
                     // The enums are open and #[non_exhaustive]: a new
                     // variant breaks no match.
-                    push(format!("{noun} `{name}`: enum value(s) {} added", quoted(&added)), Class::Additive);
+                    push(
+                        format!("{noun} `{name}`: enum value(s) {} added", quoted(&added)),
+                        Class::Additive,
+                    );
                 }
                 if !removed.is_empty() {
-                    push(format!("{noun} `{name}`: enum value(s) {} removed", quoted(&removed)), Class::Breaking);
+                    push(
+                        format!(
+                            "{noun} `{name}`: enum value(s) {} removed",
+                            quoted(&removed)
+                        ),
+                        Class::Breaking,
+                    );
                 }
             }
             Some(_) => {}
@@ -142,17 +169,32 @@ fn compare(
     }
     for (name, field) in before {
         if !after.contains_key(name) {
-            push(format!("{noun} `{name}` removed (was {})", summary(field)), Class::Breaking);
+            push(
+                format!("{noun} `{name}` removed (was {})", summary(field)),
+                Class::Breaking,
+            );
         }
     }
 }
 
 fn quoted(values: &[&String]) -> String {
-    values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+    values
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn summary(field: &Field) -> String {
-    let mut text = format!("{}, {}", field.ty, if field.required { "required" } else { "optional" });
+    let mut text = format!(
+        "{}, {}",
+        field.ty,
+        if field.required {
+            "required"
+        } else {
+            "optional"
+        }
+    );
     if !field.values.is_empty() {
         let values: Vec<&String> = field.values.iter().collect();
         let _ = write!(text, ", one of {}", quoted(&values));

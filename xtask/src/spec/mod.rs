@@ -2,8 +2,8 @@
 //! and `cargo xtask spec update`.
 
 pub mod build;
-pub mod depended;
 pub mod bundle;
+pub mod depended;
 pub mod drift;
 pub mod model;
 pub mod normalize;
@@ -13,3 +13,6 @@ pub mod source;
 pub mod update;
 pub mod vendor;
 pub mod yaml;
+
+#[cfg(test)]
+mod update_tests;

@@ -49,7 +49,9 @@ pub fn read(document: &Value) -> Api {
         return api;
     };
     for (path, item) in paths {
-        let Some(item) = item.as_object() else { continue };
+        let Some(item) = item.as_object() else {
+            continue;
+        };
         for (method, op) in item {
             if !["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
                 continue;
@@ -72,14 +74,30 @@ pub fn read(document: &Value) -> Api {
             let body = deref(document, &op["requestBody"]);
             if let Some(schema) = json_schema(document, &body) {
                 let required = body["required"].as_bool().unwrap_or(false);
-                flatten(document, schema, "request: ", "", required, &mut operation.fields, 0);
+                flatten(
+                    document,
+                    schema,
+                    "request: ",
+                    "",
+                    required,
+                    &mut operation.fields,
+                    0,
+                );
             }
             for (status, response) in op["responses"].as_object().into_iter().flatten() {
                 operation.statuses.insert(status.clone());
                 let response = deref(document, response);
                 if let Some(schema) = json_schema(document, &response) {
                     let prefix = format!("response {status}: ");
-                    flatten(document, schema, &prefix, "", true, &mut operation.fields, 0);
+                    flatten(
+                        document,
+                        schema,
+                        &prefix,
+                        "",
+                        true,
+                        &mut operation.fields,
+                        0,
+                    );
                 }
             }
             api.operations
@@ -169,12 +187,24 @@ fn flatten(
     }
     let (properties, required_names) = object_parts(document, schema, 0);
     for (name, property) in properties {
-        let path = if at.is_empty() { name.clone() } else { format!("{at}.{name}") };
+        let path = if at.is_empty() {
+            name.clone()
+        } else {
+            format!("{at}.{name}")
+        };
         let required = required_names.contains(&name);
         flatten(document, property, prefix, &path, required, out, depth + 1);
     }
     if schema["type"].as_str() == Some("array") {
-        flatten(document, &schema["items"], prefix, &format!("{at}[]"), true, out, depth + 1);
+        flatten(
+            document,
+            &schema["items"],
+            prefix,
+            &format!("{at}[]"),
+            true,
+            out,
+            depth + 1,
+        );
     }
     for key in ["oneOf", "anyOf"] {
         for (index, variant) in schema[key].as_array().into_iter().flatten().enumerate() {
@@ -197,7 +227,11 @@ fn flatten(
 /// A oneOf/anyOf variant's name: its component name, title, or position.
 fn variant_name(document: &Value, variant: &Value, index: usize) -> String {
     if let Some(reference) = variant["$ref"].as_str() {
-        return reference.rsplit('/').next().unwrap_or(reference).to_string();
+        return reference
+            .rsplit('/')
+            .next()
+            .unwrap_or(reference)
+            .to_string();
     }
     deref(document, variant)["title"]
         .as_str()

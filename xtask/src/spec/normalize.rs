@@ -33,13 +33,19 @@ pub fn run(document: &mut Value) -> Result<()> {
 
 /// Component schemas that carry a name move to it.
 fn rename_components(document: &mut Value) -> Result<()> {
-    let Some(schemas) = document.pointer_mut("/components/schemas").and_then(Value::as_object_mut) else {
+    let Some(schemas) = document
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
         return Ok(());
     };
     let mut renames = BTreeMap::new();
     let mut renamed = Map::new();
     for (name, mut schema) in std::mem::take(schemas) {
-        let new_name = match schema.as_object_mut().and_then(|s| s.shift_remove(NAME_KEY)) {
+        let new_name = match schema
+            .as_object_mut()
+            .and_then(|s| s.shift_remove(NAME_KEY))
+        {
             Some(Value::String(new)) => {
                 renames.insert(format!("{SCHEMA_REF}{name}"), format!("{SCHEMA_REF}{new}"));
                 new
@@ -58,7 +64,10 @@ fn hoist_inline(document: &mut Value) -> Result<()> {
     while let Some(pointer) = find_named(document, "") {
         let node = document.pointer_mut(&pointer).expect("just found");
         let mut schema = std::mem::replace(node, Value::Null);
-        let Some(Value::String(name)) = schema.as_object_mut().and_then(|s| s.shift_remove(NAME_KEY)) else {
+        let Some(Value::String(name)) = schema
+            .as_object_mut()
+            .and_then(|s| s.shift_remove(NAME_KEY))
+        else {
             bail!("`{NAME_KEY}` at {pointer} must be a string");
         };
         *node = json!({ "$ref": format!("{SCHEMA_REF}{name}") });
@@ -100,7 +109,10 @@ fn find_named(node: &Value, at: &str) -> Option<String> {
                 return Some(at.to_string());
             }
             map.iter().find_map(|(key, value)| {
-                find_named(value, &format!("{at}/{}", key.replace('~', "~0").replace('/', "~1")))
+                find_named(
+                    value,
+                    &format!("{at}/{}", key.replace('~', "~0").replace('/', "~1")),
+                )
             })
         }
         Value::Array(items) => items
@@ -159,7 +171,10 @@ fn prune(document: &mut Value) {
             todo.extend(more.into_iter().filter(|r| !reached.contains(r)));
         }
     }
-    let Some(components) = document.get_mut("components").and_then(Value::as_object_mut) else {
+    let Some(components) = document
+        .get_mut("components")
+        .and_then(Value::as_object_mut)
+    else {
         return;
     };
     for (section, entries) in components.iter_mut() {
@@ -174,7 +189,10 @@ fn prune(document: &mut Value) {
 }
 
 fn sort_components(document: &mut Value) {
-    if let Some(components) = document.get_mut("components").and_then(Value::as_object_mut) {
+    if let Some(components) = document
+        .get_mut("components")
+        .and_then(Value::as_object_mut)
+    {
         for entries in components.values_mut() {
             if let Some(map) = entries.as_object_mut() {
                 map.sort_keys();

@@ -50,8 +50,9 @@ impl Overlay {
             let target = action["target"]
                 .as_str()
                 .with_context(|| format!("overlay action {number} has no `target`"))?;
-            JsonPath::parse(target)
-                .with_context(|| format!("overlay action {number}: `{target}` is not a JSONPath"))?;
+            JsonPath::parse(target).with_context(|| {
+                format!("overlay action {number}: `{target}` is not a JSONPath")
+            })?;
             let description = action["description"].as_str().unwrap_or_default().trim();
             if description.is_empty() {
                 bail!("overlay action {number} ({target}) has no `description` saying why");
@@ -171,7 +172,10 @@ mod tests {
     use serde_json::json;
 
     fn overlay(actions: &str) -> Overlay {
-        Overlay::parse(&format!("overlay: 1.0.0\ninfo: {{title: t, version: '1'}}\nactions:\n{actions}")).unwrap()
+        Overlay::parse(&format!(
+            "overlay: 1.0.0\ninfo: {{title: t, version: '1'}}\nactions:\n{actions}"
+        ))
+        .unwrap()
     }
 
     #[test]
@@ -184,7 +188,10 @@ mod tests {
              \x20 - {target: '$.a.b', description: why, update: {type: integer}}\n",
         );
         let idle = o.apply(&mut doc).unwrap();
-        assert_eq!(doc, json!({"a": {"b": {"type": "integer", "format": "int64"}, "c": [1, 2]}}));
+        assert_eq!(
+            doc,
+            json!({"a": {"b": {"type": "integer", "format": "int64"}, "c": [1, 2]}})
+        );
         assert_eq!(idle, [4]);
     }
 

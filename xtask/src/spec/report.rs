@@ -30,12 +30,23 @@ pub fn render(old_source: &Source, old: &Built, new_source: &Source, new: &Built
     }
     let _ = writeln!(out, "## Overlay actions that change nothing any more\n");
     if new.idle.is_empty() {
-        let _ = writeln!(out, "None: every correction still changes upstream's document.\n");
+        let _ = writeln!(
+            out,
+            "None: every correction still changes upstream's document.\n"
+        );
     } else {
-        let _ = writeln!(out, "Upstream now says what these say; propose dropping them from spec/overlay.yaml:\n");
+        let _ = writeln!(
+            out,
+            "Upstream now says what these say; propose dropping them from spec/overlay.yaml:\n"
+        );
         for number in &new.idle {
             let action = &new.overlay.actions[number - 1];
-            let _ = writeln!(out, "- {}: {}", action.label(), first_line(&action.description));
+            let _ = writeln!(
+                out,
+                "- {}: {}",
+                action.label(),
+                first_line(&action.description)
+            );
         }
         out.push('\n');
     }
@@ -102,7 +113,11 @@ fn changelog_line(changes: &[Change], commit: &str, class: Class) -> String {
         Class::Breaking => "Changed (**Breaking**)",
         _ => "Added",
     };
-    let summary: Vec<String> = changes.iter().map(|c| format!("{} {}", c.operation, c.what)).take(6).collect();
+    let summary: Vec<String> = changes
+        .iter()
+        .map(|c| format!("{} {}", c.operation, c.what))
+        .take(6)
+        .collect();
     format!(
         "Under {section}: - The API description follows DigitalOcean's spec at `{}`: {}.",
         short(commit),

@@ -14,8 +14,8 @@ use super::build::{self, Built, OVERLAY_PATH, UPSTREAM_DIR};
 use super::report;
 use super::source::Source;
 use super::vendor;
-use crate::generate::{self, GeneratedFile};
 use crate::SPEC_PATH;
+use crate::generate::{self, GeneratedFile};
 
 /// Where the report goes unless `--report` says otherwise.
 pub const DEFAULT_REPORT: &str = "target/spec-update/drift-report.md";
@@ -23,7 +23,8 @@ pub const DEFAULT_REPORT: &str = "target/spec-update/drift-report.md";
 /// The root document inside a checkout of digitalocean/openapi.
 pub const CHECKOUT_ENTRY: &str = "specification/DigitalOcean-public.v2.yaml";
 
-const USAGE: &str = "usage: cargo xtask spec update --from DIR|FILE [--report FILE] [--commit SHA] [--date DATE]";
+const USAGE: &str =
+    "usage: cargo xtask spec update --from DIR|FILE [--report FILE] [--commit SHA] [--date DATE]";
 
 /// The command's options.
 pub struct Options {
@@ -45,7 +46,11 @@ impl Options {
         let (mut commit, mut date) = (None, None);
         let mut args = args.iter();
         while let Some(arg) = args.next() {
-            let mut value = || args.next().cloned().with_context(|| format!("{arg} needs a value\n{USAGE}"));
+            let mut value = || {
+                args.next()
+                    .cloned()
+                    .with_context(|| format!("{arg} needs a value\n{USAGE}"))
+            };
             match arg.as_str() {
                 "--from" => from = Some(PathBuf::from(value()?)),
                 "--report" => report = PathBuf::from(value()?),
@@ -93,12 +98,18 @@ pub fn plan(root: &Path, options: &Options) -> Result<Plan> {
     let from = &options.from;
     let (src_root, entry) = if from.is_dir() {
         if !from.join(CHECKOUT_ENTRY).is_file() {
-            bail!("{} is not a checkout of digitalocean/openapi: it has no {CHECKOUT_ENTRY}", from.display());
+            bail!(
+                "{} is not a checkout of digitalocean/openapi: it has no {CHECKOUT_ENTRY}",
+                from.display()
+            );
         }
         (from.clone(), PathBuf::from(CHECKOUT_ENTRY))
     } else if from.is_file() {
         let name = from.file_name().context("--from names no file")?;
-        (from.parent().unwrap_or(Path::new(".")).to_path_buf(), PathBuf::from(name))
+        (
+            from.parent().unwrap_or(Path::new(".")).to_path_buf(),
+            PathBuf::from(name),
+        )
     } else {
         bail!("--from {}: no such file or directory", from.display());
     };
@@ -106,15 +117,24 @@ pub fn plan(root: &Path, options: &Options) -> Result<Plan> {
     let old_source = Source::read(&root.join(UPSTREAM_DIR))?;
     let (git_commit, git_date) = git_head(&src_root);
     let source = Source {
-        commit: options.commit.clone().or(git_commit).unwrap_or_else(|| "unknown".into()),
-        date: options.date.clone().or(git_date).unwrap_or_else(|| "unknown".into()),
+        commit: options
+            .commit
+            .clone()
+            .or(git_commit)
+            .unwrap_or_else(|| "unknown".into()),
+        date: options
+            .date
+            .clone()
+            .or(git_date)
+            .unwrap_or_else(|| "unknown".into()),
         entry: entry.clone(),
     };
+    let upstream = super::bundle::bundle(&src_root, &entry).context("cannot apply the update")?;
+    check_depended_on(root, &old, &upstream.document)?;
     let overlay = std::fs::read_to_string(root.join(OVERLAY_PATH))?;
     let built = build::build(&src_root, &entry, &overlay).context("cannot apply the update")?;
     let generated = generate::generate(&built.text)
         .context("cannot apply the update: the built spec does not generate")?;
-    check_depended_on(root, &old, &built)?;
     let report = report::render(&old_source, &old, &source, &built);
     Ok(Plan {
         src_root,
@@ -125,18 +145,21 @@ pub fn plan(root: &Path, options: &Options) -> Result<Plan> {
     })
 }
 
-/// Fails when an operation the hand-written crates call is gone.
-fn check_depended_on(root: &Path, old: &Built, new: &Built) -> Result<()> {
+/// Fails when an operation the hand-written crates call is gone from
+/// upstream (compared by method and path: the overlay renames ids).
+fn check_depended_on(root: &Path, old: &Built, upstream: &serde_json::Value) -> Result<()> {
     let used = super::depended::operations(root, &old.document)?;
-    let now = super::model::read(&new.document);
-    let ids: Vec<&str> = now.operations.values().map(|o| o.id.as_str()).collect();
-    let gone: Vec<&String> = used.iter().filter(|u| !ids.contains(&u.as_str())).collect();
+    let now = super::model::read(upstream);
+    let gone: Vec<String> = used
+        .iter()
+        .filter(|(key, _)| !now.operations.contains_key(key))
+        .map(|(key, id)| format!("`{id}` ({key})"))
+        .collect();
     if !gone.is_empty() {
-        let names: Vec<String> = gone.iter().map(|g| format!("`{g}`")).collect();
         bail!(
-            "cannot apply the update: upstream removed {}, which the hand-written crates call \
-             (see `grep -rn` in crates/*/src); remove those uses first or keep the operation with an overlay action",
-            names.join(", ")
+            "cannot apply the update: upstream removed {}, which the hand-written crates call; \
+             remove those calls first, or keep the operation with an overlay action",
+            gone.join(", ")
         );
     }
     Ok(())
@@ -154,7 +177,13 @@ pub fn apply(root: &Path, plan: &Plan) -> Result<()> {
         }
     }
     std::fs::create_dir_all(&staging)?;
-    vendor::write(&plan.src_root, &plan.built.files, &plan.source, &upstream, &staging)?;
+    vendor::write(
+        &plan.src_root,
+        &plan.built.files,
+        &plan.source,
+        &upstream,
+        &staging,
+    )?;
     std::fs::rename(&upstream, &retired).context("cannot move the old spec/upstream aside")?;
     std::fs::rename(&staging, &upstream).context("cannot move the new spec/upstream in")?;
     std::fs::remove_dir_all(&retired)?;

@@ -8,7 +8,8 @@ use serde_yaml_ng::Value as Yaml;
 /// numbers or booleans (a response code written `200:`) become strings, as
 /// OpenAPI means them.
 pub fn parse(text: &str, what: &str) -> Result<Value> {
-    let yaml: Yaml = serde_yaml_ng::from_str(text).with_context(|| format!("{what} is not YAML"))?;
+    let yaml: Yaml =
+        serde_yaml_ng::from_str(text).with_context(|| format!("{what} is not YAML"))?;
     to_json(yaml).with_context(|| format!("{what} cannot be read as JSON data"))
 }
 
