@@ -368,7 +368,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///A single image
+    ///A single image, wrapped.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageEnvelope {
@@ -390,9 +390,7 @@ pub mod types {
         pub distribution: ::std::option::Option<
             ::do_images_api::open_enums::Distribution,
         >,
-        ///The display name that has been given to an image.  This is what is shown in the control panel and is generally a descriptive title for the image in question.
-        #[serde(deserialize_with = "::do_images_api::null_as_default")]
-        pub name: ::std::string::String,
+        pub name: ImageNewCustomName,
         pub region: ::do_images_api::open_enums::RegionSlug,
         ///A flat array of tag names as strings to be applied to the resource. Tag names may be for either existing or new tags. <br><br>Requires `tag:create` scope.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -404,6 +402,61 @@ pub mod types {
     impl ImageNewCustom {
         pub fn builder() -> builder::ImageNewCustom {
             Default::default()
+        }
+    }
+    ///`ImageNewCustomName`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[serde(transparent)]
+    pub struct ImageNewCustomName(::std::string::String);
+    impl ::std::ops::Deref for ImageNewCustomName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ImageNewCustomName> for ::std::string::String {
+        fn from(value: ImageNewCustomName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ImageNewCustomName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ImageNewCustomName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ImageNewCustomName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ImageNewCustomName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`ImageUpdate`
@@ -1605,7 +1658,10 @@ pub mod types {
                 ::std::option::Option<::do_images_api::open_enums::Distribution>,
                 ::std::string::String,
             >,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<
+                super::ImageNewCustomName,
+                ::std::string::String,
+            >,
             region: ::std::result::Result<
                 ::do_images_api::open_enums::RegionSlug,
                 ::std::string::String,
@@ -1657,7 +1713,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::ImageNewCustomName>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
