@@ -147,7 +147,8 @@ fn every_documented_body_deserializes_into_its_type() {
     let body: ImageNewCustom = serde_json::from_value(create).unwrap();
     assert_eq!(body.region, RegionSlug::Nyc3);
     // Upstream gives no example of an update body: the reference page's.
-    let update = json!({"name": "Nifty New Snapshot", "distribution": "Ubuntu", "description": " "});
+    let update =
+        json!({"name": "Nifty New Snapshot", "distribution": "Ubuntu", "description": " "});
     let body: ImageUpdate = serde_json::from_value(update).unwrap();
     assert_eq!(body.distribution, Some(Distribution::Ubuntu));
 }

@@ -9,7 +9,13 @@ use super::source::Source;
 
 /// The report of an update from `old` (vendored from `old_source`) to
 /// `new`.
-pub fn render(old_source: &Source, old: &Built, new_source: &Source, new: &Built) -> String {
+pub fn render(
+    old_source: &Source,
+    old: &Built,
+    new_source: &Source,
+    new: &Built,
+    unchanged: bool,
+) -> String {
     let upstream = drift::diff(&model::read(&old.upstream), &model::read(&new.upstream));
     let ours = drift::diff(&model::read(&old.document), &model::read(&new.document));
     let mut out = String::new();
@@ -22,6 +28,13 @@ pub fn render(old_source: &Source, old: &Built, new_source: &Source, new: &Built
         short(&old_source.commit),
         old_source.date
     );
+    if unchanged {
+        let _ = writeln!(
+            out,
+            "The files the Images operations reach are byte for byte the vendored ones; spec/upstream/ stays at `{}`.\n",
+            short(&old_source.commit)
+        );
+    }
     let _ = writeln!(out, "## What upstream changed\n");
     if upstream.is_empty() {
         let _ = writeln!(out, "No change in the Images operations.\n");

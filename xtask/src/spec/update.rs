@@ -74,6 +74,9 @@ pub struct Plan {
     built: Built,
     source: Source,
     generated: Vec<GeneratedFile>,
+    /// Whether upstream's files are byte for byte the vendored ones (then
+    /// `spec/upstream/`, SOURCE included, stays as it is).
+    unchanged: bool,
     /// The drift report, Markdown.
     pub report: String,
 }
@@ -135,12 +138,14 @@ pub fn plan(root: &Path, options: &Options) -> Result<Plan> {
     let built = build::build(&src_root, &entry, &overlay).context("cannot apply the update")?;
     let generated = generate::generate(&built.text)
         .context("cannot apply the update: the built spec does not generate")?;
-    let report = report::render(&old_source, &old, &source, &built);
+    let unchanged = same_files(&root.join(UPSTREAM_DIR), &old, &src_root, &built);
+    let report = report::render(&old_source, &old, &source, &built, unchanged);
     Ok(Plan {
         src_root,
         built,
         source,
         generated,
+        unchanged,
         report,
     })
 }
@@ -165,9 +170,30 @@ fn check_depended_on(root: &Path, old: &Built, upstream: &serde_json::Value) -> 
     Ok(())
 }
 
+/// Whether `new` read the same files as `old`, with the same bytes.
+fn same_files(old_root: &Path, old: &Built, new_root: &Path, new: &Built) -> bool {
+    old.files == new.files
+        && new.files.iter().all(|file| {
+            let read = |root: &Path| std::fs::read(root.join(file)).ok();
+            read(old_root).is_some_and(|bytes| Some(bytes) == read(new_root))
+        })
+}
+
 /// Writes the plan: the new upstream copy swapped in, then the spec and the
 /// generated files.
 pub fn apply(root: &Path, plan: &Plan) -> Result<()> {
+    if !plan.unchanged {
+        swap_upstream(root, plan)?;
+    }
+    std::fs::write(root.join(SPEC_PATH), &plan.built.text)?;
+    for file in &plan.generated {
+        std::fs::write(root.join(file.path), &file.contents)?;
+    }
+    Ok(())
+}
+
+/// Stages the new copy of upstream beside the old one and swaps it in.
+fn swap_upstream(root: &Path, plan: &Plan) -> Result<()> {
     let upstream = root.join(UPSTREAM_DIR);
     let staging = root.join("spec/.upstream.staging");
     let retired = root.join("spec/.upstream.old");
@@ -187,10 +213,6 @@ pub fn apply(root: &Path, plan: &Plan) -> Result<()> {
     std::fs::rename(&upstream, &retired).context("cannot move the old spec/upstream aside")?;
     std::fs::rename(&staging, &upstream).context("cannot move the new spec/upstream in")?;
     std::fs::remove_dir_all(&retired)?;
-    std::fs::write(root.join(SPEC_PATH), &plan.built.text)?;
-    for file in &plan.generated {
-        std::fs::write(root.join(file.path), &file.contents)?;
-    }
     Ok(())
 }
 
