@@ -81,6 +81,9 @@ fn write_changes(out: &mut String, changes: &[Change]) {
     let mut current = "";
     for change in changes {
         if change.operation != current {
+            if !current.is_empty() {
+                out.push('\n');
+            }
             current = &change.operation;
             let _ = writeln!(out, "### `{current}`\n");
         }
@@ -107,7 +110,7 @@ fn reason(changes: &[Change], class: Class) -> String {
 fn listing(changes: &[&Change]) -> String {
     let shown: Vec<String> = changes
         .iter()
-        .take(5)
+        .take(3)
         .map(|c| format!("{}: {}", c.operation, c.what))
         .collect();
     let more = changes.len().saturating_sub(shown.len());
@@ -122,19 +125,22 @@ fn changelog_line(changes: &[Change], commit: &str, class: Class) -> String {
     if changes.is_empty() {
         return "Nothing to add.".into();
     }
-    let section = match class {
-        Class::Breaking => "Changed (**Breaking**)",
-        _ => "Added",
+    let (section, mark) = match class {
+        Class::Breaking => ("Changed", "**Breaking**: "),
+        _ => ("Added", ""),
     };
-    let summary: Vec<String> = changes
-        .iter()
-        .map(|c| format!("{} {}", c.operation, c.what))
-        .take(6)
-        .collect();
+    let mut what: Vec<String> = Vec::new();
+    for change in changes {
+        let item = format!("{} ({})", change.what, change.operation);
+        if !what.contains(&item) {
+            what.push(item);
+        }
+    }
     format!(
-        "Under {section}: - The API description follows DigitalOcean's spec at `{}`: {}.",
+        "Under \"{section}\":\n\n```markdown\n- {mark}`do-images-api`, `do-images`: the API description follows \
+         DigitalOcean's at `{}`: {}.\n```",
         short(commit),
-        summary.join("; ")
+        what.join("; ")
     )
 }
 

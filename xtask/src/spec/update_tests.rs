@@ -170,7 +170,10 @@ fn a_new_optional_field_on_image_is_reported_breaking_and_generated() {
         "{report}"
     );
     assert!(report.contains("`do-images-api`: **breaking**"), "{report}");
-    assert!(report.contains("Under Changed (**Breaking**)"), "{report}");
+    assert!(
+        report.contains("Under \"Changed\":\n\n```markdown\n- **Breaking**: `do-images-api`, `do-images`"),
+        "{report}"
+    );
     assert!(
         fixture
             .generated(GENERATED_CLIENT)
