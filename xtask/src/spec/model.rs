@@ -72,7 +72,7 @@ pub fn read(document: &Value) -> Api {
                 operation.parameters.insert(name, field);
             }
             let body = deref(document, &op["requestBody"]);
-            if let Some(schema) = json_schema(document, &body) {
+            if let Some(schema) = json_schema(document, body) {
                 let required = body["required"].as_bool().unwrap_or(false);
                 flatten(
                     document,
@@ -87,7 +87,7 @@ pub fn read(document: &Value) -> Api {
             for (status, response) in op["responses"].as_object().into_iter().flatten() {
                 operation.statuses.insert(status.clone());
                 let response = deref(document, response);
-                if let Some(schema) = json_schema(document, &response) {
+                if let Some(schema) = json_schema(document, response) {
                     let prefix = format!("response {status}: ");
                     flatten(
                         document,
