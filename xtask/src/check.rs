@@ -68,6 +68,7 @@ mod tests {
     use crate::SPEC_PATH;
     use crate::generate::{GENERATED_CLIENT, GENERATED_ENUMS, GENERATED_MOCK, write_all};
     use crate::spec::build::OVERLAY_PATH;
+    use crate::test_support::copy_dir;
 
     /// A throw-away copy of the parts of the workspace the check reads.
     fn scratch_copy() -> tempfile::TempDir {
@@ -78,18 +79,6 @@ mod tests {
         );
         write_all(dir.path()).unwrap();
         dir
-    }
-
-    fn copy_dir(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap().flatten() {
-            let target = to.join(entry.file_name());
-            if entry.path().is_dir() {
-                copy_dir(&entry.path(), &target);
-            } else {
-                std::fs::copy(entry.path(), target).unwrap();
-            }
-        }
     }
 
     fn edit(path: &Path, from: &str, to: &str) {

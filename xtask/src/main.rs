@@ -21,6 +21,8 @@ mod open_enums;
 mod path_segments;
 mod progenitor_fixes;
 mod spec;
+#[cfg(test)]
+mod test_support;
 
 // The spec crate's sources, compiled into xtask rather than depended on:
 // cargo packages a workspace only against crates it would publish, and

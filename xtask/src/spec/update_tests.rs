@@ -7,24 +7,13 @@ use std::path::{Path, PathBuf};
 use super::build::UPSTREAM_DIR;
 use super::update::{self, Options};
 use crate::generate::{GENERATED_CLIENT, GENERATED_ENUMS};
+use crate::test_support::copy_dir;
 
 const IMAGE: &str = "specification/resources/images/models/image.yml";
 const ROOT_DOC: &str = "specification/DigitalOcean-public.v2.yaml";
 
 fn workspace() -> PathBuf {
     crate::workspace_root()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// A scratch workspace (the spec, and the hand-written sources that call
@@ -171,7 +160,9 @@ fn a_new_optional_field_on_image_is_reported_breaking_and_generated() {
     );
     assert!(report.contains("`do-images-api`: **breaking**"), "{report}");
     assert!(
-        report.contains("Under \"Changed\":\n\n```markdown\n- **Breaking**: `do-images-api`, `do-images`"),
+        report.contains(
+            "Under \"Changed\":\n\n```markdown\n- **Breaking**: `do-images-api`, `do-images`"
+        ),
         "{report}"
     );
     assert!(
