@@ -118,7 +118,12 @@ pub fn plan(root: &Path, options: &Options) -> Result<Plan> {
     };
     let old = build::build_in(root).context("the vendored upstream and overlay do not build")?;
     let old_source = Source::read(&root.join(UPSTREAM_DIR))?;
-    let (git_commit, git_date) = git_head(&src_root);
+    // Only a checkout's own history: a single file may sit in any repository.
+    let (git_commit, git_date) = if from.is_dir() && from.join(".git").exists() {
+        git_head(&src_root)
+    } else {
+        (None, None)
+    };
     let source = Source {
         commit: options
             .commit
@@ -216,7 +221,7 @@ fn swap_upstream(root: &Path, plan: &Plan) -> Result<()> {
     Ok(())
 }
 
-/// The commit and commit date of a git checkout, if `dir` is one.
+/// The commit and commit date of the git checkout `dir`.
 fn git_head(dir: &Path) -> (Option<String>, Option<String>) {
     let output = std::process::Command::new("git")
         .arg("-C")
