@@ -170,13 +170,17 @@ mod tests {
         edit(
             &dir.path().join(image),
             "      - retired\n",
-            "      - retired\n      - archived\n",
+            "      - retired\n      - fixture-archived\n",
         );
         let stale = stale_files(dir.path()).unwrap();
         let paths: Vec<_> = stale.iter().map(|(p, _)| *p).collect();
         assert!(paths.contains(&SPEC_PATH), "{paths:?}");
         assert!(paths.contains(&GENERATED_ENUMS), "{paths:?}");
-        assert!(stale.iter().any(|(_, d)| d.contains("+    Archived")));
+        assert!(
+            stale
+                .iter()
+                .any(|(_, d)| d.contains("+    FixtureArchived"))
+        );
     }
 
     #[test]

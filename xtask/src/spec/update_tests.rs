@@ -1,5 +1,7 @@
 //! `spec update` against fixtures: the vendored upstream with one deliberate
-//! change each, applied at test time to a scratch copy.
+//! change each, applied at test time to a scratch copy. What a fixture adds
+//! is named `fixture...`, so that the tests still hold after upstream adds
+//! something of its own with a plain name.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -147,7 +149,7 @@ fn a_new_optional_field_on_image_is_reported_breaking_and_generated() {
     let fixture = Fixture::new(&[(
         IMAGE,
         "  error_message:\n",
-        "  licence_key:\n    type: string\n    description: A key.\n\n  error_message:\n",
+        "  fixture_licence_key:\n    type: string\n    description: A key.\n\n  error_message:\n",
     )]);
     let report = fixture.update().unwrap();
     assert!(
@@ -155,7 +157,9 @@ fn a_new_optional_field_on_image_is_reported_breaking_and_generated() {
         "{report}"
     );
     assert!(
-        report.contains("- field `response 200: images[].licence_key` added: string, optional"),
+        report.contains(
+            "- field `response 200: images[].fixture_licence_key` added: string, optional"
+        ),
         "{report}"
     );
     assert!(report.contains("`do-images-api`: **breaking**"), "{report}");
@@ -168,7 +172,7 @@ fn a_new_optional_field_on_image_is_reported_breaking_and_generated() {
     assert!(
         fixture
             .generated(GENERATED_CLIENT)
-            .contains("pub licence_key: ::std::option::Option<::std::string::String>")
+            .contains("pub fixture_licence_key: ::std::option::Option<::std::string::String>")
     );
     let source = std::fs::read_to_string(fixture.root.join("spec/upstream/SOURCE")).unwrap();
     assert!(source.contains("commit: f1x7e5\n"), "{source}");
@@ -178,7 +182,7 @@ fn a_new_optional_field_on_image_is_reported_breaking_and_generated() {
 fn a_new_required_field_is_reported() {
     let cancel = "specification/resources/images/models/images_post_account_transfer_cancel.yml";
     let decline = "specification/resources/images/models/images_post_account_transfer_decline.yml";
-    let field = "    reason:\n      type: string\n\nrequired:\n  - reason\n";
+    let field = "    fixture_reason:\n      type: string\n\nrequired:\n  - fixture_reason\n";
     // Upstream's cancel and decline bodies are one type to us: both change.
     let fixture = Fixture::new(&[
         (cancel, "required:\n", field),
@@ -187,7 +191,7 @@ fn a_new_required_field_is_reported() {
     let report = fixture.update().unwrap();
     assert!(report.contains("### `POST /v2/images/{image_id}/account_transfer/cancel (images_post_account_transfer_cancel)`"), "{report}");
     assert!(
-        report.contains("field `request: reason` added: string, required"),
+        report.contains("field `request: fixture_reason` added: string, required"),
         "{report}"
     );
     assert!(report.contains("**breaking**"), "{report}");
@@ -218,28 +222,33 @@ fn a_new_enum_value_is_additive_and_a_named_variant() {
     let fixture = Fixture::new(&[(
         IMAGE,
         "      - retired\n",
-        "      - retired\n      - archived\n",
+        "      - retired\n      - fixture-archived\n",
     )]);
     let report = fixture.update().unwrap();
     assert!(
-        report.contains("field `response 200: image.status`: enum value(s) `archived` added"),
+        report
+            .contains("field `response 200: image.status`: enum value(s) `fixture-archived` added"),
         "{report}"
     );
     assert!(report.contains("`do-images-api`: **additive**"), "{report}");
-    assert!(fixture.generated(GENERATED_ENUMS).contains("    Archived,"));
+    assert!(
+        fixture
+            .generated(GENERATED_ENUMS)
+            .contains("    FixtureArchived,")
+    );
 }
 
 #[test]
 fn a_new_operation_is_additive_and_callable() {
     let path = "  /v2/images/{image_id}/actions:\n";
-    let added = "  /v2/images/{image_id}/export:\n    post:\n      operationId: images_export\n      \
+    let added = "  /v2/images/{image_id}/fixture-export:\n    post:\n      operationId: fixture_images_export\n      \
                  parameters:\n        - $ref: 'resources/images/parameters.yml#/image_id'\n      \
                  responses:\n        '204':\n          $ref: 'shared/responses/no_content.yml'\n\n";
     let fixture = Fixture::new(&[(ROOT_DOC, path, &format!("{added}{path}"))]);
     let report = fixture.update().unwrap();
     assert!(
         report.contains(
-            "### `POST /v2/images/{image_id}/export (images_export)`\n\n- operation added"
+            "### `POST /v2/images/{image_id}/fixture-export (fixture_images_export)`\n\n- operation added"
         ),
         "{report}"
     );
@@ -247,7 +256,7 @@ fn a_new_operation_is_additive_and_callable() {
     assert!(
         fixture
             .generated(GENERATED_CLIENT)
-            .contains("pub fn images_export(")
+            .contains("pub fn fixture_images_export(")
     );
 }
 
