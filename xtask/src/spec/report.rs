@@ -16,8 +16,19 @@ pub fn render(
     new: &Built,
     unchanged: bool,
 ) -> String {
-    let upstream = drift::diff(&model::read(&old.upstream), &model::read(&new.upstream));
-    let ours = drift::diff(&model::read(&old.document), &model::read(&new.document));
+    let ours_now = model::read(&new.document);
+    let mut upstream = drift::diff(&model::read(&old.upstream), &model::read(&new.upstream));
+    // Upstream's operation ids, with the generated method where the overlay
+    // renames it.
+    for change in &mut upstream {
+        if let Some((key, id)) = change.operation.rsplit_once(" (")
+            && let Some(op) = ours_now.operations.get(key)
+            && format!("{})", op.id) != id
+        {
+            change.operation = format!("{key} ({}; method `{}`)", id.trim_end_matches(')'), op.id);
+        }
+    }
+    let ours = drift::diff(&model::read(&old.document), &ours_now);
     let mut out = String::new();
     let _ = writeln!(out, "# DigitalOcean API drift: Images\n");
     let _ = writeln!(

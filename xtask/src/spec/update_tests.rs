@@ -189,7 +189,7 @@ fn a_new_required_field_is_reported() {
         (decline, "required:\n", field),
     ]);
     let report = fixture.update().unwrap();
-    assert!(report.contains("### `POST /v2/images/{image_id}/account_transfer/cancel (images_post_account_transfer_cancel)`"), "{report}");
+    assert!(report.contains("### `POST /v2/images/{image_id}/account_transfer/cancel (images_post_account_transfer_cancel; method `image_account_transfers_cancel`)`"), "{report}");
     assert!(
         report.contains("field `request: fixture_reason` added: string, required"),
         "{report}"
