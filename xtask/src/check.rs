@@ -1,4 +1,5 @@
-//! `cargo xtask check`: the committed generated files match the spec.
+//! `cargo xtask check`: the committed spec/images.yaml matches what
+//! spec/upstream/ and the overlay build, and the generated files match it.
 
 use std::path::Path;
 
@@ -14,7 +15,9 @@ const MAX_DIFF_LINES: usize = 80;
 pub fn run(root: &Path) -> Result<()> {
     let stale = stale_files(root)?;
     if stale.is_empty() {
-        println!("generated code matches spec/images.yaml");
+        println!(
+            "spec/images.yaml and the generated code match spec/upstream/ and spec/overlay.yaml"
+        );
         return Ok(());
     }
     for (path, diff) in &stale {
@@ -64,20 +67,25 @@ mod tests {
     use super::*;
     use crate::SPEC_PATH;
     use crate::generate::{GENERATED_CLIENT, GENERATED_ENUMS, GENERATED_MOCK, write_all};
+    use crate::spec::build::OVERLAY_PATH;
+    use crate::test_support::copy_dir;
 
     /// A throw-away copy of the parts of the workspace the check reads.
     fn scratch_copy() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("spec")).unwrap();
-        std::fs::create_dir_all(dir.path().join("crates/do-images-api/src")).unwrap();
-        std::fs::create_dir_all(dir.path().join("crates/do-images-api-mock/src")).unwrap();
-        std::fs::write(
-            dir.path().join(SPEC_PATH),
-            crate::do_images_spec::BUNDLED_YAML,
-        )
-        .unwrap();
+        copy_dir(
+            &crate::workspace_root().join("spec"),
+            &dir.path().join("spec"),
+        );
         write_all(dir.path()).unwrap();
         dir
+    }
+
+    fn edit(path: &Path, from: &str, to: &str) {
+        let text = std::fs::read_to_string(path).unwrap();
+        let edited = text.replacen(from, to, 1);
+        assert_ne!(edited, text, "the edit must apply");
+        std::fs::write(path, edited).unwrap();
     }
 
     #[test]
@@ -133,27 +141,22 @@ mod tests {
     }
 
     #[test]
-    fn a_new_response_in_the_spec_makes_client_and_mock_stale() {
+    fn a_new_response_in_the_overlay_makes_spec_client_and_mock_stale() {
         let dir = scratch_copy();
         // A documented 410 on DELETE: a new match arm in the client, a new
         // `gone` answer in the mock.
-        let (head, tail) = crate::do_images_spec::BUNDLED_YAML
-            .split_once("operationId: images_delete\n")
-            .unwrap();
-        let tail = tail.replacen(
-            "        \"404\":\n",
-            "        \"410\":\n          $ref: \"#/components/responses/not_found\"\n        \"404\":\n",
-            1,
-        );
-        let spec = format!("{head}operationId: images_delete\n{tail}");
-        assert_ne!(
-            spec,
-            crate::do_images_spec::BUNDLED_YAML,
-            "the edit must apply"
-        );
-        std::fs::write(dir.path().join(SPEC_PATH), spec).unwrap();
+        std::fs::write(
+            dir.path().join(OVERLAY_PATH),
+            format!(
+                "{}  - target: $.paths['/v2/images/{{image_id}}'].delete.responses\n    \
+                 description: test\n    update: {{'410': {{$ref: '#/components/responses/not_found'}}}}\n",
+                std::fs::read_to_string(dir.path().join(OVERLAY_PATH)).unwrap()
+            ),
+        )
+        .unwrap();
         let stale = stale_files(dir.path()).unwrap();
         let paths: Vec<_> = stale.iter().map(|(p, _)| *p).collect();
+        assert!(paths.contains(&SPEC_PATH), "{paths:?}");
         assert!(paths.contains(&GENERATED_CLIENT), "{paths:?}");
         assert!(paths.contains(&GENERATED_MOCK), "{paths:?}");
         let mock_diff = &stale.iter().find(|(p, _)| *p == GENERATED_MOCK).unwrap().1;
@@ -161,14 +164,31 @@ mod tests {
     }
 
     #[test]
-    fn a_spec_change_without_regeneration_is_caught() {
+    fn an_upstream_change_without_regeneration_is_caught() {
         let dir = scratch_copy();
-        let spec = crate::do_images_spec::BUNDLED_YAML
-            .replace("enum: [NEW, available,", "enum: [NEW, archived, available,");
-        std::fs::write(dir.path().join(SPEC_PATH), spec).unwrap();
+        let image = "spec/upstream/specification/resources/images/models/image.yml";
+        edit(
+            &dir.path().join(image),
+            "      - retired\n",
+            "      - retired\n      - fixture-archived\n",
+        );
         let stale = stale_files(dir.path()).unwrap();
         let paths: Vec<_> = stale.iter().map(|(p, _)| *p).collect();
+        assert!(paths.contains(&SPEC_PATH), "{paths:?}");
         assert!(paths.contains(&GENERATED_ENUMS), "{paths:?}");
-        assert!(stale.iter().any(|(_, d)| d.contains("+    Archived")));
+        assert!(
+            stale
+                .iter()
+                .any(|(_, d)| d.contains("+    FixtureArchived"))
+        );
+    }
+
+    #[test]
+    fn a_hand_edit_of_the_built_spec_is_caught() {
+        let dir = scratch_copy();
+        edit(&dir.path().join(SPEC_PATH), "- NEW\n", "- NEWER\n");
+        let stale = stale_files(dir.path()).unwrap();
+        let paths: Vec<_> = stale.iter().map(|(p, _)| *p).collect();
+        assert_eq!(paths, [SPEC_PATH]);
     }
 }

@@ -54,12 +54,16 @@ pub fn write_all(root: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Reads the spec under `root` and returns the generated files.
+/// Builds the spec from `spec/upstream/` and the overlay under `root`, and
+/// returns it with the files generated from it.
 pub fn generate_from(root: &Path) -> Result<Vec<GeneratedFile>> {
-    let path = root.join(SPEC_PATH);
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    generate(&text)
+    let built = crate::spec::build::build_in(root)?;
+    let mut files = vec![GeneratedFile {
+        path: SPEC_PATH,
+        contents: built.text.clone(),
+    }];
+    files.extend(generate(&built.text)?);
+    Ok(files)
 }
 
 /// Validates the spec text and generates the files from it.
@@ -312,13 +316,13 @@ mod tests {
     #[test]
     fn an_invalid_spec_is_refused_with_the_reason() {
         let broken = bundled().replacen(
-            "$ref: \"#/components/schemas/meta\"",
-            "$ref: \"#/components/schemas/nope\"",
+            "$ref: '#/components/schemas/meta'",
+            "$ref: '#/components/schemas/nope'",
             1,
         );
         let error = generate(&broken).err().unwrap().to_string();
         assert!(error.contains("#/components/schemas/nope"), "{error}");
-        let swagger = bundled().replacen("openapi: 3.0.3", "openapi: 3.1.0", 1);
+        let swagger = bundled().replacen("openapi: 3.0.0", "openapi: 3.1.0", 1);
         let error = generate(&swagger).err().unwrap().to_string();
         assert!(error.contains("3.0.x"), "{error}");
     }

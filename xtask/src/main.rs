@@ -1,10 +1,13 @@
 //! Project tasks, run as `cargo xtask <task>`.
 //!
-//! - `generate`: regenerate `crates/do-images-api/src/{generated,open_enums}.rs`,
+//! - `generate`: build `spec/images.yaml` from `spec/upstream/` and
+//!   `spec/overlay.yaml` (see `spec/`), then regenerate `crates/do-images-api/src/{generated,open_enums}.rs`,
 //!   `crates/do-images-api-mock/src/generated.rs` and
 //!   `crates/do-images-sandbox/src/spec_values.rs` from `spec/images.yaml`.
 //! - `check`: fail, with a diff, when those files differ from what the spec
 //!   generates, or when the spec does not validate.
+//! - `spec update --from DIR|FILE`: vendor DigitalOcean's spec anew,
+//!   rebuild, regenerate and report the drift (see `spec/update.rs`).
 //! - `bench`: do-images, `doimg` and pydo side by side against the sandbox;
 //!   writes bench/RESULTS.md.
 
@@ -17,6 +20,9 @@ mod model_derives;
 mod open_enums;
 mod path_segments;
 mod progenitor_fixes;
+mod spec;
+#[cfg(test)]
+mod test_support;
 
 // The spec crate's sources, compiled into xtask rather than depended on:
 // cargo packages a workspace only against crates it would publish, and
@@ -33,19 +39,24 @@ use std::process::ExitCode;
 /// Where the spec lives, relative to the workspace root.
 pub const SPEC_PATH: &str = "spec/images.yaml";
 
-const USAGE: &str = "usage: cargo xtask <generate|check|bench>
+const USAGE: &str = "usage: cargo xtask <generate|check|spec update|bench>
 
-  generate   write crates/do-images-api/src/{generated,open_enums}.rs,
+  generate   build spec/images.yaml from spec/upstream/ and spec/overlay.yaml, and write
+             crates/do-images-api/src/{generated,open_enums}.rs,
              crates/do-images-api-mock/src/generated.rs and
-             crates/do-images-sandbox/src/spec_values.rs from spec/images.yaml
+             crates/do-images-sandbox/src/spec_values.rs from it
   check      exit non-zero, with a diff, if those files are stale or edited by hand,
              or if the spec does not validate
+  spec update --from DIR|FILE [--report FILE] [--commit SHA] [--date DATE]
+             vendor DigitalOcean's spec anew (a checkout of digitalocean/openapi, or one
+             bundled document), rebuild and regenerate everything, and write a drift
+             report (default target/spec-update/drift-report.md)
   bench      time do-images, doimg and pydo listing 10,000 and 100,000 images from the
              sandbox, and the waiter; write bench/RESULTS.md (--quick: a smoke run;
              --cli-cpu [--doimg-baseline PATH]: doimg's CPU for 10,000 images beside
              curl's; --rounds N; --help for the rest)";
 
-fn workspace_root() -> PathBuf {
+pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("xtask sits inside the workspace")
@@ -58,6 +69,9 @@ fn main() -> ExitCode {
     let outcome = match task.as_deref() {
         Some("generate") => generate::write_all(&root),
         Some("check") => check::run(&root),
+        Some("spec") if std::env::args().nth(2).as_deref() == Some("update") => {
+            spec::update::run(&root, &std::env::args().skip(3).collect::<Vec<_>>())
+        }
         Some("bench") => bench::run(&root, &std::env::args_os().skip(2).collect::<Vec<_>>()),
         _ => {
             eprintln!("{USAGE}");

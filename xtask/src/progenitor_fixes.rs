@@ -4,6 +4,11 @@
 //! 0.15 cannot take some of that as written; each fix here changes only the
 //! copy handed to the generator, never the file.
 //!
+//! They stay here rather than in `spec/overlay.yaml`: they are about one
+//! generator, not the API, and in the overlay they would make the built spec
+//! (which the sandbox's conformance tests and the example checks also read)
+//! say false things about the API, such as that no error is a `default`.
+//!
 //! 1. **`default` responses.** Every operation lists a typed `default` error
 //!    beside its typed success. progenitor counts `default` as a possible
 //!    success too, finds two success types and panics. We replace `default`

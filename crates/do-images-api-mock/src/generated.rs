@@ -489,6 +489,432 @@ pub mod operations {
             )
         }
     }
+    pub struct ImageAccountTransfersCreateWhen(::httpmock::When);
+    impl ImageAccountTransfersCreateWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/v2/images/[^/]*/account_transfer$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn image_id(self, value: ::std::num::NonZeroU64) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v2/images/{}/account_transfer$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::ImageAccountTransferRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct ImageAccountTransfersCreateThen(::httpmock::Then);
+    impl ImageAccountTransfersCreateThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn created(self, value: &types::ImageAccountTransferCreated) -> Self {
+            Self(
+                self
+                    .0
+                    .status(201u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::Error) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::Error) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ImageAccountTransfersAcceptWhen(::httpmock::When);
+    impl ImageAccountTransfersAcceptWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/v2/images/[^/]*/account_transfer/accept$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn image_id(self, value: ::std::num::NonZeroU64) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v2/images/{}/account_transfer/accept$", value.to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::ImageAccountTransferAccept) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct ImageAccountTransfersAcceptThen(::httpmock::Then);
+    impl ImageAccountTransfersAcceptThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn created(self) -> Self {
+            Self(self.0.status(201u16))
+        }
+        pub fn bad_request(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn no_content(self) -> Self {
+            Self(self.0.status(204u16))
+        }
+        pub fn client_error(self, status: u16, value: &types::Error) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::Error) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ImageAccountTransfersCancelWhen(::httpmock::When);
+    impl ImageAccountTransfersCancelWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/v2/images/[^/]*/account_transfer/cancel$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn image_id(self, value: ::std::num::NonZeroU64) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v2/images/{}/account_transfer/cancel$", value.to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::ImageAccountTransferRef) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct ImageAccountTransfersCancelThen(::httpmock::Then);
+    impl ImageAccountTransfersCancelThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn no_content(self) -> Self {
+            Self(self.0.status(204u16))
+        }
+        pub fn bad_request(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::Error) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::Error) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ImageAccountTransfersDeclineWhen(::httpmock::When);
+    impl ImageAccountTransfersDeclineWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/v2/images/[^/]*/account_transfer/decline$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn image_id(self, value: ::std::num::NonZeroU64) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v2/images/{}/account_transfer/decline$", value.to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::ImageAccountTransferRef) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct ImageAccountTransfersDeclineThen(::httpmock::Then);
+    impl ImageAccountTransfersDeclineThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn no_content(self) -> Self {
+            Self(self.0.status(204u16))
+        }
+        pub fn bad_request(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::Error) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::Error) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct ImageActionsListWhen(::httpmock::When);
     impl ImageActionsListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -807,432 +1233,6 @@ pub mod operations {
             )
         }
     }
-    pub struct ImageAccountTransfersCreateWhen(::httpmock::When);
-    impl ImageAccountTransfersCreateWhen {
-        pub fn new(inner: ::httpmock::When) -> Self {
-            Self(
-                inner
-                    .method(::httpmock::Method::POST)
-                    .path_matches(
-                        regex::Regex::new("^/v2/images/[^/]*/account_transfer$").unwrap(),
-                    ),
-            )
-        }
-        pub fn into_inner(self) -> ::httpmock::When {
-            self.0
-        }
-        pub fn image_id(self, value: ::std::num::NonZeroU64) -> Self {
-            let re = regex::Regex::new(
-                    &format!("^/v2/images/{}/account_transfer$", value.to_string()),
-                )
-                .unwrap();
-            Self(self.0.path_matches(re))
-        }
-        pub fn body(self, value: &types::ImageAccountTransferRequest) -> Self {
-            Self(self.0.json_body_obj(value))
-        }
-    }
-    pub struct ImageAccountTransfersCreateThen(::httpmock::Then);
-    impl ImageAccountTransfersCreateThen {
-        pub fn new(inner: ::httpmock::Then) -> Self {
-            Self(inner)
-        }
-        pub fn into_inner(self) -> ::httpmock::Then {
-            self.0
-        }
-        pub fn created(self, value: &types::ImageAccountTransferCreated) -> Self {
-            Self(
-                self
-                    .0
-                    .status(201u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn bad_request(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn client_error(self, status: u16, value: &types::Error) -> Self {
-            assert_eq!(status / 100u16, 4u16);
-            Self(
-                self
-                    .0
-                    .status(status)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn server_error(self, status: u16, value: &types::Error) -> Self {
-            assert_eq!(status / 100u16, 5u16);
-            Self(
-                self
-                    .0
-                    .status(status)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-    }
-    pub struct ImageAccountTransfersAcceptWhen(::httpmock::When);
-    impl ImageAccountTransfersAcceptWhen {
-        pub fn new(inner: ::httpmock::When) -> Self {
-            Self(
-                inner
-                    .method(::httpmock::Method::POST)
-                    .path_matches(
-                        regex::Regex::new("^/v2/images/[^/]*/account_transfer/accept$")
-                            .unwrap(),
-                    ),
-            )
-        }
-        pub fn into_inner(self) -> ::httpmock::When {
-            self.0
-        }
-        pub fn image_id(self, value: ::std::num::NonZeroU64) -> Self {
-            let re = regex::Regex::new(
-                    &format!(
-                        "^/v2/images/{}/account_transfer/accept$", value.to_string()
-                    ),
-                )
-                .unwrap();
-            Self(self.0.path_matches(re))
-        }
-        pub fn body(self, value: &types::ImageAccountTransferAccept) -> Self {
-            Self(self.0.json_body_obj(value))
-        }
-    }
-    pub struct ImageAccountTransfersAcceptThen(::httpmock::Then);
-    impl ImageAccountTransfersAcceptThen {
-        pub fn new(inner: ::httpmock::Then) -> Self {
-            Self(inner)
-        }
-        pub fn into_inner(self) -> ::httpmock::Then {
-            self.0
-        }
-        pub fn created(self) -> Self {
-            Self(self.0.status(201u16))
-        }
-        pub fn no_content(self) -> Self {
-            Self(self.0.status(204u16))
-        }
-        pub fn bad_request(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn client_error(self, status: u16, value: &types::Error) -> Self {
-            assert_eq!(status / 100u16, 4u16);
-            Self(
-                self
-                    .0
-                    .status(status)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn server_error(self, status: u16, value: &types::Error) -> Self {
-            assert_eq!(status / 100u16, 5u16);
-            Self(
-                self
-                    .0
-                    .status(status)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-    }
-    pub struct ImageAccountTransfersCancelWhen(::httpmock::When);
-    impl ImageAccountTransfersCancelWhen {
-        pub fn new(inner: ::httpmock::When) -> Self {
-            Self(
-                inner
-                    .method(::httpmock::Method::POST)
-                    .path_matches(
-                        regex::Regex::new("^/v2/images/[^/]*/account_transfer/cancel$")
-                            .unwrap(),
-                    ),
-            )
-        }
-        pub fn into_inner(self) -> ::httpmock::When {
-            self.0
-        }
-        pub fn image_id(self, value: ::std::num::NonZeroU64) -> Self {
-            let re = regex::Regex::new(
-                    &format!(
-                        "^/v2/images/{}/account_transfer/cancel$", value.to_string()
-                    ),
-                )
-                .unwrap();
-            Self(self.0.path_matches(re))
-        }
-        pub fn body(self, value: &types::ImageAccountTransferRef) -> Self {
-            Self(self.0.json_body_obj(value))
-        }
-    }
-    pub struct ImageAccountTransfersCancelThen(::httpmock::Then);
-    impl ImageAccountTransfersCancelThen {
-        pub fn new(inner: ::httpmock::Then) -> Self {
-            Self(inner)
-        }
-        pub fn into_inner(self) -> ::httpmock::Then {
-            self.0
-        }
-        pub fn no_content(self) -> Self {
-            Self(self.0.status(204u16))
-        }
-        pub fn bad_request(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn client_error(self, status: u16, value: &types::Error) -> Self {
-            assert_eq!(status / 100u16, 4u16);
-            Self(
-                self
-                    .0
-                    .status(status)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn server_error(self, status: u16, value: &types::Error) -> Self {
-            assert_eq!(status / 100u16, 5u16);
-            Self(
-                self
-                    .0
-                    .status(status)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-    }
-    pub struct ImageAccountTransfersDeclineWhen(::httpmock::When);
-    impl ImageAccountTransfersDeclineWhen {
-        pub fn new(inner: ::httpmock::When) -> Self {
-            Self(
-                inner
-                    .method(::httpmock::Method::POST)
-                    .path_matches(
-                        regex::Regex::new("^/v2/images/[^/]*/account_transfer/decline$")
-                            .unwrap(),
-                    ),
-            )
-        }
-        pub fn into_inner(self) -> ::httpmock::When {
-            self.0
-        }
-        pub fn image_id(self, value: ::std::num::NonZeroU64) -> Self {
-            let re = regex::Regex::new(
-                    &format!(
-                        "^/v2/images/{}/account_transfer/decline$", value.to_string()
-                    ),
-                )
-                .unwrap();
-            Self(self.0.path_matches(re))
-        }
-        pub fn body(self, value: &types::ImageAccountTransferRef) -> Self {
-            Self(self.0.json_body_obj(value))
-        }
-    }
-    pub struct ImageAccountTransfersDeclineThen(::httpmock::Then);
-    impl ImageAccountTransfersDeclineThen {
-        pub fn new(inner: ::httpmock::Then) -> Self {
-            Self(inner)
-        }
-        pub fn into_inner(self) -> ::httpmock::Then {
-            self.0
-        }
-        pub fn no_content(self) -> Self {
-            Self(self.0.status(204u16))
-        }
-        pub fn bad_request(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::Error) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn client_error(self, status: u16, value: &types::Error) -> Self {
-            assert_eq!(status / 100u16, 4u16);
-            Self(
-                self
-                    .0
-                    .status(status)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn server_error(self, status: u16, value: &types::Error) -> Self {
-            assert_eq!(status / 100u16, 5u16);
-            Self(
-                self
-                    .0
-                    .status(status)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -1256,15 +1256,6 @@ pub trait MockServerExt {
     fn images_delete<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ImagesDeleteWhen, operations::ImagesDeleteThen);
-    fn image_actions_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(operations::ImageActionsListWhen, operations::ImageActionsListThen);
-    fn image_actions_post<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(operations::ImageActionsPostWhen, operations::ImageActionsPostThen);
-    fn image_actions_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(operations::ImageActionsGetWhen, operations::ImageActionsGetThen);
     fn image_account_transfers_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -1289,6 +1280,15 @@ pub trait MockServerExt {
             operations::ImageAccountTransfersDeclineWhen,
             operations::ImageAccountTransfersDeclineThen,
         );
+    fn image_actions_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ImageActionsListWhen, operations::ImageActionsListThen);
+    fn image_actions_post<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ImageActionsPostWhen, operations::ImageActionsPostThen);
+    fn image_actions_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ImageActionsGetWhen, operations::ImageActionsGetThen);
 }
 impl MockServerExt for ::httpmock::MockServer {
     fn images_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
@@ -1349,39 +1349,6 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
-    fn image_actions_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(operations::ImageActionsListWhen, operations::ImageActionsListThen),
-    {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ImageActionsListWhen::new(when),
-                operations::ImageActionsListThen::new(then),
-            )
-        })
-    }
-    fn image_actions_post<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(operations::ImageActionsPostWhen, operations::ImageActionsPostThen),
-    {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ImageActionsPostWhen::new(when),
-                operations::ImageActionsPostThen::new(then),
-            )
-        })
-    }
-    fn image_actions_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(operations::ImageActionsGetWhen, operations::ImageActionsGetThen),
-    {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ImageActionsGetWhen::new(when),
-                operations::ImageActionsGetThen::new(then),
-            )
-        })
-    }
     fn image_account_transfers_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -1435,6 +1402,39 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::ImageAccountTransfersDeclineWhen::new(when),
                 operations::ImageAccountTransfersDeclineThen::new(then),
+            )
+        })
+    }
+    fn image_actions_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ImageActionsListWhen, operations::ImageActionsListThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ImageActionsListWhen::new(when),
+                operations::ImageActionsListThen::new(then),
+            )
+        })
+    }
+    fn image_actions_post<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ImageActionsPostWhen, operations::ImageActionsPostThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ImageActionsPostWhen::new(when),
+                operations::ImageActionsPostThen::new(then),
+            )
+        })
+    }
+    fn image_actions_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ImageActionsGetWhen, operations::ImageActionsGetThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ImageActionsGetWhen::new(when),
+                operations::ImageActionsGetThen::new(then),
             )
         })
     }

@@ -8,31 +8,31 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    ///A piece of work on an image, such as a transfer or a conversion.
+    ///`Action`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Action {
-        ///When the action ended; null while it is in progress.
+        ///A time value given in ISO8601 combined date and time format that represents when the action was completed.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub completed_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
-        ///The action's unique numeric id.
+        ///A unique numeric ID that can be used to identify and reference an action.
         pub id: u64,
         pub region: Region,
-        ///The slug of the region the action runs in.
+        ///A human-readable string that is used as a unique identifier for each region.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub region_slug: ::std::option::Option<::std::string::String>,
-        ///The id of the image the action works on.
+        ///A unique identifier for the resource that the action is associated with.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub resource_id: ::std::option::Option<u64>,
-        ///The kind of resource, `image` here.
+        ///The type of resource that the action is associated with.
         #[serde(deserialize_with = "::do_images_api::null_as_default")]
         pub resource_type: ::std::string::String,
-        ///When the action started.
+        ///A time value given in ISO8601 combined date and time format that represents when the action was initiated.
         pub started_at: ::chrono::DateTime<::chrono::offset::Utc>,
         pub status: ::do_images_api::open_enums::ActionStatus,
-        ///What the action does, such as `transfer` or `convert`.
+        ///This is the type of action that the object represents. For example, this could be "transfer" to represent the state of an image transfer action.
         #[serde(rename = "type")]
         #[serde(deserialize_with = "::do_images_api::null_as_default")]
         pub type_: ::std::string::String,
@@ -68,17 +68,17 @@ pub mod types {
             Default::default()
         }
     }
-    ///What the API says when a request fails.
+    ///`Error`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Error {
-        ///A short name for the failure, such as `not_found`.
+        ///A short identifier corresponding to the HTTP status code returned. For  example, the ID for a response returning a 404 status code would be "not_found."
         #[serde(deserialize_with = "::do_images_api::null_as_default")]
         pub id: ::std::string::String,
-        ///What went wrong, and how to fix it when that is known.
+        ///A message providing additional information about the error, including  details to help resolve it when possible.
         #[serde(deserialize_with = "::do_images_api::null_as_default")]
         pub message: ::std::string::String,
-        ///The id to quote when reporting a problem; some endpoints omit it.
+        ///Optionally, some endpoints may include a request ID that should be  provided when reporting bugs or opening support tickets to help  identify the issue.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub request_id: ::std::option::Option<::std::string::String>,
     }
@@ -87,41 +87,38 @@ pub mod types {
             Default::default()
         }
     }
-    /**An image that Droplets can be created from. The fields every image of
-the reference's examples carries are required; the others are missing
-from at least one documented answer (see
-docs/design/generated-models.md).
-*/
+    ///`Image`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Image {
-        ///When the image was created (ISO 8601).
+        ///A time value given in ISO8601 combined date and time format that represents when the image was created.
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///Free-form text about the image.
+        ///An optional free-form text field to describe an image.
         #[serde(deserialize_with = "::do_images_api::null_as_default")]
         pub description: ::std::string::String,
         pub distribution: ::do_images_api::open_enums::Distribution,
-        ///Why an import failed, when it did; empty otherwise.
+        /**A string containing information about errors that may occur when importing
+ a custom image.*/
         #[serde(deserialize_with = "::do_images_api::null_as_default")]
         pub error_message: ::std::string::String,
-        ///The image's unique numeric id.
+        ///A unique number that can be used to identify and reference a specific image.
         pub id: u64,
-        ///The smallest disk, in GB, a Droplet needs to use the image.
+        ///The minimum disk size in GB required for a Droplet to use this image.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub min_disk_size: ::std::option::Option<i64>,
-        ///The image's display name.
+        ///The display name that has been given to an image.  This is what is shown in the control panel and is generally a descriptive title for the image in question.
         #[serde(deserialize_with = "::do_images_api::null_as_default")]
         pub name: ::std::string::String,
-        ///Whether every account can use the image, or only this one.
+        ///This is a boolean value that indicates whether the image in question is public or not. An image that is public is available to all accounts. A non-public image is only accessible from your account.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub public: ::std::option::Option<bool>,
-        ///The slugs of the regions the image is available in.
+        ///This attribute is an array of the regions that the image is available in. The regions are represented by their identifying slug values.
         #[serde(deserialize_with = "::do_images_api::null_as_default")]
         pub regions: ::std::vec::Vec<::do_images_api::open_enums::RegionSlug>,
-        ///The image's size in gigabytes.
+        ///The size of the image in gigabytes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size_gigabytes: ::std::option::Option<f64>,
-        ///A unique name for public images, usable instead of the id; null for private images.
+        ///A uniquely identifying string that is associated with each of the DigitalOcean-provided public images. These can be used to reference a public image as an alternative to the numeric id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
         pub status: ::do_images_api::open_enums::ImageStatus,
@@ -136,7 +133,7 @@ docs/design/generated-models.md).
             Default::default()
         }
     }
-    ///Which pending transfer to accept, and into which team.
+    ///`ImageAccountTransferAccept`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageAccountTransferAccept {
@@ -151,12 +148,11 @@ docs/design/generated-models.md).
             Default::default()
         }
     }
-    ///The answer to a started transfer.
+    ///`ImageAccountTransferCreated`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageAccountTransferCreated {
-        /**The transfer's id, to accept, cancel or decline it; `0` when the
-transfer was accepted at once.
+        /**A unique number that used to identify and reference an image account transfer.
 */
         pub transfer_id: u64,
     }
@@ -165,11 +161,11 @@ transfer was accepted at once.
             Default::default()
         }
     }
-    ///A pending transfer, to cancel or decline.
+    ///`ImageAccountTransferRef`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageAccountTransferRef {
-        ///The pending transfer's id.
+        ///A unique number that used to identify and reference an image account transfer.
         pub transfer_id: ::std::num::NonZeroU64,
     }
     impl ImageAccountTransferRef {
@@ -177,10 +173,7 @@ transfer was accepted at once.
             Default::default()
         }
     }
-    /**The one recipient of an image account transfer: a person's account
-by email, or a team by uuid. A body with both, or neither, is
-refused with 400 `bad_request`.
-*/
+    ///`ImageAccountTransferRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(untagged)]
@@ -200,12 +193,12 @@ refused with 400 `bad_request`.
             Self::Team(value)
         }
     }
-    ///A transfer to the account of the person with this email address.
+    ///`ImageAccountTransferToEmail`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct ImageAccountTransferToEmail {
-        ///The recipient's email address; they must accept the transfer.
+        ///The email address of the user account that the image will be transferred to.
         #[serde(deserialize_with = "::do_images_api::null_as_default")]
         pub recipient_email: ::std::string::String,
     }
@@ -214,15 +207,12 @@ refused with 400 `bad_request`.
             Default::default()
         }
     }
-    ///A transfer to a team.
+    ///`ImageAccountTransferToTeam`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct ImageAccountTransferToTeam {
-        /**The team's UUID (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, hex
-digits). Accepted at once when the caller has enough permissions
-in the team.
-*/
+        ///The UUID of the team that the image will be transferred to.
         #[serde(deserialize_with = "::do_images_api::null_as_default")]
         pub recipient_uuid: ::std::string::String,
     }
@@ -389,27 +379,23 @@ in the team.
             Default::default()
         }
     }
-    ///What a custom image import needs.
+    ///`ImageNewCustom`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageNewCustom {
-        ///Free-form text about the image.
+        ///An optional free-form text field to describe an image.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub distribution: ::std::option::Option<
             ::do_images_api::open_enums::Distribution,
         >,
-        ///The display name of the new image.
         pub name: ImageNewCustomName,
         pub region: ::do_images_api::open_enums::RegionSlug,
-        ///Tags to put on the image; new tags are created.
+        ///A flat array of tag names as strings to be applied to the resource. Tag names may be for either existing or new tags. <br><br>Requires `tag:create` scope.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /**Where the image file can be fetched from: raw, qcow2, vhdx, vdi or
-vmdk, optionally gzip or bzip2 compressed, under 100 GB once
-decompressed.
-*/
+        ///A URL from which the custom Linux virtual machine image may be retrieved.  The image it points to must be in the raw, qcow2, vhdx, vdi, or vmdk format.  It may be compressed using gzip or bzip2 and must be smaller than 100 GB after being decompressed.
         #[serde(deserialize_with = "::do_images_api::null_as_default")]
         pub url: ::std::string::String,
     }
@@ -418,7 +404,7 @@ decompressed.
             Default::default()
         }
     }
-    ///The display name of the new image.
+    ///`ImageNewCustomName`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
@@ -473,18 +459,18 @@ decompressed.
                 })
         }
     }
-    ///The fields of an image that can be changed.
+    ///`ImageUpdate`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageUpdate {
-        ///New free-form text (custom images only).
+        ///An optional free-form text field to describe an image.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub distribution: ::std::option::Option<
             ::do_images_api::open_enums::Distribution,
         >,
-        ///The new display name.
+        ///The display name that has been given to an image.  This is what is shown in the control panel and is generally a descriptive title for the image in question.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
@@ -520,12 +506,7 @@ decompressed.
             Default::default()
         }
     }
-    /**Absolute URLs of the neighbouring pages. The reference pages describe
-`pages` as either forward links (`next`, `last`) or backward links
-(`first`, `prev`); a page in the middle carries both, so this is one
-object whose four links are each optional. A result that fits on one
-page has an empty `pages`.
-*/
+    ///`PageLinks`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PageLinks {
@@ -559,22 +540,22 @@ page has an empty `pages`.
             Default::default()
         }
     }
-    ///A datacenter region.
+    ///`Region`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Region {
-        ///Whether new resources can be created in the region.
+        ///This is a boolean value that represents whether new Droplets can be created in this region.
         pub available: bool,
-        ///Features the region offers.
+        ///This attribute is set to an array which contains features available in this region
         #[serde(deserialize_with = "::do_images_api::null_as_default")]
         pub features: ::std::vec::Vec<::std::string::String>,
-        ///The region's display name.
+        ///The display name of the region.  This will be a full name that is used in the control panel and other interfaces.
         #[serde(deserialize_with = "::do_images_api::null_as_default")]
         pub name: ::std::string::String,
-        ///Droplet size slugs offered in the region.
+        ///This attribute is set to an array which contains the identifying slugs for the sizes available in this region. sizes:read is required to view.
         #[serde(deserialize_with = "::do_images_api::null_as_default")]
         pub sizes: ::std::vec::Vec<::std::string::String>,
-        ///The region's slug.
+        ///A human-readable string that is used as a unique identifier for each region.
         #[serde(deserialize_with = "::do_images_api::null_as_default")]
         pub slug: ::std::string::String,
     }
@@ -2303,17 +2284,12 @@ page has an empty `pages`.
 #[derive(Clone, Debug)]
 /**Client for DigitalOcean Images API
 
-The part of the DigitalOcean API v2 that manages images and image actions.
-Written by hand for do-images from DigitalOcean's public reference pages and
-the project's API notes. This document is the source of truth: the
-low-level crate `do-images-api` is generated from it by `cargo xtask generate`.
+The part of DigitalOcean's API v2 that manages images, image actions and image account
+transfers, taken from DigitalOcean's published description with do-images' corrections
+(spec/overlay.yaml) applied.
 
-Images come in five kinds: snapshots (on-demand copies of a Droplet),
-backups (taken automatically at intervals), custom images (Linux virtual
-machine images uploaded by the user), distributions (public Linux images
-to start a Droplet from) and applications (distributions with software
-pre-installed, also called 1-Click Apps).
 
+https://www.digitalocean.com/legal/terms-of-service-agreement/
 
 Version: 2.0*/
 pub struct Client {
@@ -2371,26 +2347,42 @@ impl ClientInfo<crate::Transport> for Client {
 }
 impl ClientHooks<crate::Transport> for &Client {}
 impl Client {
-    /**List all images
+    /**List All Images
 
-Lists the images available to the account, a page at a time. The
-`type` filter selects distribution or application images (it is not
-the image's `type` attribute), `private=true` selects the user's own
-images, and `tag_name` selects images that carry a tag. Follow
-`links.pages.next` until it is absent to see every image.
-Required scope: `image:read`.
+To list all of the images available on your account, send a GET request to /v2/images.
+
+## Filtering Results
+-----
+
+It's possible to request filtered results by including certain query parameters.
+
+**Image Type**
+
+Either 1-Click Application or OS Distribution images can be filtered by using the `type` query parameter.
+
+> Important: The `type` query parameter does not directly relate to the `type` attribute.
+
+To retrieve only ***distribution*** images, include the `type` query parameter set to distribution, `/v2/images?type=distribution`.
+
+To retrieve only ***application*** images, include the `type` query parameter set to application, `/v2/images?type=application`.
+
+**User Images**
+
+To retrieve only the private images of a user, include the `private` query parameter set to true, `/v2/images?private=true`.
+
+**Tags**
+
+To list all images assigned to a specific tag, include the `tag_name` query parameter set to the name of the tag in your GET request. For example, `/v2/images?tag_name=$TAG_NAME`.
 
 
 Sends a `GET` request to `/v2/images`
 
 Arguments:
-- `page`: Which page of the results to return, counting from 1.
-- `per_page`: How many items a page holds, from 1 to 200.
-- `private`: When true, only the user's own images are listed.
-- `tag_name`: Lists only the images that carry this tag.
-- `type_`: Selects distribution or application images. This filter is not the
-image's `type` attribute.
-
+- `page`: Which 'page' of paginated results to return.
+- `per_page`: Number of items returned per page
+- `private`: Used to filter only user images.
+- `tag_name`: Used to filter images by a specific tag.
+- `type_`: Filters results based on image type which can be either `application` or `distribution`.
 ```ignore
 let response = client.images_list()
     .page(page)
@@ -2404,14 +2396,14 @@ let response = client.images_list()
     pub fn images_list(&self) -> builder::ImagesList<'_> {
         builder::ImagesList::new(self)
     }
-    /**Create a custom image
+    /**Create a Custom Image
 
-Imports a Linux virtual machine image from a URL. The image must be in
-raw, qcow2, vhdx, vdi or vmdk format, may be compressed with gzip or
-bzip2, and must be smaller than 100 GB once decompressed. The answer
-carries the new image with status `NEW`; poll it until it is
-`available`, or `deleted` with an `error_message` when the import fails.
-Required scope: `image:create`.
+To create a new custom image, send a POST request to /v2/images.
+The body must contain a url attribute pointing to a Linux virtual machine
+image to be imported into DigitalOcean.
+The image must be in the raw, qcow2, vhdx, vdi, or vmdk format.
+It may be compressed using gzip or bzip2 and must be smaller than 100 GB after
+ being decompressed.
 
 
 Sends a `POST` request to `/v2/images`
@@ -2425,17 +2417,22 @@ let response = client.images_create_custom()
     pub fn images_create_custom(&self) -> builder::ImagesCreateCustom<'_> {
         builder::ImagesCreateCustom::new(self)
     }
-    /**Retrieve an existing image
+    /**Retrieve an Existing Image
 
-Fetches one image by its numeric id, or a public image by its slug.
-Private images have no slug and must be fetched by id.
-Required scope: `image:read`.
+To retrieve information about an image, send a `GET` request to
+`/v2/images/$IDENTIFIER`.
 
 
 Sends a `GET` request to `/v2/images/{image_id}`
 
 Arguments:
-- `image_id`: The image's numeric id, or the slug of a public image.
+- `image_id`: A unique number (id) or string (slug) used to identify and reference a
+specific image.
+
+**Public** images can be identified by image `id` or `slug`.
+
+**Private** images *must* be identified by image `id`.
+
 ```ignore
 let response = client.images_get()
     .image_id(image_id)
@@ -2445,16 +2442,17 @@ let response = client.images_get()
     pub fn images_get(&self) -> builder::ImagesGet<'_> {
         builder::ImagesGet::new(self)
     }
-    /**Update an image
+    /**Update an Image
 
-Renames an image. `description` and `distribution` can be changed on
-custom images only. Required scope: `image:update`.
+To update an image, send a `PUT` request to `/v2/images/$IMAGE_ID`.
+Set the `name` attribute to the new value you would like to use.
+For custom images, the `description` and `distribution` attributes may also be updated.
 
 
 Sends a `PUT` request to `/v2/images/{image_id}`
 
 Arguments:
-- `image_id`: The numeric id of the image.
+- `image_id`: A unique number that can be used to identify and reference a specific image.
 - `body`
 ```ignore
 let response = client.images_update()
@@ -2466,16 +2464,15 @@ let response = client.images_update()
     pub fn images_update(&self) -> builder::ImagesUpdate<'_> {
         builder::ImagesUpdate::new(self)
     }
-    /**Delete an image
+    /**Delete an Image
 
-Deletes a snapshot or custom image. The answer has no body.
-Required scope: `image:delete`.
+To delete a snapshot or custom image, send a `DELETE` request to `/v2/images/$IMAGE_ID`.
 
 
 Sends a `DELETE` request to `/v2/images/{image_id}`
 
 Arguments:
-- `image_id`: The numeric id of the image.
+- `image_id`: A unique number that can be used to identify and reference a specific image.
 ```ignore
 let response = client.images_delete()
     .image_id(image_id)
@@ -2485,91 +2482,32 @@ let response = client.images_delete()
     pub fn images_delete(&self) -> builder::ImagesDelete<'_> {
         builder::ImagesDelete::new(self)
     }
-    /**List all actions for an image
+    /**Initiate an Image Account Transfer
 
-Lists the actions that were run on an image, a page at a time.
-Required scope: `image:read`.
+To initiate an account transfer for an image, send a POST request to
+`/v2/images/$IMAGE_ID/account_transfer`.
 
+Only snapshot images may be transferred by this endpoint to another account.
 
-Sends a `GET` request to `/v2/images/{image_id}/actions`
+An image account transfer always has exactly one recipient, specified in the request body.
+The recipient can be one of the following:
 
-Arguments:
-- `image_id`: The numeric id of the image.
-- `page`: Which page of the results to return, counting from 1.
-- `per_page`: How many items a page holds, from 1 to 200.
-```ignore
-let response = client.image_actions_list()
-    .image_id(image_id)
-    .page(page)
-    .per_page(per_page)
-    .send()
-    .await;
-```*/
-    pub fn image_actions_list(&self) -> builder::ImageActionsList<'_> {
-        builder::ImageActionsList::new(self)
-    }
-    /**Start an action on an image
+* A DigitalOcean account, denoted by `recipient_email` in the request body.
+The recipient will receive an email with instructions to accept the transfer.
+Once the recipient accepts the transfer, the image will be moved to their
+account.
 
-Starts a `transfer` of the image to another region (the region is
-required) or a `convert` of a backup into a snapshot. The answer is the
-new action, usually `in-progress`; poll it until it is `completed` or
-`errored`. Required scope: `image:update`.
-
-
-Sends a `POST` request to `/v2/images/{image_id}/actions`
-
-Arguments:
-- `image_id`: The numeric id of the image.
-- `body`
-```ignore
-let response = client.image_actions_post()
-    .image_id(image_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    pub fn image_actions_post(&self) -> builder::ImageActionsPost<'_> {
-        builder::ImageActionsPost::new(self)
-    }
-    /**Retrieve an existing image action
-
-Fetches one action of an image, to follow its status.
-Required scope: `image:read`.
-
-
-Sends a `GET` request to `/v2/images/{image_id}/actions/{action_id}`
-
-Arguments:
-- `image_id`: The numeric id of the image.
-- `action_id`: The numeric id of the action.
-```ignore
-let response = client.image_actions_get()
-    .image_id(image_id)
-    .action_id(action_id)
-    .send()
-    .await;
-```*/
-    pub fn image_actions_get(&self) -> builder::ImageActionsGet<'_> {
-        builder::ImageActionsGet::new(self)
-    }
-    /**Start an image account transfer
-
-Offers a private snapshot to another DigitalOcean account or team.
-The body names exactly one recipient: `recipient_email`, a person's
-account, which must accept the transfer (the person is emailed the
-`transfer_id`), or `recipient_uuid`, a team. When the caller has
-enough permissions in that team, the transfer is accepted at once
-and the answer's `transfer_id` is `0`; any other `transfer_id` means
-the transfer is pending, and the image stays with the sender until
-it is accepted. Only snapshots can be transferred; there is no
-endpoint that lists transfers. Required scopes: `image:update` and
-`image:delete`. (pydo: `images.post_account_transfer_create`.)
+* A DigitalOcean team, denoted by `recipient_uuid` in the request body. If the
+user has sufficient permissions in the recipient team, the transfer will be
+automatically accepted and the image will be moved to the recipient team's
+account. Otherwise, the transfer will be pending until a user with sufficient
+permissions in the recipient team accepts the transfer.
 
 
 Sends a `POST` request to `/v2/images/{image_id}/account_transfer`
 
 Arguments:
-- `image_id`: The numeric id of the image.
+- `image_id`: A unique number that can be used to identify and reference a specific image.
 - `body`
 ```ignore
 let response = client.image_account_transfers_create()
@@ -2583,19 +2521,16 @@ let response = client.image_account_transfers_create()
     ) -> builder::ImageAccountTransfersCreate<'_> {
         builder::ImageAccountTransfersCreate::new(self)
     }
-    /**Accept an image account transfer
+    /**Accept an Image Account Transfer
 
-Accepts a pending transfer on behalf of a team the caller has enough
-permissions in; the image moves to that team's account. The answer
-is documented as 201 with no body; a 204 with no body means the
-same. Required scope: `image:create`.
-(pydo: `images.post_account_transfer_accept`.)
+To accept an account transfer for an image, send a POST request to
+`/v2/images/$IMAGE_ID/account_transfer/accept`.
 
 
 Sends a `POST` request to `/v2/images/{image_id}/account_transfer/accept`
 
 Arguments:
-- `image_id`: The numeric id of the image.
+- `image_id`: A unique number that can be used to identify and reference a specific image.
 - `body`
 ```ignore
 let response = client.image_account_transfers_accept()
@@ -2609,17 +2544,20 @@ let response = client.image_account_transfers_accept()
     ) -> builder::ImageAccountTransfersAccept<'_> {
         builder::ImageAccountTransfersAccept::new(self)
     }
-    /**Cancel an image account transfer
+    /**Cancel an Image Account Transfer
 
-Withdraws a pending transfer; only its sender can. The image stays
-where it is. Required scope: `image:update`.
-(pydo: `images.post_account_transfer_cancel`.)
+To cancel an account transfer for an image, send a POST request to
+`/v2/images/$IMAGE_ID/account_transfer/cancel`.
+
+Only the sender of an image account transfer can cancel the transfer.
+If the transfer is canceled, the image will remain in the sender's account
+and will not be transferred to the recipient.
 
 
 Sends a `POST` request to `/v2/images/{image_id}/account_transfer/cancel`
 
 Arguments:
-- `image_id`: The numeric id of the image.
+- `image_id`: A unique number that can be used to identify and reference a specific image.
 - `body`
 ```ignore
 let response = client.image_account_transfers_cancel()
@@ -2633,17 +2571,20 @@ let response = client.image_account_transfers_cancel()
     ) -> builder::ImageAccountTransfersCancel<'_> {
         builder::ImageAccountTransfersCancel::new(self)
     }
-    /**Decline an image account transfer
+    /**Decline an Image Account Transfer
 
-Refuses a pending transfer; only its recipient can. The image stays
-with the sender. Required scope: `image:create`.
-(pydo: `images.post_account_transfer_decline`.)
+To decline an account transfer for an image, send a POST request to
+`/v2/images/$IMAGE_ID/account_transfer/decline`.
+
+Only the recipient of an image account transfer can decline the transfer.
+If the transfer is declined, the image will remain in the sender's account
+and will not be transferred to the recipient.
 
 
 Sends a `POST` request to `/v2/images/{image_id}/account_transfer/decline`
 
 Arguments:
-- `image_id`: The numeric id of the image.
+- `image_id`: A unique number that can be used to identify and reference a specific image.
 - `body`
 ```ignore
 let response = client.image_account_transfers_decline()
@@ -2656,6 +2597,78 @@ let response = client.image_account_transfers_decline()
         &self,
     ) -> builder::ImageAccountTransfersDecline<'_> {
         builder::ImageAccountTransfersDecline::new(self)
+    }
+    /**List All Actions for an Image
+
+To retrieve all actions that have been executed on an image, send a GET request to `/v2/images/$IMAGE_ID/actions`.
+
+Sends a `GET` request to `/v2/images/{image_id}/actions`
+
+Arguments:
+- `image_id`: A unique number that can be used to identify and reference a specific image.
+- `page`: Which 'page' of paginated results to return.
+- `per_page`: Number of items returned per page
+```ignore
+let response = client.image_actions_list()
+    .image_id(image_id)
+    .page(page)
+    .per_page(per_page)
+    .send()
+    .await;
+```*/
+    pub fn image_actions_list(&self) -> builder::ImageActionsList<'_> {
+        builder::ImageActionsList::new(self)
+    }
+    /**Initiate an Image Action
+
+The following actions are available on an Image.
+
+## Convert an Image to a Snapshot
+
+To convert an image, for example, a backup to a snapshot, send a POST request
+to `/v2/images/$IMAGE_ID/actions`. Set the `type` attribute to `convert`.
+
+## Transfer an Image
+
+To transfer an image to another region, send a POST request to
+`/v2/images/$IMAGE_ID/actions`. Set the `type` attribute to `transfer` and set
+`region` attribute to the slug identifier of the region you wish to transfer
+to.
+
+
+Sends a `POST` request to `/v2/images/{image_id}/actions`
+
+Arguments:
+- `image_id`: A unique number that can be used to identify and reference a specific image.
+- `body`
+```ignore
+let response = client.image_actions_post()
+    .image_id(image_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn image_actions_post(&self) -> builder::ImageActionsPost<'_> {
+        builder::ImageActionsPost::new(self)
+    }
+    /**Retrieve an Existing Action
+
+To retrieve the status of an image action, send a GET request to `/v2/images/$IMAGE_ID/actions/$IMAGE_ACTION_ID`.
+
+Sends a `GET` request to `/v2/images/{image_id}/actions/{action_id}`
+
+Arguments:
+- `image_id`: A unique number that can be used to identify and reference a specific image.
+- `action_id`: A unique numeric ID that can be used to identify and reference an action.
+```ignore
+let response = client.image_actions_get()
+    .image_id(image_id)
+    .action_id(action_id)
+    .send()
+    .await;
+```*/
+    pub fn image_actions_get(&self) -> builder::ImageActionsGet<'_> {
+        builder::ImageActionsGet::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -3645,664 +3658,6 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::image_actions_list`]
-
-[`Client::image_actions_list`]: super::Client::image_actions_list*/
-    #[derive(Debug, Clone)]
-    pub struct ImageActionsList<'a> {
-        client: &'a super::Client,
-        image_id: Result<::std::num::NonZeroU64, String>,
-        page: Result<Option<::std::num::NonZeroU64>, String>,
-        per_page: Result<Option<::std::num::NonZeroU64>, String>,
-    }
-    impl<'a> ImageActionsList<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                image_id: Err("image_id was not initialized".to_string()),
-                page: Ok(None),
-                per_page: Ok(None),
-            }
-        }
-        pub fn image_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.image_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for image_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn page<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.page = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for page failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn per_page<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.per_page = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for per_page failed"
-                        .to_string()
-                });
-            self
-        }
-        ///Sends a `GET` request to `/v2/images/{image_id}/actions`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::ActionsPage>, Error<types::Error>> {
-            let Self { client, image_id, page, per_page } = self;
-            let image_id = image_id.map_err(Error::InvalidRequest)?;
-            let page = page.map_err(Error::InvalidRequest)?;
-            let per_page = per_page.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v2/images/{}/actions", client.baseurl, crate ::encode_path_segment(&
-                image_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("page", &page))
-                .query(&progenitor_client::QueryParam::new("per_page", &per_page))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "image_actions_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
-        pub async fn send_json(
-            self,
-        ) -> Result<
-            ResponseValue<Box<::serde_json::value::RawValue>>,
-            Error<types::Error>,
-        > {
-            let Self { client, image_id, page, per_page } = self;
-            let image_id = image_id.map_err(Error::InvalidRequest)?;
-            let page = page.map_err(Error::InvalidRequest)?;
-            let per_page = per_page.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v2/images/{}/actions", client.baseurl, crate ::encode_path_segment(&
-                image_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("page", &page))
-                .query(&progenitor_client::QueryParam::new("per_page", &per_page))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "image_actions_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::image_actions_post`]
-
-[`Client::image_actions_post`]: super::Client::image_actions_post*/
-    #[derive(Debug, Clone)]
-    pub struct ImageActionsPost<'a> {
-        client: &'a super::Client,
-        image_id: Result<::std::num::NonZeroU64, String>,
-        body: Result<types::ImageActionRequest, String>,
-    }
-    impl<'a> ImageActionsPost<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                image_id: Err("image_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn image_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.image_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for image_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::ImageActionRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `ImageActionRequest` for body failed".to_string()
-                });
-            self
-        }
-        ///Sends a `POST` request to `/v2/images/{image_id}/actions`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::ActionEnvelope>, Error<types::Error>> {
-            let Self { client, image_id, body } = self;
-            let image_id = image_id.map_err(Error::InvalidRequest)?;
-            let body = body.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v2/images/{}/actions", client.baseurl, crate ::encode_path_segment(&
-                image_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "image_actions_post",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
-        pub async fn send_json(
-            self,
-        ) -> Result<
-            ResponseValue<Box<::serde_json::value::RawValue>>,
-            Error<types::Error>,
-        > {
-            let Self { client, image_id, body } = self;
-            let image_id = image_id.map_err(Error::InvalidRequest)?;
-            let body = body.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v2/images/{}/actions", client.baseurl, crate ::encode_path_segment(&
-                image_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "image_actions_post",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::image_actions_get`]
-
-[`Client::image_actions_get`]: super::Client::image_actions_get*/
-    #[derive(Debug, Clone)]
-    pub struct ImageActionsGet<'a> {
-        client: &'a super::Client,
-        image_id: Result<::std::num::NonZeroU64, String>,
-        action_id: Result<::std::num::NonZeroU64, String>,
-    }
-    impl<'a> ImageActionsGet<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                image_id: Err("image_id was not initialized".to_string()),
-                action_id: Err("action_id was not initialized".to_string()),
-            }
-        }
-        pub fn image_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.image_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for image_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn action_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.action_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for action_id failed"
-                        .to_string()
-                });
-            self
-        }
-        ///Sends a `GET` request to `/v2/images/{image_id}/actions/{action_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::ActionEnvelope>, Error<types::Error>> {
-            let Self { client, image_id, action_id } = self;
-            let image_id = image_id.map_err(Error::InvalidRequest)?;
-            let action_id = action_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v2/images/{}/actions/{}", client.baseurl, crate
-                ::encode_path_segment(& image_id.to_string()), crate
-                ::encode_path_segment(& action_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "image_actions_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
-        pub async fn send_json(
-            self,
-        ) -> Result<
-            ResponseValue<Box<::serde_json::value::RawValue>>,
-            Error<types::Error>,
-        > {
-            let Self { client, image_id, action_id } = self;
-            let image_id = image_id.map_err(Error::InvalidRequest)?;
-            let action_id = action_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v2/images/{}/actions/{}", client.baseurl, crate
-                ::encode_path_segment(& image_id.to_string()), crate
-                ::encode_path_segment(& action_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "image_actions_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
     /**Builder for [`Client::image_account_transfers_create`]
 
 [`Client::image_account_transfers_create`]: super::Client::image_account_transfers_create*/
@@ -4939,6 +4294,664 @@ pub mod builder {
                         ),
                     )
                 }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::image_actions_list`]
+
+[`Client::image_actions_list`]: super::Client::image_actions_list*/
+    #[derive(Debug, Clone)]
+    pub struct ImageActionsList<'a> {
+        client: &'a super::Client,
+        image_id: Result<::std::num::NonZeroU64, String>,
+        page: Result<Option<::std::num::NonZeroU64>, String>,
+        per_page: Result<Option<::std::num::NonZeroU64>, String>,
+    }
+    impl<'a> ImageActionsList<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                image_id: Err("image_id was not initialized".to_string()),
+                page: Ok(None),
+                per_page: Ok(None),
+            }
+        }
+        pub fn image_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.image_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for image_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for page failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn per_page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.per_page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for per_page failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v2/images/{image_id}/actions`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ActionsPage>, Error<types::Error>> {
+            let Self { client, image_id, page, per_page } = self;
+            let image_id = image_id.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let per_page = per_page.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v2/images/{}/actions", client.baseurl, crate ::encode_path_segment(&
+                image_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("per_page", &per_page))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "image_actions_list",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
+        pub async fn send_json(
+            self,
+        ) -> Result<
+            ResponseValue<Box<::serde_json::value::RawValue>>,
+            Error<types::Error>,
+        > {
+            let Self { client, image_id, page, per_page } = self;
+            let image_id = image_id.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let per_page = per_page.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v2/images/{}/actions", client.baseurl, crate ::encode_path_segment(&
+                image_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("per_page", &per_page))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "image_actions_list",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::image_actions_post`]
+
+[`Client::image_actions_post`]: super::Client::image_actions_post*/
+    #[derive(Debug, Clone)]
+    pub struct ImageActionsPost<'a> {
+        client: &'a super::Client,
+        image_id: Result<::std::num::NonZeroU64, String>,
+        body: Result<types::ImageActionRequest, String>,
+    }
+    impl<'a> ImageActionsPost<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                image_id: Err("image_id was not initialized".to_string()),
+                body: Err("body was not initialized".to_string()),
+            }
+        }
+        pub fn image_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.image_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for image_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ImageActionRequest>,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ImageActionRequest` for body failed".to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/v2/images/{image_id}/actions`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ActionEnvelope>, Error<types::Error>> {
+            let Self { client, image_id, body } = self;
+            let image_id = image_id.map_err(Error::InvalidRequest)?;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v2/images/{}/actions", client.baseurl, crate ::encode_path_segment(&
+                image_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "image_actions_post",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
+        pub async fn send_json(
+            self,
+        ) -> Result<
+            ResponseValue<Box<::serde_json::value::RawValue>>,
+            Error<types::Error>,
+        > {
+            let Self { client, image_id, body } = self;
+            let image_id = image_id.map_err(Error::InvalidRequest)?;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v2/images/{}/actions", client.baseurl, crate ::encode_path_segment(&
+                image_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "image_actions_post",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::image_actions_get`]
+
+[`Client::image_actions_get`]: super::Client::image_actions_get*/
+    #[derive(Debug, Clone)]
+    pub struct ImageActionsGet<'a> {
+        client: &'a super::Client,
+        image_id: Result<::std::num::NonZeroU64, String>,
+        action_id: Result<::std::num::NonZeroU64, String>,
+    }
+    impl<'a> ImageActionsGet<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                image_id: Err("image_id was not initialized".to_string()),
+                action_id: Err("action_id was not initialized".to_string()),
+            }
+        }
+        pub fn image_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.image_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for image_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn action_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.action_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for action_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v2/images/{image_id}/actions/{action_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ActionEnvelope>, Error<types::Error>> {
+            let Self { client, image_id, action_id } = self;
+            let image_id = image_id.map_err(Error::InvalidRequest)?;
+            let action_id = action_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v2/images/{}/actions/{}", client.baseurl, crate
+                ::encode_path_segment(& image_id.to_string()), crate
+                ::encode_path_segment(& action_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "image_actions_get",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
+        pub async fn send_json(
+            self,
+        ) -> Result<
+            ResponseValue<Box<::serde_json::value::RawValue>>,
+            Error<types::Error>,
+        > {
+            let Self { client, image_id, action_id } = self;
+            let image_id = image_id.map_err(Error::InvalidRequest)?;
+            let action_id = action_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v2/images/{}/actions/{}", client.baseurl, crate
+                ::encode_path_segment(& image_id.to_string()), crate
+                ::encode_path_segment(& action_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "image_actions_get",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
