@@ -259,4 +259,8 @@ async fn bad_arguments_are_refused_before_anything_is_sent() {
         );
     }
     anything.assert_calls_async(0).await;
+    let shown = format!("{:?}", images.distribute(7, ["nyc3"]).on_progress(|_| {}));
+    for part in ["Distribute", "image_id: Ok(7)", "progress: true"] {
+        assert!(shown.contains(part), "{part} in {shown}");
+    }
 }
