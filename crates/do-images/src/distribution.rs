@@ -124,9 +124,10 @@ impl Distribute {
     /// the image not found or failing to import, the listing of its actions,
     /// or the final read of the image.
     ///
-    /// The image is read twice: once before, for its status and regions,
-    /// and once after the transfers, which change it; the report holds the
-    /// second read.
+    /// The image is read before the transfers, for its status and regions
+    /// (and polled while it imports), and once after them, since they
+    /// change it: the report holds that last read, so there is no need to
+    /// fetch the image again.
     pub async fn send(self) -> Result<DistributeReport> {
         self.send_as().await
     }
