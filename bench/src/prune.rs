@@ -77,17 +77,13 @@ async fn measure(args: &PruneArgs) -> Result<()> {
         .await?;
     let plan_time = started.elapsed();
     let planned = plan.deletions().count();
-    let report = plan.execute().await?;
+    let report = plan.send().await?;
     let total_time = started.elapsed();
 
     let after = sandbox.stats();
     let requests = after.requests - before.requests;
     let rate_limited = after.rate_limited - before.rate_limited;
-    let pruned = report
-        .outcomes
-        .iter()
-        .filter(|o| o.result.is_gone())
-        .count();
+    let pruned = report.images.iter().filter(|o| o.result.is_gone()).count();
     ensure!(
         planned == count && pruned == planned && report.all_deleted(),
         "{planned} planned, {pruned} pruned of {count} images"

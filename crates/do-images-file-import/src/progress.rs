@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use do_images::WaitProgress;
+use do_images::Progress;
 
 use crate::check::DiskFormat;
 use crate::spaces::ObjectLocation;
@@ -48,22 +48,10 @@ pub enum ImportProgress {
         /// The new image's id.
         image_id: u64,
     },
-    /// A poll of the import (see [`WaitProgress`]).
-    Importing(WaitProgress),
-    /// A transfer to an extra region was started.
-    TransferStarted {
-        /// The target region.
-        region: String,
-        /// The transfer action's id.
-        action_id: u64,
-    },
-    /// A poll of a transfer.
-    Transferring {
-        /// The target region.
-        region: String,
-        /// The poll.
-        progress: WaitProgress,
-    },
+    /// A step of the image itself, as the library tells it: a poll of the
+    /// import ([`Progress::ImageWaiting`]), then each extra region's
+    /// transfer (started or found running, its polls).
+    Image(Progress),
     /// The uploaded object was deleted.
     ObjectDeleted(ObjectLocation),
 }

@@ -4,8 +4,8 @@
 use std::future::Future;
 use std::pin::pin;
 
-use do_images::lifecycle::{DistributeProgress, RegionResult};
-use do_images::{Error as ApiError, Image, WaitOptions};
+use do_images::distribution::RegionResult;
+use do_images::{Error as ApiError, Image, Output, Progress, WaitOptions};
 use futures::FutureExt;
 use object_store::ObjectStoreExt;
 use object_store::multipart::MultipartStore;
@@ -18,12 +18,15 @@ use crate::progress::{ImportProgress, ProgressFn};
 use crate::spaces::ObjectLocation;
 use crate::upload::{PartUpload, part_size};
 
-/// A finished import.
+/// A finished import, its image read as `T` (the model by default; see
+/// [`ImportFile::send_as`]).
 #[derive(Clone, Debug)]
 #[non_exhaustive]
-pub struct ImportedImage {
-    /// The image, available in the import region and every extra region.
-    pub image: Image,
+pub struct ImportedImage<T = Image> {
+    /// The image, available in the import region and every extra region:
+    /// the last poll of the import, or the distribution's read of it after
+    /// the transfers.
+    pub image: T,
     /// Where the file was uploaded.
     pub upload: ObjectLocation,
     /// Whether the object is still there: asked for with
@@ -41,6 +44,13 @@ impl ImportFile {
         self.send_until(std::future::pending()).await
     }
 
+    /// Like [`send`](Self::send), the image read as `T`: the model, or the
+    /// object exactly as the API sent it (`serde_json::Value`,
+    /// `Box<serde_json::value::RawValue>`), never fetched again.
+    pub async fn send_as<T: Output<Image>>(self) -> Result<ImportedImage<T>, ImportError> {
+        self.send_until_as(std::future::pending()).await
+    }
+
     /// Runs the import until it ends or `cancel` completes.
     ///
     /// Every argument and the file are checked first; a refusal is
@@ -54,6 +64,15 @@ impl ImportFile {
         self,
         cancel: impl Future<Output = ()>,
     ) -> Result<ImportedImage, ImportError> {
+        self.send_until_as(cancel).await
+    }
+
+    /// Like [`send_until`](Self::send_until), the image read as `T` (see
+    /// [`send_as`](Self::send_as)).
+    pub async fn send_until_as<T: Output<Image>>(
+        self,
+        cancel: impl Future<Output = ()>,
+    ) -> Result<ImportedImage<T>, ImportError> {
         let client_secrets = self.client.redactor().clone();
         let plan = self
             .plan()
@@ -85,22 +104,22 @@ fn tell(progress: &Option<ProgressFn>, step: ImportProgress) {
     }
 }
 
-/// The wait options with `step` as their progress callback.
-fn reporting(
-    options: &WaitOptions,
-    progress: &Option<ProgressFn>,
-    step: impl Fn(&do_images::WaitProgress) -> ImportProgress + Send + Sync + 'static,
-) -> WaitOptions {
+/// The wait options telling each poll of the import as
+/// [`Progress::ImageWaiting`].
+fn reporting(options: &WaitOptions, progress: &Option<ProgressFn>) -> WaitOptions {
     let progress = progress.clone();
-    options
-        .clone()
-        .on_progress(move |p| tell(&progress, step(p)))
+    options.clone().on_progress(move |p| {
+        tell(
+            &progress,
+            ImportProgress::Image(Progress::ImageWaiting(p.clone())),
+        )
+    })
 }
 
-async fn run(
+async fn run<T: Output<Image>>(
     mut plan: Plan,
     cancel: impl Future<Output = ()>,
-) -> Result<ImportedImage, ImportError> {
+) -> Result<ImportedImage<T>, ImportError> {
     let mut cancel = pin!(cancel);
     let progress = plan.progress.clone();
     tell(
@@ -236,12 +255,10 @@ async fn run(
     tell(&progress, ImportProgress::ImportStarted { image_id });
 
     // 3. Wait until the image is available.
-    let options = reporting(&plan.wait, &progress, |p| {
-        ImportProgress::Importing(p.clone())
-    });
+    let options = reporting(&plan.wait, &progress);
     let images = plan.client.images();
     let waited = tokio::select! {
-        waited = images.wait_until_available(image_id, options).send() => waited,
+        waited = images.wait_until_available(image_id, options).send_as::<T>() => waited,
         () = &mut cancel => {
             let left = cleanup.keep_for_import("cancelled while the import ran");
             return Err(ImportError::new(ImportErrorKind::Cancelled)
@@ -295,25 +312,20 @@ async fn run(
 
 /// Copies the image to the extra regions and returns it as it is then; the
 /// first region that failed is the error, after every region was tried.
-async fn distribute(
+/// Its steps are passed on as they are.
+async fn distribute<T: Output<Image>>(
     plan: &Plan,
     progress: &Option<ProgressFn>,
     image_id: u64,
-) -> Result<Image, ImportError> {
+) -> Result<T, ImportError> {
     let told = progress.clone();
     let report = plan
         .client
         .images()
         .distribute(image_id, plan.extra_regions.iter().map(String::as_str))
-        // A callback on the caller's wait options is not called (see
-        // `ImportFile::wait_options`): the polls go to the import's own.
-        .wait_options(plan.wait.clone().on_progress(|_| {}))
-        .on_progress(move |step| {
-            if let Some(step) = import_step(step) {
-                tell(&told, step);
-            }
-        })
-        .send()
+        .wait_options(plan.wait.clone())
+        .on_progress(move |step| tell(&told, ImportProgress::Image(step.clone())))
+        .send_as::<T>()
         .await?;
     let first_failure = report
         .regions
@@ -325,25 +337,5 @@ async fn distribute(
     match first_failure {
         Some(error) => Err(ImportError::from(error)),
         None => Ok(report.image),
-    }
-}
-
-/// The import's own words for a step of the distribution, when it has any.
-fn import_step(step: &DistributeProgress) -> Option<ImportProgress> {
-    match step {
-        DistributeProgress::TransferStarted { region, action_id }
-        | DistributeProgress::TransferRunning { region, action_id } => {
-            Some(ImportProgress::TransferStarted {
-                region: region.clone(),
-                action_id: *action_id,
-            })
-        }
-        DistributeProgress::Transferring { region, progress } => {
-            Some(ImportProgress::Transferring {
-                region: region.clone(),
-                progress: progress.clone(),
-            })
-        }
-        _ => None,
     }
 }

@@ -7,10 +7,13 @@ use futures::TryStreamExt;
 use serde_json::Value;
 
 use crate::answer::{Call, Field, Output};
-use crate::client::{Client, checked_id, positive_id};
+use crate::client::{Client, positive_id};
+#[cfg(feature = "distribution")]
+use crate::distribution::Distribute;
 use crate::error::{Error, Result};
-use crate::lifecycle::{Distribute, Prune};
 use crate::listing::{List, Listing, PageCall};
+#[cfg(feature = "retention")]
+use crate::retention::Prune;
 use crate::started::{ImageTarget, Started, Wait};
 use crate::wait::WaitOptions;
 
@@ -127,13 +130,17 @@ impl Images {
     }
 
     /// Plans and runs the deletion of old images by a retention policy;
-    /// see [`Prune`] and [the safety rules](crate::lifecycle#prune-safety-rules).
+    /// see [`Prune`] and [the safety rules](crate::retention#prune-safety-rules).
+    #[cfg(feature = "retention")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "retention")))]
     pub fn prune(&self) -> Prune {
         Prune::new(self.client.clone())
     }
 
     /// Copies image `image_id` to every region in `regions` that does not
     /// hold it yet, one transfer after another; see [`Distribute`].
+    #[cfg(feature = "distribution")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "distribution")))]
     pub fn distribute<I, S>(&self, image_id: I, regions: impl IntoIterator<Item = S>) -> Distribute
     where
         I: TryInto<u64> + std::fmt::Display + Copy,
@@ -141,7 +148,7 @@ impl Images {
     {
         Distribute::new(
             self.client.clone(),
-            checked_id("image id", image_id),
+            crate::client::checked_id("image id", image_id),
             regions.into_iter().map(Into::into).collect(),
         )
     }

@@ -53,11 +53,17 @@
 //!   rates (250 a minute, 5,000 an hour), fetched-ahead pages included.
 //! - [`paginate`]: how pages are followed, fetched ahead and checked.
 //! - [`clock`]: injectable time and randomness for tests.
+//! - [`retention`] ([`Images::prune`]) and [`distribution`]
+//!   ([`Images::distribute`]): compound operations built from the calls
+//!   above, each behind a default feature of the same name; both tell
+//!   their steps as [`Progress`].
 //!
 //! Features: `rustls` (default) or `native-tls` choose the TLS backend (with
 //! neither, only `http://` URLs such as a local sandbox work); `schemars`
 //! derives `schemars::JsonSchema` for [`Image`], [`Action`] and the other
-//! models, so they can be described in your own schemas.
+//! models, so they can be described in your own schemas; `retention`
+//! (default, brings in `regex`) and `distribution` (default) turn on the
+//! modules of those names.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -67,15 +73,22 @@ mod answer;
 mod call_record;
 mod client;
 pub mod clock;
+#[cfg(feature = "distribution")]
+#[cfg_attr(docsrs, doc(cfg(feature = "distribution")))]
+pub mod distribution;
 mod error;
 mod executor;
 mod images;
-pub mod lifecycle;
 mod listing;
 pub mod paginate;
+#[cfg(any(feature = "retention", feature = "distribution"))]
+mod progress;
 mod rate_limit;
 mod redact;
 pub mod request_limits;
+#[cfg(feature = "retention")]
+#[cfg_attr(docsrs, doc(cfg(feature = "retention")))]
+pub mod retention;
 pub mod retry;
 mod secret;
 mod started;
@@ -99,6 +112,8 @@ pub use images::{
 };
 pub use listing::{ItemOf, List, Listing, PageCall};
 pub use paginate::{ItemStream, Page, PageStream};
+#[cfg(any(feature = "retention", feature = "distribution"))]
+pub use progress::Progress;
 pub use rate_limit::RateLimit;
 pub use redact::{REDACTED, Redactor, redact_patterns};
 pub use request_limits::RequestLimits;

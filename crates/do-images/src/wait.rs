@@ -102,22 +102,6 @@ impl WaitOptions {
         self
     }
 
-    /// Adds `callback` after the progress callback already set, if any: a
-    /// caller that reports a wait's polls its own way keeps its user's.
-    pub(crate) fn also_on_progress(
-        mut self,
-        callback: impl Fn(&WaitProgress) + Send + Sync + 'static,
-    ) -> Self {
-        let first = self.progress.take();
-        self.progress = Some(Arc::new(move |p: &WaitProgress| {
-            if let Some(first) = &first {
-                first(p);
-            }
-            callback(p);
-        }));
-        self
-    }
-
     /// Checks the options as a wait does before its first poll: a positive
     /// `min_delay`, a `max_delay` at least as long. Callers that start work
     /// before waiting (an upload, then an import) check first.

@@ -3,6 +3,8 @@
 
 #[path = "behaviour/common.rs"]
 mod common;
+#[path = "behaviour/distribute.rs"]
+mod distribute;
 #[path = "behaviour/generated_calls.rs"]
 mod generated_calls;
 #[path = "behaviour/idempotent_delete.rs"]

@@ -6,8 +6,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use do_images::Progress;
 use do_images::WaitOptions;
-use do_images::lifecycle::{DistributeProgress, DistributeReport, RegionResult};
+use do_images::distribution::{DistributeReport, RegionResult};
 use do_images_e2e::{client_for, fast_wait, quick_config, requests_to, start};
 use do_images_sandbox::RunningSandbox;
 use serde_json::Value;
@@ -186,8 +187,8 @@ async fn a_transfer_already_running_is_waited_for_not_started_twice() {
                 .max_wait(Duration::from_secs(30)),
         )
         .on_progress(move |step| {
-            if let DistributeProgress::TransferRunning { region, action_id } = step {
-                seen.lock().unwrap().push((region.clone(), *action_id));
+            if let Progress::TransferRunning { region, action_id } = step {
+                seen.lock().unwrap().push((region.to_string(), *action_id));
             }
         })
         .send()

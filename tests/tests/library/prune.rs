@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use do_images::clock::{Clock, Sleep, TokioClock};
-use do_images::lifecycle::{PrunePlan, PruneReport, PruneResult};
-use do_images::{Client, Image};
+use do_images::retention::{PrunePlan, PruneReport, PruneResult};
+use do_images::{Client, Image, Progress};
 use do_images_e2e::{builder_for, client_for, patient_client, quick_config, start};
 use do_images_sandbox::{FaultKind, Faults, RunningSandbox};
 use serde_json::value::RawValue;
@@ -178,7 +178,7 @@ fn planned_ids(plan: &PrunePlan) -> BTreeSet<u64> {
 /// Asserts that every outcome of `report` is a delete, except `skipped`'s,
 /// skipped for `reason`.
 fn assert_all_deleted_but(report: &PruneReport, skipped: u64, reason: &str) {
-    for outcome in &report.outcomes {
+    for outcome in &report.images {
         let id = outcome.image.id;
         let as_expected = match &outcome.result {
             PruneResult::Skipped { reason: said } => id == skipped && said == reason,
@@ -188,7 +188,7 @@ fn assert_all_deleted_but(report: &PruneReport, skipped: u64, reason: &str) {
         assert!(as_expected, "image {id} was {:?}", outcome.result);
     }
     assert!(
-        report.outcomes.iter().any(|o| o.image.id == skipped),
+        report.images.iter().any(|o| o.image.id == skipped),
         "image {skipped} has an outcome"
     );
 }
@@ -246,11 +246,11 @@ async fn keeping_two_deletes_exactly_the_older_images_of_the_series_and_touches_
         expected,
         "the plan deletes the older web- images"
     );
-    let report = plan.execute().await.unwrap();
+    let report = plan.send().await.unwrap();
 
-    let outcomes: BTreeSet<u64> = report.outcomes.iter().map(|o| o.image.id).collect();
+    let outcomes: BTreeSet<u64> = report.images.iter().map(|o| o.image.id).collect();
     assert_eq!(outcomes, expected, "one outcome per planned deletion");
-    for outcome in &report.outcomes {
+    for outcome in &report.images {
         assert!(
             matches!(outcome.result, PruneResult::Deleted),
             "image {} was {:?}",
@@ -306,7 +306,7 @@ async fn an_image_renamed_after_the_plan_is_skipped_and_kept() {
         .send()
         .await
         .unwrap();
-    let report = plan.execute().await.unwrap();
+    let report = plan.send().await.unwrap();
 
     assert_all_deleted_but(&report, renamed, "renamed since the plan was made");
     assert!(!report.all_deleted());
@@ -342,9 +342,9 @@ async fn under_server_errors_and_lost_answers_every_planned_image_ends_gone() {
         )
         .unwrap();
 
-    let report = plan.execute().await.unwrap();
+    let report = plan.send().await.unwrap();
 
-    for outcome in &report.outcomes {
+    for outcome in &report.images {
         let id = outcome.image.id;
         let expected_gone = id == gone_before;
         assert!(
@@ -386,8 +386,8 @@ async fn a_delete_that_keeps_failing_is_reported_failed_and_the_others_still_go(
         .keep_newest(1)
         .concurrency(1)
         .on_progress(move |progress| {
-            let during_next = match progress.settled {
-                1 => Faults::none().with_server_errors(1.0),
+            let during_next = match progress {
+                Progress::ImageSettled { settled: 1, .. } => Faults::none().with_server_errors(1.0),
                 _ => Faults::none(),
             };
             faults.set_faults(during_next).unwrap();
@@ -398,10 +398,10 @@ async fn a_delete_that_keeps_failing_is_reported_failed_and_the_others_still_go(
     let planned = planned_ids(&plan);
     assert!(planned.len() > 2, "the plan deletes several images");
 
-    let report = plan.execute().await.unwrap();
+    let report = plan.send().await.unwrap();
 
-    let failed = report.outcomes[1].image.id;
-    for (index, outcome) in report.outcomes.iter().enumerate() {
+    let failed = report.images[1].image.id;
+    for (index, outcome) in report.images.iter().enumerate() {
         if index == 1 {
             assert!(
                 matches!(&outcome.result, PruneResult::Failed(error) if error.status() == Some(500)),
@@ -501,7 +501,7 @@ async fn with_an_age_limit_and_a_count_an_image_goes_only_when_both_allow_it() {
     let plan = prune(2, limit_after(5)).plan().await.unwrap();
     assert_eq!(planned_ids(&plan), age_binds);
 
-    let report = plan.execute().await.unwrap();
+    let report = plan.send().await.unwrap();
 
     assert!(
         report.all_deleted(),
@@ -529,7 +529,7 @@ async fn when_the_kept_image_is_deleted_before_execute_the_newest_planned_one_is
 
     // Another client deletes the image the plan keeps.
     client.images().delete(kept).send().await.unwrap();
-    let report = plan.execute().await.unwrap();
+    let report = plan.send().await.unwrap();
 
     assert_all_deleted_but(
         &report,

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use clap::Args;
-use do_images::lifecycle::{DistributeReport, RegionResult};
+use do_images::distribution::{DistributeReport, RegionResult};
 use do_images::{Error, Image};
 
 use crate::app::App;
@@ -65,7 +65,7 @@ pub async fn distribute<S: Shown<Image>>(
         crate::output::stderr::warning(warning);
     }
     let id = args.id;
-    let report = until_ctrl_c(request.send(), || {
+    let report = until_ctrl_c(request.send_as::<S>(), || {
         format!(
             "stopped distributing image {id}; a transfer already started goes on server-side \
              (run the command again to finish: it waits for it instead of starting another)"
@@ -74,11 +74,7 @@ pub async fn distribute<S: Shown<Image>>(
     .await;
     display.clear();
     let DistributeReport { image, regions } = report?;
-    let shown = match S::from_model(image) {
-        Some(shown) => shown,
-        None => app.client.images().get(id).send_as::<S>().await?,
-    };
-    shown.print(output, out)?;
+    image.print(output, out)?;
     let total = regions.len();
     let mut failed = Vec::new();
     let mut timed_out = false;
@@ -89,11 +85,9 @@ pub async fn distribute<S: Shown<Image>>(
                 .map(|id| format!(" (action {id})"))
                 .unwrap_or_default();
             let message = CliError::from(error).message();
-            crate::output::stderr::error(&format!(
-                "transfer to {}{action}: {message}",
-                outcome.region
-            ));
-            failed.push(outcome.region);
+            let region = outcome.region.to_string();
+            crate::output::stderr::error(&format!("transfer to {region}{action}: {message}"));
+            failed.push(region);
         }
     }
     if failed.is_empty() {

@@ -101,7 +101,7 @@ pub async fn create<S: Shown<Image>>(
         import = import.tags(args.tags.iter().cloned());
     }
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let running = import.send_until(async move {
+    let running = import.send_until_as::<S>(async move {
         if stopped.await.is_err() {
             std::future::pending::<()>().await;
         }
@@ -153,14 +153,9 @@ pub async fn create<S: Shown<Image>>(
             for_terminal(&imported.upload.to_string())
         );
     }
-    // Text shows the image the import ended with; JSON the object as the
-    // API sends it, which takes one more request.
-    let id = imported.image.id;
-    let image: S = match S::from_model(imported.image) {
-        Some(image) => image,
-        None => app.client.images().get(id).send_as::<S>().await?,
-    };
-    image.print(output, out)
+    // The image the import ended with, read as the output shows it: the
+    // model for text, the object as the API sent it for JSON.
+    imported.image.print(output, out)
 }
 
 /// What the import has put in the bucket so far, as its progress tells,

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use clap::{ArgGroup, Args, ValueEnum};
-use do_images::lifecycle::{PrunableType, Prune, PruneReport, PruneResult};
+use do_images::retention::{PrunableType, Prune, PruneReport, PruneResult};
 
 use super::images::{confirm, require_terminal};
 use crate::app::App;
@@ -192,7 +192,7 @@ pub async fn prune(
         return Ok(());
     }
     display.start(deletions);
-    let report = plan.execute().await;
+    let report = plan.send().await;
     display.clear();
     report_results(report?)
 }
@@ -206,12 +206,12 @@ fn in_flags(message: &str) -> String {
 /// Prints what happened to each planned deletion; an error unless every
 /// image is gone.
 fn report_results(report: PruneReport) -> Result<(), CliError> {
-    let total = report.outcomes.len();
+    let total = report.images.len();
     let (mut failed, mut skipped) = (0, 0);
-    for outcome in report.outcomes {
-        let id = outcome.image.id;
-        let name = for_terminal(&outcome.image.name).into_owned();
-        match outcome.result {
+    for settled in report.images {
+        let id = settled.image.id;
+        let name = for_terminal(&settled.image.name).into_owned();
+        match settled.result {
             PruneResult::Deleted => eprintln!("Deleted image {id} ({name})."),
             PruneResult::AlreadyGone => eprintln!("Image {id} ({name}) was already gone."),
             PruneResult::Skipped { reason } => {

@@ -35,11 +35,6 @@ pub type Raw = Box<serde_json::value::RawValue>;
 /// library's terminal calls (`send_as`, `stream_as`) read the answer as
 /// whichever it is.
 pub trait Shown<R: Row + do_images::Model>: Output<R> {
-    /// What to show for an object the command already holds as a model:
-    /// the model itself for text; `None` for JSON, which shows the API's
-    /// own bytes, so they have to be fetched.
-    fn from_model(model: R) -> Option<Self>;
-
     /// Prints one object.
     fn print(&self, output: &OutputOptions, out: &mut impl Write) -> Result<(), CliError>;
 
@@ -55,10 +50,6 @@ pub trait Shown<R: Row + do_images::Model>: Output<R> {
 
 /// Text: a table of the typed values.
 impl<R: Row + do_images::Model> Shown<R> for R {
-    fn from_model(model: R) -> Option<Self> {
-        Some(model)
-    }
-
     fn print(&self, output: &OutputOptions, out: &mut impl Write) -> Result<(), CliError> {
         let (columns, mut table) = output.table::<R>()?;
         table.push(columns.cells(self));
@@ -88,10 +79,6 @@ impl<R: Row + do_images::Model> Shown<R> for R {
 
 /// JSON: the objects as the API sent them.
 impl<R: Row + do_images::Model> Shown<R> for Raw {
-    fn from_model(_: R) -> Option<Self> {
-        None
-    }
-
     /// Pretty-printed, in one write: parsed, so that the escaping writer
     /// writes every string.
     fn print(&self, _: &OutputOptions, out: &mut impl Write) -> Result<(), CliError> {

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::time::Duration;
 
-use do_images::lifecycle::{PlannedImage, PruneAction, PrunePlan};
+use do_images::retention::{PlannedImage, PruneAction, PrunePlan};
 use serde::Serialize;
 
 use super::json::write_object;

@@ -1,6 +1,7 @@
 //! What the user sees during `images create --file`: an upload bar with
 //! bytes, rate and ETA (plain lines every 10% when stderr is not a
-//! terminal), then the import's wait, then each region's transfer.
+//! terminal), then the image's steps: the import's wait, then each
+//! region's transfer (shown as `images distribute` shows them).
 
 use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};
@@ -9,7 +10,7 @@ use std::time::Instant;
 use do_images_file_import::ImportProgress;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::wait_display::WaitDisplay;
+use super::image_steps::ImageSteps;
 use crate::output::escape::for_terminal;
 
 /// Shows an import's progress on stderr. Cheap to clone into the library's
@@ -25,7 +26,8 @@ struct State {
     started: Option<Instant>,
     /// Tenths of the upload already reported on plain lines.
     tenths_shown: u64,
-    wait: Option<WaitDisplay>,
+    /// The image's steps, once the import was sent.
+    image: Option<ImageSteps>,
 }
 
 fn mib(bytes: u64) -> String {
@@ -41,7 +43,7 @@ impl ImportDisplay {
                 bar: None,
                 started: None,
                 tenths_shown: 0,
-                wait: None,
+                image: None,
             })),
         }
     }
@@ -107,19 +109,12 @@ impl State {
             ImportProgress::ImportStarted { image_id } => {
                 self.finish_upload();
                 eprintln!("Import started: image {image_id}.");
-                self.wait = Some(WaitDisplay::new(&format!("image {image_id}")));
+                self.image = Some(ImageSteps::new(*image_id));
             }
-            ImportProgress::Importing(progress) | ImportProgress::Transferring { progress, .. } => {
-                if let Some(wait) = &self.wait {
-                    let status = progress.status.as_deref().unwrap_or("unknown");
-                    wait.update(status, progress.elapsed);
+            ImportProgress::Image(step) => {
+                if let Some(image) = &mut self.image {
+                    image.show(step);
                 }
-            }
-            ImportProgress::TransferStarted { region, action_id } => {
-                self.finish_wait();
-                let region = for_terminal(region);
-                eprintln!("Transfer to {region} started: action {action_id}.");
-                self.wait = Some(WaitDisplay::new(&format!("transfer to {region}")));
             }
             ImportProgress::ObjectDeleted(location) => {
                 self.finish_wait();
@@ -162,8 +157,8 @@ impl State {
     }
 
     fn finish_wait(&mut self) {
-        if let Some(wait) = self.wait.take() {
-            wait.clear();
+        if let Some(image) = &mut self.image {
+            image.finish_wait();
         }
     }
 }

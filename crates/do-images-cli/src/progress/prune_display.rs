@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};
 
-use do_images::lifecycle::PruneProgress;
+use do_images::Progress;
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Shows how many of a prune's deletions are settled. Cheap to clone into
@@ -48,19 +48,22 @@ impl PruneDisplay {
         });
     }
 
-    /// Shows one settled deletion.
-    pub fn show(&self, progress: &PruneProgress) {
+    /// Shows one settled deletion (the other steps are not a prune's).
+    pub fn show(&self, step: &Progress) {
+        let Progress::ImageSettled { settled, total, .. } = *step else {
+            return;
+        };
         let Ok(mut state) = self.inner.lock() else {
             return;
         };
         if let Some(bar) = &state.bar {
-            bar.set_position(progress.settled as u64);
+            bar.set_position(settled as u64);
             return;
         }
-        let tenths = progress.settled * 10 / progress.total.max(1);
+        let tenths = settled * 10 / total.max(1);
         if tenths > state.tenths_shown {
             state.tenths_shown = tenths;
-            eprintln!("Settled {} of {}.", progress.settled, progress.total);
+            eprintln!("Settled {settled} of {total}.");
         }
     }
 

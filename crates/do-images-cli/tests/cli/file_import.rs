@@ -86,6 +86,11 @@ fn a_50_mib_file_ends_available_in_three_regions_and_the_bucket_empty() {
         &["--regions", "ams3,sfo3", "-o", "json"],
     ))
     .ok();
+    assert_eq!(
+        sim.image_reads_after_the_last_action_poll(),
+        1,
+        "the image is read once after the transfers, and printed as read"
+    );
     let image = out.json();
     let mut regions: Vec<&str> = image["regions"]
         .as_array()
@@ -123,8 +128,10 @@ fn a_50_mib_file_ends_available_in_three_regions_and_the_bucket_empty() {
     for shown in [
         "File checked: qcow2",
         "Import started",
-        "Transfer to ams3",
-        "Transfer to sfo3",
+        "ams3: transfer started (action ",
+        "ams3: done.",
+        "sfo3: transfer started (action ",
+        "sfo3: done.",
         "Deleted the uploaded object",
     ] {
         assert!(out.stderr.contains(shown), "{shown:?} in:\n{}", out.stderr);

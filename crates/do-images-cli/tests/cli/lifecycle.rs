@@ -484,6 +484,11 @@ fn distribute_to_three_regions_then_again_sends_no_transfer() {
         "30s",
     ]))
     .ok();
+    assert_eq!(
+        sim.image_reads_after_the_last_action_poll(),
+        1,
+        "the image is read once after the transfers, and printed as read"
+    );
     let image = sim.image(id).unwrap();
     assert_eq!(out.json(), image, "printed as the API sent it");
     for region in &targets {

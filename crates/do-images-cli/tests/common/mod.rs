@@ -136,6 +136,21 @@ impl Sim {
         self.sandbox.stats().operation(operation)
     }
 
+    /// How many times an image was read (`images_get`) after the last poll
+    /// of an action: once a distribution's transfers are done, what reads
+    /// the image as it ends.
+    pub fn image_reads_after_the_last_action_poll(&self) -> usize {
+        let log = self.sandbox.request_log();
+        let after = log
+            .iter()
+            .rposition(|r| r.operation == Some("image_actions_get"))
+            .map_or(0, |last| last + 1);
+        log[after..]
+            .iter()
+            .filter(|r| r.operation == Some("images_get"))
+            .count()
+    }
+
     /// `GET path` straight over HTTP with the sandbox's token, not through
     /// doimg or the library: the status and the body as JSON (`Null` when
     /// empty).

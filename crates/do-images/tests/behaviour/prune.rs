@@ -5,8 +5,8 @@
 
 use std::sync::{Arc, Mutex};
 
-use do_images::lifecycle::{Prune, PruneAction, PrunePlan, PruneResult};
-use do_images::{Client, Error};
+use do_images::retention::{Prune, PruneAction, PrunePlan, PruneResult};
+use do_images::{Client, Error, Progress};
 use httpmock::Method::{DELETE, GET};
 use httpmock::{Mock, MockServer};
 use serde_json::{Value, json};
@@ -122,7 +122,7 @@ async fn the_deletes_follow_a_second_look_at_the_images() {
             answer_delete(&server, 4, 204).await,
             answer_delete(&server, 2, 204).await,
         ];
-        let report = plan.execute().await.unwrap();
+        let report = plan.send().await.unwrap();
 
         second.assert_calls_async(1).await;
         for mock in &deletes {
@@ -132,7 +132,7 @@ async fn the_deletes_follow_a_second_look_at_the_images() {
             mock.assert_calls_async(0).await;
         }
         let results: Vec<(u64, String)> = report
-            .outcomes
+            .images
             .iter()
             .map(|o| {
                 let text = match &o.result {
@@ -183,16 +183,16 @@ async fn an_image_that_lost_the_selecting_tag_is_skipped() {
         let deleted = answer_delete(&server, 1, 204).await;
         let kept = answer_delete(&server, 2, 204).await;
 
-        let report = plan.execute().await.unwrap();
+        let report = plan.send().await.unwrap();
 
         deleted.assert_calls_async(1).await;
         kept.assert_calls_async(0).await;
-        assert!(matches!(report.outcomes[1].result, PruneResult::Deleted));
+        assert!(matches!(report.images[1].result, PruneResult::Deleted));
         assert!(
-            matches!(&report.outcomes[0].result, PruneResult::Skipped { reason }
+            matches!(&report.images[0].result, PruneResult::Skipped { reason }
                 if reason == "no longer selected: it does not carry the tag"),
             "{:?}",
-            report.outcomes[0]
+            report.images[0]
         );
     })
     .await;
@@ -206,10 +206,18 @@ async fn gone_refused_and_deleted_images_are_each_reported_with_progress() {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let progress = Arc::clone(&seen);
         let prune = web(&client, 2).concurrency(1).on_progress(move |p| {
-            progress
-                .lock()
-                .unwrap()
-                .push((p.settled, p.total, p.image_id, p.result));
+            if let Progress::ImageSettled {
+                settled,
+                total,
+                image_id,
+                result,
+            } = *p
+            {
+                progress
+                    .lock()
+                    .unwrap()
+                    .push((settled, total, image_id, result));
+            }
         });
         let plan = plan_from(&server, prune, &listing()).await;
         // 1 is no longer listed; 2 was deleted by someone else just now;
@@ -226,12 +234,12 @@ async fn gone_refused_and_deleted_images_are_each_reported_with_progress() {
             .await;
         let unlisted = answer_delete(&server, 1, 204).await;
 
-        let report = plan.execute().await.unwrap();
+        let report = plan.send().await.unwrap();
 
         gone.assert_calls_async(1).await;
         unlisted.assert_calls_async(0).await;
         let results: Vec<(u64, &str)> = report
-            .outcomes
+            .images
             .iter()
             .map(|o| (o.image.id, o.result.summary()))
             .collect();
@@ -240,10 +248,10 @@ async fn gone_refused_and_deleted_images_are_each_reported_with_progress() {
             [(3, "failed"), (2, "already gone"), (1, "already gone")]
         );
         assert!(
-            matches!(&report.outcomes[0].result, PruneResult::Failed(e) if e.status() == Some(422))
+            matches!(&report.images[0].result, PruneResult::Failed(e) if e.status() == Some(422))
         );
-        assert!(!report.outcomes[0].result.is_gone());
-        assert!(report.outcomes[1].result.is_gone() && report.outcomes[2].result.is_gone());
+        assert!(!report.images[0].result.is_gone());
+        assert!(report.images[1].result.is_gone() && report.images[2].result.is_gone());
         assert!(!report.all_deleted());
         assert_eq!(report.failures().count(), 1);
         let mut progress = seen.lock().unwrap().clone();
@@ -268,8 +276,8 @@ async fn a_plan_that_deletes_nothing_sends_nothing_when_executed() {
         let plan = plan_from(&server, web(&client, 9), &listing()).await;
         assert_eq!(plan.deletions().count(), 0);
         // No listing is served any more: a second one would fail.
-        let report = plan.execute().await.unwrap();
-        assert!(report.outcomes.is_empty() && report.all_deleted());
+        let report = plan.send().await.unwrap();
+        assert!(report.images.is_empty() && report.all_deleted());
     })
     .await;
 }

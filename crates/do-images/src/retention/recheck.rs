@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use do_images_api::types::Image;
 
-use crate::lifecycle::policy::{CheckedPolicy, PlannedImage, PruneAction};
+use crate::retention::policy::{CheckedPolicy, PlannedImage, PruneAction};
 
 /// What to do with one deletion of the shown plan after the fresh look.
 #[derive(Clone, Debug, PartialEq, Eq)]

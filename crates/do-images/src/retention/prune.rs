@@ -10,26 +10,29 @@ use futures::StreamExt;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::lifecycle::policy::{
+use crate::progress::Progress;
+use crate::retention::policy::{
     CheckedPolicy, PlannedImage, PrunableType, PruneAction, PrunePolicy,
 };
-use crate::lifecycle::recheck::{Verdict, recheck};
+use crate::retention::recheck::{Verdict, recheck};
 
 /// How many deletes a prune has in flight by default; the client's request
 /// limits still apply to each of them.
 const DEFAULT_CONCURRENCY: usize = 8;
 
-type ProgressFn = Arc<dyn Fn(&PruneProgress) + Send + Sync>;
+type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
 
 /// A prune of the account's images, from
 /// [`Images::prune`](crate::Images::prune): set the filters and retention
 /// rules, then [`plan`](Self::plan). See [the safety
-/// rules](crate::lifecycle#prune-safety-rules).
+/// rules](crate::retention#prune-safety-rules). Like every change the
+/// client makes, the deletes happen at a [`send`](PrunePlan::send): the plan
+/// before it is what a dry run shows.
 ///
 /// ```no_run
 /// # async fn example(client: do_images::Client) -> do_images::Result<()> {
 /// use std::time::Duration;
-/// use do_images::lifecycle::PruneAction;
+/// use do_images::retention::PruneAction;
 ///
 /// let plan = client
 ///     .images()
@@ -42,7 +45,7 @@ type ProgressFn = Arc<dyn Fn(&PruneProgress) + Send + Sync>;
 /// for planned in plan.images() {
 ///     println!("{:?} {} {}: {}", planned.action, planned.image.id, planned.image.name, planned.reason);
 /// }
-/// let report = plan.execute().await?;
+/// let report = plan.send().await?;
 /// assert!(report.all_deleted(), "{:?}", report.failures().collect::<Vec<_>>());
 /// # Ok(()) }
 /// ```
@@ -128,11 +131,9 @@ impl Prune {
         self
     }
 
-    /// Called after each image of the plan's execution is settled.
-    pub fn on_progress(
-        mut self,
-        callback: impl Fn(&PruneProgress) + Send + Sync + 'static,
-    ) -> Self {
+    /// Called after each image the plan deletes is settled, with
+    /// [`Progress::ImageSettled`].
+    pub fn on_progress(mut self, callback: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(callback));
         self
     }
@@ -191,7 +192,7 @@ async fn own_images(client: &Client) -> Result<Vec<Image>> {
 }
 
 /// What a prune would do, from [`Prune::plan`]: run it with
-/// [`execute`](Self::execute), or show it and drop it (a dry run).
+/// [`send`](Self::send), or show it and drop it (a dry run).
 #[derive(Clone)]
 pub struct PrunePlan {
     client: Client,
@@ -249,12 +250,10 @@ impl PrunePlan {
     /// image already deleted is a success, and one failure never stops the
     /// others. The error is only for the fresh listing, before anything is
     /// deleted.
-    pub async fn execute(self) -> Result<PruneReport> {
+    pub async fn send(self) -> Result<PruneReport> {
         let planned: Vec<PlannedImage> = self.deletions().cloned().collect();
         if planned.is_empty() {
-            return Ok(PruneReport {
-                outcomes: Vec::new(),
-            });
+            return Ok(PruneReport { images: Vec::new() });
         }
         let listing = own_images(&self.client).await?;
         let now = self.client.clock().system_now();
@@ -262,34 +261,34 @@ impl PrunePlan {
         let total = planned.len();
         let client = &self.client;
         let mut settled = 0;
-        let mut outcomes: Vec<(usize, PruneOutcome)> =
+        let mut images: Vec<(usize, SettledImage)> =
             futures::stream::iter(planned.into_iter().zip(verdicts).enumerate())
                 .map(|(index, (planned, verdict))| async move {
                     (index, settle(client, planned.image, verdict).await)
                 })
                 .buffer_unordered(self.concurrency.max(1))
-                .inspect(|(_, outcome)| {
+                .inspect(|(_, image)| {
                     settled += 1;
                     if let Some(progress) = &self.progress {
-                        progress(&PruneProgress {
+                        progress(&Progress::ImageSettled {
                             settled,
                             total,
-                            image_id: outcome.image.id,
-                            result: outcome.result.summary(),
+                            image_id: image.image.id,
+                            result: image.result.summary(),
                         });
                     }
                 })
                 .collect()
                 .await;
-        outcomes.sort_by_key(|(index, _)| *index);
+        images.sort_by_key(|(index, _)| *index);
         Ok(PruneReport {
-            outcomes: outcomes.into_iter().map(|(_, outcome)| outcome).collect(),
+            images: images.into_iter().map(|(_, image)| image).collect(),
         })
     }
 }
 
 /// Carries out the `verdict` on `image`.
-async fn settle(client: &Client, image: Image, verdict: Verdict) -> PruneOutcome {
+async fn settle(client: &Client, image: Image, verdict: Verdict) -> SettledImage {
     let result = match verdict {
         Verdict::AlreadyGone => PruneResult::AlreadyGone,
         Verdict::Skip(reason) => PruneResult::Skipped { reason },
@@ -299,19 +298,19 @@ async fn settle(client: &Client, image: Image, verdict: Verdict) -> PruneOutcome
             Err(error) => PruneResult::Failed(error),
         },
     };
-    PruneOutcome { image, result }
+    SettledImage { image, result }
 }
 
-/// What happened to one image the plan deleted.
+/// One image the plan deleted, settled: what happened to it.
 #[derive(Debug)]
-pub struct PruneOutcome {
+pub struct SettledImage {
     /// The image as the plan saw it.
     pub image: Image,
     /// What happened.
     pub result: PruneResult,
 }
 
-/// What happened to one image when a plan ran.
+/// What happened to one image when a plan was sent.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum PruneResult {
@@ -346,36 +345,22 @@ impl PruneResult {
     }
 }
 
-/// What happened when a plan ran, from [`PrunePlan::execute`]: one outcome
-/// per image the plan deleted, in the plan's order.
+/// What happened when a plan was sent, from [`PrunePlan::send`]: one
+/// settled image per image the plan deleted, in the plan's order.
 #[derive(Debug)]
 pub struct PruneReport {
     /// Each planned deletion and what happened to it.
-    pub outcomes: Vec<PruneOutcome>,
+    pub images: Vec<SettledImage>,
 }
 
 impl PruneReport {
     /// Whether every planned deletion left its image gone.
     pub fn all_deleted(&self) -> bool {
-        self.outcomes.iter().all(|o| o.result.is_gone())
+        self.images.iter().all(|i| i.result.is_gone())
     }
 
-    /// The outcomes that did not leave their image gone (skipped or failed).
-    pub fn failures(&self) -> impl Iterator<Item = &PruneOutcome> {
-        self.outcomes.iter().filter(|o| !o.result.is_gone())
+    /// The images the plan deleted that are not gone (skipped or failed).
+    pub fn failures(&self) -> impl Iterator<Item = &SettledImage> {
+        self.images.iter().filter(|i| !i.result.is_gone())
     }
-}
-
-/// What a prune's progress callback is told after each settled image.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct PruneProgress {
-    /// Images settled so far, this one included.
-    pub settled: usize,
-    /// Images the plan deletes.
-    pub total: usize,
-    /// The image just settled.
-    pub image_id: u64,
-    /// What happened to it (see [`PruneResult::summary`]).
-    pub result: &'static str,
 }

@@ -1,9 +1,9 @@
-//! Image life cycle: pruning old images by a retention policy, and
-//! distributing an image to many regions.
+//! Retention: pruning the account's old images by a policy, planned first
+//! ([`Prune::plan`]), then sent ([`PrunePlan::send`]). Behind the default
+//! `retention` feature, which brings in `regex` for name filters.
 //!
-//! Both are built from the client's ordinary calls (listings, deletes,
-//! transfer actions and their waiters), so they keep its request limits,
-//! retries and error reporting.
+//! Built from the client's ordinary calls (listings and deletes), so it
+//! keeps its request limits, retries and error reporting.
 //!
 //! # Prune safety rules
 //!
@@ -33,7 +33,6 @@
 //!   that appeared since are neither deleted nor counted as kept. Anything
 //!   that changed is skipped, with what changed.
 
-mod distribute;
 mod policy;
 mod prune;
 mod recheck;
@@ -43,8 +42,5 @@ mod plan_properties;
 #[cfg(test)]
 mod recheck_tests;
 
-pub use distribute::{
-    Distribute, DistributeProgress, DistributeReport, RegionOutcome, RegionResult,
-};
 pub use policy::{PlannedImage, PrunableType, PruneAction, PruneReason};
-pub use prune::{Prune, PruneOutcome, PrunePlan, PruneProgress, PruneReport, PruneResult};
+pub use prune::{Prune, PrunePlan, PruneReport, PruneResult, SettledImage};

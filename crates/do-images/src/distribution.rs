@@ -1,5 +1,6 @@
-//! Distributing an image: one transfer after another to every region that
-//! does not hold it yet, each waited for, safe to run again.
+//! Distribution: copying an image to many regions, one transfer after
+//! another to every region that does not hold it yet, each waited for,
+//! safe to run again. Behind the default `distribution` feature.
 
 use std::fmt;
 use std::sync::Arc;
@@ -7,12 +8,15 @@ use std::sync::Arc;
 use do_images_api::open_enums::{ActionStatus, ImageStatus, RegionSlug};
 use do_images_api::types::{Action, Image};
 use futures::TryStreamExt;
+use serde_json::Value;
 
+use crate::answer::Output;
 use crate::client::{Client, InvalidId};
 use crate::error::{Error, Result};
+use crate::progress::Progress;
 use crate::wait::{WaitOptions, WaitProgress};
 
-type ProgressFn = Arc<dyn Fn(&DistributeProgress) + Send + Sync>;
+type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
 
 /// A copy of an image to many regions, from
 /// [`Images::distribute`](crate::Images::distribute).
@@ -24,6 +28,10 @@ type ProgressFn = Arc<dyn Fn(&DistributeProgress) + Send + Sync>;
 /// running (started by an earlier run that was interrupted, or by someone
 /// else) is waited for instead of starting a second: running it again
 /// after an interruption finishes the job without repeating any of it.
+///
+/// Like every builder it ends in [`send`](Self::send), which gives the
+/// image as it ends as the model, [`send_json`](Self::send_json) (the object
+/// exactly as the API sent it) or [`send_as`](Self::send_as).
 ///
 /// ```no_run
 /// # async fn example(client: do_images::Client) -> do_images::Result<()> {
@@ -74,7 +82,9 @@ impl Distribute {
     }
 
     /// How to wait for the image (when it is still importing) and for each
-    /// transfer; its progress callback, if any, is called as well.
+    /// transfer. Their polls go to [`on_progress`](Self::on_progress), as
+    /// [`Progress::ImageWaiting`] and [`Progress::Transferring`]; a
+    /// callback set on these options is not called.
     pub fn wait_options(mut self, options: WaitOptions) -> Self {
         self.wait = options;
         self
@@ -82,10 +92,7 @@ impl Distribute {
 
     /// Called at each step: a region found holding the image, a transfer
     /// started or found running, each poll.
-    pub fn on_progress(
-        mut self,
-        callback: impl Fn(&DistributeProgress) + Send + Sync + 'static,
-    ) -> Self {
+    pub fn on_progress(mut self, callback: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(callback));
         self
     }
@@ -116,13 +123,30 @@ impl Distribute {
     /// in each. The error is for what stops the whole run: bad arguments,
     /// the image not found or failing to import, the listing of its actions,
     /// or the final read of the image.
+    ///
+    /// The image is read before the transfers, for its status and regions
+    /// (and polled while it imports), and once after them, since they
+    /// change it: the report holds that last read, so there is no need to
+    /// fetch the image again.
     pub async fn send(self) -> Result<DistributeReport> {
+        self.send_as().await
+    }
+
+    /// Like [`send`](Self::send), the image as it ends exactly as the API
+    /// sent it.
+    pub async fn send_json(self) -> Result<DistributeReport<Value>> {
+        self.send_as().await
+    }
+
+    /// Like [`send`](Self::send), the image as it ends read as `T` (see
+    /// [`Output`]).
+    pub async fn send_as<T: Output<Image>>(self) -> Result<DistributeReport<T>> {
         self.check()?;
         let id = self.image_id.clone().map_err(Error::from)?;
         let client = &self.client;
         let mut image = client.images().get(id).send().await?;
         if image.status != ImageStatus::Available {
-            let options = self.reporting(DistributeProgress::ImageWaiting);
+            let options = self.reporting(Progress::ImageWaiting);
             image = client
                 .images()
                 .wait_until_available(id, options)
@@ -134,7 +158,7 @@ impl Distribute {
         let mut resumed = Vec::new();
         for action in running_transfers(client, id).await? {
             let region = action_region(&action);
-            self.tell(DistributeProgress::TransferRunning {
+            self.tell(Progress::TransferRunning {
                 region: region.clone(),
                 action_id: action.id,
             });
@@ -143,22 +167,22 @@ impl Distribute {
         }
         let mut regions = Vec::new();
         for region in unique(&self.regions) {
-            let result = match resumed.iter().position(|(r, _)| r == region.as_str()) {
+            let result = match resumed.iter().position(|(r, _)| r == region) {
                 Some(index) => resumed.swap_remove(index).1,
                 None if image.regions.contains(region) => {
-                    self.tell(DistributeProgress::AlreadyThere {
-                        region: region.to_string(),
+                    self.tell(Progress::AlreadyThere {
+                        region: region.clone(),
                     });
                     RegionResult::AlreadyThere
                 }
                 None => self.transfer(id, region).await,
             };
-            regions.push(RegionOutcome {
-                region: region.to_string(),
+            regions.push(RegionReport {
+                region: region.clone(),
                 result,
             });
         }
-        let image = client.images().get(id).send().await?;
+        let image = client.images().get(id).send_as::<T>().await?;
         Ok(DistributeReport { image, regions })
     }
 
@@ -179,17 +203,17 @@ impl Distribute {
                 };
             }
         };
-        self.tell(DistributeProgress::TransferStarted {
-            region: region.to_string(),
+        self.tell(Progress::TransferStarted {
+            region: region.clone(),
             action_id: started.id(),
         });
-        self.wait_for(id, started.id(), region.as_str()).await
+        self.wait_for(id, started.id(), region).await
     }
 
     /// Waits for transfer `action_id` to `region`.
-    async fn wait_for(&self, id: u64, action_id: u64, region: &str) -> RegionResult {
-        let shown = region.to_string();
-        let options = self.reporting(move |progress| DistributeProgress::Transferring {
+    async fn wait_for(&self, id: u64, action_id: u64, region: &RegionSlug) -> RegionResult {
+        let shown = region.clone();
+        let options = self.reporting(move |progress| Progress::Transferring {
             region: shown.clone(),
             progress,
         });
@@ -208,21 +232,21 @@ impl Distribute {
         }
     }
 
-    /// The wait options, also telling each poll to the progress callback as
+    /// The wait options, telling each poll to the progress callback as
     /// `step` makes it.
     fn reporting(
         &self,
-        step: impl Fn(WaitProgress) -> DistributeProgress + Send + Sync + 'static,
+        step: impl Fn(WaitProgress) -> Progress + Send + Sync + 'static,
     ) -> WaitOptions {
         let progress = self.progress.clone();
-        self.wait.clone().also_on_progress(move |p| {
+        self.wait.clone().on_progress(move |p| {
             if let Some(progress) = &progress {
                 progress(&step(p.clone()));
             }
         })
     }
 
-    fn tell(&self, step: DistributeProgress) {
+    fn tell(&self, step: Progress) {
         if let Some(progress) = &self.progress {
             progress(&step);
         }
@@ -254,19 +278,20 @@ async fn running_transfers(client: &Client, id: u64) -> Result<Vec<Action>> {
 }
 
 /// The region an action works in.
-fn action_region(action: &Action) -> String {
-    action
+fn action_region(action: &Action) -> RegionSlug {
+    let slug = action
         .region_slug
-        .clone()
+        .as_deref()
         .filter(|slug| !slug.is_empty())
-        .unwrap_or_else(|| action.region.slug.clone())
+        .unwrap_or(&action.region.slug);
+    RegionSlug::from(slug)
 }
 
 /// What happened in one region, from [`Distribute::send`].
 #[derive(Debug)]
-pub struct RegionOutcome {
-    /// The region's slug.
-    pub region: String,
+pub struct RegionReport {
+    /// The region.
+    pub region: RegionSlug,
     /// What happened there.
     pub result: RegionResult,
 }
@@ -303,16 +328,18 @@ impl RegionResult {
     }
 }
 
-/// What a distribution did, from [`Distribute::send`].
+/// What a distribution did, from [`Distribute::send`] (or
+/// [`send_json`](Distribute::send_json), [`send_as`](Distribute::send_as),
+/// which read the image as `T`).
 #[derive(Debug)]
-pub struct DistributeReport {
-    /// The image as it is at the end.
-    pub image: Image,
+pub struct DistributeReport<T = Image> {
+    /// The image as it is at the end, read once after the transfers.
+    pub image: T,
     /// Each region asked for, in the order given (each once).
-    pub regions: Vec<RegionOutcome>,
+    pub regions: Vec<RegionReport>,
 }
 
-impl DistributeReport {
+impl<T> DistributeReport<T> {
     /// Whether every region asked for holds the image.
     pub fn is_complete(&self) -> bool {
         self.regions
@@ -321,43 +348,9 @@ impl DistributeReport {
     }
 
     /// The regions that failed.
-    pub fn failures(&self) -> impl Iterator<Item = &RegionOutcome> {
+    pub fn failures(&self) -> impl Iterator<Item = &RegionReport> {
         self.regions
             .iter()
             .filter(|r| matches!(r.result, RegionResult::Failed { .. }))
     }
-}
-
-/// One step of a distribution, told to the progress callback.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum DistributeProgress {
-    /// A poll of the image, which was still importing.
-    ImageWaiting(WaitProgress),
-    /// The region already holds the image.
-    AlreadyThere {
-        /// The region.
-        region: String,
-    },
-    /// A transfer was found running and is waited for.
-    TransferRunning {
-        /// Its target region.
-        region: String,
-        /// The transfer action's id.
-        action_id: u64,
-    },
-    /// A transfer was started.
-    TransferStarted {
-        /// Its target region.
-        region: String,
-        /// The transfer action's id.
-        action_id: u64,
-    },
-    /// A poll of a transfer.
-    Transferring {
-        /// Its target region.
-        region: String,
-        /// The poll.
-        progress: WaitProgress,
-    },
 }
