@@ -6,7 +6,7 @@
 //! - `check`: fail, with a diff, when those files differ from what the spec
 //!   generates, or when the spec does not validate.
 //! - `bench`: do-images, `doimg` and pydo side by side against the sandbox;
-//!   writes bench/RESULTS.md.
+//!   writes crates/do-images-bench/RESULTS.md.
 
 mod bench;
 mod bench_venv;
@@ -41,7 +41,7 @@ const USAGE: &str = "usage: cargo xtask <generate|check|bench>
   check      exit non-zero, with a diff, if those files are stale or edited by hand,
              or if the spec does not validate
   bench      time do-images, doimg and pydo listing 10,000 and 100,000 images from the
-             sandbox, and the waiter; write bench/RESULTS.md (--quick: a smoke run;
+             sandbox, and the waiter; write crates/do-images-bench/RESULTS.md (--quick: a smoke run;
              --cli-cpu [--doimg-baseline PATH]: doimg's CPU for 10,000 images beside
              curl's; --rounds N; --help for the rest)";
 
