@@ -11,15 +11,26 @@ use std::future::IntoFuture;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use do_images::{Error, WaitOptions};
+use do_images::{Client, Error, WaitOptions};
 use do_images_e2e::{GOOD_URL, client_for, quick_config, requests_to, start};
-use do_images_sandbox::{Faults, ImportTiming};
+use do_images_sandbox::{Faults, ImportTiming, RunningSandbox};
 
 fn options(max_wait: Duration) -> WaitOptions {
     WaitOptions::default()
         .max_wait(max_wait)
         .min_delay(Duration::from_millis(50))
         .max_delay(Duration::from_millis(50))
+}
+
+/// Starts an import of an image named `web` and returns its id.
+async fn import(client: &Client) -> u64 {
+    let created = client
+        .images()
+        .create_custom("web", GOOD_URL, "nyc3")
+        .send()
+        .await
+        .unwrap();
+    created.into_inner().id
 }
 
 /// Runs the wait, failing the test if it outlives its deadline by 20 s;
@@ -32,33 +43,25 @@ async fn timed<T>(wait: impl IntoFuture<Output = T>) -> (T, Duration) {
     (outcome, started.elapsed())
 }
 
-/// The wait sees the image `NEW` once; then the sandbox answers every
-/// request with 429 and a `retry-after` of 50 s: the wait (here the raw
-/// one) sleeps no further than its deadline.
-#[tokio::test]
-async fn rate_limit_sleeps_are_cut_at_the_deadline() {
+/// Imports an image that stays `NEW` and waits for it (the raw waiter when
+/// `raw`) for `max_wait`, the sandbox answering with `faults` from the
+/// first successful poll on. Asserts that the wait timed out after that
+/// poll, within a generous bound of its deadline (the faults would hold it
+/// for a minute), and returns the sandbox.
+async fn wait_meeting(faults: Faults, max_wait: Duration, raw: bool) -> Arc<RunningSandbox> {
     let sandbox = Arc::new(start(quick_config(0)).await);
     let client = client_for(&sandbox);
-    let created = client
-        .images()
-        .create_custom("web", GOOD_URL, "nyc3")
-        .send()
-        .await
-        .unwrap();
-    let id = created.into_inner().id;
-    let throttled = sandbox.clone();
-    let max_wait = Duration::from_secs(1);
-    let options = options(max_wait).on_progress(move |_| {
-        throttled
-            .set_faults(Faults::none().with_too_many_requests(1.0, 50))
-            .unwrap();
-    });
-    let (outcome, took) = timed(
-        client
-            .images()
-            .wait_until_available(id, options)
-            .send_json(),
-    )
+    let id = import(&client).await;
+    let faulty = sandbox.clone();
+    let options = options(max_wait).on_progress(move |_| faulty.set_faults(faults).unwrap());
+    let wait = client.images().wait_until_available(id, options);
+    let (outcome, took) = timed(async {
+        if raw {
+            wait.send_json().await.map(drop)
+        } else {
+            wait.send().await.map(drop)
+        }
+    })
     .await;
     match outcome {
         Err(Error::WaitTimedOut {
@@ -71,8 +74,16 @@ async fn rate_limit_sleeps_are_cut_at_the_deadline() {
         }
         other => panic!("expected WaitTimedOut, got {other:?}"),
     }
-    // A generous bound: the server asks for 50 s.
     assert!(took < max_wait + Duration::from_secs(3), "took {took:?}");
+    sandbox
+}
+
+/// After the first poll every answer is a 429 asking for 50 s: the raw
+/// waiter sleeps no further than its deadline.
+#[tokio::test]
+async fn rate_limit_sleeps_are_cut_at_the_deadline() {
+    let throttled = Faults::none().with_too_many_requests(1.0, 50);
+    let sandbox = wait_meeting(throttled, Duration::from_secs(1), true).await;
     assert_eq!(
         requests_to(&sandbox, "images_get").len(),
         2,
@@ -80,33 +91,12 @@ async fn rate_limit_sleeps_are_cut_at_the_deadline() {
     );
 }
 
+/// After the first poll every answer takes 60 s: the poll in flight is cut
+/// at the deadline.
 #[tokio::test]
 async fn slow_sandbox_answers_end_the_wait_at_its_deadline() {
-    let sandbox = Arc::new(start(quick_config(0)).await);
-    let client = client_for(&sandbox);
-    let created = client
-        .images()
-        .create_custom("web", GOOD_URL, "nyc3")
-        .send()
-        .await
-        .unwrap();
-    let id = created.into_inner().id;
-    let slowed = sandbox.clone();
-    let max_wait = Duration::from_millis(1500);
-    let options = options(max_wait).on_progress(move |_| {
-        // After the first successful poll, every answer takes 60 s.
-        slowed
-            .set_faults(Faults::none().with_slow_responses(1.0, Duration::from_secs(60)))
-            .unwrap();
-    });
-    let (outcome, took) = timed(client.images().wait_until_available(id, options).send()).await;
-    match outcome {
-        Err(Error::WaitTimedOut { last_status, .. }) => {
-            assert_eq!(last_status.as_deref(), Some("NEW"));
-        }
-        other => panic!("expected WaitTimedOut, got {other:?}"),
-    }
-    assert!(took < max_wait + Duration::from_secs(3), "took {took:?}");
+    let slowed = Faults::none().with_slow_responses(1.0, Duration::from_secs(60));
+    wait_meeting(slowed, Duration::from_millis(1500), false).await;
 }
 
 #[tokio::test]
@@ -114,13 +104,7 @@ async fn a_max_wait_shorter_than_the_poll_interval_polls_within_it() {
     // `NEW` for 2 s, then `pending` until 10 s: still going at the deadline.
     let sandbox = start(quick_config(0).with_import_timing(ImportTiming::default())).await;
     let client = client_for(&sandbox);
-    let created = client
-        .images()
-        .create_custom("web", GOOD_URL, "nyc3")
-        .send()
-        .await
-        .unwrap();
-    let id = created.into_inner().id;
+    let id = import(&client).await;
     let before = sandbox.request_log().len();
     // Polls 2 s apart at first, 1 s to wait: one poll, then the deadline.
     let max_wait = Duration::from_secs(1);
@@ -142,13 +126,7 @@ async fn a_max_wait_shorter_than_the_poll_interval_polls_within_it() {
 async fn an_image_deleted_in_the_sandbox_during_a_wait_is_gone() {
     let sandbox = start(quick_config(0)).await;
     let client = client_for(&sandbox);
-    let created = client
-        .images()
-        .create_custom("web", GOOD_URL, "nyc3")
-        .send()
-        .await
-        .unwrap();
-    let id = created.into_inner().id;
+    let id = import(&client).await;
     let deleter = client.clone();
     let options = options(Duration::from_secs(10)).on_progress(move |progress| {
         if progress.poll == 1 {
