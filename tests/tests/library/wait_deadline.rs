@@ -11,8 +11,8 @@ use std::future::IntoFuture;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use do_images::{Client, Error, WaitOptions};
-use do_images_e2e::{GOOD_URL, client_for, quick_config, requests_to, start};
+use do_images::{Error, WaitOptions};
+use do_images_e2e::{client_for, import_web, quick_config, requests_to, start};
 use do_images_sandbox::{Faults, ImportTiming, RunningSandbox};
 
 fn options(max_wait: Duration) -> WaitOptions {
@@ -20,17 +20,6 @@ fn options(max_wait: Duration) -> WaitOptions {
         .max_wait(max_wait)
         .min_delay(Duration::from_millis(50))
         .max_delay(Duration::from_millis(50))
-}
-
-/// Starts an import of an image named `web` and returns its id.
-async fn import(client: &Client) -> u64 {
-    let created = client
-        .images()
-        .create_custom("web", GOOD_URL, "nyc3")
-        .send()
-        .await
-        .unwrap();
-    created.into_inner().id
 }
 
 /// Runs the wait, failing the test if it outlives its deadline by 20 s;
@@ -51,7 +40,7 @@ async fn timed<T>(wait: impl IntoFuture<Output = T>) -> (T, Duration) {
 async fn wait_meeting(faults: Faults, max_wait: Duration, raw: bool) -> Arc<RunningSandbox> {
     let sandbox = Arc::new(start(quick_config(0)).await);
     let client = client_for(&sandbox);
-    let id = import(&client).await;
+    let id = import_web(&client).await;
     let faulty = sandbox.clone();
     let options = options(max_wait).on_progress(move |_| faulty.set_faults(faults).unwrap());
     let wait = client.images().wait_until_available(id, options);
@@ -104,7 +93,7 @@ async fn a_max_wait_shorter_than_the_poll_interval_polls_within_it() {
     // `NEW` for 2 s, then `pending` until 10 s: still going at the deadline.
     let sandbox = start(quick_config(0).with_import_timing(ImportTiming::default())).await;
     let client = client_for(&sandbox);
-    let id = import(&client).await;
+    let id = import_web(&client).await;
     let before = sandbox.request_log().len();
     // Polls 2 s apart at first, 1 s to wait: one poll, then the deadline.
     let max_wait = Duration::from_secs(1);
@@ -126,7 +115,7 @@ async fn a_max_wait_shorter_than_the_poll_interval_polls_within_it() {
 async fn an_image_deleted_in_the_sandbox_during_a_wait_is_gone() {
     let sandbox = start(quick_config(0)).await;
     let client = client_for(&sandbox);
-    let id = import(&client).await;
+    let id = import_web(&client).await;
     let deleter = client.clone();
     let options = options(Duration::from_secs(10)).on_progress(move |progress| {
         if progress.poll == 1 {
