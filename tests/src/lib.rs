@@ -95,6 +95,18 @@ pub async fn start(config: SandboxConfig) -> RunningSandbox {
     Sandbox::start(config).await.expect("the sandbox starts")
 }
 
+/// Starts an import of [`GOOD_URL`] named `web` into nyc3 and returns the
+/// new image's id.
+pub async fn import_web(client: &Client) -> u64 {
+    let created = client
+        .images()
+        .create_custom("web", GOOD_URL, "nyc3")
+        .send()
+        .await
+        .expect("the sandbox accepts the import");
+    created.into_inner().id
+}
+
 /// The ids of `images`, in order.
 pub fn ids(images: &[Image]) -> Vec<u64> {
     images.iter().map(|image| image.id).collect()

@@ -2,12 +2,13 @@
 //! pydo, DigitalOcean's official Python client, starts a transfer and
 //! cancels it.
 //!
-//! pydo lives in `bench/.venv`, pinned in `bench/requirements.txt`, exactly
-//! as `cargo xtask bench` installs it (the same code, included below). So
-//! that `cargo test --workspace` sends nothing off the machine, the test
-//! installs pydo from PyPI only when `DO_IMAGES_PYDO=install` is set (CI
-//! sets it; it needs `python3` with `venv`); without it, the test uses an
-//! installed `bench/.venv`, or skips with the reason on stderr.
+//! pydo lives in `crates/do-images-bench/.venv`, pinned in
+//! `crates/do-images-bench/requirements.txt`, exactly as `cargo xtask
+//! bench` installs it (the same code, included below). So that `cargo test
+//! --workspace` sends nothing off the machine, the test installs pydo from
+//! PyPI only when `DO_IMAGES_PYDO=install` is set (CI sets it; it needs
+//! `python3` with `venv`); without it, the test uses an installed
+//! `crates/do-images-bench/.venv`, or skips with the reason on stderr.
 
 #[path = "../../xtask/src/bench_venv.rs"]
 mod bench_venv;

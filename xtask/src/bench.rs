@@ -26,7 +26,7 @@ pub fn run(root: &Path, args: &[OsString]) -> Result<()> {
             .arg("--python")
             .arg(&python)
             .arg("--pydo-script")
-            .arg(root.join("bench/pydo_list.py"));
+            .arg(root.join("crates/do-images-bench/pydo_list.py"));
     }
     let status = bench
         .arg("--doimg")

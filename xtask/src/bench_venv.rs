@@ -1,5 +1,6 @@
-//! The Python virtualenv at bench/.venv with pydo, as pinned in
-//! bench/requirements.txt, installed from PyPI only when it is not there yet.
+//! The Python virtualenv at crates/do-images-bench/.venv with pydo, as
+//! pinned in crates/do-images-bench/requirements.txt, installed from PyPI
+//! only when it is not there yet.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -7,10 +8,10 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 
 /// Where the virtualenv lives, relative to the workspace root.
-const VENV: &str = "bench/.venv";
+const VENV: &str = "crates/do-images-bench/.venv";
 
 /// The pinned requirements, relative to the workspace root.
-const REQUIREMENTS: &str = "bench/requirements.txt";
+const REQUIREMENTS: &str = "crates/do-images-bench/requirements.txt";
 
 /// A copy of the requirements last installed, inside the virtualenv.
 const STAMP: &str = "installed-requirements.txt";

@@ -9,7 +9,7 @@
 //! - `spec update --from DIR|FILE`: vendor DigitalOcean's spec anew,
 //!   rebuild, regenerate and report the drift (see `spec/update.rs`).
 //! - `bench`: do-images, `doimg` and pydo side by side against the sandbox;
-//!   writes bench/RESULTS.md.
+//!   writes crates/do-images-bench/RESULTS.md.
 
 mod bench;
 mod bench_venv;
@@ -52,7 +52,7 @@ const USAGE: &str = "usage: cargo xtask <generate|check|spec update|bench>
              bundled document), rebuild and regenerate everything, and write a drift
              report (default target/spec-update/drift-report.md)
   bench      time do-images, doimg and pydo listing 10,000 and 100,000 images from the
-             sandbox, and the waiter; write bench/RESULTS.md (--quick: a smoke run;
+             sandbox, and the waiter; write crates/do-images-bench/RESULTS.md (--quick: a smoke run;
              --cli-cpu [--doimg-baseline PATH]: doimg's CPU for 10,000 images beside
              curl's; --rounds N; --help for the rest)";
 

@@ -1,5 +1,8 @@
 //! The generated helpers of the four account-transfer operations match what
-//! the client sends and answer what the spec documents.
+//! the client sends and answer what the spec documents. What the client
+//! sends and how it decodes each answer is tested once, with hand-written
+//! matchers, in `do-images-api`'s `account_transfers` tests; the responders
+//! every operation shares (`not_found`, any error status) in `helpers`.
 
 use std::num::NonZeroU64;
 
@@ -37,7 +40,7 @@ fn to_team() -> ImageAccountTransferRequest {
 }
 
 #[tokio::test]
-async fn create_matches_each_recipient_and_decodes_the_transfer_id() {
+async fn create_matches_each_recipient() {
     let server = MockServer::start_async().await;
     let by_email = server.image_account_transfers_create(|when, then| {
         when.image_id(id(7555620)).body(&to_email());
@@ -49,14 +52,14 @@ async fn create_matches_each_recipient_and_decodes_the_transfer_id() {
     });
     let client = client(&server);
 
-    let pending = client
+    client
         .image_account_transfers_create()
         .image_id(7555620)
         .body(to_email())
         .send()
         .await
         .unwrap();
-    let at_once = client
+    client
         .image_account_transfers_create()
         .image_id(7555620)
         .body(to_team())
@@ -66,13 +69,10 @@ async fn create_matches_each_recipient_and_decodes_the_transfer_id() {
 
     by_email.assert();
     by_team.assert();
-    assert_eq!(pending.status().as_u16(), 201);
-    assert_eq!(pending.transfer_id, 7501);
-    assert_eq!(at_once.transfer_id, 0);
 }
 
 #[tokio::test]
-async fn create_answers_bad_request_as_a_typed_error() {
+async fn create_answers_bad_request() {
     let server = MockServer::start_async().await;
     let mock = server.image_account_transfers_create(|when, then| {
         when.image_id(id(7555620));
@@ -90,10 +90,7 @@ async fn create_answers_bad_request_as_a_typed_error() {
         .await;
     mock.assert();
     match result {
-        Err(Error::ErrorResponse(response)) => {
-            assert_eq!(response.status().as_u16(), 400);
-            assert_eq!(response.into_inner().id, "bad_request");
-        }
+        Err(Error::ErrorResponse(response)) => assert_eq!(response.status().as_u16(), 400),
         other => panic!("expected a typed 400, got {other:?}"),
     }
 }
@@ -130,7 +127,7 @@ async fn accept_matches_its_body_and_takes_created_or_no_content() {
 }
 
 #[tokio::test]
-async fn cancel_and_decline_match_the_transfer_id_and_answer_no_content() {
+async fn cancel_and_decline_match_the_transfer_id() {
     let server = MockServer::start_async().await;
     let body = ImageAccountTransferRef {
         transfer_id: id(7501),
@@ -145,14 +142,14 @@ async fn cancel_and_decline_match_the_transfer_id_and_answer_no_content() {
     });
     let client = client(&server);
 
-    let cancelled = client
+    client
         .image_account_transfers_cancel()
         .image_id(7555620)
         .body(body.clone())
         .send()
         .await
         .unwrap();
-    let declined = client
+    client
         .image_account_transfers_decline()
         .image_id(7555621)
         .body(body.clone())
@@ -162,32 +159,4 @@ async fn cancel_and_decline_match_the_transfer_id_and_answer_no_content() {
 
     cancel.assert();
     decline.assert();
-    assert_eq!(cancelled.status().as_u16(), 204);
-    assert_eq!(declined.status().as_u16(), 204);
-}
-
-#[tokio::test]
-async fn an_unknown_transfer_is_a_typed_not_found() {
-    let server = MockServer::start_async().await;
-    let mock = server.image_account_transfers_decline(|when, then| {
-        when.image_id(id(7555620));
-        then.not_found(&types::Error {
-            id: "not_found".into(),
-            message: "The resource you were accessing could not be found.".into(),
-            request_id: Some("r-2".into()),
-        });
-    });
-    let result = client(&server)
-        .image_account_transfers_decline()
-        .image_id(7555620)
-        .body(ImageAccountTransferRef {
-            transfer_id: id(99),
-        })
-        .send()
-        .await;
-    mock.assert();
-    match result {
-        Err(Error::ErrorResponse(response)) => assert_eq!(response.status().as_u16(), 404),
-        other => panic!("expected a typed 404, got {other:?}"),
-    }
 }

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use do_images::{Client, RequestLimits, RetryPolicy};
 
+use crate::args::GlobalArgs;
 use crate::auth::{self, TokenQuery};
-use crate::cli::GlobalArgs;
 use crate::error::CliError;
 use crate::sandbox_mode::{InProcessSandbox, SandboxSpaces};
 

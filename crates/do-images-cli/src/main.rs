@@ -18,6 +18,7 @@ macro_rules! eprint {
 }
 
 mod app;
+mod args;
 mod auth;
 mod cli;
 mod cobra_flags;
@@ -140,8 +141,12 @@ async fn run(cli: Cli) -> Result<(), CliError> {
     }
     let poll_interval = cli.global.poll_interval;
     match cli.command {
-        Command::Completion { shell } => commands::shell::completion(shell, &mut std::io::stdout()),
-        Command::Man { dir } => commands::shell::man(dir.as_deref(), &mut std::io::stdout()),
+        Command::Completion { shell } => {
+            commands::shell::completion(shell, cli::command(), &mut std::io::stdout())
+        }
+        Command::Man { dir } => {
+            commands::shell::man(cli::command(), dir.as_deref(), &mut std::io::stdout())
+        }
         #[cfg(feature = "sandbox")]
         Command::Sandbox(args) => commands::sandbox::run(args).await,
         Command::Images(command) | Command::Compute(ComputeCommand::Image(command)) => {

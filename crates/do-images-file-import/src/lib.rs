@@ -29,8 +29,8 @@
 //! ```
 //!
 //! In its own crate so that users who never import files compile no S3
-//! client; the design notes (`docs/design/file-import.md`) say why
-//! object_store was chosen and how cleanup works.
+//! client; the design notes ([`design`]) say why object_store was chosen
+//! and how cleanup works.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -52,6 +52,12 @@ pub use error::{ImportError, ImportErrorKind, LeftBehind};
 pub use progress::ImportProgress;
 pub use run::ImportedImage;
 pub use spaces::{ObjectLocation, SPACES_REGIONS};
+
+/// The design record: why its own crate and object_store, the steps and
+/// their order, cleanup, credentials, addressing, and measured memory and
+/// throughput. Documentation only: it holds no items.
+#[doc = include_str!("../DESIGN.md")]
+pub mod design {}
 
 /// The README's examples, compiled as doctests.
 #[cfg(doctest)]

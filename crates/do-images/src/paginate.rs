@@ -56,7 +56,7 @@ pub const DEFAULT_PER_PAGE: u64 = 200;
 /// faster than page after page (the first page is always alone). 6, the
 /// number of connections a browser opens to one host, makes a listing at
 /// 50 ms a request about 5 times faster than page after page (see
-/// bench/RESULTS.md); when the rate limit runs low, fetching ahead pauses
+/// crates/do-images-bench/RESULTS.md); when the rate limit runs low, fetching ahead pauses
 /// (see [`PREFETCH_MIN_REMAINING`]).
 pub const DEFAULT_FETCH_AHEAD: usize = 6;
 

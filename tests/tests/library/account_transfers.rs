@@ -1,8 +1,9 @@
 //! The library's account transfers against the sandbox, with two (and
-//! three) accounts: an image sent to an email moves when the other account
-//! accepts it, one sent to a team with permission moves at once, cancel and
-//! decline leave it where it was, and every refusal is a typed error, bad
-//! input being refused before anything is sent.
+//! three) accounts: what the library adds to the sandbox's rules (tested in
+//! the sandbox's own `server` tests): the typed start (pending with the id
+//! to accept, or accepted), the raw answer, the four calls, refusals as
+//! typed errors, bad input refused before anything is sent, and a start
+//! that is never retried.
 
 use do_images::{Client, Error, ImageType, TransferStarted};
 use do_images_e2e::{builder_for, client_for, fast_retries, quick_config, requests_to, start};
@@ -30,12 +31,8 @@ async fn snapshots(client: &Client) -> Vec<u64> {
         .collect()
 }
 
-async fn owns(client: &Client, image: u64) -> bool {
-    client.images().get(image).send().await.is_ok()
-}
-
 #[tokio::test]
-async fn sent_to_an_email_the_image_moves_when_the_other_account_accepts() {
+async fn a_transfer_to_an_email_is_pending_and_its_id_is_the_one_to_accept() {
     let sandbox = start(quick_config(120)).await;
     let accounts = sandbox.accounts();
     let (primary, second) = (client_for(&sandbox), client_as(&sandbox, &accounts[1]));
@@ -50,23 +47,16 @@ async fn sent_to_an_email_the_image_moves_when_the_other_account_accepts() {
     let TransferStarted::Pending { transfer_id } = started else {
         panic!("a transfer to an email is pending, got {started:?}");
     };
-    assert!(owns(&primary, image).await && !owns(&second, image).await);
-
     second
         .account_transfers(image)
         .accept(transfer_id, &accounts[1].team_uuid)
         .send()
         .await
         .unwrap();
-    assert!(!owns(&primary, image).await, "left the sender");
-    assert!(
-        snapshots(&second).await.contains(&image),
-        "with the recipient"
-    );
 }
 
 #[tokio::test]
-async fn sent_to_a_team_with_permission_it_is_accepted_at_once() {
+async fn a_transfer_to_a_team_with_permission_is_accepted_at_once() {
     let sandbox = start(quick_config(120)).await;
     let accounts = sandbox.accounts();
     let primary = client_for(&sandbox);
@@ -78,8 +68,6 @@ async fn sent_to_a_team_with_permission_it_is_accepted_at_once() {
         .await
         .unwrap();
     assert_eq!(started, TransferStarted::Accepted);
-    assert!(owns(&client_as(&sandbox, &accounts[2]), image).await);
-    assert!(!owns(&primary, image).await);
 }
 
 #[tokio::test]
@@ -98,7 +86,7 @@ async fn the_raw_answer_is_the_apis() {
 }
 
 #[tokio::test]
-async fn cancel_and_decline_leave_the_image_with_the_sender() {
+async fn the_sender_cancels_and_the_recipient_declines() {
     let sandbox = start(quick_config(120)).await;
     let accounts = sandbox.accounts();
     let (primary, second) = (client_for(&sandbox), client_as(&sandbox, &accounts[1]));
@@ -116,14 +104,6 @@ async fn cancel_and_decline_leave_the_image_with_the_sender() {
             let declined = second.account_transfers(image).decline(transfer_id);
             declined.send().await.unwrap();
         }
-        let accept = second
-            .account_transfers(image)
-            .accept(transfer_id, &accounts[1].team_uuid)
-            .send()
-            .await
-            .unwrap_err();
-        assert_eq!(accept.status(), Some(404), "{accept}");
-        assert!(owns(&primary, image).await);
     }
 }
 
@@ -162,13 +142,6 @@ async fn refusals_are_typed_errors() {
         .await
         .unwrap_err();
     assert_eq!(unknown.status(), Some(404), "{unknown}");
-    let foreign = client_as(&sandbox, &accounts[1])
-        .account_transfers(snapshots(&primary).await[0])
-        .cancel(1)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(foreign.status(), Some(404), "{foreign}");
 }
 
 #[tokio::test]

@@ -644,31 +644,6 @@ async fn an_action_wait_rides_out_transient_errors_with_and_without_client_retri
     assert!(sandbox.stats().faults.values().sum::<u64>() > 0);
 }
 
-#[tokio::test]
-async fn a_wait_ends_at_once_on_a_permanent_error() {
-    let sandbox = start(quick_config(20)).await;
-    let client = client_for(&sandbox);
-    let created = client
-        .images()
-        .create_custom("deleted-meanwhile", GOOD_URL, "nyc3")
-        .send()
-        .await
-        .unwrap();
-    let id = created.id;
-    client.images().delete(id).send().await.unwrap();
-    let started = std::time::Instant::now();
-    let error = created
-        .wait(fast_wait())
-        .await
-        .expect_err("the image is gone");
-    assert_eq!(error.status(), Some(404), "{error:?}");
-    assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "a 404 is not transient: the wait must not go on"
-    );
-    assert_eq!(requests_to(&sandbox, "images_get").len(), 1, "one poll");
-}
-
 // ---------------------------------------------------------------------------
 // Cancellation: nothing keeps sending requests.
 

@@ -8,20 +8,14 @@
 use std::time::Duration;
 
 use do_images::Error;
-use do_images_e2e::{GOOD_URL, patient_client, quick_config, requests_to, start};
+use do_images_e2e::{import_web, patient_client, quick_config, requests_to, start};
 use do_images_sandbox::{FaultKind, Faults};
 
 #[tokio::test]
 async fn a_retried_delete_that_finds_the_image_gone_succeeds() {
     let sandbox = start(quick_config(0)).await;
     let client = patient_client(&sandbox, 3, Duration::from_secs(5));
-    let created = client
-        .images()
-        .create_custom("web", GOOD_URL, "nyc3")
-        .send()
-        .await
-        .unwrap();
-    let id = created.into_inner().id;
+    let id = import_web(&client).await;
     sandbox
         .set_faults(Faults::none().with_lost_delete_answers(1))
         .unwrap();

@@ -7,7 +7,7 @@ use do_images::{AccountTransfers, TransferStarted};
 
 use super::examples;
 use crate::app::App;
-use crate::cli::{OutputFormat, positive_id};
+use crate::args::{OutputFormat, positive_id};
 use crate::error::CliError;
 use crate::output::OutputOptions;
 

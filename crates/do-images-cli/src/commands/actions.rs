@@ -8,7 +8,7 @@ use do_images::{Action, PostAction};
 
 use super::examples;
 use crate::app::App;
-use crate::cli::{OutputFormat, WaitFlags, parse_duration, positive_id};
+use crate::args::{OutputFormat, WaitFlags, parse_duration, positive_id};
 use crate::error::CliError;
 use crate::output::{OutputOptions, Raw, Shown};
 use crate::progress::{WaitSettings, run_wait};

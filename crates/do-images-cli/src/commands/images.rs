@@ -14,7 +14,7 @@ use super::images_distribute::{self, DistributeImageArgs};
 use super::images_list::{self, ImageKind, LIST_DEFAULT, ListFilterArgs, ListImagesArgs};
 use super::images_prune::{self, PRUNE_ABOUT, PruneImagesArgs};
 use crate::app::App;
-use crate::cli::{OutputFormat, parse_duration, positive_id};
+use crate::args::{OutputFormat, parse_duration, positive_id};
 use crate::error::CliError;
 use crate::output::{OutputOptions, Raw, Shown};
 use crate::progress::{WaitSettings, run_wait};

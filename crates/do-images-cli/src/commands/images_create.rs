@@ -11,7 +11,7 @@ use do_images::Image;
 
 use super::images::wait_available;
 use crate::app::App;
-use crate::cli::WaitFlags;
+use crate::args::WaitFlags;
 use crate::error::CliError;
 use crate::output::{OutputOptions, Shown};
 use crate::progress::WaitSettings;

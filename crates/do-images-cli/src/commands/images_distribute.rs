@@ -9,7 +9,7 @@ use do_images::distribution::{DistributeReport, RegionResult};
 use do_images::{Error, Image};
 
 use crate::app::App;
-use crate::cli::{parse_duration, positive_id};
+use crate::args::{parse_duration, positive_id};
 use crate::error::CliError;
 use crate::exit_code;
 use crate::output::{OutputOptions, Shown};

@@ -8,7 +8,7 @@ use do_images::retention::{PrunableType, Prune, PruneReport, PruneResult};
 
 use super::images::{confirm, require_terminal};
 use crate::app::App;
-use crate::cli::parse_duration;
+use crate::args::parse_duration;
 use crate::error::CliError;
 use crate::exit_code;
 use crate::output::OutputOptions;

@@ -3,7 +3,6 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::cli::command;
 use crate::error::CliError;
 
 /// How to install the completion script, shown by `doimg completion --help`.
@@ -17,27 +16,37 @@ Install the script where your shell loads completions from:
   powershell  doimg completion powershell >> $PROFILE
 Then open a new shell.";
 
-/// Prints the completion script for `shell`. The script is made in memory
+/// Prints the completion script of `command` (the whole tree) for `shell`.
+/// The script is made in memory
 /// first: clap_complete panics when its writer fails, and a closed pipe
 /// (`| head`) has to end doimg quietly.
-pub fn completion(shell: clap_complete::Shell, out: &mut impl Write) -> Result<(), CliError> {
+pub fn completion(
+    shell: clap_complete::Shell,
+    mut command: clap::Command,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
     let mut script = Vec::new();
-    clap_complete::generate(shell, &mut command(), "doimg", &mut script);
+    clap_complete::generate(shell, &mut command, "doimg", &mut script);
     out.write_all(&script)?;
     out.flush()?;
     Ok(())
 }
 
-/// Prints the top man page, or writes every command's page into `dir`.
-pub fn man(dir: Option<&Path>, out: &mut impl Write) -> Result<(), CliError> {
+/// Prints the top man page of `command` (the whole tree), or writes every
+/// command's page into `dir`.
+pub fn man(
+    command: clap::Command,
+    dir: Option<&Path>,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
     match dir {
         None => {
-            clap_mangen::Man::new(command()).render(out)?;
+            clap_mangen::Man::new(command).render(out)?;
             out.flush()?;
         }
         Some(dir) => {
             std::fs::create_dir_all(dir)
-                .and_then(|()| clap_mangen::generate_to(command(), dir))
+                .and_then(|()| clap_mangen::generate_to(command, dir))
                 .map_err(|e| {
                     CliError::Usage(format!(
                         "cannot write man pages into {}: {e}",

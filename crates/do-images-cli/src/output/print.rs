@@ -7,7 +7,7 @@ use std::io::Write;
 use do_images::Output;
 use futures::{FutureExt, Stream, StreamExt};
 
-use crate::cli::OutputFormat;
+use crate::args::OutputFormat;
 use crate::error::CliError;
 
 use super::{Columns, JsonArray, Row, Table};

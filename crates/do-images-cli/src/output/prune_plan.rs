@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::json::write_object;
 use super::{OutputOptions, Row};
-use crate::cli::OutputFormat;
+use crate::args::OutputFormat;
 use crate::error::CliError;
 
 /// One image of a plan: what the table and the JSON show of it.

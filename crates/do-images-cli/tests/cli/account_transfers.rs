@@ -1,5 +1,7 @@
 //! `doimg account-transfers` end to end against the sandbox, with the
-//! sandbox's second and third accounts on the other side.
+//! sandbox's second and third accounts on the other side: what doimg
+//! prints and its exit codes (where the image is afterwards is the
+//! sandbox's rule, tested in its own `server` tests).
 
 use crate::common;
 
@@ -30,10 +32,6 @@ fn sent_to_an_email_and_accepted_by_the_other_account() {
     .ok();
     let id = pending_id(&out.stdout);
     assert!(out.stdout.contains("pending"), "{}", out.stdout);
-    assert!(
-        sim.image(image).is_some(),
-        "still the sender's while pending"
-    );
 
     let out = run(sim
         .doimg()
@@ -54,11 +52,10 @@ fn sent_to_an_email_and_accepted_by_the_other_account() {
         "{}",
         out.stderr
     );
-    assert!(sim.image(image).is_none(), "gone from the sender");
 }
 
 #[test]
-fn json_output_is_the_answer_as_sent_and_a_team_with_permission_takes_it_at_once() {
+fn json_output_is_the_answer_as_sent_and_text_says_a_team_with_permission_took_it() {
     let sim = Sim::start();
     let third = sim.sandbox.accounts()[2].clone();
     let image = sim.first_private("snapshot");
@@ -73,7 +70,6 @@ fn json_output_is_the_answer_as_sent_and_a_team_with_permission_takes_it_at_once
     ]))
     .ok();
     assert_eq!(out.json(), json!({"transfer_id": 0}));
-    assert!(sim.image(image).is_none(), "moved at once");
 
     let other = sim.first_private("snapshot");
     let out = run(sim.doimg().args([
@@ -134,7 +130,6 @@ fn cancel_and_decline_and_a_gone_transfer_exits_4() {
         ]))
     .ok();
     assert!(out.stderr.contains("Declined transfer"), "{}", out.stderr);
-    assert!(sim.image(image).is_some(), "the image stayed");
 }
 
 #[test]

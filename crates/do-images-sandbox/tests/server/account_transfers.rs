@@ -216,6 +216,12 @@ async fn the_recipient_declines_and_the_image_stays() {
 
     let declined = finish(&h, second, image, "decline", json!({"transfer_id": id})).await;
     assert_eq!(declined.status, StatusCode::NO_CONTENT);
+    let body = json!({"transfer_id": id, "recipient_uuid": second.team_uuid});
+    assert_error(
+        &finish(&h, second, image, "accept", body).await,
+        404,
+        "not_found",
+    );
     assert!(sees(&h, primary, image).await);
     assert!(!sees(&h, second, image).await);
     // Declined is over: the sender may offer the image again.

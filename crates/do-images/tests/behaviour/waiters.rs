@@ -273,11 +273,10 @@ async fn wait_options_are_checked() {
     );
 }
 
-#[tokio::test]
-async fn an_image_deleted_after_a_successful_poll_fails_the_wait_as_gone() {
-    let server = MockServer::start_async().await;
+/// Serves image 7 `pending` with `error_message` once, then 404.
+async fn pending_then_not_found(server: &MockServer, error_message: &str) {
     let mut failing = image(7, "imported", "pending");
-    failing["error_message"] = json!("the checksum did not match");
+    failing["error_message"] = json!(error_message);
     let polled = server
         .mock_async(|when, then| {
             when.method(GET).path("/v2/images/7");
@@ -285,32 +284,47 @@ async fn an_image_deleted_after_a_successful_poll_fails_the_wait_as_gone() {
         })
         .await;
     polled.up_to_n_times_async(1).await;
-    answer_not_found(&server, GET, "/v2/images/7").await;
-    let (client, _) = client(&server);
-    let outcome = client
-        .images()
-        .wait_until_available(7, WaitOptions::default())
-        .send()
-        .await;
-    match outcome {
-        Err(Error::WaitFailed {
-            resource: "image",
-            id: 7,
-            status,
-            error_message,
-        }) => {
-            assert!(status.starts_with("gone"), "{status}");
-            assert_eq!(error_message.as_deref(), Some("the checksum did not match"));
+    answer_not_found(server, GET, "/v2/images/7").await;
+}
+
+/// Both the typed and the raw waiter fail as gone, with the message the
+/// last poll showed.
+#[tokio::test]
+async fn an_image_deleted_after_a_successful_poll_fails_the_wait_as_gone() {
+    for raw in [false, true] {
+        let server = MockServer::start_async().await;
+        pending_then_not_found(&server, "the checksum did not match").await;
+        let (client, _) = client(&server);
+        let wait = client
+            .images()
+            .wait_until_available(7, WaitOptions::default());
+        let outcome = if raw {
+            wait.send_json().await.map(|_| ())
+        } else {
+            wait.send().await.map(|_| ())
+        };
+        match outcome {
+            Err(Error::WaitFailed {
+                resource: "image",
+                id: 7,
+                status,
+                error_message,
+            }) => {
+                assert!(status.starts_with("gone"), "{status}");
+                assert_eq!(error_message.as_deref(), Some("the checksum did not match"));
+            }
+            other => panic!("expected a wait failed as gone (raw: {raw}), got {other:?}"),
         }
-        other => panic!("expected a wait failed as gone, got {other:?}"),
     }
 }
 
+/// A 404 on the first poll is the API's not-found, and final: one poll,
+/// no sleep.
 #[tokio::test]
-async fn a_404_on_the_first_poll_is_not_found() {
+async fn a_404_on_the_first_poll_is_not_found_at_once() {
     let server = MockServer::start_async().await;
-    answer_not_found(&server, GET, "/v2/images/7").await;
-    let (client, _) = client(&server);
+    let not_found = answer_not_found(&server, GET, "/v2/images/7").await;
+    let (client, clock) = client(&server);
     let outcome = client
         .images()
         .wait_until_available(7, WaitOptions::default())
@@ -320,6 +334,8 @@ async fn a_404_on_the_first_poll_is_not_found() {
         matches!(outcome, Err(Error::Api { status: 404, .. })),
         "{outcome:?}"
     );
+    not_found.assert_calls_async(1).await;
+    assert!(clock.sleeps().is_empty(), "{:?}", clock.sleeps());
 }
 
 #[tokio::test]

@@ -101,6 +101,12 @@ impl Client {
                 "-o",
                 "json",
             ]);
+            if self == Self::Doimg {
+                // Without --public doimg lists only the account's own
+                // images, as doctl does; the benchmark lists them all. (A
+                // baseline build may predate that default, and the flag.)
+                command.arg("--public");
+            }
             command
         };
         let library = |pages: usize| {

@@ -142,7 +142,7 @@ pub struct RunArgs {
     /// Pages the library fetches ahead in its "fetch-ahead" runs.
     #[arg(long, value_name = "PAGES", default_value_t = do_images::paginate::DEFAULT_FETCH_AHEAD)]
     pub fetch_ahead: usize,
-    /// Where to write the results (default bench/RESULTS.md, or
+    /// Where to write the results (default crates/do-images-bench/RESULTS.md, or
     /// target/bench/RESULTS-quick.md with --quick).
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,

@@ -1,4 +1,4 @@
-//! bench/RESULTS.md: the tables, the machine, the command and the method.
+//! crates/do-images-bench/RESULTS.md: the tables, the machine, the command and the method.
 
 use std::fmt::Write;
 use std::time::Duration;
@@ -114,7 +114,7 @@ impl Results {
              - Clients: the library through `do-images-bench list` (`images().list().fetch_ahead(n).stream()`, \
              200 a page); `doimg images list -o json` with its output written to a file (the harness counts the \
              array's items afterwards); pydo's `client.images.list(per_page=200, page=n, enforce_https=False)` \
-             page after page until a page has no `next` link (bench/pydo_list.py).\n\
+             page after page until a page has no `next` link (crates/do-images-bench/pydo_list.py).\n\
              - With fetch-ahead n, at most n requests are in flight, and the first page is always fetched alone \
              (it tells the total). When the time per page is the latency, fetch-ahead is therefore at best n times \
              faster than sequential, and a sequential client such as pydo is bound by the same latency.\n\

@@ -38,7 +38,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
         PathBuf::from(if plan.quick {
             "target/bench/RESULTS-quick.md"
         } else {
-            "bench/RESULTS.md"
+            "crates/do-images-bench/RESULTS.md"
         })
     });
     let runtime = tokio::runtime::Runtime::new()?;
