@@ -692,3 +692,67 @@ async fn raw_text_waiters_read_the_status_and_the_error_message() {
         "image 8 ended as deleted: no \"disk\"\nfound"
     );
 }
+
+#[tokio::test]
+async fn a_started_object_without_a_usable_id_names_the_answer_received() {
+    let server = MockServer::start_async().await;
+    let mut nameless = rich_image(8, "NEW");
+    nameless["id"] = json!(0);
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/v2/images");
+            then.status(202)
+                .header("x-request-id", "r-import")
+                .json_body(json!({"image": nameless}));
+        })
+        .await;
+    let mut idless = rich_action(9, "in-progress");
+    idless.as_object_mut().unwrap().remove("id");
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/v2/images/7/actions");
+            then.status(201)
+                .header("x-request-id", "r-action")
+                .json_body(json!({"action": idless}));
+        })
+        .await;
+    let (client, _) = client(&server);
+    let error = client
+        .images()
+        .create_custom("image-8", "https://example.com/disk.qcow2", "nyc3")
+        .send_json()
+        .await
+        .unwrap_err();
+    match &error {
+        Error::Decode {
+            status,
+            reason,
+            request_id,
+            ..
+        } => {
+            assert_eq!(*status, 202, "{error}");
+            assert_eq!(request_id.as_deref(), Some("r-import"), "{error}");
+            assert!(reason.starts_with("id 0: the new image"), "{error}");
+        }
+        other => panic!("expected a decoding error, got {other:?}"),
+    }
+    let error = client
+        .actions(7)
+        .transfer("ams3")
+        .send_as::<Box<RawValue>>()
+        .await
+        .unwrap_err();
+    match &error {
+        Error::Decode {
+            status,
+            reason,
+            request_id,
+            ..
+        } => {
+            assert_eq!(*status, 201, "{error}");
+            assert_eq!(request_id.as_deref(), Some("r-action"), "{error}");
+            assert!(reason.starts_with("missing field `id`"), "{error}");
+        }
+        other => panic!("expected a decoding error, got {other:?}"),
+    }
+}
