@@ -652,6 +652,31 @@ async fn raw_text_items_are_the_bytes_the_api_sent() {
 }
 
 #[tokio::test]
+async fn collect_all_as_reads_every_item_of_every_page_as_asked() {
+    let server = MockServer::start_async().await;
+    let items: Vec<Value> = (1..=3).map(|id| action(id, "completed")).collect();
+    let path = "/v2/images/7/actions";
+    let pages = serve_pages(&server, path, "actions", &items, 2, 3, Duration::ZERO).await;
+    let (client, _) = client(&server);
+    let listing = || client.actions(7).list().per_page(2);
+    let raw = listing().collect_all_as::<Box<RawValue>>().await.unwrap();
+    let raw: Vec<Value> = raw
+        .iter()
+        .map(|item| serde_json::from_str(item.get()).unwrap())
+        .collect();
+    assert_eq!(raw, items);
+    let typed = listing()
+        .collect_all_as::<do_images::Action>()
+        .await
+        .unwrap();
+    let ids: Vec<u64> = typed.iter().map(|action| action.id).collect();
+    assert_eq!(ids, [1, 2, 3]);
+    for page in pages {
+        page.assert_calls_async(2).await;
+    }
+}
+
+#[tokio::test]
 async fn raw_text_waiters_read_the_status_and_the_error_message() {
     let server = MockServer::start_async().await;
     server
