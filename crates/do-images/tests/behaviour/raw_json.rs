@@ -781,3 +781,84 @@ async fn a_started_object_without_a_usable_id_names_the_answer_received() {
         other => panic!("expected a decoding error, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_started_transfer_reads_as_the_model_json_or_raw_text() {
+    let body = r#"{"transfer_id" : 7501, "zz": null}"#;
+    let server = MockServer::start_async().await;
+    let create = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/v2/images/7/account_transfer")
+                .json_body(json!({"recipient_email": "sammy@example.com"}));
+            then.status(201)
+                .header("content-type", "application/json")
+                .body(body);
+        })
+        .await;
+    let (client, _) = client(&server);
+    let start = || client.account_transfers(7).to_email("sammy@example.com");
+    assert_eq!(
+        start().send().await.unwrap(),
+        do_images::TransferStarted::Pending { transfer_id: 7501 }
+    );
+    assert_eq!(
+        start().send_json().await.unwrap(),
+        json!({"transfer_id": 7501, "zz": null})
+    );
+    let raw = start().send_as::<Box<RawValue>>().await.unwrap();
+    assert_eq!(raw.get(), body);
+    create.assert_calls_async(3).await;
+
+    // Input is checked before anything is sent, whatever the reading.
+    let refused = client
+        .account_transfers(7)
+        .to_email("sammy")
+        .send_as::<Value>()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            Error::InvalidInput {
+                what: "recipient email",
+                ..
+            }
+        ),
+        "{refused:?}"
+    );
+    create.assert_calls_async(3).await;
+}
+
+#[tokio::test]
+async fn a_started_transfer_that_does_not_fit_the_model_is_a_decode_error() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/v2/images/7/account_transfer");
+            then.status(201)
+                .header("x-request-id", "r-transfer")
+                .json_body(json!({"transfer_id": "soon"}));
+        })
+        .await;
+    let (client, _) = client(&server);
+    let error = client
+        .account_transfers(7)
+        .to_email("sammy@example.com")
+        .send()
+        .await
+        .unwrap_err();
+    match &error {
+        Error::Decode {
+            status,
+            reason,
+            request_id,
+            ..
+        } => {
+            assert_eq!(*status, 201, "{error}");
+            assert_eq!(request_id.as_deref(), Some("r-transfer"), "{error}");
+            assert!(reason.starts_with("field `transfer_id`: "), "{error}");
+        }
+        other => panic!("expected a decoding error, got {other:?}"),
+    }
+}
