@@ -718,6 +718,24 @@ async fn raw_text_waiters_read_the_status_and_the_error_message() {
     );
 }
 
+/// Asserts that `error` is a decoding error of an answer with `status` and
+/// `request_id`, whose reason starts with `reason`.
+fn assert_decode_error(error: &Error, status: u16, request_id: &str, reason: &str) {
+    match error {
+        Error::Decode {
+            status: received,
+            reason: why,
+            request_id: id,
+            ..
+        } => {
+            assert_eq!(*received, status, "{error}");
+            assert_eq!(id.as_deref(), Some(request_id), "{error}");
+            assert!(why.starts_with(reason), "{error}");
+        }
+        other => panic!("expected a decoding error, got {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn a_started_object_without_a_usable_id_names_the_answer_received() {
     let server = MockServer::start_async().await;
@@ -748,38 +766,14 @@ async fn a_started_object_without_a_usable_id_names_the_answer_received() {
         .send_json()
         .await
         .unwrap_err();
-    match &error {
-        Error::Decode {
-            status,
-            reason,
-            request_id,
-            ..
-        } => {
-            assert_eq!(*status, 202, "{error}");
-            assert_eq!(request_id.as_deref(), Some("r-import"), "{error}");
-            assert!(reason.starts_with("id 0: the new image"), "{error}");
-        }
-        other => panic!("expected a decoding error, got {other:?}"),
-    }
+    assert_decode_error(&error, 202, "r-import", "id 0: the new image");
     let error = client
         .actions(7)
         .transfer("ams3")
         .send_as::<Box<RawValue>>()
         .await
         .unwrap_err();
-    match &error {
-        Error::Decode {
-            status,
-            reason,
-            request_id,
-            ..
-        } => {
-            assert_eq!(*status, 201, "{error}");
-            assert_eq!(request_id.as_deref(), Some("r-action"), "{error}");
-            assert!(reason.starts_with("missing field `id`"), "{error}");
-        }
-        other => panic!("expected a decoding error, got {other:?}"),
-    }
+    assert_decode_error(&error, 201, "r-action", "missing field `id`");
 }
 
 #[tokio::test]
@@ -848,17 +842,5 @@ async fn a_started_transfer_that_does_not_fit_the_model_is_a_decode_error() {
         .send()
         .await
         .unwrap_err();
-    match &error {
-        Error::Decode {
-            status,
-            reason,
-            request_id,
-            ..
-        } => {
-            assert_eq!(*status, 201, "{error}");
-            assert_eq!(request_id.as_deref(), Some("r-transfer"), "{error}");
-            assert!(reason.starts_with("field `transfer_id`: "), "{error}");
-        }
-        other => panic!("expected a decoding error, got {other:?}"),
-    }
+    assert_decode_error(&error, 201, "r-transfer", "field `transfer_id`: ");
 }
