@@ -5,6 +5,7 @@ use do_images_api::types::{
     ImageAccountTransferAccept, ImageAccountTransferCreated, ImageAccountTransferRef,
     ImageAccountTransferRequest, ImageAccountTransferToEmail, ImageAccountTransferToTeam,
 };
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::client::{Client, InvalidId, positive_id};
@@ -143,21 +144,34 @@ impl StartTransfer {
     /// when the API provably did not act on it, so a transfer is never
     /// started twice.
     pub async fn send(self) -> Result<TransferStarted> {
-        let image_id = self.image_id?;
-        let body = self.body?;
-        let request = self.client.api().image_account_transfers_create();
-        let request = request.image_id(image_id).body(body).send();
-        Ok(self.client.call(request).await?.into())
+        self.send_as::<ImageAccountTransferCreated>()
+            .await
+            .map(TransferStarted::from)
     }
 
     /// Like [`send`](Self::send), the answer exactly as the API sent it.
     pub async fn send_json(self) -> Result<Value> {
+        self.send_as().await
+    }
+
+    /// Like [`send`](Self::send), the answer read as `T`: the generated
+    /// [`ImageAccountTransferCreated`], [`Value`], `Box<RawValue>` (the
+    /// JSON text as sent) or any type that deserializes from it. An answer
+    /// that does not fit `T` is an [`Error::Decode`] naming the field.
+    pub async fn send_as<T: DeserializeOwned>(self) -> Result<T> {
         let image_id = self.image_id?;
         let body = self.body?;
         let request = self.client.api().image_account_transfers_create();
         let request = request.image_id(image_id).body(body).send_json();
         let (body, record) = self.client.call_json(request).await?;
-        serde_json::from_str(body.get()).map_err(|e| Error::decode(&record, &[], e.to_string()))
+        let mut answer = serde_json::Deserializer::from_str(body.get());
+        serde_path_to_error::deserialize(&mut answer).map_err(|e| {
+            let reason = match e.path().to_string().as_str() {
+                "." => e.inner().to_string(),
+                path => format!("field `{path}`: {}", e.inner()),
+            };
+            Error::decode(&record, body.get().as_bytes(), reason)
+        })
     }
 }
 

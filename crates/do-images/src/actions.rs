@@ -7,7 +7,7 @@ use do_images_api::types::{
 };
 use serde_json::Value;
 
-use crate::answer::{Call, Output};
+use crate::answer::{Call, Output, Received};
 use crate::client::{Client, InvalidId, positive_id};
 use crate::error::{Error, Result};
 use crate::listing::{List, Listing, PageCall};
@@ -185,9 +185,13 @@ impl PostAction {
         let client = self.client;
         let request = client.api().image_actions_post().image_id(image_id);
         let request = request.body(body);
-        let call = Call::new(request.clone().send(), request.send_json());
+        let received = Received::default();
+        let call = Call::new(request.clone().send(), request.send_json()).noting(&received);
         let action: T = T::object::<ActionEnvelope>(&client, call).await?;
-        Started::new(client, 201, action, |id| ActionTarget { image_id, id })
+        Started::new(client, &received, action, |id| ActionTarget {
+            image_id,
+            id,
+        })
     }
 }
 

@@ -20,6 +20,7 @@ use do_images_api::types::{
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::sync::OnceLock;
 
 use futures::future::BoxFuture;
 use serde::de::DeserializeOwned;
@@ -153,6 +154,37 @@ impl<'a, R> Call<'a, R> {
             send_json: Box::pin(send_json),
         }
     }
+}
+
+impl<'a, R: Send + 'a> Call<'a, R> {
+    /// The same call, noting in `received` the status and request id of
+    /// its successful answer, whichever way it is read.
+    pub(crate) fn noting(self, received: &'a Received) -> Self {
+        Self::new(noted(self.send, received), noted(self.send_json, received))
+    }
+}
+
+/// The HTTP status and `x-request-id` of a successful answer, noted by
+/// [`Call::noting`] for errors found in the object afterwards.
+#[derive(Debug, Default)]
+pub(crate) struct Received(OnceLock<(u16, Option<String>)>);
+
+impl Received {
+    /// The status (0 before an answer) and the request id.
+    pub(crate) fn get(&self) -> (u16, Option<String>) {
+        self.0.get().cloned().unwrap_or_default()
+    }
+}
+
+/// Runs `call`, noting the status and request id of its answer in
+/// `received`.
+async fn noted<R>(call: BoxFuture<'_, Answered<R>>, received: &Received) -> Answered<R> {
+    let answer = call.await;
+    if let Ok(answer) = &answer {
+        let request_id = crate::error::request_id_header(answer.headers());
+        let _ = received.0.set((answer.status().as_u16(), request_id));
+    }
+    answer
 }
 
 pub(crate) mod sealed {

@@ -6,7 +6,7 @@ use do_images_api::types::{Image, ImageEnvelope, ImageNewCustom, ImageUpdate, Im
 use futures::TryStreamExt;
 use serde_json::Value;
 
-use crate::answer::{Call, Field, Output};
+use crate::answer::{Call, Field, Output, Received};
 use crate::client::{Client, positive_id};
 #[cfg(feature = "distribution")]
 use crate::distribution::Distribute;
@@ -362,9 +362,10 @@ impl CreateCustomImage {
     pub async fn send_as<T: Output<Image>>(self) -> Result<CreatedImage<T>> {
         let (client, body) = self.checked()?;
         let request = client.api().images_create_custom().body(body);
-        let call = Call::new(request.clone().send(), request.send_json());
+        let received = Received::default();
+        let call = Call::new(request.clone().send(), request.send_json()).noting(&received);
         let image: T = T::object::<ImageEnvelope>(&client, call).await?;
-        Started::new(client, 202, image, |id| ImageTarget { id })
+        Started::new(client, &received, image, |id| ImageTarget { id })
     }
 }
 

@@ -69,9 +69,10 @@ pub type ItemOf<Q> = <<Q as Listing>::Page as PageBody>::Item;
 
 /// A listing: set its options, then iterate with [`stream`](Self::stream),
 /// [`pages`](Self::pages) or [`collect_all`](Self::collect_all), which give
-/// the models, or their `_json` forms, which give each object exactly as the
+/// the models, their `_json` forms, which give each object exactly as the
 /// API sent it (every field, `null`s, key order, fields the spec does not
-/// know). Whatever the choice, the requests, retries, fetch-ahead and
+/// know), or their `_as` forms, which take the reading as a type (see
+/// [`Output`]). Whatever the choice, the requests, retries, fetch-ahead and
 /// checks are the same; see the [`paginate`](crate::paginate) module.
 ///
 /// ```no_run
@@ -158,12 +159,18 @@ impl<Q: Listing> List<Q> {
     /// [`Error::TotalMismatch`](crate::Error::TotalMismatch) at the end)
     /// fails the whole call.
     pub async fn collect_all(self) -> Result<Vec<ItemOf<Q>>> {
-        self.stream().try_collect().await
+        self.collect_all_as().await
     }
 
     /// Like [`collect_all`](Self::collect_all), each item exactly as the
     /// API sent it.
     pub async fn collect_all_json(self) -> Result<Vec<Value>> {
-        self.stream_json().try_collect().await
+        self.collect_all_as().await
+    }
+
+    /// Like [`collect_all`](Self::collect_all), each item read as `T` (see
+    /// [`Output`]).
+    pub async fn collect_all_as<T: Output<ItemOf<Q>>>(self) -> Result<Vec<T>> {
+        self.stream_as().try_collect().await
     }
 }

@@ -8,7 +8,7 @@ use do_images_api::open_enums::{ActionStatus, ImageStatus};
 use do_images_api::types::{ActionEnvelope, ImageEnvelope};
 use serde_json::Value;
 
-use crate::answer::{Call, Envelope, Field, Output};
+use crate::answer::{Call, Envelope, Field, Output, Received};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::wait::{State, WaitOptions, wait_for};
@@ -161,17 +161,18 @@ pub struct Started<K, T> {
 }
 
 impl<K: Target, T: Output<ModelOf<K>>> Started<K, T> {
-    /// The handle of `answer` (an answer with HTTP `status`), whose id
+    /// The handle of `answer` (received as `received` says), whose id
     /// `target` turns into what a waiter polls. The models always carry an
     /// id; an object read as JSON without one, or with id 0, is a decoding
     /// error: the request was sent, so it is the answer that is wrong, not
     /// the caller's input.
     pub(crate) fn new(
         client: Client,
-        status: u16,
+        received: &Received,
         answer: T,
         target: impl FnOnce(u64) -> K,
     ) -> Result<Self> {
+        let (status, request_id) = received.get();
         let wrong_id = |problem: &str| Error::Decode {
             status,
             excerpt: String::new(),
@@ -180,7 +181,7 @@ impl<K: Target, T: Output<ModelOf<K>>> Started<K, T> {
                  may have started the work",
                 K::RESOURCE
             ),
-            request_id: None,
+            request_id: request_id.clone(),
         };
         let id = match answer.id() {
             None => return Err(wrong_id("missing field `id`")),

@@ -652,6 +652,31 @@ async fn raw_text_items_are_the_bytes_the_api_sent() {
 }
 
 #[tokio::test]
+async fn collect_all_as_reads_every_item_of_every_page_as_asked() {
+    let server = MockServer::start_async().await;
+    let items: Vec<Value> = (1..=3).map(|id| action(id, "completed")).collect();
+    let path = "/v2/images/7/actions";
+    let pages = serve_pages(&server, path, "actions", &items, 2, 3, Duration::ZERO).await;
+    let (client, _) = client(&server);
+    let listing = || client.actions(7).list().per_page(2);
+    let raw = listing().collect_all_as::<Box<RawValue>>().await.unwrap();
+    let raw: Vec<Value> = raw
+        .iter()
+        .map(|item| serde_json::from_str(item.get()).unwrap())
+        .collect();
+    assert_eq!(raw, items);
+    let typed = listing()
+        .collect_all_as::<do_images::Action>()
+        .await
+        .unwrap();
+    let ids: Vec<u64> = typed.iter().map(|action| action.id).collect();
+    assert_eq!(ids, [1, 2, 3]);
+    for page in pages {
+        page.assert_calls_async(2).await;
+    }
+}
+
+#[tokio::test]
 async fn raw_text_waiters_read_the_status_and_the_error_message() {
     let server = MockServer::start_async().await;
     server
@@ -691,4 +716,131 @@ async fn raw_text_waiters_read_the_status_and_the_error_message() {
         error.to_string(),
         "image 8 ended as deleted: no \"disk\"\nfound"
     );
+}
+
+/// Asserts that `error` is a decoding error of an answer with `status` and
+/// `request_id`, whose reason starts with `reason`.
+fn assert_decode_error(error: &Error, status: u16, request_id: &str, reason: &str) {
+    match error {
+        Error::Decode {
+            status: received,
+            reason: why,
+            request_id: id,
+            ..
+        } => {
+            assert_eq!(*received, status, "{error}");
+            assert_eq!(id.as_deref(), Some(request_id), "{error}");
+            assert!(why.starts_with(reason), "{error}");
+        }
+        other => panic!("expected a decoding error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_started_object_without_a_usable_id_names_the_answer_received() {
+    let server = MockServer::start_async().await;
+    let mut nameless = rich_image(8, "NEW");
+    nameless["id"] = json!(0);
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/v2/images");
+            then.status(202)
+                .header("x-request-id", "r-import")
+                .json_body(json!({"image": nameless}));
+        })
+        .await;
+    let mut idless = rich_action(9, "in-progress");
+    idless.as_object_mut().unwrap().remove("id");
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/v2/images/7/actions");
+            then.status(201)
+                .header("x-request-id", "r-action")
+                .json_body(json!({"action": idless}));
+        })
+        .await;
+    let (client, _) = client(&server);
+    let error = client
+        .images()
+        .create_custom("image-8", "https://example.com/disk.qcow2", "nyc3")
+        .send_json()
+        .await
+        .unwrap_err();
+    assert_decode_error(&error, 202, "r-import", "id 0: the new image");
+    let error = client
+        .actions(7)
+        .transfer("ams3")
+        .send_as::<Box<RawValue>>()
+        .await
+        .unwrap_err();
+    assert_decode_error(&error, 201, "r-action", "missing field `id`");
+}
+
+#[tokio::test]
+async fn a_started_transfer_reads_as_the_model_json_or_raw_text() {
+    let body = r#"{"transfer_id" : 7501, "zz": null}"#;
+    let server = MockServer::start_async().await;
+    let create = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/v2/images/7/account_transfer")
+                .json_body(json!({"recipient_email": "sammy@example.com"}));
+            then.status(201)
+                .header("content-type", "application/json")
+                .body(body);
+        })
+        .await;
+    let (client, _) = client(&server);
+    let start = || client.account_transfers(7).to_email("sammy@example.com");
+    assert_eq!(
+        start().send().await.unwrap(),
+        do_images::TransferStarted::Pending { transfer_id: 7501 }
+    );
+    assert_eq!(
+        start().send_json().await.unwrap(),
+        json!({"transfer_id": 7501, "zz": null})
+    );
+    let raw = start().send_as::<Box<RawValue>>().await.unwrap();
+    assert_eq!(raw.get(), body);
+    create.assert_calls_async(3).await;
+
+    // Input is checked before anything is sent, whatever the reading.
+    let refused = client
+        .account_transfers(7)
+        .to_email("sammy")
+        .send_as::<Value>()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            Error::InvalidInput {
+                what: "recipient email",
+                ..
+            }
+        ),
+        "{refused:?}"
+    );
+    create.assert_calls_async(3).await;
+}
+
+#[tokio::test]
+async fn a_started_transfer_that_does_not_fit_the_model_is_a_decode_error() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/v2/images/7/account_transfer");
+            then.status(201)
+                .header("x-request-id", "r-transfer")
+                .json_body(json!({"transfer_id": "soon"}));
+        })
+        .await;
+    let (client, _) = client(&server);
+    let error = client
+        .account_transfers(7)
+        .to_email("sammy@example.com")
+        .send()
+        .await
+        .unwrap_err();
+    assert_decode_error(&error, 201, "r-transfer", "field `transfer_id`: ");
 }
