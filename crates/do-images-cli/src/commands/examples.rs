@@ -81,7 +81,7 @@ Examples:
   doimg images prune --name-prefix web- --keep 5 --older-than 30d --force
   # By tag, snapshots only; the ids the plan would delete, from its JSON
   doimg images prune --tag ci --type snapshot --older-than 2w --dry-run -o json \\
-      | jq -r '.[] | select(.action == \"delete\") | .id'";
+      | jq -r '.images[] | select(.action == \"delete\") | .id'";
 
 /// `images distribute`
 pub const IMAGES_DISTRIBUTE: &str = "\
