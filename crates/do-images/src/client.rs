@@ -7,14 +7,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use do_images_api::{ResponseValue, Transport, types};
+use do_images_api::Transport;
 use reqwest::header::HeaderValue;
-use serde_json::value::RawValue;
 use url::{Host, Url};
 
 use crate::account_transfers::AccountTransfers;
 use crate::actions::Actions;
-use crate::call_record::{CallRecord, record_call};
 use crate::clock::{Clock, Jitter, RandomJitter, TokioClock};
 use crate::error::{Error, Result};
 use crate::executor::Executor;
@@ -63,6 +61,8 @@ struct Inner {
     last_rate_limit: Arc<Mutex<Option<RateLimit>>>,
     redactor: Redactor,
     changes_sent: Arc<AtomicBool>,
+    /// The executor the generated client's hooks use too.
+    executor: Arc<Executor>,
 }
 
 impl fmt::Debug for Client {
@@ -157,30 +157,21 @@ impl Client {
     /// every request it sends goes through the same executor as this
     /// crate's own calls (token, user agent, retries, rate limits, body size
     /// limit). Use it for an operation that has no builder here yet (one
-    /// just added to the spec and generated), and pass its `.send()` to
-    /// [`call`](Self::call) to get this crate's [`Error`].
+    /// just added to the spec and generated): pass its builder to
+    /// [`call`](Self::call) or [`call_as`](Self::call_as) for this crate's
+    /// [`Error`], with the status and request id of every failed answer.
+    /// Its own `.send()` works too, with progenitor's error type: a body
+    /// over the size limit then fails to read, with the limit as the cause.
     ///
     /// ```no_run
     /// # async fn example(client: do_images::Client) -> do_images::Result<()> {
     /// let api = client.api();
-    /// let page = client.call(api.images_list().per_page(20u64).send()).await?;
+    /// let page = client.call(api.images_list().per_page(20u64)).await?;
     /// println!("{} images", page.meta.total);
-    /// client.call(api.images_delete().image_id(7555620u64).send()).await?;
     /// # Ok(()) }
     /// ```
     pub fn api(&self) -> &do_images_api::Client {
         &self.inner.api
-    }
-
-    /// Runs one call of the generated client (see [`api`](Self::api)) and
-    /// returns its decoded answer, or its failure as this crate's [`Error`],
-    /// with everything the executor knew (status, request id, attempts,
-    /// rate limit, body size limit).
-    pub async fn call<T, F>(&self, call: F) -> Result<T>
-    where
-        F: Future<Output = std::result::Result<ResponseValue<T>, ApiError>>,
-    {
-        self.call_described(call, |_| None).await
     }
 
     /// What removes this client's secrets (its token, the password of its
@@ -200,60 +191,10 @@ impl Client {
         self.inner.jitter.as_ref()
     }
 
-    /// Like [`call`](Self::call); when the answer does not fit the model,
-    /// `describe` may say why more precisely from the body (which item of
-    /// a page, for example): the reason and the part of the body to show.
-    pub(crate) async fn call_described<T, F>(
-        &self,
-        call: F,
-        describe: impl FnOnce(&[u8]) -> Option<(String, String)>,
-    ) -> Result<T>
-    where
-        F: Future<Output = std::result::Result<ResponseValue<T>, ApiError>>,
-    {
-        Ok(self.call_recorded(call, describe).await?.0)
-    }
-
-    /// The raw path: runs the `send_json()` of a generated call, whose
-    /// success body is kept as its JSON text (checked to be JSON, nothing
-    /// more), and returns it with the record of the call, for the errors
-    /// the caller finds in the object.
-    pub(crate) async fn call_json<F>(&self, call: F) -> Result<(Box<RawValue>, CallRecord)>
-    where
-        F: Future<Output = std::result::Result<ResponseValue<Box<RawValue>>, ApiError>>,
-    {
-        self.call_recorded(call, |_| None).await
-    }
-
-    /// Runs `call` with a record of what the executor saw, and turns its
-    /// failure into this crate's [`Error`] with everything in the record.
-    async fn call_recorded<T, F>(
-        &self,
-        call: F,
-        describe: impl FnOnce(&[u8]) -> Option<(String, String)>,
-    ) -> Result<(T, CallRecord)>
-    where
-        F: Future<Output = std::result::Result<ResponseValue<T>, ApiError>>,
-    {
-        let (result, record) = record_call(call, &self.inner.redactor).await;
-        if let Some(limit) = record.body_too_large {
-            return Err(Error::BodyTooLarge { limit });
-        }
-        match result {
-            Ok(answer) => Ok((answer.into_inner(), record)),
-            Err(do_images_api::Error::InvalidResponsePayload(body, reason)) => {
-                Err(match describe(&body) {
-                    Some((reason, shown)) => Error::decode(&record, shown.as_bytes(), reason),
-                    None => Error::decode(&record, &body, reason),
-                })
-            }
-            Err(error) => Err(Error::from_api(error, &record)),
-        }
+    pub(crate) fn executor(&self) -> &Executor {
+        &self.inner.executor
     }
 }
-
-/// The error type of the generated client's calls.
-pub(crate) type ApiError = do_images_api::Error<types::Error>;
 
 /// A positive id from any integer, or an [`Error::InvalidInput`].
 pub(crate) fn positive_id<I>(what: &'static str, id: I) -> Result<u64>
@@ -479,10 +420,11 @@ impl ClientBuilder {
             redactor: redactor.clone(),
             changes_sent: changes_sent.clone(),
         };
+        let executor = Arc::new(executor);
         let api = do_images_api::Client::new_with_client(
             &base_url,
             http,
-            Transport::new(Arc::new(executor)),
+            Transport::new(executor.clone()),
         );
         Ok(Client {
             inner: Arc::new(Inner {
@@ -495,6 +437,7 @@ impl ClientBuilder {
                 last_rate_limit,
                 redactor,
                 changes_sent,
+                executor,
             }),
         })
     }

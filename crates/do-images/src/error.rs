@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use do_images_api::types;
 
-use crate::call_record::CallRecord;
 use crate::rate_limit::RateLimit;
 use crate::redact::Redactor;
 
@@ -97,10 +96,17 @@ pub enum Error {
     },
     /// The answer's body was larger than the client's limit (see
     /// [`ClientBuilder::max_body_size`](crate::ClientBuilder::max_body_size)).
-    #[error("the API's answer is larger than the limit of {limit} bytes; it was not read")]
+    #[error(
+        "the API's answer (HTTP {status}{}) is larger than the limit of {limit} bytes; it was not read",
+        request_suffix(request_id)
+    )]
     BodyTooLarge {
         /// The limit, in bytes.
         limit: u64,
+        /// The HTTP status of the answer.
+        status: u16,
+        /// The `x-request-id` header, when present.
+        request_id: Option<String>,
     },
     /// An argument was refused before anything was sent.
     #[error("invalid {what}: {problem}; allowed: {allowed}")]
@@ -250,6 +256,7 @@ impl Error {
             Self::Api { status, .. }
             | Self::Decode { status, .. }
             | Self::UnexpectedStatus { status, .. }
+            | Self::BodyTooLarge { status, .. }
             | Self::Redirect { status, .. } => Some(*status),
             _ => None,
         }
@@ -260,7 +267,8 @@ impl Error {
         match self {
             Self::Api { request_id, .. }
             | Self::Decode { request_id, .. }
-            | Self::UnexpectedStatus { request_id, .. } => request_id.as_deref(),
+            | Self::UnexpectedStatus { request_id, .. }
+            | Self::BodyTooLarge { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
     }
@@ -368,99 +376,52 @@ impl Error {
                 last_status: redactor.redact_option(last_status),
                 waited,
             },
-            other @ (Self::BodyTooLarge { .. }
-            | Self::TotalMismatch { .. }
+            Self::BodyTooLarge {
+                limit,
+                status,
+                request_id,
+            } => Self::BodyTooLarge {
+                limit,
+                status,
+                request_id: redactor.redact_option(request_id),
+            },
+            other @ (Self::TotalMismatch { .. }
             | Self::SelectsEverything { .. }) => other,
         }
     }
 
-    /// Turns the generated client's error into ours, using what the executor
-    /// recorded about the call (status, request id, attempts, body limit),
-    /// without the secrets the record's redactor knows.
-    pub(crate) fn from_api(error: do_images_api::Error<types::Error>, record: &CallRecord) -> Self {
-        Self::from_api_unredacted(error, record).redacted(&record.redactor)
-    }
-
-    fn from_api_unredacted(error: do_images_api::Error<types::Error>, record: &CallRecord) -> Self {
+    /// The error of a generated builder whose values could not make a
+    /// request (nothing was sent).
+    pub(crate) fn from_build(error: do_images_api::Error<types::Error>) -> Self {
         use do_images_api::Error as E;
-        if let Some(limit) = record.body_too_large {
-            return Self::BodyTooLarge { limit };
-        }
-        let attempts = record.attempts.max(1);
         match error {
-            E::ErrorResponse(response) => {
-                let rate_limit = RateLimit::from_headers(response.headers());
-                let status = response.status().as_u16();
-                let header_id = request_id_header(response.headers());
-                let body = response.into_inner();
-                Self::Api {
-                    status,
-                    id: body.id,
-                    message: body.message,
-                    request_id: body.request_id.or(header_id),
-                    rate_limit,
-                }
-            }
-            E::CommunicationError(source)
-            | E::ResponseBodyError(source)
-            | E::InvalidUpgrade(source) => {
-                if source.is_timeout() {
-                    Self::Timeout { attempts, source }
-                } else {
-                    Self::Transport { attempts, source }
-                }
-            }
-            E::InvalidResponsePayload(bytes, reason) => Self::Decode {
-                status: record.status.unwrap_or(0),
-                excerpt: excerpt(&bytes),
-                reason: reason.to_string(),
-                request_id: record.request_id.clone(),
-            },
-            E::UnexpectedResponse(response) if response.status().is_redirection() => {
-                Self::Redirect {
-                    status: response.status().as_u16(),
-                    location: redirect_target(response.headers()),
-                }
-            }
-            E::UnexpectedResponse(response) => Self::UnexpectedStatus {
-                status: response.status().as_u16(),
-                request_id: request_id_header(response.headers()),
-            },
-            E::InvalidRequest(problem) => Self::InvalidInput {
-                what: "request",
+            E::InvalidRequest(problem) => Self::invalid(
+                "request",
                 problem,
-                allowed: "the values the operation documents",
-            },
-            E::Custom(problem) => Self::Config(problem),
+                "the values the operation documents",
+            ),
+            other => Self::Config(format!("cannot build the request: {other}")),
+        }
+    }
+
+    /// A [`Error::Redirect`] from the answer's status and headers.
+    pub(crate) fn redirect(status: u16, headers: &reqwest::header::HeaderMap) -> Self {
+        Self::Redirect {
+            status,
+            location: redirect_target(headers),
+        }
+    }
+
+    /// A failure to reach the API after `attempts` attempts.
+    pub(crate) fn unreached(source: reqwest::Error, attempts: u32) -> Self {
+        let source = without_userinfo(source);
+        if source.is_timeout() {
+            Self::Timeout { attempts, source }
+        } else {
+            Self::Transport { attempts, source }
         }
     }
 }
-
-impl Error {
-    /// A [`Error::Decode`] for the body of the call `record` describes,
-    /// without the secrets the record's redactor knows (removed before the
-    /// body is cut, so that no part of one is shown).
-    pub(crate) fn decode(record: &CallRecord, body: &[u8], reason: impl fmt::Display) -> Self {
-        let shown = record
-            .redactor
-            .redact(&String::from_utf8_lossy(
-                &body[..body.len().min(EXCERPT_SOURCE)],
-            ))
-            .into_owned();
-        Self::Decode {
-            status: record.status.unwrap_or(0),
-            excerpt: excerpt(shown.as_bytes()),
-            reason: reason.to_string(),
-            request_id: record.request_id.clone(),
-        }
-        .redacted(&record.redactor)
-    }
-}
-
-/// How much of a body is redacted before an excerpt is cut from it: more
-/// than an excerpt's 800 bytes, so that a secret crossing that boundary is
-/// still found whole.
-const EXCERPT_SOURCE: usize = 8 * 1024;
 
 /// `error` without the user and password of its URL.
 fn without_userinfo(mut error: reqwest::Error) -> reqwest::Error {
@@ -488,7 +449,7 @@ pub(crate) fn request_id_header(headers: &reqwest::header::HeaderMap) -> Option<
 }
 
 /// Up to 200 characters of `bytes`, decoded leniently.
-fn excerpt(bytes: &[u8]) -> String {
+pub(crate) fn excerpt(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(800)]);
     let trimmed = text.trim();
     match trimmed.char_indices().nth(200) {

@@ -35,18 +35,20 @@
 //!   builder ending in `.send()`; listings ([`List`]) end in `.stream()`,
 //!   `.pages()` or `.collect_all()`, waiters ([`Wait`]) in `.send()` too.
 //! - The result type is chosen at that terminal call, once: `send()`
-//!   (`stream()`, `collect_all()`) gives the model, decoded by the generated
-//!   client; `send_json()` (`stream_json()`, `collect_all_json()`) gives
-//!   [`serde_json::Value`], the object exactly as the API sent it (every
-//!   field, `null`s, fields the spec does not know; its key order too when
-//!   your program turns on serde_json's `preserve_order`); `send_as`
-//!   takes either as a type parameter ([`Output`]), or
+//!   (`stream()`, `collect_all()`) gives the model; `send_json()`
+//!   (`stream_json()`, `collect_all_json()`) gives [`serde_json::Value`],
+//!   the object exactly as the API sent it (every field, `null`s, fields
+//!   the spec does not know; its key order too when your program turns on
+//!   serde_json's `preserve_order`); `send_as::<T>()` reads it as any type
+//!   that deserializes from it, such as your own struct or
 //!   `Box<serde_json::value::RawValue>`, the object's JSON text exactly as
-//!   sent, with nothing built per item. The requests, retries,
-//!   rate limits, body size limit and pagination are the same.
+//!   sent, with nothing built per item. Every answer is requested once and
+//!   decoded once, whatever the reading; a body that does not fit names
+//!   the path of the field (and, in a listing, the item).
 //! - [`Client::api`] and [`Client::call`]: any operation of the generated
 //!   [`do_images_api`] client, through the same executor, with this
-//!   crate's errors, as soon as `cargo xtask generate` has produced it.
+//!   crate's errors, as soon as `cargo xtask generate` has produced it;
+//!   [`parts`] for listing it.
 //! - [`Error`]: one error type; [`Error::is_retryable`] tells the truth.
 //! - [`retry`]: which requests are retried, and how long the client waits.
 //! - [`request_limits`]: how every call of a client stays under the API's request
@@ -69,8 +71,7 @@
 
 mod account_transfers;
 mod actions;
-mod answer;
-mod call_record;
+mod call;
 mod client;
 pub mod clock;
 #[cfg(feature = "distribution")]
@@ -96,10 +97,7 @@ mod sync;
 mod wait;
 
 pub use account_transfers::{AccountTransfers, StartTransfer, TransferStarted, TransferStep};
-pub use actions::{
-    ActionListing, Actions, GetAction, ListActions, PostAction, StartedAction, WaitForAction,
-};
-pub use answer::{Envelope, Model, Output, PageBody};
+pub use actions::{Actions, GetAction, ListActions, PostAction, StartedAction, WaitForAction};
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE, TOKEN_ENV_VARS};
 pub use clock::{Clock, Jitter};
 #[cfg(feature = "test-util")]
@@ -107,10 +105,10 @@ pub use clock::{Clock, Jitter};
 pub use clock::{ManualClock, MaxJitter};
 pub use error::{Error, Result};
 pub use images::{
-    CreateCustomImage, CreatedImage, DeleteImage, FindImagesByName, GetImage, ImageListing, Images,
-    ListImages, UpdateImage, WaitForImage,
+    CreateCustomImage, CreatedImage, DeleteImage, FindImagesByName, GetImage, Images, ListImages,
+    UpdateImage, WaitForImage,
 };
-pub use listing::{ItemOf, List, Listing, PageCall};
+pub use listing::List;
 pub use paginate::{ItemStream, Page, PageStream};
 #[cfg(any(feature = "retention", feature = "distribution"))]
 pub use progress::Progress;
@@ -119,7 +117,7 @@ pub use redact::{REDACTED, Redactor, redact_patterns};
 pub use request_limits::RequestLimits;
 pub use retry::RetryPolicy;
 pub use secret::Token;
-pub use started::{ActionTarget, ImageTarget, Started, Target, Wait};
+pub use started::{Started, Wait};
 pub use wait::{WaitOptions, WaitProgress};
 
 pub use do_images_api::open_enums::{
@@ -127,6 +125,18 @@ pub use do_images_api::open_enums::{
 };
 pub use do_images_api::types::{Action, Image, PageLinksPages, Region};
 pub use do_images_api::{ImageRef, Slug};
+
+/// The generic parts the builders are made of. A user of the builders never
+/// names them; they are here for reading the builders' types
+/// ([`ListImages`] is a [`List`] of an [`ImageQuery`](parts::ImageQuery))
+/// and for listing an operation that has no builder here yet: implement
+/// [`Query`](parts::Query) for it and make a [`List::new`].
+pub mod parts {
+    pub use crate::actions::ActionQuery;
+    pub use crate::images::ImageQuery;
+    pub use crate::listing::Query;
+    pub use crate::started::{ActionTarget, ImageTarget, Target};
+}
 
 /// The generated low-level client this crate is built on (the version
 /// [`Client::api`] returns), so that its types can be named without adding
