@@ -316,6 +316,31 @@ mod tests {
     }
 
     #[test]
+    fn the_marked_wrappers_are_generic_and_a_mark_on_no_model_stops_generation() {
+        let files = generate(bundled()).unwrap();
+        for wrapper in [
+            "pub struct ImageEnvelope<T = Image> {",
+            "pub struct ActionEnvelope<T = Action> {",
+            "pub struct ImagesPage<T = Image> {",
+            "pub struct ActionsPage<T = Action> {",
+        ] {
+            assert!(client_text(&files).contains(wrapper), "no `{wrapper}`");
+        }
+        let marked = bundled().replacen(
+            "        total:\n          description: How many items the whole result holds.\n",
+            "        total:\n          x-do-images-item: true\n          description: How many items the whole result holds.\n",
+            1,
+        );
+        assert_ne!(marked, bundled(), "the edit must apply");
+        let error = format!("{:#}", generate(&marked).err().unwrap());
+        assert!(
+            error.contains("cannot make `Meta` generic over `total`")
+                && error.contains("neither a model `M` nor `Vec<M>`"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn an_invalid_spec_is_refused_with_the_reason() {
         let broken = bundled().replacen(
             "$ref: '#/components/schemas/meta'",

@@ -17,7 +17,7 @@ use heck::ToPascalCase;
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident};
 use serde_json::Value;
-use syn::{Fields, Item, ItemStruct, Type, parse_quote};
+use syn::{Fields, Ident, Item, ItemStruct, Type, parse_quote};
 
 /// The extension that marks a property as the object(s) a wrapper carries.
 pub const ITEM_KEY: &str = "x-do-images-item";
@@ -95,6 +95,15 @@ pub fn make_generic(tokens: TokenStream, marked: &[MarkedItem]) -> Result<TokenS
             _ => None,
         })
         .context("progenitor's output has no `types` module")?;
+    let models: Vec<Ident> = types
+        .1
+        .iter()
+        .filter_map(|item| match item {
+            Item::Struct(model) => Some(model.ident.clone()),
+            Item::Enum(model) => Some(model.ident.clone()),
+            _ => None,
+        })
+        .collect();
     for mark in marked {
         let name = format_ident!("{}", mark.schema.to_pascal_case());
         let wrapper = types
@@ -110,7 +119,7 @@ pub fn make_generic(tokens: TokenStream, marked: &[MarkedItem]) -> Result<TokenS
                     mark.schema, mark.property
                 )
             })?;
-        make_field_generic(wrapper, &mark.property).with_context(|| {
+        make_field_generic(wrapper, &mark.property, &models).with_context(|| {
             format!(
                 "cannot make `{name}` generic over `{}` (marked `{ITEM_KEY}`)",
                 mark.property
@@ -121,8 +130,8 @@ pub fn make_generic(tokens: TokenStream, marked: &[MarkedItem]) -> Result<TokenS
 }
 
 /// Gives `wrapper` the parameter `T = M` and its field `property` the type
-/// `T` or `Vec<T>` in place of `M` or `Vec<M>`.
-fn make_field_generic(wrapper: &mut ItemStruct, property: &str) -> Result<()> {
+/// `T` or `Vec<T>` in place of `M` or `Vec<M>`, `M` one of `models`.
+fn make_field_generic(wrapper: &mut ItemStruct, property: &str, models: &[Ident]) -> Result<()> {
     if !wrapper.generics.params.is_empty() {
         bail!("it already has generic parameters");
     }
@@ -134,7 +143,7 @@ fn make_field_generic(wrapper: &mut ItemStruct, property: &str) -> Result<()> {
         .iter_mut()
         .find(|field| field.ident.as_ref().is_some_and(|ident| ident == property))
         .with_context(|| format!("it has no field `{property}`"))?;
-    let (model, generic): (Type, Type) = match model_of(&field.ty) {
+    let (model, generic): (Type, Type) = match model_of(&field.ty, models) {
         Some((model, false)) => (model, parse_quote!(T)),
         Some((model, true)) => (model, parse_quote!(::std::vec::Vec<T>)),
         None => bail!(
@@ -153,17 +162,18 @@ fn make_field_generic(wrapper: &mut ItemStruct, property: &str) -> Result<()> {
     Ok(())
 }
 
-/// `(M, false)` for a model `M` (a name of the `types` module), `(M, true)`
-/// for `::std::vec::Vec<M>`.
-fn model_of(ty: &Type) -> Option<(Type, bool)> {
+/// `(M, false)` for a model `M` (one of `models`, the structs and enums of
+/// the `types` module), `(M, true)` for `::std::vec::Vec<M>`.
+fn model_of(ty: &Type, models: &[Ident]) -> Option<(Type, bool)> {
     let Type::Path(path) = ty else {
         return None;
     };
     let is_model = |path: &syn::TypePath| {
         path.qself.is_none()
-            && path.path.leading_colon.is_none()
-            && path.path.segments.len() == 1
-            && path.path.segments[0].arguments.is_none()
+            && path
+                .path
+                .get_ident()
+                .is_some_and(|name| models.contains(name))
     };
     if is_model(path) {
         return Some((ty.clone(), false));
@@ -203,6 +213,10 @@ mod tests {
                     pub images: ::std::vec::Vec<Image>,
                     pub links: ::std::option::Option<PageLinks>,
                     pub meta: Meta,
+                }
+                pub struct Image;
+                pub struct Meta {
+                    pub total: u64,
                 }
                 pub mod builder {
                     pub struct ImageEnvelope {
@@ -289,5 +303,8 @@ mod tests {
                 && unfit.contains("neither a model `M` nor `Vec<M>`"),
             "{unfit}"
         );
+        // A number is not a model, though its type is a single name too.
+        let number = error(&[mark("meta", "total")]);
+        assert!(number.contains("its type is `u64`"), "{number}");
     }
 }

@@ -39,7 +39,8 @@ impl Execute for Counting {
 #[tokio::test]
 async fn an_error_answer_comes_back_with_its_status_and_body_unread() {
     let server = MockServer::start_async().await;
-    let body = r#"{"id": "not_found", "message": "The resource you were accessing could not be found."}"#;
+    let body =
+        r#"{"id": "not_found", "message": "The resource you were accessing could not be found."}"#;
     let mock = server
         .mock_async(|when, then| {
             when.method(GET)
@@ -65,7 +66,9 @@ async fn a_success_goes_through_execute_and_its_body_is_exactly_as_sent() {
     let body = r#"{"images":[],"meta":{"total":0},  "extra": true}"#;
     let mock = server
         .mock_async(|when, then| {
-            when.method(GET).path("/v2/images").query_param("per_page", "5");
+            when.method(GET)
+                .path("/v2/images")
+                .query_param("per_page", "5");
             then.status(200).body(body);
         })
         .await;
