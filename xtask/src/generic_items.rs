@@ -87,16 +87,8 @@ fn collect_marks(node: &Value, at: &mut Vec<String>, found: &mut Vec<MarkedItem>
 /// item, the model as default.
 pub fn make_generic(tokens: TokenStream, marked: &[MarkedItem]) -> Result<TokenStream> {
     let mut file: syn::File = syn::parse2(tokens).context("progenitor's output does not parse")?;
-    let types = file
-        .items
-        .iter_mut()
-        .find_map(|item| match item {
-            Item::Mod(module) if module.ident == "types" => module.content.as_mut(),
-            _ => None,
-        })
-        .context("progenitor's output has no `types` module")?;
+    let types = crate::model_derives::types_items(&mut file)?;
     let models: Vec<Ident> = types
-        .1
         .iter()
         .filter_map(|item| match item {
             Item::Struct(model) => Some(model.ident.clone()),
@@ -107,7 +99,6 @@ pub fn make_generic(tokens: TokenStream, marked: &[MarkedItem]) -> Result<TokenS
     for mark in marked {
         let name = format_ident!("{}", mark.schema.to_pascal_case());
         let wrapper = types
-            .1
             .iter_mut()
             .find_map(|item| match item {
                 Item::Struct(wrapper) if wrapper.ident == name => Some(wrapper),
