@@ -15,11 +15,12 @@ mod bench;
 mod bench_venv;
 mod check;
 mod generate;
-mod json_sends;
+mod generic_items;
 mod model_derives;
 mod open_enums;
 mod path_segments;
 mod progenitor_fixes;
+mod raw_sends;
 mod spec;
 #[cfg(test)]
 mod test_support;

@@ -45,8 +45,9 @@ pub mod types {
     ///A single action, wrapped.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct ActionEnvelope {
-        pub action: Action,
+    pub struct ActionEnvelope<T = Action> {
+        #[serde(bound(deserialize = "T: ::serde::Deserialize<'de>"))]
+        pub action: T,
     }
     impl ActionEnvelope {
         pub fn builder() -> builder::ActionEnvelope {
@@ -56,9 +57,10 @@ pub mod types {
     ///One page of image actions.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct ActionsPage {
+    pub struct ActionsPage<T = Action> {
         #[serde(deserialize_with = "::do_images_api::null_as_default")]
-        pub actions: ::std::vec::Vec<Action>,
+        #[serde(bound(deserialize = "T: ::serde::Deserialize<'de>"))]
+        pub actions: ::std::vec::Vec<T>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub links: ::std::option::Option<PageLinks>,
         pub meta: Meta,
@@ -371,8 +373,9 @@ pub mod types {
     ///A single image, wrapped.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct ImageEnvelope {
-        pub image: Image,
+    pub struct ImageEnvelope<T = Image> {
+        #[serde(bound(deserialize = "T: ::serde::Deserialize<'de>"))]
+        pub image: T,
     }
     impl ImageEnvelope {
         pub fn builder() -> builder::ImageEnvelope {
@@ -482,9 +485,10 @@ pub mod types {
     ///One page of images.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct ImagesPage {
+    pub struct ImagesPage<T = Image> {
         #[serde(deserialize_with = "::do_images_api::null_as_default")]
-        pub images: ::std::vec::Vec<Image>,
+        #[serde(bound(deserialize = "T: ::serde::Deserialize<'de>"))]
+        pub images: ::std::vec::Vec<T>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub links: ::std::option::Option<PageLinks>,
         pub meta: Meta,
@@ -2846,13 +2850,10 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
-        pub async fn send_json(
-            self,
-        ) -> Result<
-            ResponseValue<Box<::serde_json::value::RawValue>>,
-            Error<types::Error>,
-        > {
+    }
+    impl<'a> crate::Operation for ImagesList<'a> {
+        type Success = types::ImagesPage;
+        async fn send_raw(self) -> Result<::reqwest::Response, Error<types::Error>> {
             let Self { client, page, per_page, private, tag_name, type_ } = self;
             let page = page.map_err(Error::InvalidRequest)?;
             let per_page = per_page.map_err(Error::InvalidRequest)?;
@@ -2890,45 +2891,7 @@ pub mod builder {
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
             let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(response)
         }
     }
     /**Builder for [`Client::images_create_custom`]
@@ -3047,13 +3010,10 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
-        pub async fn send_json(
-            self,
-        ) -> Result<
-            ResponseValue<Box<::serde_json::value::RawValue>>,
-            Error<types::Error>,
-        > {
+    }
+    impl<'a> crate::Operation for ImagesCreateCustom<'a> {
+        type Success = types::ImageEnvelope;
+        async fn send_raw(self) -> Result<::reqwest::Response, Error<types::Error>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -3087,45 +3047,7 @@ pub mod builder {
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
             let response = result?;
-            match response.status().as_u16() {
-                202u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(response)
         }
     }
     /**Builder for [`Client::images_get`]
@@ -3237,13 +3159,10 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
-        pub async fn send_json(
-            self,
-        ) -> Result<
-            ResponseValue<Box<::serde_json::value::RawValue>>,
-            Error<types::Error>,
-        > {
+    }
+    impl<'a> crate::Operation for ImagesGet<'a> {
+        type Success = types::ImageEnvelope;
+        async fn send_raw(self) -> Result<::reqwest::Response, Error<types::Error>> {
             let Self { client, image_id } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -3275,52 +3194,7 @@ pub mod builder {
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
             let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(response)
         }
     }
     /**Builder for [`Client::images_update`]
@@ -3460,13 +3334,10 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
-        pub async fn send_json(
-            self,
-        ) -> Result<
-            ResponseValue<Box<::serde_json::value::RawValue>>,
-            Error<types::Error>,
-        > {
+    }
+    impl<'a> crate::Operation for ImagesUpdate<'a> {
+        type Success = types::ImageEnvelope;
+        async fn send_raw(self) -> Result<::reqwest::Response, Error<types::Error>> {
             let Self { client, image_id, body } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -3502,52 +3373,7 @@ pub mod builder {
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
             let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(response)
         }
     }
     /**Builder for [`Client::images_delete`]
@@ -3656,6 +3482,43 @@ pub mod builder {
                 }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+    }
+    impl<'a> crate::Operation for ImagesDelete<'a> {
+        type Success = ();
+        async fn send_raw(self) -> Result<::reqwest::Response, Error<types::Error>> {
+            let Self { client, image_id } = self;
+            let image_id = image_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v2/images/{}", client.baseurl, crate ::encode_path_segment(& image_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "images_delete",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            Ok(response)
         }
     }
     /**Builder for [`Client::image_account_transfers_create`]
@@ -3793,13 +3656,10 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
-        pub async fn send_json(
-            self,
-        ) -> Result<
-            ResponseValue<Box<::serde_json::value::RawValue>>,
-            Error<types::Error>,
-        > {
+    }
+    impl<'a> crate::Operation for ImageAccountTransfersCreate<'a> {
+        type Success = types::ImageAccountTransferCreated;
+        async fn send_raw(self) -> Result<::reqwest::Response, Error<types::Error>> {
             let Self { client, image_id, body } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -3833,59 +3693,7 @@ pub mod builder {
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
             let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(response)
         }
     }
     /**Builder for [`Client::image_account_transfers_accept`]
@@ -4040,6 +3848,50 @@ pub mod builder {
             }
         }
     }
+    impl<'a> crate::Operation for ImageAccountTransfersAccept<'a> {
+        type Success = ();
+        async fn send_raw(self) -> Result<::reqwest::Response, Error<types::Error>> {
+            let Self { client, image_id, body } = self;
+            let image_id = image_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::ImageAccountTransferAccept::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v2/images/{}/account_transfer/accept", client.baseurl, crate
+                ::encode_path_segment(& image_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "image_account_transfers_accept",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            Ok(response)
+        }
+    }
     /**Builder for [`Client::image_account_transfers_cancel`]
 
 [`Client::image_account_transfers_cancel`]: super::Client::image_account_transfers_cancel*/
@@ -4188,6 +4040,50 @@ pub mod builder {
                 }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+    }
+    impl<'a> crate::Operation for ImageAccountTransfersCancel<'a> {
+        type Success = ();
+        async fn send_raw(self) -> Result<::reqwest::Response, Error<types::Error>> {
+            let Self { client, image_id, body } = self;
+            let image_id = image_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::ImageAccountTransferRef::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v2/images/{}/account_transfer/cancel", client.baseurl, crate
+                ::encode_path_segment(& image_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "image_account_transfers_cancel",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            Ok(response)
         }
     }
     /**Builder for [`Client::image_account_transfers_decline`]
@@ -4340,6 +4236,50 @@ pub mod builder {
             }
         }
     }
+    impl<'a> crate::Operation for ImageAccountTransfersDecline<'a> {
+        type Success = ();
+        async fn send_raw(self) -> Result<::reqwest::Response, Error<types::Error>> {
+            let Self { client, image_id, body } = self;
+            let image_id = image_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::ImageAccountTransferRef::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v2/images/{}/account_transfer/decline", client.baseurl, crate
+                ::encode_path_segment(& image_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "image_account_transfers_decline",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            Ok(response)
+        }
+    }
     /**Builder for [`Client::image_actions_list`]
 
 [`Client::image_actions_list`]: super::Client::image_actions_list*/
@@ -4483,13 +4423,10 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
-        pub async fn send_json(
-            self,
-        ) -> Result<
-            ResponseValue<Box<::serde_json::value::RawValue>>,
-            Error<types::Error>,
-        > {
+    }
+    impl<'a> crate::Operation for ImageActionsList<'a> {
+        type Success = types::ActionsPage;
+        async fn send_raw(self) -> Result<::reqwest::Response, Error<types::Error>> {
             let Self { client, image_id, page, per_page } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
@@ -4525,52 +4462,7 @@ pub mod builder {
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
             let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(response)
         }
     }
     /**Builder for [`Client::image_actions_post`]
@@ -4697,13 +4589,10 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
-        pub async fn send_json(
-            self,
-        ) -> Result<
-            ResponseValue<Box<::serde_json::value::RawValue>>,
-            Error<types::Error>,
-        > {
+    }
+    impl<'a> crate::Operation for ImageActionsPost<'a> {
+        type Success = types::ActionEnvelope;
+        async fn send_raw(self) -> Result<::reqwest::Response, Error<types::Error>> {
             let Self { client, image_id, body } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -4737,52 +4626,7 @@ pub mod builder {
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
             let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(response)
         }
     }
     /**Builder for [`Client::image_actions_get`]
@@ -4910,13 +4754,10 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
-        pub async fn send_json(
-            self,
-        ) -> Result<
-            ResponseValue<Box<::serde_json::value::RawValue>>,
-            Error<types::Error>,
-        > {
+    }
+    impl<'a> crate::Operation for ImageActionsGet<'a> {
+        type Success = types::ActionEnvelope;
+        async fn send_raw(self) -> Result<::reqwest::Response, Error<types::Error>> {
             let Self { client, image_id, action_id } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let action_id = action_id.map_err(Error::InvalidRequest)?;
@@ -4950,52 +4791,7 @@ pub mod builder {
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
             let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(response)
         }
     }
 }

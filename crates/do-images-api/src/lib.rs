@@ -11,7 +11,15 @@
 //!   sent: plain by default, or through an [`Execute`] of your own (the
 //!   `do-images` crate uses this for retries and rate limits);
 //! - [`Client::with_token`], a client that authenticates with a bearer token
-//!   over TLS.
+//!   over TLS;
+//! - [`Operation`], implemented by every builder: `send_raw()` sends the
+//!   request like `send()` and returns the answer unread, whatever its status,
+//!   for a caller that decodes the body itself.
+//!
+//! The answer wrappers ([`types::ImageEnvelope`], [`types::ActionEnvelope`],
+//! [`types::ImagesPage`], [`types::ActionsPage`]) are generic over the
+//! object(s) they carry, the model by default: `ImagesPage<serde_json::Value>`
+//! reads the same page with each image as the API sent it.
 //!
 //! String enums of the spec are *open* ([`open_enums`]): values the spec
 //! does not list, such as a new region, parse into `Other(String)` instead of
@@ -42,6 +50,7 @@
 extern crate self as do_images_api;
 
 mod image_ref;
+mod operation;
 /// The spec's string enums as open Rust enums (generated; see the crate docs).
 #[rustfmt::skip] // generated: formatted by the xtask, checked for drift by `cargo xtask check`
 pub mod open_enums;
@@ -58,6 +67,7 @@ mod generated;
 
 pub use generated::*;
 pub use image_ref::{ImageRef, ImageRefError, Slug};
+pub use operation::Operation;
 use path_segment::encode_path_segment;
 pub use token_client::{ClientBuildError, bearer_header};
 pub use transport::{Execute, ExecuteFuture, Transport};
