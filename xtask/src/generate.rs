@@ -18,9 +18,9 @@ use crate::SPEC_PATH;
 use crate::generic_items;
 use crate::model_derives;
 use crate::open_enums;
+use crate::operation_impls;
 use crate::path_segments;
 use crate::progenitor_fixes;
-use crate::raw_sends;
 
 /// The generated files, relative to the workspace root.
 pub const GENERATED_CLIENT: &str = "crates/do-images-api/src/generated.rs";
@@ -82,7 +82,8 @@ pub fn generate(spec_text: &str) -> Result<Vec<GeneratedFile>> {
     let client = model_derives::rewrite_models(client)?;
     let client = generic_items::make_generic(client, &generic_items)?;
     let client = path_segments::encode_fully(client);
-    let client = raw_sends::add(client).context("cannot add `send_raw` to the generated client")?;
+    let client = operation_impls::add(client)
+        .context("cannot add the `Operation` impls to the generated client")?;
     // A fresh generator: `httpmock` loads the spec's schemas into its type
     // space itself, which a generator that already made the client has done.
     let mock = run_progenitor("the httpmock helpers", || {

@@ -18,9 +18,9 @@ mod generate;
 mod generic_items;
 mod model_derives;
 mod open_enums;
+mod operation_impls;
 mod path_segments;
 mod progenitor_fixes;
-mod raw_sends;
 mod spec;
 #[cfg(test)]
 mod test_support;

@@ -2853,7 +2853,7 @@ pub mod builder {
     }
     impl<'a> crate::Operation for ImagesList<'a> {
         type Success = types::ImagesPage;
-        async fn send_raw(self) -> Result<::reqwest::Response, Error<types::Error>> {
+        fn build(self) -> Result<crate::BuiltRequest, Error<types::Error>> {
             let Self { client, page, per_page, private, tag_name, type_ } = self;
             let page = page.map_err(Error::InvalidRequest)?;
             let per_page = per_page.map_err(Error::InvalidRequest)?;
@@ -2887,11 +2887,10 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "images_list",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            Ok(response)
+            Ok(crate::BuiltRequest {
+                request,
+                operation_id: info.operation_id,
+            })
         }
     }
     /**Builder for [`Client::images_create_custom`]
@@ -3013,7 +3012,7 @@ pub mod builder {
     }
     impl<'a> crate::Operation for ImagesCreateCustom<'a> {
         type Success = types::ImageEnvelope;
-        async fn send_raw(self) -> Result<::reqwest::Response, Error<types::Error>> {
+        fn build(self) -> Result<crate::BuiltRequest, Error<types::Error>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -3043,11 +3042,10 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "images_create_custom",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            Ok(response)
+            Ok(crate::BuiltRequest {
+                request,
+                operation_id: info.operation_id,
+            })
         }
     }
     /**Builder for [`Client::images_get`]
@@ -3162,7 +3160,7 @@ pub mod builder {
     }
     impl<'a> crate::Operation for ImagesGet<'a> {
         type Success = types::ImageEnvelope;
-        async fn send_raw(self) -> Result<::reqwest::Response, Error<types::Error>> {
+        fn build(self) -> Result<crate::BuiltRequest, Error<types::Error>> {
             let Self { client, image_id } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -3190,11 +3188,10 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "images_get",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            Ok(response)
+            Ok(crate::BuiltRequest {
+                request,
+                operation_id: info.operation_id,
+            })
         }
     }
     /**Builder for [`Client::images_update`]
@@ -3337,7 +3334,7 @@ pub mod builder {
     }
     impl<'a> crate::Operation for ImagesUpdate<'a> {
         type Success = types::ImageEnvelope;
-        async fn send_raw(self) -> Result<::reqwest::Response, Error<types::Error>> {
+        fn build(self) -> Result<crate::BuiltRequest, Error<types::Error>> {
             let Self { client, image_id, body } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -3369,11 +3366,10 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "images_update",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            Ok(response)
+            Ok(crate::BuiltRequest {
+                request,
+                operation_id: info.operation_id,
+            })
         }
     }
     /**Builder for [`Client::images_delete`]
@@ -3486,7 +3482,7 @@ pub mod builder {
     }
     impl<'a> crate::Operation for ImagesDelete<'a> {
         type Success = ();
-        async fn send_raw(self) -> Result<::reqwest::Response, Error<types::Error>> {
+        fn build(self) -> Result<crate::BuiltRequest, Error<types::Error>> {
             let Self { client, image_id } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -3514,11 +3510,10 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "images_delete",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            Ok(response)
+            Ok(crate::BuiltRequest {
+                request,
+                operation_id: info.operation_id,
+            })
         }
     }
     /**Builder for [`Client::image_account_transfers_create`]
@@ -3659,7 +3654,7 @@ pub mod builder {
     }
     impl<'a> crate::Operation for ImageAccountTransfersCreate<'a> {
         type Success = types::ImageAccountTransferCreated;
-        async fn send_raw(self) -> Result<::reqwest::Response, Error<types::Error>> {
+        fn build(self) -> Result<crate::BuiltRequest, Error<types::Error>> {
             let Self { client, image_id, body } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -3689,11 +3684,10 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "image_account_transfers_create",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            Ok(response)
+            Ok(crate::BuiltRequest {
+                request,
+                operation_id: info.operation_id,
+            })
         }
     }
     /**Builder for [`Client::image_account_transfers_accept`]
@@ -3850,7 +3844,7 @@ pub mod builder {
     }
     impl<'a> crate::Operation for ImageAccountTransfersAccept<'a> {
         type Success = ();
-        async fn send_raw(self) -> Result<::reqwest::Response, Error<types::Error>> {
+        fn build(self) -> Result<crate::BuiltRequest, Error<types::Error>> {
             let Self { client, image_id, body } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -3885,11 +3879,10 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "image_account_transfers_accept",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            Ok(response)
+            Ok(crate::BuiltRequest {
+                request,
+                operation_id: info.operation_id,
+            })
         }
     }
     /**Builder for [`Client::image_account_transfers_cancel`]
@@ -4044,7 +4037,7 @@ pub mod builder {
     }
     impl<'a> crate::Operation for ImageAccountTransfersCancel<'a> {
         type Success = ();
-        async fn send_raw(self) -> Result<::reqwest::Response, Error<types::Error>> {
+        fn build(self) -> Result<crate::BuiltRequest, Error<types::Error>> {
             let Self { client, image_id, body } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -4079,11 +4072,10 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "image_account_transfers_cancel",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            Ok(response)
+            Ok(crate::BuiltRequest {
+                request,
+                operation_id: info.operation_id,
+            })
         }
     }
     /**Builder for [`Client::image_account_transfers_decline`]
@@ -4238,7 +4230,7 @@ pub mod builder {
     }
     impl<'a> crate::Operation for ImageAccountTransfersDecline<'a> {
         type Success = ();
-        async fn send_raw(self) -> Result<::reqwest::Response, Error<types::Error>> {
+        fn build(self) -> Result<crate::BuiltRequest, Error<types::Error>> {
             let Self { client, image_id, body } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -4273,11 +4265,10 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "image_account_transfers_decline",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            Ok(response)
+            Ok(crate::BuiltRequest {
+                request,
+                operation_id: info.operation_id,
+            })
         }
     }
     /**Builder for [`Client::image_actions_list`]
@@ -4426,7 +4417,7 @@ pub mod builder {
     }
     impl<'a> crate::Operation for ImageActionsList<'a> {
         type Success = types::ActionsPage;
-        async fn send_raw(self) -> Result<::reqwest::Response, Error<types::Error>> {
+        fn build(self) -> Result<crate::BuiltRequest, Error<types::Error>> {
             let Self { client, image_id, page, per_page } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
@@ -4458,11 +4449,10 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "image_actions_list",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            Ok(response)
+            Ok(crate::BuiltRequest {
+                request,
+                operation_id: info.operation_id,
+            })
         }
     }
     /**Builder for [`Client::image_actions_post`]
@@ -4592,7 +4582,7 @@ pub mod builder {
     }
     impl<'a> crate::Operation for ImageActionsPost<'a> {
         type Success = types::ActionEnvelope;
-        async fn send_raw(self) -> Result<::reqwest::Response, Error<types::Error>> {
+        fn build(self) -> Result<crate::BuiltRequest, Error<types::Error>> {
             let Self { client, image_id, body } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -4622,11 +4612,10 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "image_actions_post",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            Ok(response)
+            Ok(crate::BuiltRequest {
+                request,
+                operation_id: info.operation_id,
+            })
         }
     }
     /**Builder for [`Client::image_actions_get`]
@@ -4757,7 +4746,7 @@ pub mod builder {
     }
     impl<'a> crate::Operation for ImageActionsGet<'a> {
         type Success = types::ActionEnvelope;
-        async fn send_raw(self) -> Result<::reqwest::Response, Error<types::Error>> {
+        fn build(self) -> Result<crate::BuiltRequest, Error<types::Error>> {
             let Self { client, image_id, action_id } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let action_id = action_id.map_err(Error::InvalidRequest)?;
@@ -4787,11 +4776,10 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "image_actions_get",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            Ok(response)
+            Ok(crate::BuiltRequest {
+                request,
+                operation_id: info.operation_id,
+            })
         }
     }
 }

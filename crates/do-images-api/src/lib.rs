@@ -12,9 +12,9 @@
 //!   `do-images` crate uses this for retries and rate limits);
 //! - [`Client::with_token`], a client that authenticates with a bearer token
 //!   over TLS;
-//! - [`Operation`], implemented by every builder: `send_raw()` sends the
-//!   request like `send()` and returns the answer unread, whatever its status,
-//!   for a caller that decodes the body itself.
+//! - [`Operation`], implemented by every builder: `build()` gives the
+//!   request `send()` would send, unsent, for a caller that sends it its own
+//!   way and decodes the body itself (do-images does).
 //!
 //! The answer wrappers ([`types::ImageEnvelope`], [`types::ActionEnvelope`],
 //! [`types::ImagesPage`], [`types::ActionsPage`]) are generic over the
@@ -67,7 +67,7 @@ mod generated;
 
 pub use generated::*;
 pub use image_ref::{ImageRef, ImageRefError, Slug};
-pub use operation::Operation;
+pub use operation::{BuiltRequest, Operation};
 use path_segment::encode_path_segment;
 pub use token_client::{ClientBuildError, bearer_header};
 pub use transport::{Execute, ExecuteFuture, Transport};

@@ -1,41 +1,48 @@
-//! [`Operation`]: every builder of the generated client, sent without
-//! reading the answer.
+//! [`Operation`]: every builder of the generated client, as a request that
+//! can be built without being sent.
 
 use crate::{Error, types};
 
-/// One request of the generated client, built by its builder, sent without
-/// reading the answer.
+/// One operation of the generated client, as its builder sets it up.
 ///
 /// The xtask implements it for every builder of [`builder`](crate::builder)
-/// (`cargo xtask generate`): `send_raw` is the builder's `send()` up to the
-/// answer, so the request, the client's hooks and its [`Execute`](crate::Execute)
-/// are the same; only the reading of the answer (its status and body) is
-/// left to the caller, who can decode the body once, into whatever type it
-/// wants.
+/// (`cargo xtask generate`): [`build`](Self::build) checks the builder's
+/// values and builds exactly the request its `send()` would send, stopping
+/// before the client's hooks. A caller with its own way of sending (do-images
+/// sends it through its executor and decodes the body once, into whatever
+/// type its caller asked for) starts from there; [`Success`](Self::Success)
+/// says what a successful answer's body is.
 ///
-/// ```no_run
+/// ```
 /// use do_images_api::Operation;
-/// # async fn example(client: &do_images_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-/// let response = client.images_get().image_id(7555620).send_raw().await?;
-/// println!("{}", response.status());
-/// let body = response.bytes().await?;
-/// let envelope: do_images_api::types::ImageEnvelope = serde_json::from_slice(&body)?;
-/// println!("{}", envelope.image.name);
-/// # Ok(()) }
+/// let client = do_images_api::Client::new(
+///     "https://api.digitalocean.com",
+///     do_images_api::Transport::default(),
+/// );
+/// let built = client.images_get().image_id(7555620).build()?;
+/// assert_eq!(built.operation_id, "images_get");
+/// assert_eq!(built.request.url().path(), "/v2/images/7555620");
+/// # Ok::<(), do_images_api::Error<do_images_api::types::Error>>(())
 /// ```
 pub trait Operation: Send {
     /// What a successful answer's body decodes to (`()` when it has none),
     /// e.g. [`types::ImageEnvelope`].
     type Success;
 
-    /// Sends the request through the client's hooks and
-    /// [`Execute`](crate::Execute) like `send()`, and returns the answer
-    /// whatever its status, its body unread.
-    ///
-    /// Fails only where `send()` fails before an answer: a builder value that
-    /// was refused ([`Error::InvalidRequest`]), a request that could not be
-    /// built or sent ([`Error::CommunicationError`]), or a hook's error.
-    fn send_raw(
-        self,
-    ) -> impl std::future::Future<Output = Result<reqwest::Response, Error<types::Error>>> + Send;
+    /// The request `send()` would send, not sent. Fails where `send()` fails
+    /// before sending: a builder value that was refused
+    /// ([`Error::InvalidRequest`]) or a request that cannot be built.
+    fn build(self) -> Result<BuiltRequest, Error<types::Error>>;
+}
+
+/// A request built by an [`Operation`], ready to send.
+#[derive(Debug)]
+pub struct BuiltRequest {
+    /// The request, with the headers the generated client sets (`Accept`,
+    /// `api-version`); the default headers of the client's
+    /// `reqwest::Client` (such as the token of [`Client::with_token`](crate::Client::with_token))
+    /// are added when it is sent with that client.
+    pub request: reqwest::Request,
+    /// The spec's `operationId`, such as `images_get`.
+    pub operation_id: &'static str,
 }

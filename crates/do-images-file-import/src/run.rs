@@ -6,11 +6,11 @@ use std::pin::pin;
 
 use do_images::distribution::RegionResult;
 use do_images::{Error as ApiError, Image, Progress, WaitOptions};
-use serde::de::DeserializeOwned;
 use futures::FutureExt;
 use object_store::ObjectStoreExt;
 use object_store::multipart::MultipartStore;
 use object_store::signer::{Method, Signer};
+use serde::de::DeserializeOwned;
 
 use crate::builder::{ImportFile, Plan};
 use crate::cleanup::{CLEANUP_TIME_LIMIT, Cleanup, Stored};
@@ -48,7 +48,9 @@ impl ImportFile {
     /// Like [`send`](Self::send), the image read as `T`: the model, or the
     /// object exactly as the API sent it (`serde_json::Value`,
     /// `Box<serde_json::value::RawValue>`), never fetched again.
-    pub async fn send_as<T: DeserializeOwned + Send + 'static>(self) -> Result<ImportedImage<T>, ImportError> {
+    pub async fn send_as<T: DeserializeOwned + Send + 'static>(
+        self,
+    ) -> Result<ImportedImage<T>, ImportError> {
         self.send_until_as(std::future::pending()).await
     }
 

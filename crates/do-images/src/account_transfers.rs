@@ -162,7 +162,9 @@ impl StartTransfer {
         let image_id = self.image_id?;
         let body = self.body?;
         let request = self.client.api().image_account_transfers_create();
-        self.client.call_as(request.image_id(image_id).body(body)).await
+        self.client
+            .call_as(request.image_id(image_id).body(body))
+            .await
     }
 }
 

@@ -184,9 +184,7 @@ impl PostAction {
 
     /// Like [`send`](Self::send), the action read as `T`: any type that
     /// deserializes from the `action` object.
-    pub async fn send_as<T: DeserializeOwned + Send + 'static>(
-        self,
-    ) -> Result<StartedAction<T>> {
+    pub async fn send_as<T: DeserializeOwned + Send + 'static>(self) -> Result<StartedAction<T>> {
         let image_id = self.image_id?;
         let body = self.body?;
         let client = self.client;

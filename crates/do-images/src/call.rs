@@ -14,7 +14,7 @@
 
 use std::any::Any;
 
-use do_images_api::{Operation, types};
+use do_images_api::{ClientInfo, Operation, types};
 use serde::de::DeserializeOwned;
 
 use crate::client::Client;
@@ -62,12 +62,12 @@ impl Client {
     /// other outcome is the [`Error`] it amounts to.
     pub(crate) async fn answer<O: Operation>(&self, operation: O) -> Result<Answer> {
         let redactor = self.redactor();
-        let request = operation
+        let built = operation
             .build()
             .map_err(|error| Error::from_build(error).redacted(redactor))?;
         let exchange = self
             .executor()
-            .run(self.api().client(), request, O::ID)
+            .run(self.api().client(), built.request, built.operation_id)
             .await
             .map_err(|failure| failure.into_error().redacted(redactor))?;
         Answer::from_exchange(exchange, redactor.clone())
@@ -131,11 +131,6 @@ impl Answer {
             }
         }
         .redacted(&answer.redactor))
-    }
-
-    /// How the answer was received.
-    pub(crate) fn received(&self) -> &Received {
-        &self.received
     }
 
     /// The body read as `T` (an empty body reads as JSON `null`, which is

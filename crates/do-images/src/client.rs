@@ -1,7 +1,6 @@
 //! [`Client`] and its [`ClientBuilder`].
 
 use std::fmt;
-use std::future::Future;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};

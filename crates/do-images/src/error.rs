@@ -385,8 +385,7 @@ impl Error {
                 status,
                 request_id: redactor.redact_option(request_id),
             },
-            other @ (Self::TotalMismatch { .. }
-            | Self::SelectsEverything { .. }) => other,
+            other @ (Self::TotalMismatch { .. } | Self::SelectsEverything { .. }) => other,
         }
     }
 
@@ -395,11 +394,9 @@ impl Error {
     pub(crate) fn from_build(error: do_images_api::Error<types::Error>) -> Self {
         use do_images_api::Error as E;
         match error {
-            E::InvalidRequest(problem) => Self::invalid(
-                "request",
-                problem,
-                "the values the operation documents",
-            ),
+            E::InvalidRequest(problem) => {
+                Self::invalid("request", problem, "the values the operation documents")
+            }
             other => Self::Config(format!("cannot build the request: {other}")),
         }
     }

@@ -2,8 +2,8 @@
 //! rate-limit capture, body size cap and request logging.
 //!
 //! [`Executor::run`] returns what it learnt about a call as a value: the
-//! last answer with the number of attempts ([`Exchange`]), or the failure
-//! with it ([`Failure`]). This crate's calls read those directly (see
+//! last answer, its body read up to the limit ([`Exchange`]), or the last
+//! failure with the number of attempts ([`Failure`]). This crate's calls read those directly (see
 //! `call.rs`); the generated client's own `send()` reaches the same code
 //! through [`Execute`], which turns them back into the `reqwest` types
 //! progenitor decodes: a body over the limit then fails to read with
@@ -12,8 +12,8 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-pub(crate) use body::{Body, BodyTooLarge};
 use body::read_capped;
+pub(crate) use body::{Body, BodyTooLarge};
 use do_images_api::{Execute, ExecuteFuture};
 use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, USER_AGENT};
 use reqwest::{Method, StatusCode};
@@ -44,16 +44,14 @@ pub(crate) struct Executor {
     pub(crate) changes_sent: Arc<AtomicBool>,
 }
 
-/// The last answer of a call: its status and headers, its body read up to
-/// the limit, and how many times the request was sent.
+/// The last answer of a call: its status and headers, and its body read up
+/// to the limit.
 #[derive(Debug)]
 pub(crate) struct Exchange {
     /// The answer's status, headers and version.
     pub(crate) head: http::response::Parts,
     /// The body, or the fact that it was over the limit.
     pub(crate) body: Body,
-    /// How many times the request was sent.
-    pub(crate) attempts: u32,
 }
 
 /// A call that got no answer: the last error, after `attempts` attempts.
@@ -106,7 +104,7 @@ impl Execute for Executor {
 
 impl Executor {
     /// Sends `request` until an answer settles it (retrying as the policy
-    /// allows), and returns that answer or the last failure, each with the
+    /// allows), and returns that answer, or the last failure with the
     /// number of attempts.
     pub(crate) async fn run(
         &self,
@@ -197,13 +195,11 @@ impl Executor {
                         return Ok(Exchange {
                             head: already_deleted(response),
                             body: Body::Complete(Vec::new()),
-                            attempts: attempt,
                         });
                     }
                     return Ok(Exchange {
                         head: response,
                         body,
-                        attempts: attempt,
                     });
                 }
                 Err(error) => {
@@ -285,7 +281,9 @@ mod body {
     /// limit. The cause of the body error that the generated client's own
     /// `send()` meets.
     #[derive(Debug, thiserror::Error)]
-    #[error("the answer's body is larger than the client's limit of {limit} bytes; it was not read")]
+    #[error(
+        "the answer's body is larger than the client's limit of {limit} bytes; it was not read"
+    )]
     pub(crate) struct BodyTooLarge {
         pub(crate) limit: u64,
     }

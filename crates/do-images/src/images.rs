@@ -371,9 +371,7 @@ impl CreateCustomImage {
 
     /// Sends the import; the new image is read as `T`: any type that
     /// deserializes from the `image` object.
-    pub async fn send_as<T: DeserializeOwned + Send + 'static>(
-        self,
-    ) -> Result<CreatedImage<T>> {
+    pub async fn send_as<T: DeserializeOwned + Send + 'static>(self) -> Result<CreatedImage<T>> {
         let (client, body) = self.checked()?;
         let request = client.api().images_create_custom().body(body);
         let answer = client.answer(request).await?;
@@ -453,7 +451,11 @@ impl UpdateImage {
     pub async fn send_as<T: DeserializeOwned>(self) -> Result<T> {
         let (client, id, body) = self.checked()?;
         let request = client.api().images_update().image_id(id).body(body);
-        Ok(client.answer(request).await?.decode::<ImageEnvelope<T>>()?.image)
+        Ok(client
+            .answer(request)
+            .await?
+            .decode::<ImageEnvelope<T>>()?
+            .image)
     }
 }
 

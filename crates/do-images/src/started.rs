@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::call::{Answer, model_or};
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::wait::{State, WaitOptions, wait_for};
 
 /// What a waiter polls: an image ([`ImageTarget`]) or an action
@@ -165,7 +165,8 @@ impl<K: Target> Wait<K> {
             let (shown, state) = K::state(&model);
             Ok((shown, state, (answer, model)))
         };
-        let (answer, model) = wait_for(client, &self.options, K::RESOURCE, target.id(), poll).await?;
+        let (answer, model) =
+            wait_for(client, &self.options, K::RESOURCE, target.id(), poll).await?;
         model_or(model, || answer.decode::<K::Envelope<T>>().map(K::object))
     }
 }

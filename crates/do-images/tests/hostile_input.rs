@@ -847,7 +847,7 @@ fn a_body_is_read_up_to_the_limit_and_refused_past_it() {
                 prop_assert!(result.is_ok(), "{size} bytes: {:?}", result.err());
             } else {
                 prop_assert!(
-                    matches!(result, Err(Error::BodyTooLarge { limit: LIMIT })),
+                    matches!(result, Err(Error::BodyTooLarge { limit: LIMIT, .. })),
                     "{size} bytes, chunked {chunked}: {result:?}"
                 );
             }
@@ -878,13 +878,13 @@ fn a_body_several_times_the_limit_is_refused_whatever_its_framing_and_status() {
                 .unwrap_or_else(|_| panic!("{payload:?} {status}: no answer in 5 s"));
             let error = got.expect_err("too large");
             assert!(
-                matches!(error, Error::BodyTooLarge { limit: LIMIT }),
+                matches!(error, Error::BodyTooLarge { limit: LIMIT, .. }),
                 "{payload:?} {status}: {error:?}"
             );
             assert!(error.to_string().contains("4096 bytes"), "{error}");
             let listed = harness.run(client.images().list().collect_all()).unwrap();
             assert!(
-                matches!(listed, Err(Error::BodyTooLarge { limit: LIMIT })),
+                matches!(listed, Err(Error::BodyTooLarge { limit: LIMIT, .. })),
                 "{payload:?} {status}: {listed:?}"
             );
         }

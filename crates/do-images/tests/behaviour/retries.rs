@@ -425,7 +425,7 @@ async fn an_oversize_body_is_refused_unread() {
             .unwrap();
         let error = client.images().get(7).send().await.unwrap_err();
         assert!(
-            matches!(error, Error::BodyTooLarge { limit: 1024 }),
+            matches!(error, Error::BodyTooLarge { limit: 1024, .. }),
             "{error:?}"
         );
     })

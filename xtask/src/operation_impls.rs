@@ -1,22 +1,22 @@
 //! Every builder of the generated client implements `do_images_api::Operation`
-//! (crates/do-images-api/src/operation.rs): `send_raw()` sends the request as
-//! `send()` does and returns the answer unread, whatever its status.
+//! (crates/do-images-api/src/operation.rs): `build()` checks the builder's
+//! values and builds the request exactly as `send()` does, without sending it.
 //!
-//! do-images sends each call once and decodes its body once, into whatever
-//! type its caller asked for (the model, `serde_json::Value`, the JSON text),
-//! with the received status in every error; `send()` would already have
-//! decoded the model and dropped the status. `send_raw`'s body is `send`'s:
-//! the request, `client.pre`, `client.exec` and `client.post` are progenitor's
-//! own; only its last statement, the `match` on the status that reads the
-//! body, becomes `Ok(response)`. `Operation::Success` is the type `send()`
-//! answers (`ResponseValue<S>` gives `S`).
+//! do-images sends each call through its executor, which returns the answer
+//! with what it learnt (status, request id, attempts, a body over the limit)
+//! as values, and decodes the body once, into whatever type its caller asked
+//! for; `send()` would decode the model itself and lose those facts on the
+//! way. `build`'s body is `send`'s up to the hooks: the statements from
+//! `client.pre(...)` on (hooks, sending, reading the answer) are replaced by
+//! the request and the operation id. `Operation::Success` is the type
+//! `send()` answers (`ResponseValue<S>` gives `S`).
 
 use anyhow::{Context, Result, bail};
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::{
-    Expr, GenericArgument, ImplItem, ImplItemFn, Item, ItemImpl, PathArguments, ReturnType, Stmt,
-    Type, parse_quote,
+    GenericArgument, ImplItem, ImplItemFn, Item, ItemImpl, PathArguments, ReturnType, Stmt, Type,
+    parse_quote,
 };
 
 /// `tokens` (progenitor's client) with an `impl crate::Operation` for every
@@ -60,23 +60,34 @@ fn operation_impl(block: &ItemImpl) -> Result<Option<ItemImpl>> {
         format!("`{builder}::send` does not answer `Result<ResponseValue<S>, E>`")
     })?;
     let mut body = send.block.clone();
-    match body.stmts.last_mut() {
-        Some(Stmt::Expr(Expr::Match(status), None))
-            if status.expr.to_token_stream().to_string() == "response . status () . as_u16 ()" =>
-        {
-            *body.stmts.last_mut().expect("just matched") =
-                Stmt::Expr(parse_quote!(Ok(response)), None);
-        }
-        _ => bail!(
-            "`{builder}::send` does not end with progenitor's `match response.status().as_u16()`"
-        ),
+    let Some(hooks) = body.stmts.iter().position(|stmt| {
+        stmt.to_token_stream()
+            .to_string()
+            .starts_with("client . pre (")
+    }) else {
+        bail!("`{builder}::send` does not call progenitor's `client.pre` hook");
+    };
+    if !body.stmts[..hooks].iter().any(|stmt| {
+        stmt.to_token_stream()
+            .to_string()
+            .starts_with("let info = OperationInfo")
+    }) {
+        bail!("`{builder}::send` does not name its `OperationInfo` before `client.pre`");
     }
+    body.stmts.truncate(hooks);
+    body.stmts.push(Stmt::Expr(
+        parse_quote!(Ok(crate::BuiltRequest {
+            request,
+            operation_id: info.operation_id,
+        })),
+        None,
+    ));
     let generics = &block.generics;
     let self_ty = &block.self_ty;
     Ok(Some(parse_quote! {
         impl #generics crate::Operation for #self_ty {
             type Success = #success;
-            async fn send_raw(self) -> Result<::reqwest::Response, #error> #body
+            fn build(self) -> Result<crate::BuiltRequest, #error> #body
         }
     }))
 }
@@ -119,8 +130,13 @@ mod tests {
     use super::*;
     use quote::quote;
 
-    fn status_match() -> TokenStream {
+    /// The end of a progenitor `send`: hooks, sending, reading the answer.
+    fn sending() -> TokenStream {
         quote! {
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
@@ -130,39 +146,43 @@ mod tests {
 
     #[test]
     fn a_json_success_and_an_empty_one_each_get_an_operation() {
-        let status = status_match();
+        let sending = sending();
         let tokens = quote! {
             pub mod builder {
                 impl<'a> ImagesGet<'a> {
                     pub fn image_id(self) -> Self { self }
                     pub async fn send(self) -> Result<ResponseValue<types::ImageEnvelope>, Error<types::Error>> {
-                        client.pre(&mut request, &info).await?;
-                        let response = result?;
-                        #status
+                        let request = client.client.get(url).build()?;
+                        let info = OperationInfo { operation_id: "images_get" };
+                        #sending
                     }
                 }
                 impl<'a> ImagesDelete<'a> {
                     pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
-                        let response = result?;
-                        #status
+                        let request = client.client.delete(url).build()?;
+                        let info = OperationInfo { operation_id: "images_delete" };
+                        #sending
                     }
                 }
             }
         };
         let out = add(tokens).unwrap().to_string();
         let get = "impl < 'a > crate :: Operation for ImagesGet < 'a > { type Success = types :: ImageEnvelope ; \
-                   async fn send_raw (self) -> Result < :: reqwest :: Response , Error < types :: Error > > \
-                   { client . pre (& mut request , & info) . await ? ; let response = result ? ; Ok (response) } }";
+                   fn build (self) -> Result < crate :: BuiltRequest , Error < types :: Error > > \
+                   { let request = client . client . get (url) . build () ? ; \
+                   let info = OperationInfo { operation_id : \"images_get\" } ; \
+                   Ok (crate :: BuiltRequest { request , operation_id : info . operation_id , }) } }";
         assert!(out.contains(get), "{out}");
         let delete = "impl < 'a > crate :: Operation for ImagesDelete < 'a > { type Success = () ;";
         assert!(out.contains(delete), "{out}");
-        // `send` itself keeps its status match; `send_raw` has none.
+        // `send` itself keeps its hooks and status match; `build` has neither.
+        assert_eq!(out.matches("client . pre").count(), 2, "{out}");
         assert_eq!(
             out.matches("match response . status ()").count(),
             2,
             "{out}"
         );
-        assert_eq!(out.matches("fn send_raw").count(), 2, "{out}");
+        assert_eq!(out.matches("fn build").count(), 2, "{out}");
     }
 
     #[test]
@@ -189,8 +209,8 @@ mod tests {
     }
 
     #[test]
-    fn a_send_that_does_not_end_with_the_status_match_is_refused() {
-        let tokens = quote! {
+    fn a_send_without_the_hooks_or_the_operation_info_is_refused() {
+        let without_hooks = quote! {
             pub mod builder {
                 impl<'a> ImagesGet<'a> {
                     pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
@@ -199,8 +219,20 @@ mod tests {
                 }
             }
         };
-        let error = format!("{:#}", add(tokens).unwrap_err());
+        let error = format!("{:#}", add(without_hooks).unwrap_err());
         assert!(error.contains("ImagesGet < 'a >::send"), "{error}");
-        assert!(error.contains("match response.status()"), "{error}");
+        assert!(error.contains("client.pre"), "{error}");
+        let sending = sending();
+        let without_info = quote! {
+            pub mod builder {
+                impl<'a> ImagesGet<'a> {
+                    pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
+                        #sending
+                    }
+                }
+            }
+        };
+        let error = format!("{:#}", add(without_info).unwrap_err());
+        assert!(error.contains("OperationInfo"), "{error}");
     }
 }
