@@ -6,7 +6,7 @@ use std::time::Duration;
 use do_images_api::types;
 
 use crate::call_record::CallRecord;
-use crate::rate_limit::RateLimit;
+use crate::rate_limit::RateLimitStatus;
 use crate::redact::Redactor;
 
 /// What this crate's operations return.
@@ -30,7 +30,7 @@ pub enum Error {
         /// The request id, from the body or the `x-request-id` header.
         request_id: Option<String>,
         /// The rate-limit state this response reported.
-        rate_limit: Option<RateLimit>,
+        rate_limit: Option<RateLimitStatus>,
     },
     /// The request could not be sent or its answer not received (DNS,
     /// connection refused or reset, TLS) after all retries. The message
@@ -194,13 +194,13 @@ fn failure_suffix(message: &Option<String>) -> String {
     }
 }
 
-fn hint_suffix(status: u16, rate_limit: &Option<RateLimit>) -> String {
+fn hint_suffix(status: u16, rate_limit: &Option<RateLimitStatus>) -> String {
     hint_for(status, rate_limit)
         .map(|hint| format!("; {hint}"))
         .unwrap_or_default()
 }
 
-fn hint_for(status: u16, rate_limit: &Option<RateLimit>) -> Option<String> {
+fn hint_for(status: u16, rate_limit: &Option<RateLimitStatus>) -> Option<String> {
     match status {
         401 => Some("check that the token is valid and not expired".into()),
         403 => Some("check that the token has the image scopes this call needs".into()),
@@ -266,7 +266,7 @@ impl Error {
     }
 
     /// The rate-limit state the failed answer reported, if any.
-    pub fn rate_limit(&self) -> Option<RateLimit> {
+    pub fn rate_limit(&self) -> Option<RateLimitStatus> {
         match self {
             Self::Api { rate_limit, .. } => *rate_limit,
             _ => None,
@@ -389,7 +389,7 @@ impl Error {
         let attempts = record.attempts.max(1);
         match error {
             E::ErrorResponse(response) => {
-                let rate_limit = RateLimit::from_headers(response.headers());
+                let rate_limit = RateLimitStatus::from_headers(response.headers());
                 let status = response.status().as_u16();
                 let header_id = request_id_header(response.headers());
                 let body = response.into_inner();
@@ -521,7 +521,7 @@ mod tests {
             id: "too_many_requests".into(),
             message: "API Rate limit exceeded.".into(),
             request_id: None,
-            rate_limit: Some(RateLimit {
+            rate_limit: Some(RateLimitStatus {
                 limit: 5000,
                 remaining: 0,
                 reset: 1_700_000_000,
@@ -561,7 +561,7 @@ mod tests {
                 .ends_with("; check that the token is valid and not expired")
         );
         assert!(api(403, None).hint().unwrap().contains("scopes"));
-        let limit = RateLimit {
+        let limit = RateLimitStatus {
             limit: 5000,
             remaining: 0,
             reset: 1_700_000_000,

@@ -73,7 +73,7 @@ pub type ItemOf<Q> = <<Q as Listing>::Page as PageBody>::Item;
 /// API sent it (every field, `null`s, key order, fields the spec does not
 /// know), or their `_as` forms, which take the reading as a type (see
 /// [`Output`]). Whatever the choice, the requests, retries, fetch-ahead and
-/// checks are the same; see the [`paginate`](crate::paginate) module.
+/// checks are the same; see [`PageStream`].
 ///
 /// ```no_run
 /// use futures::TryStreamExt;
