@@ -20,7 +20,7 @@ use serde::de::DeserializeOwned;
 use crate::client::Client;
 use crate::error::{Error, Result, excerpt, request_id_header};
 use crate::executor::{Body, Exchange};
-use crate::rate_limit::RateLimit;
+use crate::rate_limit::RateLimitStatus;
 use crate::redact::Redactor;
 
 impl Client {
@@ -123,7 +123,7 @@ impl Answer {
         Err(if status.is_redirection() {
             Error::redirect(status.as_u16(), &head.headers)
         } else if status.is_client_error() || status.is_server_error() {
-            answer.api_error(RateLimit::from_headers(&head.headers))
+            answer.api_error(RateLimitStatus::from_headers(&head.headers))
         } else {
             Error::UnexpectedStatus {
                 status: answer.received.status,
@@ -208,7 +208,7 @@ impl Answer {
 
     /// The API's error body as [`Error::Api`], or an [`Error::Decode`] when
     /// the body is not the documented error object.
-    fn api_error(&self, rate_limit: Option<RateLimit>) -> Error {
+    fn api_error(&self, rate_limit: Option<RateLimitStatus>) -> Error {
         match serde_json::from_slice::<types::Error>(&self.body) {
             Ok(body) => Error::Api {
                 status: self.received.status,

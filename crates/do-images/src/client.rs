@@ -16,7 +16,7 @@ use crate::clock::{Clock, Jitter, RandomJitter, TokioClock};
 use crate::error::{Error, Result};
 use crate::executor::Executor;
 use crate::images::Images;
-use crate::rate_limit::RateLimit;
+use crate::rate_limit::RateLimitStatus;
 use crate::redact::{Redactor, redact_patterns};
 use crate::request_limits::{Limiter, RequestLimits};
 use crate::retry::RetryPolicy;
@@ -57,7 +57,7 @@ struct Inner {
     policy: RetryPolicy,
     clock: Arc<dyn Clock>,
     jitter: Arc<dyn Jitter>,
-    last_rate_limit: Arc<Mutex<Option<RateLimit>>>,
+    last_rate_limit: Arc<Mutex<Option<RateLimitStatus>>>,
     redactor: Redactor,
     changes_sent: Arc<AtomicBool>,
     /// The executor the generated client's hooks use too.
@@ -136,7 +136,7 @@ impl Client {
 
     /// The rate-limit state of the last answer the client received, from any
     /// clone.
-    pub fn rate_limit(&self) -> Option<RateLimit> {
+    pub fn rate_limit(&self) -> Option<RateLimitStatus> {
         *lock(&self.inner.last_rate_limit)
     }
 
@@ -316,7 +316,7 @@ impl ClientBuilder {
     /// The request rates the client keeps under, shared by every call of
     /// the client and its clones (default [`RequestLimits::default`], the
     /// API's 250 a minute and 5,000 an hour; [`RequestLimits::none`] turns
-    /// the limiter off). See the [`request_limits`](crate::request_limits) module.
+    /// the limiter off). See [`RequestLimits`] for how requests are counted.
     pub fn request_limits(mut self, limits: RequestLimits) -> Self {
         self.request_limits = limits;
         self

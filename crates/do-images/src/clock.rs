@@ -1,15 +1,5 @@
-//! Time and randomness, injectable so that tests neither sleep nor depend on
-//! chance.
-//!
-//! The client sleeps in two places: between retries (see
-//! [`RetryPolicy`](crate::RetryPolicy)) and between polls of a waiter. Both go
-//! through a [`Clock`], and every random delay is drawn from a [`Jitter`]. The
-//! defaults are [`TokioClock`] and [`RandomJitter`]; tests use
-//! `ManualClock`, whose sleeps return at once and advance a virtual time,
-//! and `MaxJitter`, which makes every delay its cap. Those two are for
-//! tests only: they exist with the `test-util` feature (add
-//! `do-images = { ..., features = ["test-util"] }` to your
-//! dev-dependencies).
+//! Time and randomness, injectable: [`Clock`] and [`Jitter`], their real
+//! implementations and, with the `test-util` feature, those for tests.
 
 use std::fmt;
 use std::future::Future;
@@ -24,7 +14,20 @@ use std::time::{Duration, Instant, SystemTime};
 pub type Sleep = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// A source of time: a monotonic `now`, the wall clock (to read the
-/// `ratelimit-reset` epoch seconds) and sleeping.
+/// `ratelimit-reset` epoch seconds) and sleeping. Injectable, with
+/// [`ClientBuilder::clock`](crate::ClientBuilder::clock), so that tests
+/// neither sleep nor depend on chance.
+///
+/// The client sleeps in two places: between retries (see
+/// [`RetryPolicy`](crate::RetryPolicy)) and between polls of a waiter. Both
+/// go through its `Clock`, and every random delay is drawn from its
+/// [`Jitter`] ([`ClientBuilder::jitter`](crate::ClientBuilder::jitter)). The
+/// defaults are [`TokioClock`] and [`RandomJitter`]; tests use
+/// `ManualClock`, whose sleeps return at once and advance a virtual time,
+/// and `MaxJitter`, which makes every delay its cap. Those two are for
+/// tests only: they exist with the `test-util` feature (add
+/// `do-images = { ..., features = ["test-util"] }` to your
+/// dev-dependencies).
 pub trait Clock: Send + Sync + fmt::Debug + 'static {
     /// A monotonic instant, used to measure how long a wait has taken.
     fn now(&self) -> Instant;
@@ -40,7 +43,8 @@ pub trait Clock: Send + Sync + fmt::Debug + 'static {
     }
 }
 
-/// Draws random numbers for jittered delays.
+/// Draws random numbers for jittered delays (see [`Clock`] for where the
+/// client uses them).
 pub trait Jitter: Send + Sync + fmt::Debug + 'static {
     /// A number in `0..=max`.
     fn up_to(&self, max: u64) -> u64;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use do_images_api::types;
 
-use crate::rate_limit::RateLimit;
+use crate::rate_limit::RateLimitStatus;
 use crate::redact::Redactor;
 
 /// What this crate's operations return.
@@ -29,7 +29,7 @@ pub enum Error {
         /// The request id, from the body or the `x-request-id` header.
         request_id: Option<String>,
         /// The rate-limit state this response reported.
-        rate_limit: Option<RateLimit>,
+        rate_limit: Option<RateLimitStatus>,
     },
     /// The request could not be sent or its answer not received (DNS,
     /// connection refused or reset, TLS) after all retries. The message
@@ -200,13 +200,13 @@ fn failure_suffix(message: &Option<String>) -> String {
     }
 }
 
-fn hint_suffix(status: u16, rate_limit: &Option<RateLimit>) -> String {
+fn hint_suffix(status: u16, rate_limit: &Option<RateLimitStatus>) -> String {
     hint_for(status, rate_limit)
         .map(|hint| format!("; {hint}"))
         .unwrap_or_default()
 }
 
-fn hint_for(status: u16, rate_limit: &Option<RateLimit>) -> Option<String> {
+fn hint_for(status: u16, rate_limit: &Option<RateLimitStatus>) -> Option<String> {
     match status {
         401 => Some("check that the token is valid and not expired".into()),
         403 => Some("check that the token has the image scopes this call needs".into()),
@@ -274,7 +274,7 @@ impl Error {
     }
 
     /// The rate-limit state the failed answer reported, if any.
-    pub fn rate_limit(&self) -> Option<RateLimit> {
+    pub fn rate_limit(&self) -> Option<RateLimitStatus> {
         match self {
             Self::Api { rate_limit, .. } => *rate_limit,
             _ => None,
@@ -479,7 +479,7 @@ mod tests {
             id: "too_many_requests".into(),
             message: "API Rate limit exceeded.".into(),
             request_id: None,
-            rate_limit: Some(RateLimit {
+            rate_limit: Some(RateLimitStatus {
                 limit: 5000,
                 remaining: 0,
                 reset: 1_700_000_000,
@@ -519,7 +519,7 @@ mod tests {
                 .ends_with("; check that the token is valid and not expired")
         );
         assert!(api(403, None).hint().unwrap().contains("scopes"));
-        let limit = RateLimit {
+        let limit = RateLimitStatus {
             limit: 5000,
             remaining: 0,
             reset: 1_700_000_000,

@@ -20,7 +20,7 @@ use reqwest::{Method, StatusCode};
 
 use crate::clock::{Clock, Jitter};
 use crate::error::request_id_header;
-use crate::rate_limit::RateLimit;
+use crate::rate_limit::RateLimitStatus;
 use crate::redact::Redactor;
 use crate::request_limits::Limiter;
 use crate::retry::RetryPolicy;
@@ -34,7 +34,7 @@ pub(crate) struct Executor {
     pub(crate) policy: RetryPolicy,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) jitter: Arc<dyn Jitter>,
-    pub(crate) last_rate_limit: Arc<Mutex<Option<RateLimit>>>,
+    pub(crate) last_rate_limit: Arc<Mutex<Option<RateLimitStatus>>>,
     pub(crate) max_body_size: u64,
     /// Shared by the client's clones; `None` when limits are off.
     pub(crate) limiter: Option<Arc<Limiter>>,
@@ -241,7 +241,7 @@ impl Executor {
     }
 
     fn capture_rate_limit(&self, response: &http::response::Parts) -> Option<u64> {
-        let limit = RateLimit::from_headers(&response.headers)?;
+        let limit = RateLimitStatus::from_headers(&response.headers)?;
         *lock(&self.last_rate_limit) = Some(limit);
         Some(limit.remaining)
     }

@@ -50,11 +50,13 @@
 //!   crate's errors, as soon as `cargo xtask generate` has produced it;
 //!   [`parts`] for listing it.
 //! - [`Error`]: one error type; [`Error::is_retryable`] tells the truth.
-//! - [`retry`]: which requests are retried, and how long the client waits.
-//! - [`request_limits`]: how every call of a client stays under the API's request
-//!   rates (250 a minute, 5,000 an hour), fetched-ahead pages included.
-//! - [`paginate`]: how pages are followed, fetched ahead and checked.
-//! - [`clock`]: injectable time and randomness for tests.
+//! - [`RetryPolicy`]: which requests are retried, and how long the client
+//!   waits.
+//! - [`RequestLimits`]: how every call of a client stays under the API's
+//!   request rates (250 a minute, 5,000 an hour), fetched-ahead pages
+//!   included.
+//! - [`PageStream`]: how pages are followed, fetched ahead and checked.
+//! - [`Clock`]: injectable time and randomness for tests.
 //! - [`retention`] ([`Images::prune`]) and [`distribution`]
 //!   ([`Images::distribute`]): compound operations built from the calls
 //!   above, each behind a default feature of the same name; both tell
@@ -73,7 +75,7 @@ mod account_transfers;
 mod actions;
 mod call;
 mod client;
-pub mod clock;
+mod clock;
 #[cfg(feature = "distribution")]
 #[cfg_attr(docsrs, doc(cfg(feature = "distribution")))]
 pub mod distribution;
@@ -81,16 +83,16 @@ mod error;
 mod executor;
 mod images;
 mod listing;
-pub mod paginate;
+mod paginate;
 #[cfg(any(feature = "retention", feature = "distribution"))]
 mod progress;
 mod rate_limit;
 mod redact;
-pub mod request_limits;
+mod request_limits;
 #[cfg(feature = "retention")]
 #[cfg_attr(docsrs, doc(cfg(feature = "retention")))]
 pub mod retention;
-pub mod retry;
+mod retry;
 mod secret;
 mod started;
 mod sync;
@@ -99,7 +101,7 @@ mod wait;
 pub use account_transfers::{AccountTransfers, StartTransfer, TransferStarted, TransferStep};
 pub use actions::{Actions, GetAction, ListActions, PostAction, StartedAction, WaitForAction};
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE, TOKEN_ENV_VARS};
-pub use clock::{Clock, Jitter};
+pub use clock::{Clock, Jitter, RandomJitter, Sleep, TokioClock};
 #[cfg(feature = "test-util")]
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub use clock::{ManualClock, MaxJitter};
@@ -109,10 +111,10 @@ pub use images::{
     UpdateImage, WaitForImage,
 };
 pub use listing::List;
-pub use paginate::{ItemStream, Page, PageStream};
+pub use paginate::{DEFAULT_FETCH_AHEAD, ItemStream, Page, PageStream};
 #[cfg(any(feature = "retention", feature = "distribution"))]
 pub use progress::Progress;
-pub use rate_limit::RateLimit;
+pub use rate_limit::RateLimitStatus;
 pub use redact::{REDACTED, Redactor, redact_patterns};
 pub use request_limits::RequestLimits;
 pub use retry::RetryPolicy;
@@ -120,11 +122,11 @@ pub use secret::Token;
 pub use started::{Started, Wait};
 pub use wait::{WaitOptions, WaitProgress};
 
+pub use do_images_api::ImageRef;
 pub use do_images_api::open_enums::{
     ActionStatus, Distribution, ImageListType, ImageStatus, ImageType, RegionSlug,
 };
-pub use do_images_api::types::{Action, Image, PageLinksPages, Region};
-pub use do_images_api::{ImageRef, Slug};
+pub use do_images_api::types::{Action, Image, Region};
 
 /// The generic parts the builders are made of. A user of the builders never
 /// names them; they are here for reading the builders' types

@@ -1,39 +1,5 @@
-//! DigitalOcean's pagination, as lazy streams of pages and of items.
-//!
-//! # How pages are followed
-//!
-//! Each page's `links.pages.next` is an absolute URL. The client does **not**
-//! send a request (and the token) to whatever host a link names: it reads the
-//! `page` (and, on the first page, `per_page`) query parameters from the link
-//! and requests that page through its own base URL, with the original
-//! filters. A link whose page number does not advance, or is larger than
-//! [`MAX_PAGE`], is refused with [`Error::BadPageLink`]; the listing stops
-//! where a page has no `next`, and with [`Error::BadPageLink`] where a page
-//! that began past the first page's `meta.total` still has one (a server
-//! that keeps linking cannot make a listing endless).
-//!
-//! # Fetch-ahead
-//!
-//! With `fetch_ahead(n)` (default [`DEFAULT_FETCH_AHEAD`]), once the first
-//! page has told the total, up to `n` following pages are requested while the
-//! caller works on the current one. Pages are handed out strictly in order,
-//! each page is requested once, and memory holds at most the current page
-//! plus `n` pages. `fetch_ahead(0)` fetches page after page. When the last
-//! seen `ratelimit-remaining` is below [`PREFETCH_MIN_REMAINING`] the stream
-//! stops fetching ahead and only requests a page when the caller needs it.
-//! No task is spawned: the requests run inside the stream, and dropping the
-//! stream cancels them.
-//!
-//! # Errors and the total check
-//!
-//! A failed page is yielded as an `Err` after every item of the pages before
-//! it, and the stream ends after it: a listing never ends short silently.
-//! When the last page has been yielded, the number of items is compared with
-//! the first page's `meta.total`; if they differ, a final
-//! [`Error::TotalMismatch`] is yielded. This happens when images are created
-//! or deleted while the listing runs: pagination is by offset, so an item
-//! may then be missed or seen twice. The items yielded are real; list again
-//! for a consistent view.
+//! DigitalOcean's pagination, as lazy streams of pages ([`PageStream`]) and
+//! of items ([`ItemStream`]).
 
 use std::collections::VecDeque;
 use std::pin::Pin;
@@ -49,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::redact::redact_patterns;
 
 /// The page size used when iterating everything: the API's maximum.
-pub const DEFAULT_PER_PAGE: u64 = 200;
+pub(crate) const DEFAULT_PER_PAGE: u64 = 200;
 
 /// How many pages are fetched ahead by default. With `n` requests in
 /// flight, a listing whose time goes to latency runs at most `n` times
@@ -57,17 +23,17 @@ pub const DEFAULT_PER_PAGE: u64 = 200;
 /// number of connections a browser opens to one host, makes a listing at
 /// 50 ms a request about 5 times faster than page after page (see
 /// crates/do-images-bench/RESULTS.md); when the rate limit runs low, fetching ahead pauses
-/// (see [`PREFETCH_MIN_REMAINING`]).
+/// (see [`PageStream`]).
 pub const DEFAULT_FETCH_AHEAD: usize = 6;
 
 /// Below this many remaining requests (the last `ratelimit-remaining` seen),
 /// no page is fetched ahead.
-pub const PREFETCH_MIN_REMAINING: u64 = 20;
+const PREFETCH_MIN_REMAINING: u64 = 20;
 
 /// The largest page number a link may name: the API's integers are signed
 /// 64-bit. A larger one can only come from a broken or hostile server, and
 /// refusing it keeps every page number the stream computes from overflowing.
-pub const MAX_PAGE: u64 = i64::MAX as u64;
+const MAX_PAGE: u64 = i64::MAX as u64;
 
 /// One page of a listing.
 #[derive(Clone, Debug)]
@@ -84,8 +50,45 @@ pub struct Page<T> {
 
 type Fetch<T> = Arc<dyn Fn(u64, u64) -> BoxFuture<'static, Result<Page<T>>> + Send + Sync>;
 
-/// A lazy stream of pages; see the [module docs](self) for how it follows
-/// links, fetches ahead and checks the total.
+/// A lazy stream of pages, from [`List::pages`](crate::List::pages). It
+/// follows links, fetches pages ahead and checks the total as told below.
+///
+/// # How pages are followed
+///
+/// Each page's `links.pages.next` is an absolute URL. The client does **not**
+/// send a request (and the token) to whatever host a link names: it reads the
+/// `page` (and, on the first page, `per_page`) query parameters from the link
+/// and requests that page through its own base URL, with the original
+/// filters. A link whose page number does not advance, or is larger than
+/// 2^63 - 1 (the API's integers are signed 64-bit), is refused with
+/// [`Error::BadPageLink`]; the listing stops where a page has no `next`,
+/// and with [`Error::BadPageLink`] where a page that began past the first
+/// page's `meta.total` still has one (a server that keeps linking cannot
+/// make a listing endless).
+///
+/// # Fetch-ahead
+///
+/// With [`fetch_ahead(n)`](crate::List::fetch_ahead) (default
+/// [`DEFAULT_FETCH_AHEAD`]), once the first page has told the total, up to
+/// `n` following pages are requested while the caller works on the current
+/// one. Pages are handed out strictly in order, each page is requested
+/// once, and memory holds at most the current page plus `n` pages.
+/// `fetch_ahead(0)` fetches page after page. When the last seen
+/// `ratelimit-remaining` is below 20 the stream stops fetching ahead and
+/// only requests a page when the caller needs it.
+/// No task is spawned: the requests run inside the stream, and dropping the
+/// stream cancels them.
+///
+/// # Errors and the total check
+///
+/// A failed page is yielded as an `Err` after every item of the pages before
+/// it, and the stream ends after it: a listing never ends short silently.
+/// When the last page has been yielded, the number of items is compared with
+/// the first page's `meta.total`; if they differ, a final
+/// [`Error::TotalMismatch`] is yielded. This happens when images are created
+/// or deleted while the listing runs: pagination is by offset, so an item
+/// may then be missed or seen twice. The items yielded are real; list again
+/// for a consistent view.
 pub struct PageStream<T> {
     client: Client,
     fetch: Fetch<T>,
@@ -302,8 +305,9 @@ impl<T: Send + 'static> Stream for PageStream<T> {
     }
 }
 
-/// A lazy stream of items, page after page; see the
-/// [module docs](self).
+/// A lazy stream of items, page after page, from
+/// [`List::stream`](crate::List::stream) or [`PageStream::items`]: its pages
+/// are followed, fetched ahead and checked as told at [`PageStream`].
 pub struct ItemStream<T> {
     pages: PageStream<T>,
     current: std::vec::IntoIter<T>,

@@ -1,36 +1,4 @@
-//! The client-wide request limiter: every request of a [`Client`] and its
-//! clones (fetched-ahead pages, retries and waiter polls included) takes a
-//! slot first, so that a busy program waits a little instead of meeting
-//! `429`s.
-//!
-//! # How it counts
-//!
-//! DigitalOcean counts the requests of a token in sliding windows: at most
-//! 250 in any minute (the burst limit) and 5,000 in any hour. The limiter
-//! keeps the same count on the client's side, window by window. A request
-//! counts from the moment its answer arrived (or its attempt was given up),
-//! the latest moment at which the server can have counted it: so the
-//! client's window for a request never ends before the server's, whatever
-//! the latency. When a window is full, the next request waits, first come
-//! first served, until the oldest request in it leaves it.
-//!
-//! A listing of 600 pages thus sends 250 requests as fast as fetch-ahead
-//! allows, waits for the first of them to be a minute old, and so on: about
-//! two minutes in all, which is the least the API's limits permit. Measured
-//! against a sandbox with the API's limits (`cargo run -p do-images-bench --
-//! rate-limited`): 600 pages in 120.6 s, no `429`, where the limits allow no
-//! less than 120 s.
-//!
-//! # Why a sliding window and not a token bucket
-//!
-//! A token bucket (the GCRA of the `governor` crate) with a burst of 250
-//! lets 250 requests through at once and then one every 240 ms: the 251st
-//! arrives within the same minute, and a sliding-window server refuses it.
-//! With a burst of 1 it never bursts, and 600 requests take 144 s where the
-//! API's windows permit about 120 s. Only a sliding window is both safe and
-//! not wasteful against a sliding-window server, and it is a few dozen lines.
-//!
-//! [`Client`]: crate::Client
+//! [`RequestLimits`] and the limiter built from them.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -44,16 +12,20 @@ use crate::clock::Clock;
 use crate::sync::lock;
 
 /// The API's burst limit: requests allowed in any minute.
-pub const BURST_REQUESTS: u32 = 250;
+const BURST_REQUESTS: u32 = 250;
 
 /// The API's hourly limit: requests allowed in any hour.
-pub const HOURLY_REQUESTS: u32 = 5_000;
+const HOURLY_REQUESTS: u32 = 5_000;
 
 /// The request rates a [`Client`](crate::Client) keeps under, as windows of
 /// "at most `n` requests in any `length`". The default is the API's own:
-/// [`BURST_REQUESTS`] a minute and [`HOURLY_REQUESTS`] an hour.
-/// [`RequestLimits::none`] turns the limiter off (for a server without
-/// limits, such as a sandbox started with `RateLimits::unlimited()`).
+/// 250 a minute and 5,000 an hour. [`RequestLimits::none`] turns the
+/// limiter off (for a server without limits, such as a sandbox started with
+/// `RateLimits::unlimited()`).
+///
+/// Every request of a client and its clones (fetched-ahead pages, retries
+/// and waiter polls included) takes a slot first, so that a busy program
+/// waits a little instead of meeting `429`s.
 ///
 /// ```
 /// use std::time::Duration;
@@ -67,6 +39,33 @@ pub const HOURLY_REQUESTS: u32 = 5_000;
 /// let client = Client::builder().token("dop_v1_...").request_limits(limits).build()?;
 /// # Ok::<(), do_images::Error>(())
 /// ```
+///
+/// # How it counts
+///
+/// DigitalOcean counts the requests of a token in sliding windows: at most
+/// 250 in any minute (the burst limit) and 5,000 in any hour. The limiter
+/// keeps the same count on the client's side, window by window. A request
+/// counts from the moment its answer arrived (or its attempt was given up),
+/// the latest moment at which the server can have counted it: so the
+/// client's window for a request never ends before the server's, whatever
+/// the latency. When a window is full, the next request waits, first come
+/// first served, until the oldest request in it leaves it.
+///
+/// A listing of 600 pages thus sends 250 requests as fast as fetch-ahead
+/// allows, waits for the first of them to be a minute old, and so on: about
+/// two minutes in all, which is the least the API's limits permit. Measured
+/// against a sandbox with the API's limits (`cargo run -p do-images-bench --
+/// rate-limited`): 600 pages in 120.6 s, no `429`, where the limits allow no
+/// less than 120 s.
+///
+/// # Why a sliding window and not a token bucket
+///
+/// A token bucket (the GCRA of the `governor` crate) with a burst of 250
+/// lets 250 requests through at once and then one every 240 ms: the 251st
+/// arrives within the same minute, and a sliding-window server refuses it.
+/// With a burst of 1 it never bursts, and 600 requests take 144 s where the
+/// API's windows permit about 120 s. Only a sliding window is both safe and
+/// not wasteful against a sliding-window server, and it is a few dozen lines.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RequestLimits {
     windows: Vec<Window>,

@@ -1,50 +1,4 @@
-//! When a failed request is sent again, and how long the client waits first.
-//!
-//! # The default policy, and why
-//!
-//! - **Up to 4 attempts** (3 retries). DigitalOcean's 5xx answers and dropped
-//!   connections are usually momentary; more than three retries mostly
-//!   multiplies load on an API that is already struggling.
-//! - **Full-jitter exponential backoff**: before retry *n* (counting from 0)
-//!   the client sleeps a uniformly random time in
-//!   `0..=min(20 s, 500 ms * 2^n)`. Full jitter spreads the retries of many
-//!   clients apart (the AWS SDKs use the same scheme); the 500 ms base gives a
-//!   proxy time to recover, and the 20 s cap keeps a single call bounded.
-//! - **429** waits for `retry-after` (seconds) when the API sends it (burst
-//!   limit), or else until `ratelimit-reset`, but never longer than
-//!   **60 s** (the burst window is one minute). When the API asks for a longer
-//!   wait (the hourly limit is exhausted) the client does not sleep: it
-//!   returns the `429` [`Error::Api`](crate::Error::Api) at once, with the
-//!   rate-limit state, so the caller can decide. The wait is at least
-//!   **1 s** (a `retry-after: 0`, or a `ratelimit-reset` in the past from a
-//!   skewed clock, never gives an immediate retry), plus a random extra of
-//!   up to as much again, so that requests refused together (fetched-ahead
-//!   pages) do not all retry in the same instant.
-//!   The [`request_limits`](crate::request_limits) keeps a client from meeting `429`s in
-//!   the first place.
-//! - **Which requests**: `GET`, `PUT` and `DELETE` are idempotent, so they are
-//!   retried on `429`, `500`, `502`, `503`, `504` and on any connection or
-//!   transport failure. `POST` (import an image, start an action) is retried
-//!   only on `429` and on a connection that could not be established, the
-//!   two cases where the server provably did not act on it: the client never
-//!   creates an image or starts an action twice.
-//!
-//! The price of that rule: when an import's connection breaks after the
-//! request was sent (a timeout, a connection cut mid-answer, a 5xx from a
-//! proxy), the client cannot know whether the image was created, and returns
-//! the error instead of guessing. Look before importing again:
-//! [`Images::find_by_name`](crate::Images::find_by_name) lists every image
-//! with that name.
-//!
-//! Deleting is idempotent, and the retries treat it so: when an attempt of
-//! a `DELETE` may have been carried out although its answer was lost (a
-//! 5xx, a connection cut after the request was sent, a timeout) and a retry
-//! is answered `404`, the image is gone as asked, so the deletion succeeds
-//! (logged at debug level). A `404` on the first attempt, or after only
-//! `429`s and connections that could not be established, is still
-//! not-found.
-//!
-//! [`RetryPolicy::disabled`] sends every request exactly once.
+//! [`RetryPolicy`]: when a failed request is sent again.
 
 use std::time::{Duration, SystemTime};
 
@@ -52,10 +6,56 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 
 use crate::clock::Jitter;
-use crate::rate_limit::{RateLimit, header_u64};
+use crate::rate_limit::{RateLimitStatus, header_u64};
 
-/// How failed requests are retried. See the [module docs](self) for the
-/// defaults and the reasons behind them.
+/// When a failed request is sent again, and how long the client waits
+/// first.
+///
+/// # The default policy, and why
+///
+/// - **Up to 4 attempts** (3 retries). DigitalOcean's 5xx answers and dropped
+///   connections are usually momentary; more than three retries mostly
+///   multiplies load on an API that is already struggling.
+/// - **Full-jitter exponential backoff**: before retry *n* (counting from 0)
+///   the client sleeps a uniformly random time in
+///   `0..=min(20 s, 500 ms * 2^n)`. Full jitter spreads the retries of many
+///   clients apart (the AWS SDKs use the same scheme); the 500 ms base gives a
+///   proxy time to recover, and the 20 s cap keeps a single call bounded.
+/// - **429** waits for `retry-after` (seconds) when the API sends it (burst
+///   limit), or else until `ratelimit-reset`, but never longer than
+///   **60 s** (the burst window is one minute). When the API asks for a longer
+///   wait (the hourly limit is exhausted) the client does not sleep: it
+///   returns the `429` [`Error::Api`](crate::Error::Api) at once, with the
+///   rate-limit state, so the caller can decide. The wait is at least
+///   **1 s** (a `retry-after: 0`, or a `ratelimit-reset` in the past from a
+///   skewed clock, never gives an immediate retry), plus a random extra of
+///   up to as much again, so that requests refused together (fetched-ahead
+///   pages) do not all retry in the same instant.
+///   The client's [`RequestLimits`](crate::RequestLimits) keep it from
+///   meeting `429`s in the first place.
+/// - **Which requests**: `GET`, `PUT` and `DELETE` are idempotent, so they are
+///   retried on `429`, `500`, `502`, `503`, `504` and on any connection or
+///   transport failure. `POST` (import an image, start an action) is retried
+///   only on `429` and on a connection that could not be established, the
+///   two cases where the server provably did not act on it: the client never
+///   creates an image or starts an action twice.
+///
+/// The price of that rule: when an import's connection breaks after the
+/// request was sent (a timeout, a connection cut mid-answer, a 5xx from a
+/// proxy), the client cannot know whether the image was created, and returns
+/// the error instead of guessing. Look before importing again:
+/// [`Images::find_by_name`](crate::Images::find_by_name) lists every image
+/// with that name.
+///
+/// Deleting is idempotent, and the retries treat it so: when an attempt of
+/// a `DELETE` may have been carried out although its answer was lost (a
+/// 5xx, a connection cut after the request was sent, a timeout) and a retry
+/// is answered `404`, the image is gone as asked, so the deletion succeeds
+/// (logged at debug level). A `404` on the first attempt, or after only
+/// `429`s and connections that could not be established, is still
+/// not-found.
+///
+/// [`RetryPolicy::disabled`] sends every request exactly once.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_attempts: u32,
@@ -175,7 +175,7 @@ impl RetryPolicy {
             429 => {
                 let asked = match header_u64(headers, "retry-after") {
                     Some(seconds) => Duration::from_secs(seconds),
-                    None => match RateLimit::from_headers(headers) {
+                    None => match RateLimitStatus::from_headers(headers) {
                         Some(limit) => limit.until_reset(now),
                         None => self.backoff(retry, jitter),
                     },

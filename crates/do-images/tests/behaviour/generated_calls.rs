@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use do_images::{Error, RateLimit};
+use do_images::{Error, RateLimitStatus};
 use do_images_api::types::{ImageAccountTransferRequest, ImageAccountTransferToEmail};
 use httpmock::prelude::*;
 use serde_json::json;
@@ -67,7 +67,7 @@ async fn a_generated_call_is_authenticated_retried_and_rate_limited_like_the_bui
     assert_eq!(clock.sleeps(), [Duration::from_secs(4)]);
     assert_eq!(
         client.rate_limit(),
-        Some(RateLimit {
+        Some(RateLimitStatus {
             limit: 5000,
             remaining: 4321,
             reset: 1_700_000_200
@@ -208,7 +208,7 @@ async fn an_error_of_a_generated_call_keeps_all_the_api_said_both_ways_it_is_rea
         .build()
         .unwrap();
     let api = client.api();
-    let expected_rate_limit = Some(RateLimit {
+    let expected_rate_limit = Some(RateLimitStatus {
         limit: 5000,
         remaining: 4000,
         reset: 1_700_000_300,
