@@ -151,21 +151,15 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Sandbox(args) => commands::sandbox::run(args).await,
         Command::Images(command) | Command::Compute(ComputeCommand::Image(command)) => {
             let app = App::connect(&cli.global).await?;
-            commands::images::run(command, &app, &output, poll_interval)
-                .await
-                .map_err(|error| error.after(&app.client))
+            commands::images::run(command, &app, &output, poll_interval).await
         }
         Command::Actions(command) | Command::Compute(ComputeCommand::ImageAction(command)) => {
             let app = App::connect(&cli.global).await?;
-            commands::actions::run(command, &app, &output, poll_interval)
-                .await
-                .map_err(|error| error.after(&app.client))
+            commands::actions::run(command, &app, &output, poll_interval).await
         }
         Command::AccountTransfers(command) => {
             let app = App::connect(&cli.global).await?;
-            commands::account_transfers::run(command, &app, &output)
-                .await
-                .map_err(|error| error.after(&app.client))
+            commands::account_transfers::run(command, &app, &output).await
         }
     }
 }

@@ -2,7 +2,6 @@
 //! rate-limit capture, body size cap and request logging. What it learns
 //! about a call goes into the call's record (see [`crate::call_record`]).
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use body::{Body, read_capped};
@@ -33,8 +32,6 @@ pub(crate) struct Executor {
     pub(crate) limiter: Option<Arc<Limiter>>,
     /// Removes the client's secrets from what is logged.
     pub(crate) redactor: Redactor,
-    /// Set before the first request that may change something is sent.
-    pub(crate) changes_sent: Arc<AtomicBool>,
 }
 
 impl Execute for Executor {
@@ -79,9 +76,6 @@ impl Executor {
                 Some(limiter) => Some(limiter.acquire().await),
                 None => None,
             };
-            if !matches!(method, Method::GET | Method::HEAD) {
-                self.changes_sent.store(true, Ordering::SeqCst);
-            }
             let outcome = match client.execute(to_send).await {
                 Ok(response) => read_capped(response, self.max_body_size).await,
                 Err(error) => Err(error),

@@ -16,6 +16,7 @@ use super::images_prune::{self, PRUNE_ABOUT, PruneImagesArgs};
 use crate::app::App;
 use crate::args::{OutputFormat, parse_duration, positive_id};
 use crate::error::CliError;
+use crate::exit_code;
 use crate::output::{OutputOptions, Raw, Shown};
 use crate::progress::{WaitSettings, run_wait};
 use crate::validate;
@@ -255,23 +256,31 @@ async fn delete(app: &App, args: DeleteImagesArgs) -> Result<(), CliError> {
     // Several: go on after a failure, report each failure on its own line,
     // and end with a count (exit code of the first failure).
     let mut failures = Vec::new();
+    // Whether a deletion was sent: one that succeeded, or failed other
+    // than as a usage error (those are found before sending).
+    let mut sent = false;
     for id in &args.ids {
         match app.client.images().delete(*id).send().await {
-            Ok(()) => eprintln!("Deleted image {id}."),
+            Ok(()) => {
+                sent = true;
+                eprintln!("Deleted image {id}.");
+            }
             Err(error) => {
                 let error = CliError::from(error);
+                sent |= error.exit_code() != exit_code::USAGE;
                 crate::output::stderr::error(&format!("image {id}: {}", error.message()));
                 failures.push(error);
             }
         }
     }
-    match failures.first() {
-        None => Ok(()),
-        Some(first) => Err(CliError::Several {
-            message: format!("{} of {} deletions failed", failures.len(), args.ids.len()),
-            exit_code: first.exit_code(),
-        }),
-    }
+    let Some(first) = failures.first() else {
+        return Ok(());
+    };
+    let error = CliError::Several {
+        message: format!("{} of {} deletions failed", failures.len(), args.ids.len()),
+        exit_code: first.exit_code(),
+    };
+    Err(if sent { error.after_changes() } else { error })
 }
 
 /// doctl's `--interactive=false`: no question is asked, so a deletion

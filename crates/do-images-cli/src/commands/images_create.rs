@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use do_images::Image;
+use do_images::{Image, ImageTarget, Started};
 
 use super::images::wait_available;
 use crate::app::App;
@@ -170,15 +170,29 @@ pub async fn create<S: Shown<Image>>(
         request = request.tags(args.tags);
     }
     let created = request.send_as::<S>().await?;
-    if !args.wait.wait {
-        return created.print(output, out);
-    }
-    let id = created.id();
-    eprintln!("Import started: image {id}.");
-    let settings = WaitSettings {
+    let settings = args.wait.wait.then_some(WaitSettings {
         timeout: args.wait.timeout,
         poll_interval,
+    });
+    show_created(app, output, out, created, settings)
+        .await
+        .map_err(CliError::after_changes)
+}
+
+/// Prints the image an import started, or with `wait` the image once
+/// available: what follows the import, so never "nothing was sent".
+async fn show_created<S: Shown<Image>>(
+    app: &App,
+    output: &OutputOptions,
+    out: &mut impl Write,
+    created: Started<ImageTarget, S>,
+    wait: Option<WaitSettings>,
+) -> Result<(), CliError> {
+    let Some(settings) = wait else {
+        return created.print(output, out);
     };
+    let id = created.id();
+    eprintln!("Import started: image {id}.");
     let image: S = wait_available(app, id, settings).await?;
     image.print(output, out)
 }
