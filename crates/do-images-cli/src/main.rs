@@ -136,9 +136,6 @@ async fn run(cli: Cli) -> Result<(), CliError> {
     if let Some(note) = output.ignore_text_flags_with_json() {
         output::stderr::note(&note);
     }
-    if cli.global.interactive == Some(false) {
-        commands::images::never_ask();
-    }
     let poll_interval = cli.global.poll_interval;
     match cli.command {
         Command::Completion { shell } => {

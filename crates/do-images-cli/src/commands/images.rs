@@ -1,7 +1,6 @@
 //! `doimg images ...`
 
 use std::io::{IsTerminal, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
@@ -240,10 +239,10 @@ async fn delete(app: &App, args: DeleteImagesArgs) -> Result<(), CliError> {
         .collect::<Vec<_>>()
         .join(", ");
     if !args.force
-        && !confirm(&format!(
-            "Delete {} image(s): {list}? [y/N] ",
-            args.ids.len()
-        ))?
+        && !confirm(
+            app.may_ask,
+            &format!("Delete {} image(s): {list}? [y/N] ", args.ids.len()),
+        )?
     {
         return Ok(());
     }
@@ -283,19 +282,10 @@ async fn delete(app: &App, args: DeleteImagesArgs) -> Result<(), CliError> {
     Err(if sent { error.after_changes() } else { error })
 }
 
-/// doctl's `--interactive=false`: no question is asked, so a deletion
-/// needs --force. Set once, before the command runs.
-static NEVER_ASK: AtomicBool = AtomicBool::new(false);
-
-/// Asks no question from now on (`--interactive=false`).
-pub fn never_ask() {
-    NEVER_ASK.store(true, Ordering::Relaxed);
-}
-
 /// Refuses when no one can confirm a deletion: stdin is not a terminal, or
-/// `--interactive=false`; called before anything is sent.
-pub fn require_terminal() -> Result<(), CliError> {
-    let why = if NEVER_ASK.load(Ordering::Relaxed) {
+/// `--interactive=false` (`may_ask` false); called before anything is sent.
+pub fn require_terminal(may_ask: bool) -> Result<(), CliError> {
+    let why = if !may_ask {
         "--interactive=false asks no question"
     } else if std::io::stdin().is_terminal() {
         return Ok(());
@@ -308,9 +298,9 @@ pub fn require_terminal() -> Result<(), CliError> {
 }
 
 /// Asks on the terminal (`question` ends in `[y/N] `); refuses when stdin
-/// is not one.
-pub fn confirm(question: &str) -> Result<bool, CliError> {
-    require_terminal()?;
+/// is not one, or with `--interactive=false` (`may_ask` false).
+pub fn confirm(may_ask: bool, question: &str) -> Result<bool, CliError> {
+    require_terminal(may_ask)?;
     eprint!("{question}");
     std::io::stderr().flush()?;
     let mut answer = String::new();
