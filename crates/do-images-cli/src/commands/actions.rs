@@ -4,7 +4,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use clap::Subcommand;
-use do_images::{Action, ActionTarget, PostAction, Started};
+use do_images::{Action, PostAction};
 
 use super::examples;
 use crate::app::App;
@@ -183,32 +183,22 @@ async fn finish<S: Shown<Action>>(
     poll_interval: Duration,
 ) -> Result<(), CliError> {
     let started = request.send_as::<S>().await?;
-    let settings = wait.wait.then_some(WaitSettings {
-        timeout: wait.timeout,
-        poll_interval,
-    });
-    show_started(app, output, out, image_id, started, settings)
-        .await
-        .map_err(CliError::after_changes)
-}
-
-/// Prints the action just started, or with `wait` the action once done:
-/// what follows the action's request, so never "nothing was sent".
-async fn show_started<S: Shown<Action>>(
-    app: &App,
-    output: &OutputOptions,
-    out: &mut impl Write,
-    image_id: u64,
-    started: Started<ActionTarget, S>,
-    wait: Option<WaitSettings>,
-) -> Result<(), CliError> {
-    let Some(settings) = wait else {
-        return started.print(output, out);
+    // What follows the action's request fails, if it does, after a change
+    // was sent.
+    let after_start = async {
+        if !wait.wait {
+            return started.print(output, out);
+        }
+        let action_id = started.id();
+        eprintln!("Action {action_id} started on image {image_id}.");
+        let settings = WaitSettings {
+            timeout: wait.timeout,
+            poll_interval,
+        };
+        let done: S = wait_done(app, image_id, action_id, settings).await?;
+        done.print(output, out)
     };
-    let action_id = started.id();
-    eprintln!("Action {action_id} started on image {image_id}.");
-    let done: S = wait_done(app, image_id, action_id, settings).await?;
-    done.print(output, out)
+    after_start.await.map_err(CliError::after_changes)
 }
 
 /// Waits until the action is done; returns it as the output shows it.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use do_images::{Image, ImageTarget, Started};
+use do_images::Image;
 
 use super::images::wait_available;
 use crate::app::App;
@@ -170,29 +170,19 @@ pub async fn create<S: Shown<Image>>(
         request = request.tags(args.tags);
     }
     let created = request.send_as::<S>().await?;
-    let settings = args.wait.wait.then_some(WaitSettings {
-        timeout: args.wait.timeout,
-        poll_interval,
-    });
-    show_created(app, output, out, created, settings)
-        .await
-        .map_err(CliError::after_changes)
-}
-
-/// Prints the image an import started, or with `wait` the image once
-/// available: what follows the import, so never "nothing was sent".
-async fn show_created<S: Shown<Image>>(
-    app: &App,
-    output: &OutputOptions,
-    out: &mut impl Write,
-    created: Started<ImageTarget, S>,
-    wait: Option<WaitSettings>,
-) -> Result<(), CliError> {
-    let Some(settings) = wait else {
-        return created.print(output, out);
+    // What follows the import fails, if it does, after a change was sent.
+    let after_import = async {
+        if !args.wait.wait {
+            return created.print(output, out);
+        }
+        let id = created.id();
+        eprintln!("Import started: image {id}.");
+        let settings = WaitSettings {
+            timeout: args.wait.timeout,
+            poll_interval,
+        };
+        let image: S = wait_available(app, id, settings).await?;
+        image.print(output, out)
     };
-    let id = created.id();
-    eprintln!("Import started: image {id}.");
-    let image: S = wait_available(app, id, settings).await?;
-    image.print(output, out)
+    after_import.await.map_err(CliError::after_changes)
 }
