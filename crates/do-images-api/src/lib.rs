@@ -23,7 +23,8 @@
 //!
 //! String enums of the spec are *open* ([`open_enums`]): values the spec
 //! does not list, such as a new region, parse into `Other(String)` instead of
-//! failing the whole response.
+//! failing the whole response. Why the models are as they are (which fields
+//! are required, exhaustive structs, open enums): [`models`].
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
@@ -50,6 +51,11 @@
 extern crate self as do_images_api;
 
 mod image_ref;
+/// The design record of the generated models: which fields are required
+/// and the evidence, why the structs are exhaustive and the enums open, the
+/// `schemars` feature. Documentation only: it holds no items.
+#[doc = include_str!("../MODELS.md")]
+pub mod models {}
 mod operation;
 /// The spec's string enums as open Rust enums (generated; see the crate docs).
 #[rustfmt::skip] // generated: formatted by the xtask, checked for drift by `cargo xtask check`

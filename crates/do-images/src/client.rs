@@ -2,7 +2,6 @@
 
 use std::fmt;
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -59,7 +58,6 @@ struct Inner {
     jitter: Arc<dyn Jitter>,
     last_rate_limit: Arc<Mutex<Option<RateLimitStatus>>>,
     redactor: Redactor,
-    changes_sent: Arc<AtomicBool>,
     /// The executor the generated client's hooks use too.
     executor: Arc<Executor>,
 }
@@ -138,13 +136,6 @@ impl Client {
     /// clone.
     pub fn rate_limit(&self) -> Option<RateLimitStatus> {
         *lock(&self.inner.last_rate_limit)
-    }
-
-    /// Whether this client (or a clone) has sent a request that may change
-    /// something (any method but GET and HEAD), whatever its answer: after
-    /// one, an error is no longer "nothing was sent".
-    pub fn changes_sent(&self) -> bool {
-        self.inner.changes_sent.load(Ordering::SeqCst)
     }
 
     /// The base URL requests go to.
@@ -406,7 +397,6 @@ impl ClientBuilder {
             }
         };
         let last_rate_limit = Arc::new(Mutex::new(None));
-        let changes_sent = Arc::new(AtomicBool::new(false));
         let executor = Executor {
             authorization,
             user_agent,
@@ -417,7 +407,6 @@ impl ClientBuilder {
             max_body_size: self.max_body_size,
             limiter: Limiter::new(&self.request_limits, self.clock.clone()),
             redactor: redactor.clone(),
-            changes_sent: changes_sent.clone(),
         };
         let executor = Arc::new(executor);
         let api = do_images_api::Client::new_with_client(
@@ -435,7 +424,6 @@ impl ClientBuilder {
                 jitter: self.jitter,
                 last_rate_limit,
                 redactor,
-                changes_sent,
                 executor,
             }),
         })

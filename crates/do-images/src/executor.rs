@@ -9,7 +9,6 @@
 //! progenitor decodes: a body over the limit then fails to read with
 //! [`BodyTooLarge`] as the cause.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use body::read_capped;
@@ -40,8 +39,6 @@ pub(crate) struct Executor {
     pub(crate) limiter: Option<Arc<Limiter>>,
     /// Removes the client's secrets from what is logged.
     pub(crate) redactor: Redactor,
-    /// Set before the first request that may change something is sent.
-    pub(crate) changes_sent: Arc<AtomicBool>,
 }
 
 /// The last answer of a call: its status and headers, and its body read up
@@ -135,9 +132,6 @@ impl Executor {
                 Some(limiter) => Some(limiter.acquire().await),
                 None => None,
             };
-            if !matches!(method, Method::GET | Method::HEAD) {
-                self.changes_sent.store(true, Ordering::SeqCst);
-            }
             let outcome = match client.execute(to_send).await {
                 Ok(response) => read_capped(response, self.max_body_size).await,
                 Err(error) => Err(error),
