@@ -32,6 +32,9 @@ pub trait Operation: Send {
     /// The request `send()` would send, not sent. Fails where `send()` fails
     /// before sending: a builder value that was refused
     /// ([`Error::InvalidRequest`]) or a request that cannot be built.
+    // The error type of the builder's own `send()`, so that `?` works the
+    // same in both; it is built once per call, never kept.
+    #[allow(clippy::result_large_err)]
     fn build(self) -> Result<BuiltRequest, Error<types::Error>>;
 }
 

@@ -200,7 +200,7 @@ impl Answer {
             .unwrap_or(at);
         Error::Decode {
             status: self.received.status,
-            excerpt: excerpt(shown[start..].as_bytes()),
+            excerpt: excerpt(&shown.as_bytes()[start..]),
             reason: self.redactor.redact(&reason.to_string()).into_owned(),
             request_id: self.received.request_id.clone(),
         }
