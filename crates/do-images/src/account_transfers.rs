@@ -191,29 +191,22 @@ impl TransferStep {
     pub async fn send(self) -> Result<()> {
         let image_id = self.image_id?;
         let api = self.client.api();
-        match self.step {
+        let answer = match self.step {
             Step::Accept(body) => {
-                let request = api
-                    .image_account_transfers_accept()
-                    .image_id(image_id)
-                    .body(body?);
-                self.client.call(request).await
+                let request = api.image_account_transfers_accept().image_id(image_id);
+                self.client.answer(request.body(body?)).await
             }
             Step::Cancel(body) => {
-                let request = api
-                    .image_account_transfers_cancel()
-                    .image_id(image_id)
-                    .body(body?);
-                self.client.call(request).await
+                let request = api.image_account_transfers_cancel().image_id(image_id);
+                self.client.answer(request.body(body?)).await
             }
             Step::Decline(body) => {
-                let request = api
-                    .image_account_transfers_decline()
-                    .image_id(image_id)
-                    .body(body?);
-                self.client.call(request).await
+                let request = api.image_account_transfers_decline().image_id(image_id);
+                self.client.answer(request.body(body?)).await
             }
-        }
+        };
+        // Success is the status; a body, if any, says nothing more.
+        answer.map(drop)
     }
 }
 

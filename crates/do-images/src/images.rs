@@ -471,7 +471,8 @@ impl DeleteImage {
     pub async fn send(self) -> Result<()> {
         let id = self.image_id?;
         let request = self.client.api().images_delete().image_id(id);
-        self.client.call(request).await
+        // Success is the status (`204`, or a retried delete's `404`).
+        self.client.answer(request).await.map(drop)
     }
 }
 
