@@ -233,7 +233,10 @@ const EXCERPT_BEFORE: usize = 80;
 /// The item index and the rest of the path when `path` points into a
 /// page's list of items (`images[3].status`).
 fn item_of(path: &str) -> Option<(u64, &str)> {
-    let (_, rest) = path.split_once('[')?;
+    let (items, rest) = path.split_once('[')?;
+    if items.is_empty() {
+        return None;
+    }
     let (index, field) = rest.split_once(']')?;
     let field = field.strip_prefix('.').unwrap_or(".");
     Some((index.parse().ok()?, field))
@@ -261,5 +264,90 @@ pub(crate) fn model_or<M: 'static, T: 'static, E>(
     match (Box::new(model) as Box<dyn Any>).downcast::<T>() {
         Ok(model) => Ok(*model),
         Err(_) => read(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use do_images_api::types::ImagesPage;
+
+    fn answer(body: &str) -> Answer {
+        Answer {
+            received: Received {
+                status: 200,
+                request_id: Some("r-1".into()),
+            },
+            body: body.as_bytes().to_vec(),
+            redactor: Redactor::new(),
+        }
+    }
+
+    fn reason(error: Error) -> String {
+        match error {
+            Error::Decode { reason, status, .. } => {
+                assert_eq!(status, 200);
+                reason
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_page_error_names_the_item_the_field_or_the_page() {
+        let item = r#"{"images":[{"id":1}],"meta":{"total":1}}"#;
+        let error = answer(item).decode_page::<ImagesPage>(5).unwrap_err();
+        assert!(
+            reason(error).starts_with("item 5 of the listing cannot be decoded: missing field"),
+            "the first item of a page that starts at 5"
+        );
+        let meta = r#"{"images":[],"meta":{"total":"many"}}"#;
+        let error = answer(meta).decode_page::<ImagesPage>(1).unwrap_err();
+        assert!(reason(error).starts_with("field `meta.total`: "));
+        let error = answer(r#""text""#)
+            .decode_page::<ImagesPage>(1)
+            .unwrap_err();
+        assert!(reason(error).starts_with("invalid type: string"));
+        let error = answer("[1]").decode_page::<ImagesPage>(1).unwrap_err();
+        assert!(reason(error).starts_with("field `[0]`: "), "not an item");
+    }
+
+    #[test]
+    fn an_empty_body_reads_as_null_and_trailing_text_is_refused() {
+        answer("").decode::<()>().unwrap();
+        answer(" \n").decode::<()>().unwrap();
+        let error = answer("{} x").decode::<serde_json::Value>().unwrap_err();
+        assert!(reason(error).starts_with("trailing characters"));
+    }
+
+    #[test]
+    fn offsets_count_lines_and_columns_from_one() {
+        let body = b"ab\ncde\nfg";
+        assert_eq!(offset_of(body, 1, 1), 0);
+        assert_eq!(offset_of(body, 2, 3), 5);
+        assert_eq!(offset_of(body, 3, 2), 8);
+        assert_eq!(offset_of(body, 9, 9), body.len(), "never past the end");
+        assert_eq!(item_of("images[3].status"), Some((3, "status")));
+        assert_eq!(item_of("images[0]"), Some((0, ".")));
+        assert_eq!(item_of("meta.total"), None);
+    }
+
+    #[test]
+    fn the_excerpt_starts_shortly_before_the_bad_field() {
+        let padding = "x".repeat(500);
+        let body = format!(r#"{{"pad":"{padding}","total":"many"}}"#);
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Counted {
+            pad: String,
+            total: u64,
+        }
+        match answer(&body).decode::<Counted>().unwrap_err() {
+            Error::Decode { excerpt, .. } => {
+                assert!(excerpt.contains(r#""total":"many""#), "{excerpt}");
+                assert!(!excerpt.contains("pad"), "{excerpt}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }
