@@ -14,12 +14,22 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
 /// What replaces a removed secret.
 pub const REDACTED: &str = "***";
 
 /// Known secrets shorter than this are not searched for: so short a string
 /// is no credential, and replacing it everywhere would garble messages.
 const MIN_SECRET_LEN: usize = 8;
+
+/// Every byte outside RFC 3986's unreserved set: what is percent-encoded
+/// when a URL or form body carries a secret.
+const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// Query parameters that make a URL a credential (lower case).
 const PRESIGNED_PARAMETERS: [&str; 3] = [
@@ -68,25 +78,21 @@ impl Redactor {
         if secret.len() < MIN_SECRET_LEN {
             return self;
         }
-        let mut known: Vec<String> = self.known.iter().cloned().collect();
-        for form in [secret.to_string(), percent_encoded(secret)] {
-            if !known.contains(&form) {
-                known.push(form);
-            }
-        }
-        known.sort_by_key(|form| std::cmp::Reverse(form.len()));
-        Self {
-            known: known.into(),
-        }
+        let encoded = utf8_percent_encode(secret, NOT_UNRESERVED).to_string();
+        self.with_forms([secret.to_string(), encoded])
     }
 
     /// This redactor, also knowing every secret `other` knows.
     #[must_use]
     pub fn merged(self, other: &Redactor) -> Self {
-        let mut known: Vec<String> = self.known.iter().cloned().collect();
-        for form in other.known.iter() {
-            if !known.contains(form) {
-                known.push(form.clone());
+        self.with_forms(other.known.iter().cloned())
+    }
+
+    fn with_forms(self, forms: impl IntoIterator<Item = String>) -> Self {
+        let mut known = self.known.to_vec();
+        for form in forms {
+            if !known.contains(&form) {
+                known.push(form);
             }
         }
         known.sort_by_key(|form| std::cmp::Reverse(form.len()));
@@ -191,20 +197,6 @@ fn without_userinfo(word: &str) -> String {
         rest = &after[authority_len..];
     }
     out.push_str(rest);
-    out
-}
-
-/// `secret` with every byte outside RFC 3986's unreserved set
-/// percent-encoded, as a URL or form body carries it.
-fn percent_encoded(secret: &str) -> String {
-    let mut out = String::with_capacity(secret.len() * 3);
-    for byte in secret.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
     out
 }
 
