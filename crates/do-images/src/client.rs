@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use do_images_api::Transport;
+use do_images_api::{ClientInfo, Transport};
 use reqwest::header::HeaderValue;
 use url::{Host, Url};
 
@@ -51,7 +51,6 @@ pub struct Client {
 
 struct Inner {
     api: do_images_api::Client,
-    base_url: String,
     /// The executor the generated client's hooks use too.
     executor: Arc<Executor>,
 }
@@ -59,7 +58,7 @@ struct Inner {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &redact_patterns(&self.inner.base_url))
+            .field("base_url", &redact_patterns(self.base_url()))
             .field("user_agent", &self.inner.executor.user_agent)
             .field("token", &"***")
             .field("retry_policy", &self.inner.executor.policy)
@@ -134,7 +133,7 @@ impl Client {
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
-        &self.inner.base_url
+        self.inner.api.baseurl()
     }
 
     /// The generated client of [`do_images_api`], wired to this client:
@@ -343,7 +342,7 @@ impl ClientBuilder {
             Some(token) => token,
             None => token_from(|name| std::env::var(name).ok())?,
         };
-        if token.is_empty() {
+        if token.expose().is_empty() {
             return Err(Error::Config("the access token is empty".into()));
         }
         let base_url = check_base_url(&self.base_url)?;
@@ -404,11 +403,7 @@ impl ClientBuilder {
         let transport = Transport::new(executor.clone());
         let api = do_images_api::Client::new_with_client(&base_url, http, transport);
         Ok(Client {
-            inner: Arc::new(Inner {
-                api,
-                base_url,
-                executor,
-            }),
+            inner: Arc::new(Inner { api, executor }),
         })
     }
 }
@@ -420,7 +415,7 @@ fn token_from(lookup: impl Fn(&str) -> Option<String>) -> Result<Token> {
         .iter()
         .filter_map(|name| lookup(name))
         .map(Token::new)
-        .find(|token| !token.is_empty())
+        .find(|token| !token.expose().is_empty())
         .ok_or_else(|| {
             Error::Config(format!(
                 "no DigitalOcean access token: set {} or {}, or pass one to Client::new",

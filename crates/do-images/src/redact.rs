@@ -133,18 +133,13 @@ pub fn redact_patterns(text: &str) -> Cow<'_, str> {
     if !may_hold_one {
         return Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find(|c: char| !is_delimiter(c)) {
-        out.push_str(&rest[..start]);
-        let word_and_more = &rest[start..];
-        let end = word_and_more
-            .find(is_delimiter)
-            .unwrap_or(word_and_more.len());
-        out.push_str(&redact_word(&word_and_more[..end]));
-        rest = &word_and_more[end..];
-    }
-    out.push_str(rest);
+    let out: String = text
+        .split_inclusive(is_delimiter)
+        .map(|piece| {
+            let word = piece.strip_suffix(is_delimiter).unwrap_or(piece);
+            redact_word(word) + &piece[word.len()..]
+        })
+        .collect();
     if out == text {
         Cow::Borrowed(text)
     } else {

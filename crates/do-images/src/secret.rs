@@ -19,10 +19,6 @@ impl Token {
     pub(crate) fn expose(&self) -> &str {
         &self.0
     }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 impl fmt::Debug for Token {
