@@ -174,24 +174,16 @@ fn redact_word(word: &str) -> String {
 
 /// `word` with the `user:password@` of each URL in it replaced.
 fn without_userinfo(word: &str) -> String {
-    let mut out = String::with_capacity(word.len());
-    let mut rest = word;
-    while let Some(scheme_end) = rest.find("://") {
-        let authority_start = scheme_end + 3;
-        out.push_str(&rest[..authority_start]);
-        let after = &rest[authority_start..];
-        let authority_len = after.find(['/', '?', '#']).unwrap_or(after.len());
-        let authority = &after[..authority_len];
+    let mut parts = word.split("://");
+    let mut out = parts.next().unwrap_or_default().to_string();
+    for after in parts {
+        let authority = &after[..after.find(['/', '?', '#']).unwrap_or(after.len())];
+        out.push_str("://");
         match authority.rfind('@') {
-            Some(at) => {
-                out.push_str(REDACTED);
-                out.push_str(&authority[at..]);
-            }
-            None => out.push_str(authority),
+            Some(at) => out.push_str(&format!("{REDACTED}{}", &after[at..])),
+            None => out.push_str(after),
         }
-        rest = &after[authority_len..];
     }
-    out.push_str(rest);
     out
 }
 
