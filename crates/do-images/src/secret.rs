@@ -33,14 +33,8 @@ impl fmt::Display for Token {
     }
 }
 
-impl From<&str> for Token {
-    fn from(value: &str) -> Self {
-        Self::new(value)
-    }
-}
-
-impl From<String> for Token {
-    fn from(value: String) -> Self {
+impl<S: Into<String>> From<S> for Token {
+    fn from(value: S) -> Self {
         Self::new(value)
     }
 }
