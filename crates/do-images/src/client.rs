@@ -523,6 +523,18 @@ mod tests {
     }
 
     #[test]
+    fn base_url_errors_never_show_its_password() {
+        for bad in [
+            "ftp://me:hunter22secret@localhost",
+            "https://me:hunter22secret@api.example.com/?page=2",
+            "http://me:hunter22secret@[::1]:bad",
+        ] {
+            let error = check_base_url(bad).unwrap_err().to_string();
+            assert!(!error.contains("hunter22secret"), "{error}");
+        }
+    }
+
+    #[test]
     fn debug_never_shows_the_token() {
         let client = Client::new("dop_v1_supersecret").unwrap();
         let builder = Client::builder().token("dop_v1_supersecret");
