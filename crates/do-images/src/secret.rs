@@ -14,8 +14,8 @@ impl Token {
         Self(token.into().trim().to_string())
     }
 
-    /// The token itself; only the executor calls this, to build the
-    /// `Authorization` header.
+    /// The token itself, for the `Authorization` header and the client's
+    /// redactor.
     pub(crate) fn expose(&self) -> &str {
         &self.0
     }
