@@ -1,7 +1,6 @@
 //! [`Client`] and its [`ClientBuilder`].
 
 use std::fmt;
-use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -449,8 +448,8 @@ fn check_base_url(raw: &str) -> Result<String> {
         "http" => {
             let loopback = match url.host() {
                 Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
-                Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-                Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+                Some(Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(Host::Ipv6(ip)) => ip.is_loopback(),
                 None => false,
             };
             if !loopback {
