@@ -1,11 +1,10 @@
 //! [`Client`] and its [`ClientBuilder`].
 
 use std::fmt;
-use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use do_images_api::Transport;
+use do_images_api::{ClientInfo, Transport};
 use reqwest::header::HeaderValue;
 use url::{Host, Url};
 
@@ -51,13 +50,6 @@ pub struct Client {
 
 struct Inner {
     api: do_images_api::Client,
-    base_url: String,
-    user_agent: String,
-    policy: RetryPolicy,
-    clock: Arc<dyn Clock>,
-    jitter: Arc<dyn Jitter>,
-    last_rate_limit: Arc<Mutex<Option<RateLimitStatus>>>,
-    redactor: Redactor,
     /// The executor the generated client's hooks use too.
     executor: Arc<Executor>,
 }
@@ -65,10 +57,10 @@ struct Inner {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &redact_patterns(&self.inner.base_url))
-            .field("user_agent", &self.inner.user_agent)
+            .field("base_url", &redact_patterns(self.base_url()))
+            .field("user_agent", &self.inner.executor.user_agent)
             .field("token", &"***")
-            .field("retry_policy", &self.inner.policy)
+            .field("retry_policy", &self.inner.executor.policy)
             .finish()
     }
 }
@@ -135,12 +127,12 @@ impl Client {
     /// The rate-limit state of the last answer the client received, from any
     /// clone.
     pub fn rate_limit(&self) -> Option<RateLimitStatus> {
-        *lock(&self.inner.last_rate_limit)
+        *lock(&self.inner.executor.last_rate_limit)
     }
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
-        &self.inner.base_url
+        self.inner.api.baseurl()
     }
 
     /// The generated client of [`do_images_api`], wired to this client:
@@ -170,15 +162,15 @@ impl Client {
     /// ([`Redactor::with_secret`]) with other secrets before showing text
     /// from elsewhere.
     pub fn redactor(&self) -> &Redactor {
-        &self.inner.redactor
+        &self.inner.executor.redactor
     }
 
     pub(crate) fn clock(&self) -> &dyn Clock {
-        self.inner.clock.as_ref()
+        self.inner.executor.clock.as_ref()
     }
 
     pub(crate) fn jitter(&self) -> &dyn Jitter {
-        self.inner.jitter.as_ref()
+        self.inner.executor.jitter.as_ref()
     }
 
     pub(crate) fn executor(&self) -> &Executor {
@@ -191,7 +183,7 @@ pub(crate) fn positive_id<I>(what: &'static str, id: I) -> Result<u64>
 where
     I: TryInto<u64> + fmt::Display + Copy,
 {
-    checked_id(what, id).map_err(Error::from)
+    Ok(checked_id(what, id)?)
 }
 
 /// A positive id, or why not; cloneable so that a handle such as
@@ -349,7 +341,7 @@ impl ClientBuilder {
             Some(token) => token,
             None => token_from(|name| std::env::var(name).ok())?,
         };
-        if token.is_empty() {
+        if token.expose().is_empty() {
             return Err(Error::Config("the access token is empty".into()));
         }
         let base_url = check_base_url(&self.base_url)?;
@@ -396,36 +388,21 @@ impl ClientBuilder {
                     .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?
             }
         };
-        let last_rate_limit = Arc::new(Mutex::new(None));
-        let executor = Executor {
+        let executor = Arc::new(Executor {
             authorization,
             user_agent,
-            policy: self.retry_policy.clone(),
-            clock: self.clock.clone(),
-            jitter: self.jitter.clone(),
-            last_rate_limit: last_rate_limit.clone(),
-            max_body_size: self.max_body_size,
+            policy: self.retry_policy,
             limiter: Limiter::new(&self.request_limits, self.clock.clone()),
-            redactor: redactor.clone(),
-        };
-        let executor = Arc::new(executor);
-        let api = do_images_api::Client::new_with_client(
-            &base_url,
-            http,
-            Transport::new(executor.clone()),
-        );
+            clock: self.clock,
+            jitter: self.jitter,
+            last_rate_limit: Arc::new(Mutex::new(None)),
+            max_body_size: self.max_body_size,
+            redactor,
+        });
+        let transport = Transport::new(executor.clone());
+        let api = do_images_api::Client::new_with_client(&base_url, http, transport);
         Ok(Client {
-            inner: Arc::new(Inner {
-                api,
-                base_url,
-                user_agent: self.user_agent,
-                policy: self.retry_policy,
-                clock: self.clock,
-                jitter: self.jitter,
-                last_rate_limit,
-                redactor,
-                executor,
-            }),
+            inner: Arc::new(Inner { api, executor }),
         })
     }
 }
@@ -437,7 +414,7 @@ fn token_from(lookup: impl Fn(&str) -> Option<String>) -> Result<Token> {
         .iter()
         .filter_map(|name| lookup(name))
         .map(Token::new)
-        .find(|token| !token.is_empty())
+        .find(|token| !token.expose().is_empty())
         .ok_or_else(|| {
             Error::Config(format!(
                 "no DigitalOcean access token: set {} or {}, or pass one to Client::new",
@@ -446,8 +423,6 @@ fn token_from(lookup: impl Fn(&str) -> Option<String>) -> Result<Token> {
         })
 }
 
-/// Parses the base URL, refusing plain http to a host that is not loopback,
-/// and returns it without a trailing `/`.
 /// What a client removes from text: its token and the user and password of
 /// its base URL (as written and decoded).
 fn secrets_of(token: &Token, base_url: &str) -> Redactor {
@@ -461,22 +436,20 @@ fn secrets_of(token: &Token, base_url: &str) -> Redactor {
     redactor
 }
 
-/// The base URL checked and normalised; its errors show it without a
+/// The base URL parsed, refusing plain http to a host that is not
+/// loopback, and without a trailing `/`; its errors show it without a
 /// password.
 fn check_base_url(raw: &str) -> Result<String> {
-    check_base_url_unredacted(raw).map_err(|error| error.redacted(&Redactor::new()))
-}
-
-fn check_base_url_unredacted(raw: &str) -> Result<String> {
+    let shown = redact_patterns(raw);
     let url = Url::parse(raw)
-        .map_err(|e| Error::Config(format!("the base URL {raw:?} is not a valid URL: {e}")))?;
+        .map_err(|e| Error::Config(format!("the base URL {shown:?} is not a valid URL: {e}")))?;
     match url.scheme() {
         "https" => {}
         "http" => {
             let loopback = match url.host() {
                 Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
-                Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-                Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+                Some(Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(Host::Ipv6(ip)) => ip.is_loopback(),
                 None => false,
             };
             if !loopback {
@@ -489,13 +462,13 @@ fn check_base_url_unredacted(raw: &str) -> Result<String> {
         }
         other => {
             return Err(Error::Config(format!(
-                "the base URL {raw:?} has scheme {other:?}; https is required"
+                "the base URL {shown:?} has scheme {other:?}; https is required"
             )));
         }
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::Config(format!(
-            "the base URL {raw:?} must not have a query or fragment"
+            "the base URL {shown:?} must not have a query or fragment"
         )));
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
@@ -546,6 +519,18 @@ mod tests {
         assert!(check_base_url("http://10.0.0.1").is_err());
         assert!(check_base_url("ftp://localhost").is_err());
         assert!(check_base_url("not a url").is_err());
+    }
+
+    #[test]
+    fn base_url_errors_never_show_its_password() {
+        for bad in [
+            "ftp://me:hunter22secret@localhost",
+            "https://me:hunter22secret@api.example.com/?page=2",
+            "http://me:hunter22secret@[::1]:bad",
+        ] {
+            let error = check_base_url(bad).unwrap_err().to_string();
+            assert!(!error.contains("hunter22secret"), "{error}");
+        }
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// The API answered with an error status and a JSON error body.
-    #[error("{id}: {message} (HTTP {status}{}){}", request_suffix(request_id), hint_suffix(*status, rate_limit))]
+    #[error("{id}: {message} (HTTP {status}{}){}", suffix(", request ", request_id), suffix("; ", &self.hint()))]
     Api {
         /// The HTTP status, such as 404.
         status: u16,
@@ -57,7 +57,7 @@ pub enum Error {
     /// page from a proxy in front of the API).
     #[error(
         "HTTP {status} with a body that is not the expected JSON ({reason}){}: {excerpt:?}",
-        request_suffix(request_id)
+        suffix(", request ", request_id)
     )]
     Decode {
         /// The HTTP status of the answer, when known.
@@ -72,7 +72,7 @@ pub enum Error {
     /// The API answered with a status the operation does not document.
     #[error(
         "unexpected HTTP {status} from the DigitalOcean API{}",
-        request_suffix(request_id)
+        suffix(", request ", request_id)
     )]
     UnexpectedStatus {
         /// The HTTP status.
@@ -98,7 +98,7 @@ pub enum Error {
     /// [`ClientBuilder::max_body_size`](crate::ClientBuilder::max_body_size)).
     #[error(
         "the API's answer (HTTP {status}{}) is larger than the limit of {limit} bytes; it was not read",
-        request_suffix(request_id)
+        suffix(", request ", request_id)
     )]
     BodyTooLarge {
         /// The limit, in bytes.
@@ -158,7 +158,7 @@ pub enum Error {
     /// A waiter saw a failure state: an image `deleted` or `retired`, an
     /// action `errored`, or a 404 after a successful poll (the status then
     /// starts with `gone`: the resource was deleted while waited for).
-    #[error("{resource} {id} ended as {status}{}", failure_suffix(error_message))]
+    #[error("{resource} {id} ended as {status}{}", suffix(": ", error_message))]
     WaitFailed {
         /// `image` or `action`.
         resource: &'static str,
@@ -186,38 +186,11 @@ pub enum Error {
     },
 }
 
-fn request_suffix(request_id: &Option<String>) -> String {
-    match request_id {
-        Some(id) => format!(", request {id}"),
-        None => String::new(),
-    }
-}
-
-fn failure_suffix(message: &Option<String>) -> String {
-    match message {
-        Some(message) if !message.is_empty() => format!(": {message}"),
+/// `text` after `before`, or nothing when there is no text.
+fn suffix(before: &str, text: &Option<String>) -> String {
+    match text {
+        Some(text) if !text.is_empty() => format!("{before}{text}"),
         _ => String::new(),
-    }
-}
-
-fn hint_suffix(status: u16, rate_limit: &Option<RateLimitStatus>) -> String {
-    hint_for(status, rate_limit)
-        .map(|hint| format!("; {hint}"))
-        .unwrap_or_default()
-}
-
-fn hint_for(status: u16, rate_limit: &Option<RateLimitStatus>) -> Option<String> {
-    match status {
-        401 => Some("check that the token is valid and not expired".into()),
-        403 => Some("check that the token has the image scopes this call needs".into()),
-        429 => Some(match rate_limit {
-            Some(limit) => format!(
-                "rate limit of {} requests/hour reached, {} left, resets at Unix time {}",
-                limit.limit, limit.remaining, limit.reset
-            ),
-            None => "rate limit reached, retry later".into(),
-        }),
-        _ => None,
     }
 }
 
@@ -227,10 +200,22 @@ impl Error {
     /// the token's scopes; for a 429, the rate limit and when it resets.
     /// `None` for other errors.
     pub fn hint(&self) -> Option<String> {
-        match self {
-            Self::Api {
-                status, rate_limit, ..
-            } => hint_for(*status, rate_limit),
+        let Self::Api {
+            status, rate_limit, ..
+        } = self
+        else {
+            return None;
+        };
+        match status {
+            401 => Some("check that the token is valid and not expired".into()),
+            403 => Some("check that the token has the image scopes this call needs".into()),
+            429 => Some(match rate_limit {
+                Some(limit) => format!(
+                    "rate limit of {} requests/hour reached, {} left, resets at Unix time {}",
+                    limit.limit, limit.remaining, limit.reset
+                ),
+                None => "rate limit reached, retry later".into(),
+            }),
             _ => None,
         }
     }
@@ -297,96 +282,42 @@ impl Error {
     /// message, a body excerpt, a `Location`, a URL, a status) passed
     /// through `redactor`, so that neither `Display` nor `Debug` can show a
     /// secret a server echoed.
-    pub fn redacted(self, redactor: &Redactor) -> Self {
-        let r = |text: String| redactor.redact(&text).into_owned();
-        match self {
+    pub fn redacted(mut self, redactor: &Redactor) -> Self {
+        let texts: Vec<&mut String> = match &mut self {
             Self::Api {
-                status,
                 id,
                 message,
                 request_id,
-                rate_limit,
-            } => Self::Api {
-                status,
-                id: r(id),
-                message: r(message),
-                request_id: redactor.redact_option(request_id),
-                rate_limit,
-            },
-            Self::Transport { attempts, source } => Self::Transport {
-                attempts,
-                source: without_userinfo(source),
-            },
-            Self::Timeout { attempts, source } => Self::Timeout {
-                attempts,
-                source: without_userinfo(source),
-            },
+                ..
+            } => [id, message].into_iter().chain(request_id).collect(),
+            Self::Transport { source, .. } | Self::Timeout { source, .. } => {
+                strip_userinfo(source);
+                Vec::new()
+            }
             Self::Decode {
-                status,
                 excerpt,
                 reason,
                 request_id,
-            } => Self::Decode {
-                status,
-                excerpt: r(excerpt),
-                reason: r(reason),
-                request_id: redactor.redact_option(request_id),
-            },
-            Self::UnexpectedStatus { status, request_id } => Self::UnexpectedStatus {
-                status,
-                request_id: redactor.redact_option(request_id),
-            },
-            Self::Redirect { status, location } => Self::Redirect {
-                status,
-                location: redactor.redact_option(location),
-            },
-            Self::InvalidInput {
-                what,
-                problem,
-                allowed,
-            } => Self::InvalidInput {
-                what,
-                problem: r(problem),
-                allowed,
-            },
-            Self::Config(message) => Self::Config(r(message)),
-            Self::BadPageLink { link, reason } => Self::BadPageLink {
-                link: r(link),
-                reason: r(reason),
-            },
+                ..
+            } => [excerpt, reason].into_iter().chain(request_id).collect(),
+            Self::UnexpectedStatus { request_id, .. } | Self::BodyTooLarge { request_id, .. } => {
+                request_id.iter_mut().collect()
+            }
+            Self::Redirect { location, .. } => location.iter_mut().collect(),
+            Self::InvalidInput { problem, .. } | Self::Config(problem) => vec![problem],
+            Self::BadPageLink { link, reason } => vec![link, reason],
             Self::WaitFailed {
-                resource,
-                id,
                 status,
                 error_message,
-            } => Self::WaitFailed {
-                resource,
-                id,
-                status: r(status),
-                error_message: redactor.redact_option(error_message),
-            },
-            Self::WaitTimedOut {
-                resource,
-                id,
-                last_status,
-                waited,
-            } => Self::WaitTimedOut {
-                resource,
-                id,
-                last_status: redactor.redact_option(last_status),
-                waited,
-            },
-            Self::BodyTooLarge {
-                limit,
-                status,
-                request_id,
-            } => Self::BodyTooLarge {
-                limit,
-                status,
-                request_id: redactor.redact_option(request_id),
-            },
-            other @ (Self::TotalMismatch { .. } | Self::SelectsEverything { .. }) => other,
+                ..
+            } => [status].into_iter().chain(error_message).collect(),
+            Self::WaitTimedOut { last_status, .. } => last_status.iter_mut().collect(),
+            Self::TotalMismatch { .. } | Self::SelectsEverything { .. } => Vec::new(),
+        };
+        for text in texts {
+            *text = redactor.redact(text).into_owned();
         }
+        self
     }
 
     /// The error of a generated builder whose values could not make a
@@ -401,17 +332,20 @@ impl Error {
         }
     }
 
-    /// A [`Error::Redirect`] from the answer's status and headers.
+    /// A [`Error::Redirect`] from the answer's status and headers; its
+    /// `Location` without query and fragment, at most 200 characters.
     pub(crate) fn redirect(status: u16, headers: &reqwest::header::HeaderMap) -> Self {
-        Self::Redirect {
-            status,
-            location: redirect_target(headers),
-        }
+        let location = headers.get(reqwest::header::LOCATION).map(|location| {
+            let text = String::from_utf8_lossy(location.as_bytes());
+            let end = text.find(['?', '#']).unwrap_or(text.len());
+            text[..end].chars().take(200).collect()
+        });
+        Self::Redirect { status, location }
     }
 
     /// A failure to reach the API after `attempts` attempts.
-    pub(crate) fn unreached(source: reqwest::Error, attempts: u32) -> Self {
-        let source = without_userinfo(source);
+    pub(crate) fn unreached(mut source: reqwest::Error, attempts: u32) -> Self {
+        strip_userinfo(&mut source);
         if source.is_timeout() {
             Self::Timeout { attempts, source }
         } else {
@@ -420,22 +354,12 @@ impl Error {
     }
 }
 
-/// `error` without the user and password of its URL.
-fn without_userinfo(mut error: reqwest::Error) -> reqwest::Error {
+/// Removes the user and password of `error`'s URL.
+fn strip_userinfo(error: &mut reqwest::Error) {
     if let Some(url) = error.url_mut() {
         let _ = url.set_password(None);
         let _ = url.set_username("");
     }
-    error
-}
-
-/// The `Location` of a redirect as shown in messages: without its query
-/// and fragment, at most 200 characters.
-fn redirect_target(headers: &reqwest::header::HeaderMap) -> Option<String> {
-    let location = headers.get(reqwest::header::LOCATION)?;
-    let text = String::from_utf8_lossy(location.as_bytes());
-    let end = text.find(['?', '#']).unwrap_or(text.len());
-    Some(text[..end].chars().take(200).collect())
 }
 
 pub(crate) fn request_id_header(headers: &reqwest::header::HeaderMap) -> Option<String> {
