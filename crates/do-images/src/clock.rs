@@ -41,6 +41,11 @@ pub trait Jitter: Send + Sync + fmt::Debug + 'static {
     fn up_to(&self, max: u64) -> u64;
 }
 
+/// A random duration in `0..=max`, to the millisecond.
+pub(crate) fn jittered(jitter: &dyn Jitter, max: Duration) -> Duration {
+    Duration::from_millis(jitter.up_to(u64::try_from(max.as_millis()).unwrap_or(u64::MAX)))
+}
+
 /// The real clock: `tokio::time` and `SystemTime::now`.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TokioClock;

@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 
-use crate::clock::Jitter;
+use crate::clock::{Jitter, jittered};
 use crate::rate_limit::{RateLimitStatus, header_u64};
 
 /// When a failed request is sent again, and how long the client waits
@@ -148,13 +148,10 @@ impl RetryPolicy {
 
     /// The full-jitter delay before retry number `retry` (0 for the first).
     pub(crate) fn backoff(&self, retry: u32, jitter: &dyn Jitter) -> Duration {
-        let factor = 1u32.checked_shl(retry.min(31)).unwrap_or(u32::MAX);
-        let cap = self
-            .initial_backoff
-            .saturating_mul(factor)
-            .min(self.max_backoff);
-        let millis = u64::try_from(cap.as_millis()).unwrap_or(u64::MAX);
-        Duration::from_millis(jitter.up_to(millis))
+        jittered(
+            jitter,
+            doubled(self.initial_backoff, retry, self.max_backoff),
+        )
     }
 
     /// The delay before retrying after an answer with `status`, or `None`
@@ -184,12 +181,7 @@ impl RetryPolicy {
                     return None;
                 }
                 let floor = self.min_rate_limit_wait;
-                let extra = jitter.up_to(u64::try_from(floor.as_millis()).unwrap_or(u64::MAX));
-                Some(
-                    asked
-                        .max(floor)
-                        .saturating_add(Duration::from_millis(extra)),
-                )
+                Some(asked.max(floor).saturating_add(jittered(jitter, floor)))
             }
             500 | 502 | 503 | 504 if is_idempotent(method) => Some(self.backoff(retry, jitter)),
             _ => None,
@@ -211,6 +203,11 @@ impl RetryPolicy {
         }
         Some(self.backoff(retry, jitter))
     }
+}
+
+/// `base` doubled `times` times, at most `cap`.
+pub(crate) fn doubled(base: Duration, times: u32, cap: Duration) -> Duration {
+    base.saturating_mul(1 << times.min(31)).min(cap)
 }
 
 fn is_idempotent(method: &Method) -> bool {

@@ -9,7 +9,9 @@ use std::time::Duration;
 use futures::future::{Either, select};
 
 use crate::client::Client;
+use crate::clock::jittered;
 use crate::error::{Error, Result};
+use crate::retry::doubled;
 
 /// What a progress callback is told after each poll.
 #[derive(Clone, Debug)]
@@ -127,11 +129,9 @@ impl WaitOptions {
     }
 
     fn delay(&self, poll: u32, client: &Client) -> Duration {
-        let factor = 1u32.checked_shl(poll.min(31)).unwrap_or(u32::MAX);
-        let cap = self.min_delay.saturating_mul(factor).min(self.max_delay);
-        let spread = u64::try_from((cap - self.min_delay).as_millis()).unwrap_or(u64::MAX);
+        let cap = doubled(self.min_delay, poll, self.max_delay);
         self.min_delay
-            .saturating_add(Duration::from_millis(client.jitter().up_to(spread)))
+            .saturating_add(jittered(client.jitter(), cap - self.min_delay))
     }
 }
 
