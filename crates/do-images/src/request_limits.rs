@@ -123,7 +123,8 @@ struct Counted {
     finished: Vec<Instant>,
 }
 
-/// What the first waiter waits for.
+/// What the first waiter waits for; the larger of two waits covers both.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
 enum Wait {
     /// A finished request leaves a full window after this long.
     For(Duration),
@@ -183,22 +184,19 @@ impl Limiter {
         counted
             .finished
             .retain(|done| left(done, self.longest).is_some());
-        let mut wait: Option<Wait> = None;
-        for window in &self.windows {
-            let lefts = counted
-                .finished
-                .iter()
-                .filter_map(|done| left(done, window.length));
-            let first_out = lefts.clone().min();
-            if counted.in_flight + lefts.count() < window.requests {
-                continue;
-            }
-            wait = Some(match (wait, first_out) {
-                (_, None) | (Some(Wait::Release), _) => Wait::Release,
-                (None, Some(after)) => Wait::For(after),
-                (Some(Wait::For(before)), Some(after)) => Wait::For(before.max(after)),
-            });
-        }
+        let wait = self
+            .windows
+            .iter()
+            .filter_map(|window| {
+                let lefts = counted
+                    .finished
+                    .iter()
+                    .filter_map(|done| left(done, window.length));
+                let first_out = lefts.clone().min();
+                let full = counted.in_flight + lefts.count() >= window.requests;
+                full.then(|| first_out.map_or(Wait::Release, Wait::For))
+            })
+            .max();
         if wait.is_none() {
             counted.in_flight += 1;
         }
