@@ -17,11 +17,9 @@ use crate::redact::redact_patterns;
 /// The page size used when iterating everything: the API's maximum.
 pub(crate) const DEFAULT_PER_PAGE: u64 = 200;
 
-/// How many pages are fetched ahead by default. With `n` requests in
-/// flight, a listing whose time goes to latency runs at most `n` times
-/// faster than page after page (the first page is always alone). 6, the
-/// number of connections a browser opens to one host, makes a listing at
-/// 50 ms a request about 5 times faster than page after page (see
+/// How many pages are fetched ahead by default: 6, the number of
+/// connections a browser opens to one host, makes a listing at 50 ms a
+/// request about 5 times faster than page after page (see
 /// crates/do-images-bench/RESULTS.md).
 pub const DEFAULT_FETCH_AHEAD: usize = 6;
 
@@ -247,13 +245,9 @@ impl<T: Send + 'static> Stream for PageStream<T> {
                 return Poll::Pending;
             }
             this.done = true;
-            let expected = this.total.filter(|total| *total != this.seen);
-            return Poll::Ready(expected.map(|expected| {
-                Err(Error::TotalMismatch {
-                    expected,
-                    seen: this.seen,
-                })
-            }));
+            let (expected, seen) = (this.total.unwrap_or(this.seen), this.seen);
+            let mismatch = Error::TotalMismatch { expected, seen };
+            return Poll::Ready((expected != seen).then_some(Err(mismatch)));
         };
         match &result {
             Ok(page) => {

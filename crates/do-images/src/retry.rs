@@ -54,8 +54,6 @@ use crate::rate_limit::{RateLimitStatus, header_u64};
 /// (logged at debug level). A `404` on the first attempt, or after only
 /// `429`s and connections that could not be established, is still
 /// not-found.
-///
-/// [`RetryPolicy::disabled`] sends every request exactly once.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_attempts: u32,
@@ -113,9 +111,8 @@ impl RetryPolicy {
         self
     }
 
-    /// The shortest wait after a `429` (default 1 s), whatever the answer
-    /// asked for; a random extra of up to as much again is added to every
-    /// `429`'s wait.
+    /// The shortest wait after a `429`, whatever the answer asked for, before
+    /// the random extra of up to as much again.
     pub fn with_min_rate_limit_wait(mut self, wait: Duration) -> Self {
         self.min_rate_limit_wait = wait;
         self
@@ -170,13 +167,12 @@ impl RetryPolicy {
         }
         match status.as_u16() {
             429 => {
-                let asked = match header_u64(headers, "retry-after") {
-                    Some(seconds) => Duration::from_secs(seconds),
-                    None => match RateLimitStatus::from_headers(headers) {
-                        Some(limit) => limit.until_reset(now),
-                        None => self.backoff(retry, jitter),
-                    },
-                };
+                let asked = header_u64(headers, "retry-after")
+                    .map(Duration::from_secs)
+                    .or_else(|| {
+                        RateLimitStatus::from_headers(headers).map(|limit| limit.until_reset(now))
+                    })
+                    .unwrap_or_else(|| self.backoff(retry, jitter));
                 if asked > self.max_rate_limit_wait {
                     return None;
                 }
@@ -198,10 +194,8 @@ impl RetryPolicy {
         retry: u32,
         jitter: &dyn Jitter,
     ) -> Option<Duration> {
-        if retry + 1 >= self.max_attempts || !(before_sending || is_idempotent(method)) {
-            return None;
-        }
-        Some(self.backoff(retry, jitter))
+        let allowed = before_sending || is_idempotent(method);
+        (allowed && retry + 1 < self.max_attempts).then(|| self.backoff(retry, jitter))
     }
 }
 
