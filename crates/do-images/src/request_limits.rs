@@ -1,5 +1,6 @@
 //! [`RequestLimits`] and the limiter built from them.
 
+use std::pin::pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -51,12 +52,10 @@ use crate::sync::lock;
 ///
 /// # Why a sliding window and not a token bucket
 ///
-/// A token bucket (the GCRA of the `governor` crate) with a burst of 250
-/// lets 250 requests through at once and then one every 240 ms: the 251st
-/// arrives within the same minute, and a sliding-window server refuses it.
-/// With a burst of 1 it never bursts, and 600 requests take 144 s where the
-/// API's windows permit about 120 s. Only a sliding window is both safe and
-/// not wasteful against a sliding-window server, and it is a few dozen lines.
+/// A token bucket (such as the `governor` crate's) with a burst of 250 lets
+/// a 251st request through within the same minute, which a sliding-window
+/// server refuses; with a burst of 1, 600 requests take 144 s where the
+/// API's windows permit about 120 s.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RequestLimits {
     windows: Vec<Window>,
@@ -152,8 +151,7 @@ impl Limiter {
     pub(crate) async fn acquire(self: &Arc<Self>) -> Permit {
         let _turn = self.turn.lock().await;
         loop {
-            let released = self.released.notified();
-            futures::pin_mut!(released);
+            let mut released = pin!(self.released.notified());
             released.as_mut().enable();
             let Some(wait) = self.take_or_wait() else {
                 return Permit(self.clone());

@@ -177,6 +177,7 @@ where
     let mut last_status: Option<String> = None;
     let mut last_message: Option<String> = None;
     let mut polls = 0u32;
+    let mut pause: Option<Duration> = None;
     let failed = |status, error_message| Error::WaitFailed {
         resource,
         id,
@@ -184,18 +185,13 @@ where
         error_message,
     };
     let outcome = loop {
-        if polls > 0 {
-            let remaining = options.max_wait.saturating_sub(elapsed());
-            if remaining.is_zero() {
-                break None;
-            }
-            clock
-                .sleep(options.delay(polls - 1, client).min(remaining))
-                .await;
-        }
         let remaining = options.max_wait.saturating_sub(elapsed());
         if remaining.is_zero() {
             break None;
+        }
+        if let Some(delay) = pause.take() {
+            clock.sleep(delay.min(remaining)).await;
+            continue;
         }
         polls += 1;
         let Either::Right((result, _)) = select(clock.deadline(remaining), pin!(poll())).await
@@ -239,6 +235,7 @@ where
         if outcome.is_some() {
             break outcome;
         }
+        pause = Some(options.delay(polls - 1, client));
     };
     outcome
         .unwrap_or_else(|| {
