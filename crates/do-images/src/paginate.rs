@@ -249,18 +249,15 @@ impl<T: Send + 'static> Stream for PageStream<T> {
             let mismatch = Error::TotalMismatch { expected, seen };
             return Poll::Ready((expected != seen).then_some(Err(mismatch)));
         };
-        match &result {
-            Ok(page) => {
-                if let Err(error) = this.accept(page) {
-                    // The page itself is fine; the error follows it.
-                    this.stop();
-                    this.ready.push_back(Err(error));
-                }
-            }
-            Err(_) => {
-                this.done = true;
-                this.stop();
-            }
+        if let Ok(page) = &result
+            && let Err(error) = this.accept(page)
+        {
+            // The page itself is fine; the error follows it.
+            this.stop();
+            this.ready.push_back(Err(error));
+        } else if result.is_err() {
+            this.done = true;
+            this.stop();
         }
         Poll::Ready(Some(result))
     }

@@ -48,14 +48,9 @@ use crate::sync::lock;
 /// two minutes in all, which is the least the API's limits permit. Measured
 /// against a sandbox with the API's limits (`cargo run -p do-images-bench --
 /// rate-limited`): 600 pages in 120.6 s, no `429`, where the limits allow no
-/// less than 120 s.
-///
-/// # Why a sliding window and not a token bucket
-///
-/// A token bucket (such as the `governor` crate's) with a burst of 250 lets
-/// a 251st request through within the same minute, which a sliding-window
-/// server refuses; with a burst of 1, 600 requests take 144 s where the
-/// API's windows permit about 120 s.
+/// less than 120 s. A token bucket (such as the `governor` crate's) cannot
+/// do both: with a burst of 250 it lets a 251st request through within the
+/// minute, which the server refuses; with a burst of 1 the listing takes 144 s.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RequestLimits {
     windows: Vec<Window>,

@@ -30,9 +30,8 @@ use crate::rate_limit::{RateLimitStatus, header_u64};
 ///   **1 s** (a `retry-after: 0`, or a `ratelimit-reset` in the past from a
 ///   skewed clock, never gives an immediate retry), plus a random extra of
 ///   up to as much again, so that requests refused together (fetched-ahead
-///   pages) do not all retry in the same instant.
-///   The client's [`RequestLimits`](crate::RequestLimits) keep it from
-///   meeting `429`s in the first place.
+///   pages) do not all retry in the same instant. The client's
+///   [`RequestLimits`](crate::RequestLimits) make `429`s rare.
 /// - **Which requests**: `GET`, `PUT` and `DELETE` are idempotent, so they are
 ///   retried on `429`, `500`, `502`, `503`, `504` and on any connection or
 ///   transport failure. `POST` (import an image, start an action) is retried

@@ -28,8 +28,6 @@ pub struct WaitProgress {
     pub transient_error: Option<String>,
 }
 
-type ProgressFn = Arc<dyn Fn(&WaitProgress) + Send + Sync>;
-
 /// How a waiter polls.
 ///
 /// The delay between polls starts at `min_delay` and doubles up to
@@ -49,7 +47,7 @@ pub struct WaitOptions {
     max_wait: Duration,
     min_delay: Duration,
     max_delay: Duration,
-    progress: Option<ProgressFn>,
+    progress: Option<Arc<dyn Fn(&WaitProgress) + Send + Sync>>,
 }
 
 impl Default for WaitOptions {
@@ -215,7 +213,8 @@ where
             }
             Err(error) if error.status() == Some(404) && last_status.is_some() => {
                 tracing::debug!(resource, id, error = ?error.to_string(), "gone while waiting");
-                Some(Err(failed(GONE.to_string(), last_message.clone())))
+                let status = "gone (404: deleted while waited for)".to_string();
+                Some(Err(failed(status, last_message.clone())))
             }
             Err(error) if error.is_retryable() => {
                 tracing::debug!(resource, id, error = ?error.to_string(), "transient error while waiting");
@@ -248,9 +247,6 @@ where
         })
         .map_err(|error| error.redacted(client.redactor()))
 }
-
-/// The status of a resource that answered 404 after a successful poll.
-const GONE: &str = "gone (404: deleted while waited for)";
 
 #[cfg(test)]
 mod tests {
