@@ -148,9 +148,6 @@ mod manual {
         sleeps: Arc<Mutex<Vec<Duration>>>,
     }
 
-    /// The most virtual time a [`ManualClock`] counts: about 30 years.
-    const MANUAL_TIME_LIMIT: Duration = Duration::from_secs(30 * 365 * 24 * 60 * 60);
-
     impl ManualClock {
         /// A clock whose wall time starts at `system_start` (so a test can pick
         /// `ratelimit-reset` values relative to it).
@@ -175,10 +172,11 @@ mod manual {
 
         /// Moves the virtual time forward without recording a sleep.
         pub fn advance(&self, duration: Duration) {
-            // Saturates far beyond any test, where `Instant` still adds.
-            self.elapsed.send_modify(|elapsed| {
-                *elapsed = elapsed.saturating_add(duration).min(MANUAL_TIME_LIMIT)
-            });
+            // Saturates at about 30 years: far beyond any test, where
+            // `Instant` still adds.
+            const LIMIT: Duration = Duration::from_secs(30 * 365 * 24 * 60 * 60);
+            self.elapsed
+                .send_modify(|elapsed| *elapsed = elapsed.saturating_add(duration).min(LIMIT));
         }
     }
 

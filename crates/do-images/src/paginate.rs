@@ -221,12 +221,13 @@ impl<T: Send + 'static> PageStream<T> {
             self.stop();
             self.next_to_request = target.page;
         }
-        let from_last_link = page.links.last.as_deref().and_then(|l| parse_link(l).ok());
+        // A `last` link that does not parse only plans fewer pages ahead.
+        let last = page.links.last.as_deref().map(parse_link);
         self.request_up_to = self
             .request_up_to
             .max(target.page)
             .max(total.div_ceil(self.per_page.max(1)))
-            .max(from_last_link.map_or(0, |last| last.page));
+            .max(last.and_then(Result::ok).map_or(0, |last| last.page));
         Ok(())
     }
 }

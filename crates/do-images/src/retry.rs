@@ -172,11 +172,9 @@ impl RetryPolicy {
                         RateLimitStatus::from_headers(headers).map(|limit| limit.until_reset(now))
                     })
                     .unwrap_or_else(|| self.backoff(retry, jitter));
-                if asked > self.max_rate_limit_wait {
-                    return None;
-                }
                 let floor = self.min_rate_limit_wait;
-                Some(asked.max(floor).saturating_add(jittered(jitter, floor)))
+                (asked <= self.max_rate_limit_wait)
+                    .then(|| asked.max(floor).saturating_add(jittered(jitter, floor)))
             }
             500 | 502 | 503 | 504 if is_idempotent(method) => Some(self.backoff(retry, jitter)),
             _ => None,
