@@ -148,17 +148,15 @@ impl Limiter {
         loop {
             let mut released = pin!(self.released.notified());
             released.as_mut().enable();
-            let Some(wait) = self.take_or_wait() else {
-                return Permit(self.clone());
-            };
-            match wait {
-                Wait::For(duration) => {
+            match self.take_or_wait() {
+                None => return Permit(self.clone()),
+                Some(Wait::For(duration)) => {
                     let sleep = self.clock.sleep(duration);
                     if let Either::Left(((), _)) = select(sleep, released).await {
                         tracing::debug!(?duration, "waited for the request rate limit");
                     }
                 }
-                Wait::Release => released.await,
+                Some(Wait::Release) => released.await,
             }
         }
     }
@@ -207,7 +205,6 @@ impl Drop for Permit {
         let mut counted = lock(&self.0.counted);
         counted.in_flight -= 1;
         counted.finished.push(now);
-        drop(counted);
         self.0.released.notify_one();
     }
 }

@@ -28,6 +28,8 @@ pub struct WaitProgress {
     pub transient_error: Option<String>,
 }
 
+type ProgressFn = Arc<dyn Fn(&WaitProgress) + Send + Sync>;
+
 /// How a waiter polls.
 ///
 /// The delay between polls starts at `min_delay` and doubles up to
@@ -47,7 +49,7 @@ pub struct WaitOptions {
     max_wait: Duration,
     min_delay: Duration,
     max_delay: Duration,
-    progress: Option<Arc<dyn Fn(&WaitProgress) + Send + Sync>>,
+    progress: Option<ProgressFn>,
 }
 
 impl Default for WaitOptions {
