@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 
-use crate::clock::Jitter;
+use crate::clock::{Jitter, jittered};
 use crate::rate_limit::{RateLimitStatus, header_u64};
 
 /// When a failed request is sent again, and how long the client waits
@@ -30,9 +30,8 @@ use crate::rate_limit::{RateLimitStatus, header_u64};
 ///   **1 s** (a `retry-after: 0`, or a `ratelimit-reset` in the past from a
 ///   skewed clock, never gives an immediate retry), plus a random extra of
 ///   up to as much again, so that requests refused together (fetched-ahead
-///   pages) do not all retry in the same instant.
-///   The client's [`RequestLimits`](crate::RequestLimits) keep it from
-///   meeting `429`s in the first place.
+///   pages) do not all retry in the same instant. The client's
+///   [`RequestLimits`](crate::RequestLimits) make `429`s rare.
 /// - **Which requests**: `GET`, `PUT` and `DELETE` are idempotent, so they are
 ///   retried on `429`, `500`, `502`, `503`, `504` and on any connection or
 ///   transport failure. `POST` (import an image, start an action) is retried
@@ -54,8 +53,6 @@ use crate::rate_limit::{RateLimitStatus, header_u64};
 /// (logged at debug level). A `404` on the first attempt, or after only
 /// `429`s and connections that could not be established, is still
 /// not-found.
-///
-/// [`RetryPolicy::disabled`] sends every request exactly once.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_attempts: u32,
@@ -113,9 +110,8 @@ impl RetryPolicy {
         self
     }
 
-    /// The shortest wait after a `429` (default 1 s), whatever the answer
-    /// asked for; a random extra of up to as much again is added to every
-    /// `429`'s wait.
+    /// The shortest wait after a `429`, whatever the answer asked for, before
+    /// the random extra of up to as much again.
     pub fn with_min_rate_limit_wait(mut self, wait: Duration) -> Self {
         self.min_rate_limit_wait = wait;
         self
@@ -148,13 +144,10 @@ impl RetryPolicy {
 
     /// The full-jitter delay before retry number `retry` (0 for the first).
     pub(crate) fn backoff(&self, retry: u32, jitter: &dyn Jitter) -> Duration {
-        let factor = 1u32.checked_shl(retry.min(31)).unwrap_or(u32::MAX);
-        let cap = self
-            .initial_backoff
-            .saturating_mul(factor)
-            .min(self.max_backoff);
-        let millis = u64::try_from(cap.as_millis()).unwrap_or(u64::MAX);
-        Duration::from_millis(jitter.up_to(millis))
+        jittered(
+            jitter,
+            doubled(self.initial_backoff, retry, self.max_backoff),
+        )
     }
 
     /// The delay before retrying after an answer with `status`, or `None`
@@ -173,23 +166,15 @@ impl RetryPolicy {
         }
         match status.as_u16() {
             429 => {
-                let asked = match header_u64(headers, "retry-after") {
-                    Some(seconds) => Duration::from_secs(seconds),
-                    None => match RateLimitStatus::from_headers(headers) {
-                        Some(limit) => limit.until_reset(now),
-                        None => self.backoff(retry, jitter),
-                    },
-                };
-                if asked > self.max_rate_limit_wait {
-                    return None;
-                }
+                let asked = header_u64(headers, "retry-after")
+                    .map(Duration::from_secs)
+                    .or_else(|| {
+                        RateLimitStatus::from_headers(headers).map(|limit| limit.until_reset(now))
+                    })
+                    .unwrap_or_else(|| self.backoff(retry, jitter));
                 let floor = self.min_rate_limit_wait;
-                let extra = jitter.up_to(u64::try_from(floor.as_millis()).unwrap_or(u64::MAX));
-                Some(
-                    asked
-                        .max(floor)
-                        .saturating_add(Duration::from_millis(extra)),
-                )
+                (asked <= self.max_rate_limit_wait)
+                    .then(|| asked.max(floor).saturating_add(jittered(jitter, floor)))
             }
             500 | 502 | 503 | 504 if is_idempotent(method) => Some(self.backoff(retry, jitter)),
             _ => None,
@@ -206,11 +191,14 @@ impl RetryPolicy {
         retry: u32,
         jitter: &dyn Jitter,
     ) -> Option<Duration> {
-        if retry + 1 >= self.max_attempts || !(before_sending || is_idempotent(method)) {
-            return None;
-        }
-        Some(self.backoff(retry, jitter))
+        let allowed = before_sending || is_idempotent(method);
+        (allowed && retry + 1 < self.max_attempts).then(|| self.backoff(retry, jitter))
     }
+}
+
+/// `base` doubled `times` times, at most `cap`.
+pub(crate) fn doubled(base: Duration, times: u32, cap: Duration) -> Duration {
+    base.saturating_mul(1 << times.min(31)).min(cap)
 }
 
 fn is_idempotent(method: &Method) -> bool {
