@@ -15,9 +15,10 @@ use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeIm
 use quote::quote;
 
 use crate::SPEC_PATH;
-use crate::json_sends;
+use crate::generic_items;
 use crate::model_derives;
 use crate::open_enums;
+use crate::operation_impls;
 use crate::path_segments;
 use crate::progenitor_fixes;
 
@@ -69,6 +70,7 @@ pub fn generate_from(root: &Path) -> Result<Vec<GeneratedFile>> {
 /// Validates the spec text and generates the files from it.
 pub fn generate(spec_text: &str) -> Result<Vec<GeneratedFile>> {
     let spec = validate(spec_text)?;
+    let generic_items = generic_items::marked(spec.document())?;
     let openapi: openapiv3::OpenAPI = serde_json::from_value(spec.document().clone())
         .context("the spec is not an OpenAPI 3.0 document")?;
     let prepared = progenitor_fixes::prepare(openapi)?;
@@ -78,9 +80,10 @@ pub fn generate(spec_text: &str) -> Result<Vec<GeneratedFile>> {
         Generator::new(&settings).generate_tokens(&prepared.spec)
     })?;
     let client = model_derives::rewrite_models(client)?;
+    let client = generic_items::make_generic(client, &generic_items)?;
     let client = path_segments::encode_fully(client);
-    let client =
-        json_sends::add(client).context("cannot add `send_json` to the generated client")?;
+    let client = operation_impls::add(client)
+        .context("cannot add the `Operation` impls to the generated client")?;
     // A fresh generator: `httpmock` loads the spec's schemas into its type
     // space itself, which a generator that already made the client has done.
     let mock = run_progenitor("the httpmock helpers", || {
@@ -310,6 +313,31 @@ mod tests {
         assert!(
             client_text(&after)
                 .contains("pub licence_key: ::std::option::Option<::std::string::String>")
+        );
+    }
+
+    #[test]
+    fn the_marked_wrappers_are_generic_and_a_mark_on_no_model_stops_generation() {
+        let files = generate(bundled()).unwrap();
+        for wrapper in [
+            "pub struct ImageEnvelope<T = Image> {",
+            "pub struct ActionEnvelope<T = Action> {",
+            "pub struct ImagesPage<T = Image> {",
+            "pub struct ActionsPage<T = Action> {",
+        ] {
+            assert!(client_text(&files).contains(wrapper), "no `{wrapper}`");
+        }
+        let marked = bundled().replacen(
+            "        total:\n          description: How many items the whole result holds.\n",
+            "        total:\n          x-do-images-item: true\n          description: How many items the whole result holds.\n",
+            1,
+        );
+        assert_ne!(marked, bundled(), "the edit must apply");
+        let error = format!("{:#}", generate(&marked).err().unwrap());
+        assert!(
+            error.contains("cannot make `Meta` generic over `total`")
+                && error.contains("neither a model `M` nor `Vec<M>`"),
+            "{error}"
         );
     }
 

@@ -36,15 +36,7 @@ fn null_as_default_attribute() -> Attribute {
 /// tolerance on the models.
 pub fn rewrite_models(tokens: TokenStream) -> Result<TokenStream> {
     let mut file: syn::File = syn::parse2(tokens).context("progenitor's output does not parse")?;
-    let types = file
-        .items
-        .iter_mut()
-        .find_map(|item| match item {
-            Item::Mod(module) if module.ident == "types" => module.content.as_mut(),
-            _ => None,
-        })
-        .context("progenitor's output has no `types` module")?;
-    for item in &mut types.1 {
+    for item in types_items(&mut file)? {
         let attrs = match item {
             Item::Struct(item) => &mut item.attrs,
             Item::Enum(item) => &mut item.attrs,
@@ -60,6 +52,19 @@ pub fn rewrite_models(tokens: TokenStream) -> Result<TokenStream> {
         }
     }
     Ok(file.into_token_stream())
+}
+
+/// The items of the `types` module of `file` (progenitor's client): the
+/// models and their builders.
+pub fn types_items(file: &mut syn::File) -> Result<&mut Vec<Item>> {
+    file.items
+        .iter_mut()
+        .find_map(|item| match item {
+            Item::Mod(module) if module.ident == "types" => module.content.as_mut(),
+            _ => None,
+        })
+        .map(|(_, items)| items)
+        .context("progenitor's output has no `types` module")
 }
 
 /// Adds the null tolerance to every `Vec` and `String` field of `model`.

@@ -45,8 +45,9 @@ pub mod types {
     ///A single action, wrapped.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct ActionEnvelope {
-        pub action: Action,
+    pub struct ActionEnvelope<T = Action> {
+        #[serde(bound(deserialize = "T: ::serde::Deserialize<'de>"))]
+        pub action: T,
     }
     impl ActionEnvelope {
         pub fn builder() -> builder::ActionEnvelope {
@@ -56,9 +57,10 @@ pub mod types {
     ///One page of image actions.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct ActionsPage {
+    pub struct ActionsPage<T = Action> {
         #[serde(deserialize_with = "::do_images_api::null_as_default")]
-        pub actions: ::std::vec::Vec<Action>,
+        #[serde(bound(deserialize = "T: ::serde::Deserialize<'de>"))]
+        pub actions: ::std::vec::Vec<T>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub links: ::std::option::Option<PageLinks>,
         pub meta: Meta,
@@ -371,8 +373,9 @@ pub mod types {
     ///A single image, wrapped.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct ImageEnvelope {
-        pub image: Image,
+    pub struct ImageEnvelope<T = Image> {
+        #[serde(bound(deserialize = "T: ::serde::Deserialize<'de>"))]
+        pub image: T,
     }
     impl ImageEnvelope {
         pub fn builder() -> builder::ImageEnvelope {
@@ -482,9 +485,10 @@ pub mod types {
     ///One page of images.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct ImagesPage {
+    pub struct ImagesPage<T = Image> {
         #[serde(deserialize_with = "::do_images_api::null_as_default")]
-        pub images: ::std::vec::Vec<Image>,
+        #[serde(bound(deserialize = "T: ::serde::Deserialize<'de>"))]
+        pub images: ::std::vec::Vec<T>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub links: ::std::option::Option<PageLinks>,
         pub meta: Meta,
@@ -2846,13 +2850,10 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
-        pub async fn send_json(
-            self,
-        ) -> Result<
-            ResponseValue<Box<::serde_json::value::RawValue>>,
-            Error<types::Error>,
-        > {
+    }
+    impl<'a> crate::Operation for ImagesList<'a> {
+        type Success = types::ImagesPage;
+        fn build(self) -> Result<crate::BuiltRequest, Error<types::Error>> {
             let Self { client, page, per_page, private, tag_name, type_ } = self;
             let page = page.map_err(Error::InvalidRequest)?;
             let per_page = per_page.map_err(Error::InvalidRequest)?;
@@ -2886,49 +2887,10 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "images_list",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(crate::BuiltRequest {
+                request,
+                operation_id: info.operation_id,
+            })
         }
     }
     /**Builder for [`Client::images_create_custom`]
@@ -3047,13 +3009,10 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
-        pub async fn send_json(
-            self,
-        ) -> Result<
-            ResponseValue<Box<::serde_json::value::RawValue>>,
-            Error<types::Error>,
-        > {
+    }
+    impl<'a> crate::Operation for ImagesCreateCustom<'a> {
+        type Success = types::ImageEnvelope;
+        fn build(self) -> Result<crate::BuiltRequest, Error<types::Error>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -3083,49 +3042,10 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "images_create_custom",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                202u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(crate::BuiltRequest {
+                request,
+                operation_id: info.operation_id,
+            })
         }
     }
     /**Builder for [`Client::images_get`]
@@ -3237,13 +3157,10 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
-        pub async fn send_json(
-            self,
-        ) -> Result<
-            ResponseValue<Box<::serde_json::value::RawValue>>,
-            Error<types::Error>,
-        > {
+    }
+    impl<'a> crate::Operation for ImagesGet<'a> {
+        type Success = types::ImageEnvelope;
+        fn build(self) -> Result<crate::BuiltRequest, Error<types::Error>> {
             let Self { client, image_id } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -3271,56 +3188,10 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "images_get",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(crate::BuiltRequest {
+                request,
+                operation_id: info.operation_id,
+            })
         }
     }
     /**Builder for [`Client::images_update`]
@@ -3460,13 +3331,10 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
-        pub async fn send_json(
-            self,
-        ) -> Result<
-            ResponseValue<Box<::serde_json::value::RawValue>>,
-            Error<types::Error>,
-        > {
+    }
+    impl<'a> crate::Operation for ImagesUpdate<'a> {
+        type Success = types::ImageEnvelope;
+        fn build(self) -> Result<crate::BuiltRequest, Error<types::Error>> {
             let Self { client, image_id, body } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -3498,56 +3366,10 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "images_update",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(crate::BuiltRequest {
+                request,
+                operation_id: info.operation_id,
+            })
         }
     }
     /**Builder for [`Client::images_delete`]
@@ -3656,6 +3478,42 @@ pub mod builder {
                 }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+    }
+    impl<'a> crate::Operation for ImagesDelete<'a> {
+        type Success = ();
+        fn build(self) -> Result<crate::BuiltRequest, Error<types::Error>> {
+            let Self { client, image_id } = self;
+            let image_id = image_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v2/images/{}", client.baseurl, crate ::encode_path_segment(& image_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "images_delete",
+            };
+            Ok(crate::BuiltRequest {
+                request,
+                operation_id: info.operation_id,
+            })
         }
     }
     /**Builder for [`Client::image_account_transfers_create`]
@@ -3793,13 +3651,10 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
-        pub async fn send_json(
-            self,
-        ) -> Result<
-            ResponseValue<Box<::serde_json::value::RawValue>>,
-            Error<types::Error>,
-        > {
+    }
+    impl<'a> crate::Operation for ImageAccountTransfersCreate<'a> {
+        type Success = types::ImageAccountTransferCreated;
+        fn build(self) -> Result<crate::BuiltRequest, Error<types::Error>> {
             let Self { client, image_id, body } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -3829,63 +3684,10 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "image_account_transfers_create",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(crate::BuiltRequest {
+                request,
+                operation_id: info.operation_id,
+            })
         }
     }
     /**Builder for [`Client::image_account_transfers_accept`]
@@ -4040,6 +3842,49 @@ pub mod builder {
             }
         }
     }
+    impl<'a> crate::Operation for ImageAccountTransfersAccept<'a> {
+        type Success = ();
+        fn build(self) -> Result<crate::BuiltRequest, Error<types::Error>> {
+            let Self { client, image_id, body } = self;
+            let image_id = image_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::ImageAccountTransferAccept::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v2/images/{}/account_transfer/accept", client.baseurl, crate
+                ::encode_path_segment(& image_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "image_account_transfers_accept",
+            };
+            Ok(crate::BuiltRequest {
+                request,
+                operation_id: info.operation_id,
+            })
+        }
+    }
     /**Builder for [`Client::image_account_transfers_cancel`]
 
 [`Client::image_account_transfers_cancel`]: super::Client::image_account_transfers_cancel*/
@@ -4188,6 +4033,49 @@ pub mod builder {
                 }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+    }
+    impl<'a> crate::Operation for ImageAccountTransfersCancel<'a> {
+        type Success = ();
+        fn build(self) -> Result<crate::BuiltRequest, Error<types::Error>> {
+            let Self { client, image_id, body } = self;
+            let image_id = image_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::ImageAccountTransferRef::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v2/images/{}/account_transfer/cancel", client.baseurl, crate
+                ::encode_path_segment(& image_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "image_account_transfers_cancel",
+            };
+            Ok(crate::BuiltRequest {
+                request,
+                operation_id: info.operation_id,
+            })
         }
     }
     /**Builder for [`Client::image_account_transfers_decline`]
@@ -4340,6 +4228,49 @@ pub mod builder {
             }
         }
     }
+    impl<'a> crate::Operation for ImageAccountTransfersDecline<'a> {
+        type Success = ();
+        fn build(self) -> Result<crate::BuiltRequest, Error<types::Error>> {
+            let Self { client, image_id, body } = self;
+            let image_id = image_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::ImageAccountTransferRef::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v2/images/{}/account_transfer/decline", client.baseurl, crate
+                ::encode_path_segment(& image_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "image_account_transfers_decline",
+            };
+            Ok(crate::BuiltRequest {
+                request,
+                operation_id: info.operation_id,
+            })
+        }
+    }
     /**Builder for [`Client::image_actions_list`]
 
 [`Client::image_actions_list`]: super::Client::image_actions_list*/
@@ -4483,13 +4414,10 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
-        pub async fn send_json(
-            self,
-        ) -> Result<
-            ResponseValue<Box<::serde_json::value::RawValue>>,
-            Error<types::Error>,
-        > {
+    }
+    impl<'a> crate::Operation for ImageActionsList<'a> {
+        type Success = types::ActionsPage;
+        fn build(self) -> Result<crate::BuiltRequest, Error<types::Error>> {
             let Self { client, image_id, page, per_page } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
@@ -4521,56 +4449,10 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "image_actions_list",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(crate::BuiltRequest {
+                request,
+                operation_id: info.operation_id,
+            })
         }
     }
     /**Builder for [`Client::image_actions_post`]
@@ -4697,13 +4579,10 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
-        pub async fn send_json(
-            self,
-        ) -> Result<
-            ResponseValue<Box<::serde_json::value::RawValue>>,
-            Error<types::Error>,
-        > {
+    }
+    impl<'a> crate::Operation for ImageActionsPost<'a> {
+        type Success = types::ActionEnvelope;
+        fn build(self) -> Result<crate::BuiltRequest, Error<types::Error>> {
             let Self { client, image_id, body } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -4733,56 +4612,10 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "image_actions_post",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(crate::BuiltRequest {
+                request,
+                operation_id: info.operation_id,
+            })
         }
     }
     /**Builder for [`Client::image_actions_get`]
@@ -4910,13 +4743,10 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        ///Like `send`, with the successful answer kept as its JSON text, exactly as sent.
-        pub async fn send_json(
-            self,
-        ) -> Result<
-            ResponseValue<Box<::serde_json::value::RawValue>>,
-            Error<types::Error>,
-        > {
+    }
+    impl<'a> crate::Operation for ImageActionsGet<'a> {
+        type Success = types::ActionEnvelope;
+        fn build(self) -> Result<crate::BuiltRequest, Error<types::Error>> {
             let Self { client, image_id, action_id } = self;
             let image_id = image_id.map_err(Error::InvalidRequest)?;
             let action_id = action_id.map_err(Error::InvalidRequest)?;
@@ -4946,56 +4776,10 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "image_actions_get",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(crate::BuiltRequest {
+                request,
+                operation_id: info.operation_id,
+            })
         }
     }
 }

@@ -11,11 +11,20 @@
 //!   sent: plain by default, or through an [`Execute`] of your own (the
 //!   `do-images` crate uses this for retries and rate limits);
 //! - [`Client::with_token`], a client that authenticates with a bearer token
-//!   over TLS.
+//!   over TLS;
+//! - [`Operation`], implemented by every builder: `build()` gives the
+//!   request `send()` would send, unsent, for a caller that sends it its own
+//!   way and decodes the body itself (do-images does).
+//!
+//! The answer wrappers ([`types::ImageEnvelope`], [`types::ActionEnvelope`],
+//! [`types::ImagesPage`], [`types::ActionsPage`]) are generic over the
+//! object(s) they carry, the model by default: `ImagesPage<serde_json::Value>`
+//! reads the same page with each image as the API sent it.
 //!
 //! String enums of the spec are *open* ([`open_enums`]): values the spec
 //! does not list, such as a new region, parse into `Other(String)` instead of
-//! failing the whole response.
+//! failing the whole response. Why the models are as they are (which fields
+//! are required, exhaustive structs, open enums): [`models`].
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
@@ -42,6 +51,12 @@
 extern crate self as do_images_api;
 
 mod image_ref;
+/// The design record of the generated models: which fields are required
+/// and the evidence, why the structs are exhaustive and the enums open, the
+/// `schemars` feature. Documentation only: it holds no items.
+#[doc = include_str!("../MODELS.md")]
+pub mod models {}
+mod operation;
 /// The spec's string enums as open Rust enums (generated; see the crate docs).
 #[rustfmt::skip] // generated: formatted by the xtask, checked for drift by `cargo xtask check`
 pub mod open_enums;
@@ -58,6 +73,7 @@ mod generated;
 
 pub use generated::*;
 pub use image_ref::{ImageRef, ImageRefError, Slug};
+pub use operation::{BuiltRequest, Operation};
 use path_segment::encode_path_segment;
 pub use token_client::{ClientBuildError, bearer_header};
 pub use transport::{Execute, ExecuteFuture, Transport};

@@ -50,7 +50,7 @@ pub struct RateLimitedArgs {
     #[arg(long, default_value_t = 600)]
     pub pages: usize,
     /// Pages to fetch ahead.
-    #[arg(long, value_name = "PAGES", default_value_t = do_images::paginate::DEFAULT_FETCH_AHEAD)]
+    #[arg(long, value_name = "PAGES", default_value_t = do_images::DEFAULT_FETCH_AHEAD)]
     pub fetch_ahead: usize,
     /// Latency the sandbox adds to every request, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 0)]
@@ -140,7 +140,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "PATH")]
     pub doimg_baseline: Option<PathBuf>,
     /// Pages the library fetches ahead in its "fetch-ahead" runs.
-    #[arg(long, value_name = "PAGES", default_value_t = do_images::paginate::DEFAULT_FETCH_AHEAD)]
+    #[arg(long, value_name = "PAGES", default_value_t = do_images::DEFAULT_FETCH_AHEAD)]
     pub fetch_ahead: usize,
     /// Where to write the results (default crates/do-images-bench/RESULTS.md, or
     /// target/bench/RESULTS-quick.md with --quick).

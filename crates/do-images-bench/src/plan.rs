@@ -106,7 +106,7 @@ impl Plan {
         if self.rounds != default_rounds {
             command.push_str(&format!(" --rounds {}", self.rounds));
         }
-        if self.fetch_ahead != do_images::paginate::DEFAULT_FETCH_AHEAD {
+        if self.fetch_ahead != do_images::DEFAULT_FETCH_AHEAD {
             command.push_str(&format!(" --fetch-ahead {}", self.fetch_ahead));
         }
         command
@@ -145,7 +145,7 @@ mod tests {
             sizes: [10_000, 100_000],
             rounds: 3,
             import_time: Duration::from_secs(60),
-            fetch_ahead: do_images::paginate::DEFAULT_FETCH_AHEAD,
+            fetch_ahead: do_images::DEFAULT_FETCH_AHEAD,
             quick: false,
             cli_cpu: false,
         };

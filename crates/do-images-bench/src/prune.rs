@@ -13,8 +13,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, ensure};
-use do_images::request_limits::RequestLimits;
-use do_images::{Client, ImageStatus};
+use do_images::{Client, ImageStatus, RequestLimits};
 use do_images_sandbox::{
     Account, ImportTiming, RateLimits, RunningSandbox, Sandbox, SandboxConfig,
 };

@@ -14,6 +14,9 @@ use crate::sandbox_mode::{InProcessSandbox, SandboxSpaces};
 pub struct App {
     /// The library client.
     pub client: Client,
+    /// Whether a question may be asked on the terminal: false with
+    /// doctl's `--interactive=false`, so a deletion needs --force.
+    pub may_ask: bool,
     /// The sandbox behind `--sandbox`, kept alive while the command runs.
     sandbox: Option<InProcessSandbox>,
 }
@@ -26,6 +29,7 @@ impl App {
 
     /// Builds the client the global flags ask for.
     pub async fn connect(global: &GlobalArgs) -> Result<Self, CliError> {
+        let may_ask = global.interactive != Some(false);
         let mut builder = Client::builder()
             .user_agent(user_agent())
             .connect_timeout(Duration::from_secs(10))
@@ -52,6 +56,7 @@ impl App {
             crate::output::redaction::know(client.redactor());
             return Ok(Self {
                 client,
+                may_ask,
                 sandbox: Some(sandbox),
             });
         }
@@ -80,6 +85,7 @@ impl App {
         crate::output::redaction::know(client.redactor());
         Ok(Self {
             client,
+            may_ask,
             sandbox: None,
         })
     }

@@ -75,13 +75,13 @@ impl CliError {
         }
     }
 
-    /// This error, known to come after `client` sent a request that may
-    /// have changed something when it did.
-    pub fn after(self, client: &do_images::Client) -> Self {
-        if client.changes_sent() {
-            Self::AfterChanges(Box::new(self))
-        } else {
-            self
+    /// This error, known to come after a request that may have changed
+    /// something was sent (a later step of a command that sent one): its
+    /// exit code is never 2 ("nothing was sent").
+    pub fn after_changes(self) -> Self {
+        match self {
+            Self::AfterChanges(_) => self,
+            error => Self::AfterChanges(Box::new(error)),
         }
     }
 
@@ -252,5 +252,18 @@ mod tests {
         assert_eq!(failed.exit_code(), exit_code::WAIT_FAILED);
         assert!(failed.message().contains("bad format"));
         assert_eq!(CliError::Usage("u".into()).exit_code(), exit_code::USAGE);
+    }
+
+    #[test]
+    fn an_error_after_changes_is_never_a_usage_error() {
+        let usage = CliError::Usage("u".into()).after_changes();
+        assert_eq!(usage.exit_code(), exit_code::API_ERROR);
+        assert_eq!(usage.message(), "u");
+        let twice = CliError::Usage("u".into()).after_changes().after_changes();
+        assert!(
+            matches!(twice, CliError::AfterChanges(ref inner) if matches!(**inner, CliError::Usage(_)))
+        );
+        let not_found = CliError::NotFound("n".into()).after_changes();
+        assert_eq!(not_found.exit_code(), exit_code::NOT_FOUND);
     }
 }

@@ -136,9 +136,6 @@ async fn run(cli: Cli) -> Result<(), CliError> {
     if let Some(note) = output.ignore_text_flags_with_json() {
         output::stderr::note(&note);
     }
-    if cli.global.interactive == Some(false) {
-        commands::images::never_ask();
-    }
     let poll_interval = cli.global.poll_interval;
     match cli.command {
         Command::Completion { shell } => {
@@ -151,21 +148,15 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Sandbox(args) => commands::sandbox::run(args).await,
         Command::Images(command) | Command::Compute(ComputeCommand::Image(command)) => {
             let app = App::connect(&cli.global).await?;
-            commands::images::run(command, &app, &output, poll_interval)
-                .await
-                .map_err(|error| error.after(&app.client))
+            commands::images::run(command, &app, &output, poll_interval).await
         }
         Command::Actions(command) | Command::Compute(ComputeCommand::ImageAction(command)) => {
             let app = App::connect(&cli.global).await?;
-            commands::actions::run(command, &app, &output, poll_interval)
-                .await
-                .map_err(|error| error.after(&app.client))
+            commands::actions::run(command, &app, &output, poll_interval).await
         }
         Command::AccountTransfers(command) => {
             let app = App::connect(&cli.global).await?;
-            commands::account_transfers::run(command, &app, &output)
-                .await
-                .map_err(|error| error.after(&app.client))
+            commands::account_transfers::run(command, &app, &output).await
         }
     }
 }

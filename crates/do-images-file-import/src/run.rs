@@ -5,11 +5,12 @@ use std::future::Future;
 use std::pin::pin;
 
 use do_images::distribution::RegionResult;
-use do_images::{Error as ApiError, Image, Output, Progress, WaitOptions};
+use do_images::{Error as ApiError, Image, Progress, WaitOptions};
 use futures::FutureExt;
 use object_store::ObjectStoreExt;
 use object_store::multipart::MultipartStore;
 use object_store::signer::{Method, Signer};
+use serde::de::DeserializeOwned;
 
 use crate::builder::{ImportFile, Plan};
 use crate::cleanup::{CLEANUP_TIME_LIMIT, Cleanup, Stored};
@@ -47,7 +48,9 @@ impl ImportFile {
     /// Like [`send`](Self::send), the image read as `T`: the model, or the
     /// object exactly as the API sent it (`serde_json::Value`,
     /// `Box<serde_json::value::RawValue>`), never fetched again.
-    pub async fn send_as<T: Output<Image>>(self) -> Result<ImportedImage<T>, ImportError> {
+    pub async fn send_as<T: DeserializeOwned + Send + 'static>(
+        self,
+    ) -> Result<ImportedImage<T>, ImportError> {
         self.send_until_as(std::future::pending()).await
     }
 
@@ -69,7 +72,7 @@ impl ImportFile {
 
     /// Like [`send_until`](Self::send_until), the image read as `T` (see
     /// [`send_as`](Self::send_as)).
-    pub async fn send_until_as<T: Output<Image>>(
+    pub async fn send_until_as<T: DeserializeOwned + Send + 'static>(
         self,
         cancel: impl Future<Output = ()>,
     ) -> Result<ImportedImage<T>, ImportError> {
@@ -116,7 +119,7 @@ fn reporting(options: &WaitOptions, progress: &Option<ProgressFn>) -> WaitOption
     })
 }
 
-async fn run<T: Output<Image>>(
+async fn run<T: DeserializeOwned + Send + 'static>(
     mut plan: Plan,
     cancel: impl Future<Output = ()>,
 ) -> Result<ImportedImage<T>, ImportError> {
@@ -313,7 +316,7 @@ async fn run<T: Output<Image>>(
 /// Copies the image to the extra regions and returns it as it is then; the
 /// first region that failed is the error, after every region was tried.
 /// Its steps are passed on as they are.
-async fn distribute<T: Output<Image>>(
+async fn distribute<T: DeserializeOwned + Send + 'static>(
     plan: &Plan,
     progress: &Option<ProgressFn>,
     image_id: u64,

@@ -162,16 +162,9 @@ impl StartTransfer {
         let image_id = self.image_id?;
         let body = self.body?;
         let request = self.client.api().image_account_transfers_create();
-        let request = request.image_id(image_id).body(body).send_json();
-        let (body, record) = self.client.call_json(request).await?;
-        let mut answer = serde_json::Deserializer::from_str(body.get());
-        serde_path_to_error::deserialize(&mut answer).map_err(|e| {
-            let reason = match e.path().to_string().as_str() {
-                "." => e.inner().to_string(),
-                path => format!("field `{path}`: {}", e.inner()),
-            };
-            Error::decode(&record, body.get().as_bytes(), reason)
-        })
+        self.client
+            .call_as(request.image_id(image_id).body(body))
+            .await
     }
 }
 
@@ -198,32 +191,22 @@ impl TransferStep {
     pub async fn send(self) -> Result<()> {
         let image_id = self.image_id?;
         let api = self.client.api();
-        match self.step {
+        let answer = match self.step {
             Step::Accept(body) => {
-                let request = api
-                    .image_account_transfers_accept()
-                    .image_id(image_id)
-                    .body(body?)
-                    .send();
-                self.client.call(request).await
+                let request = api.image_account_transfers_accept().image_id(image_id);
+                self.client.answer(request.body(body?)).await
             }
             Step::Cancel(body) => {
-                let request = api
-                    .image_account_transfers_cancel()
-                    .image_id(image_id)
-                    .body(body?)
-                    .send();
-                self.client.call(request).await
+                let request = api.image_account_transfers_cancel().image_id(image_id);
+                self.client.answer(request.body(body?)).await
             }
             Step::Decline(body) => {
-                let request = api
-                    .image_account_transfers_decline()
-                    .image_id(image_id)
-                    .body(body?)
-                    .send();
-                self.client.call(request).await
+                let request = api.image_account_transfers_decline().image_id(image_id);
+                self.client.answer(request.body(body?)).await
             }
-        }
+        };
+        // Success is the status; a body, if any, says nothing more.
+        answer.map(drop)
     }
 }
 

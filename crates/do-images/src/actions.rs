@@ -3,14 +3,14 @@
 use do_images_api::open_enums::RegionSlug;
 use do_images_api::types::{
     Action, ActionEnvelope, ActionsPage, ImageActionConvert, ImageActionConvertType,
-    ImageActionRequest, ImageActionTransfer, ImageActionTransferType,
+    ImageActionRequest, ImageActionTransfer, ImageActionTransferType, PageLinksPages,
 };
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::answer::{Call, Output, Received};
 use crate::client::{Client, InvalidId, positive_id};
 use crate::error::{Error, Result};
-use crate::listing::{List, Listing, PageCall};
+use crate::listing::{List, Query, pages_of};
 use crate::started::{ActionTarget, Started, Wait};
 use crate::wait::WaitOptions;
 
@@ -46,7 +46,7 @@ impl Actions {
 
     /// Lists the image's actions; see [`List`] for how to iterate.
     pub fn list(&self) -> ListActions {
-        let query = ActionListing {
+        let query = ActionQuery {
             image_id: self.image_id.clone(),
         };
         List::new(self.client.clone(), query)
@@ -128,28 +128,32 @@ pub type StartedAction<T = Action> = Started<ActionTarget, T>;
 
 /// A listing of an image's actions, from [`Actions::list`]; see [`List`]
 /// for how to iterate.
-pub type ListActions = List<ActionListing>;
+pub type ListActions = List<ActionQuery>;
 
 /// Which image's actions a listing asks for.
 #[derive(Clone, Debug)]
-pub struct ActionListing {
+pub struct ActionQuery {
     image_id: std::result::Result<u64, InvalidId>,
 }
 
-impl Listing for ActionListing {
-    type Page = ActionsPage;
+impl Query for ActionQuery {
+    type Item = Action;
+    type Page<T: DeserializeOwned> = ActionsPage<T>;
 
     fn request<'a>(
         &'a self,
         api: &'a do_images_api::Client,
         page: u64,
         per_page: u64,
-    ) -> PageCall<'a, ActionsPage> {
+    ) -> impl do_images_api::Operation + 'a {
         // Only called once `check` has passed.
         let image_id = self.image_id.clone().unwrap_or(1);
         let request = api.image_actions_list().image_id(image_id);
-        let request = request.page(page).per_page(per_page);
-        PageCall::new(request.clone().send(), request.send_json())
+        request.page(page).per_page(per_page)
+    }
+
+    fn parts<T: DeserializeOwned>(page: ActionsPage<T>) -> (Vec<T>, u64, PageLinksPages) {
+        (page.actions, page.meta.total, pages_of(page.links))
     }
 
     fn check(&self) -> Result<()> {
@@ -178,20 +182,15 @@ impl PostAction {
         self.send_as().await
     }
 
-    /// Like [`send`](Self::send), the action read as `T` (see [`Output`]).
-    pub async fn send_as<T: Output<Action>>(self) -> Result<StartedAction<T>> {
+    /// Like [`send`](Self::send), the action read as `T`: any type that
+    /// deserializes from the `action` object.
+    pub async fn send_as<T: DeserializeOwned + Send + 'static>(self) -> Result<StartedAction<T>> {
         let image_id = self.image_id?;
         let body = self.body?;
         let client = self.client;
         let request = client.api().image_actions_post().image_id(image_id);
-        let request = request.body(body);
-        let received = Received::default();
-        let call = Call::new(request.clone().send(), request.send_json()).noting(&received);
-        let action: T = T::object::<ActionEnvelope>(&client, call).await?;
-        Started::new(client, &received, action, |id| ActionTarget {
-            image_id,
-            id,
-        })
+        let answer = client.answer(request.body(body)).await?;
+        Started::new(client, &answer, |id| ActionTarget { image_id, id })
     }
 }
 
@@ -214,12 +213,13 @@ impl GetAction {
         self.send_as().await
     }
 
-    /// Sends the request; the answer is read as `T` (see [`Output`]).
-    pub async fn send_as<T: Output<Action>>(self) -> Result<T> {
+    /// Sends the request; the answer is read as `T`: any type that
+    /// deserializes from the `action` object.
+    pub async fn send_as<T: DeserializeOwned>(self) -> Result<T> {
         let target = self.target?;
         let request = self.client.api().image_actions_get();
         let request = request.image_id(target.image_id).action_id(target.id);
-        let call = Call::new(request.clone().send(), request.send_json());
-        T::object::<ActionEnvelope>(&self.client, call).await
+        let answer = self.client.answer(request).await?;
+        Ok(answer.decode::<ActionEnvelope<T>>()?.action)
     }
 }

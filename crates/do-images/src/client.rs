@@ -1,25 +1,20 @@
 //! [`Client`] and its [`ClientBuilder`].
 
 use std::fmt;
-use std::future::Future;
-use std::net::IpAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use do_images_api::{ResponseValue, Transport, types};
+use do_images_api::{ClientInfo, Transport};
 use reqwest::header::HeaderValue;
-use serde_json::value::RawValue;
 use url::{Host, Url};
 
 use crate::account_transfers::AccountTransfers;
 use crate::actions::Actions;
-use crate::call_record::{CallRecord, record_call};
 use crate::clock::{Clock, Jitter, RandomJitter, TokioClock};
 use crate::error::{Error, Result};
 use crate::executor::Executor;
 use crate::images::Images;
-use crate::rate_limit::RateLimit;
+use crate::rate_limit::RateLimitStatus;
 use crate::redact::{Redactor, redact_patterns};
 use crate::request_limits::{Limiter, RequestLimits};
 use crate::retry::RetryPolicy;
@@ -55,23 +50,17 @@ pub struct Client {
 
 struct Inner {
     api: do_images_api::Client,
-    base_url: String,
-    user_agent: String,
-    policy: RetryPolicy,
-    clock: Arc<dyn Clock>,
-    jitter: Arc<dyn Jitter>,
-    last_rate_limit: Arc<Mutex<Option<RateLimit>>>,
-    redactor: Redactor,
-    changes_sent: Arc<AtomicBool>,
+    /// The executor the generated client's hooks use too.
+    executor: Arc<Executor>,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &redact_patterns(&self.inner.base_url))
-            .field("user_agent", &self.inner.user_agent)
+            .field("base_url", &redact_patterns(self.base_url()))
+            .field("user_agent", &self.inner.executor.user_agent)
             .field("token", &"***")
-            .field("retry_policy", &self.inner.policy)
+            .field("retry_policy", &self.inner.executor.policy)
             .finish()
     }
 }
@@ -137,50 +126,34 @@ impl Client {
 
     /// The rate-limit state of the last answer the client received, from any
     /// clone.
-    pub fn rate_limit(&self) -> Option<RateLimit> {
-        *lock(&self.inner.last_rate_limit)
-    }
-
-    /// Whether this client (or a clone) has sent a request that may change
-    /// something (any method but GET and HEAD), whatever its answer: after
-    /// one, an error is no longer "nothing was sent".
-    pub fn changes_sent(&self) -> bool {
-        self.inner.changes_sent.load(Ordering::SeqCst)
+    pub fn rate_limit(&self) -> Option<RateLimitStatus> {
+        *lock(&self.inner.executor.last_rate_limit)
     }
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
-        &self.inner.base_url
+        self.inner.api.baseurl()
     }
 
     /// The generated client of [`do_images_api`], wired to this client:
     /// every request it sends goes through the same executor as this
     /// crate's own calls (token, user agent, retries, rate limits, body size
     /// limit). Use it for an operation that has no builder here yet (one
-    /// just added to the spec and generated), and pass its `.send()` to
-    /// [`call`](Self::call) to get this crate's [`Error`].
+    /// just added to the spec and generated): pass its builder to
+    /// [`call`](Self::call) or [`call_as`](Self::call_as) for this crate's
+    /// [`Error`], with the status and request id of every failed answer.
+    /// Its own `.send()` works too, with progenitor's error type: a body
+    /// over the size limit then fails to read, with the limit as the cause.
     ///
     /// ```no_run
     /// # async fn example(client: do_images::Client) -> do_images::Result<()> {
     /// let api = client.api();
-    /// let page = client.call(api.images_list().per_page(20u64).send()).await?;
+    /// let page = client.call(api.images_list().per_page(20u64)).await?;
     /// println!("{} images", page.meta.total);
-    /// client.call(api.images_delete().image_id(7555620u64).send()).await?;
     /// # Ok(()) }
     /// ```
     pub fn api(&self) -> &do_images_api::Client {
         &self.inner.api
-    }
-
-    /// Runs one call of the generated client (see [`api`](Self::api)) and
-    /// returns its decoded answer, or its failure as this crate's [`Error`],
-    /// with everything the executor knew (status, request id, attempts,
-    /// rate limit, body size limit).
-    pub async fn call<T, F>(&self, call: F) -> Result<T>
-    where
-        F: Future<Output = std::result::Result<ResponseValue<T>, ApiError>>,
-    {
-        self.call_described(call, |_| None).await
     }
 
     /// What removes this client's secrets (its token, the password of its
@@ -189,78 +162,28 @@ impl Client {
     /// ([`Redactor::with_secret`]) with other secrets before showing text
     /// from elsewhere.
     pub fn redactor(&self) -> &Redactor {
-        &self.inner.redactor
+        &self.inner.executor.redactor
     }
 
     pub(crate) fn clock(&self) -> &dyn Clock {
-        self.inner.clock.as_ref()
+        self.inner.executor.clock.as_ref()
     }
 
     pub(crate) fn jitter(&self) -> &dyn Jitter {
-        self.inner.jitter.as_ref()
+        self.inner.executor.jitter.as_ref()
     }
 
-    /// Like [`call`](Self::call); when the answer does not fit the model,
-    /// `describe` may say why more precisely from the body (which item of
-    /// a page, for example): the reason and the part of the body to show.
-    pub(crate) async fn call_described<T, F>(
-        &self,
-        call: F,
-        describe: impl FnOnce(&[u8]) -> Option<(String, String)>,
-    ) -> Result<T>
-    where
-        F: Future<Output = std::result::Result<ResponseValue<T>, ApiError>>,
-    {
-        Ok(self.call_recorded(call, describe).await?.0)
-    }
-
-    /// The raw path: runs the `send_json()` of a generated call, whose
-    /// success body is kept as its JSON text (checked to be JSON, nothing
-    /// more), and returns it with the record of the call, for the errors
-    /// the caller finds in the object.
-    pub(crate) async fn call_json<F>(&self, call: F) -> Result<(Box<RawValue>, CallRecord)>
-    where
-        F: Future<Output = std::result::Result<ResponseValue<Box<RawValue>>, ApiError>>,
-    {
-        self.call_recorded(call, |_| None).await
-    }
-
-    /// Runs `call` with a record of what the executor saw, and turns its
-    /// failure into this crate's [`Error`] with everything in the record.
-    async fn call_recorded<T, F>(
-        &self,
-        call: F,
-        describe: impl FnOnce(&[u8]) -> Option<(String, String)>,
-    ) -> Result<(T, CallRecord)>
-    where
-        F: Future<Output = std::result::Result<ResponseValue<T>, ApiError>>,
-    {
-        let (result, record) = record_call(call, &self.inner.redactor).await;
-        if let Some(limit) = record.body_too_large {
-            return Err(Error::BodyTooLarge { limit });
-        }
-        match result {
-            Ok(answer) => Ok((answer.into_inner(), record)),
-            Err(do_images_api::Error::InvalidResponsePayload(body, reason)) => {
-                Err(match describe(&body) {
-                    Some((reason, shown)) => Error::decode(&record, shown.as_bytes(), reason),
-                    None => Error::decode(&record, &body, reason),
-                })
-            }
-            Err(error) => Err(Error::from_api(error, &record)),
-        }
+    pub(crate) fn executor(&self) -> &Executor {
+        &self.inner.executor
     }
 }
-
-/// The error type of the generated client's calls.
-pub(crate) type ApiError = do_images_api::Error<types::Error>;
 
 /// A positive id from any integer, or an [`Error::InvalidInput`].
 pub(crate) fn positive_id<I>(what: &'static str, id: I) -> Result<u64>
 where
     I: TryInto<u64> + fmt::Display + Copy,
 {
-    checked_id(what, id).map_err(Error::from)
+    Ok(checked_id(what, id)?)
 }
 
 /// A positive id, or why not; cloneable so that a handle such as
@@ -376,7 +299,7 @@ impl ClientBuilder {
     /// The request rates the client keeps under, shared by every call of
     /// the client and its clones (default [`RequestLimits::default`], the
     /// API's 250 a minute and 5,000 an hour; [`RequestLimits::none`] turns
-    /// the limiter off). See the [`request_limits`](crate::request_limits) module.
+    /// the limiter off). See [`RequestLimits`] for how requests are counted.
     pub fn request_limits(mut self, limits: RequestLimits) -> Self {
         self.request_limits = limits;
         self
@@ -418,7 +341,7 @@ impl ClientBuilder {
             Some(token) => token,
             None => token_from(|name| std::env::var(name).ok())?,
         };
-        if token.is_empty() {
+        if token.expose().is_empty() {
             return Err(Error::Config("the access token is empty".into()));
         }
         let base_url = check_base_url(&self.base_url)?;
@@ -465,37 +388,21 @@ impl ClientBuilder {
                     .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?
             }
         };
-        let last_rate_limit = Arc::new(Mutex::new(None));
-        let changes_sent = Arc::new(AtomicBool::new(false));
-        let executor = Executor {
+        let executor = Arc::new(Executor {
             authorization,
             user_agent,
-            policy: self.retry_policy.clone(),
-            clock: self.clock.clone(),
-            jitter: self.jitter.clone(),
-            last_rate_limit: last_rate_limit.clone(),
-            max_body_size: self.max_body_size,
+            policy: self.retry_policy,
             limiter: Limiter::new(&self.request_limits, self.clock.clone()),
-            redactor: redactor.clone(),
-            changes_sent: changes_sent.clone(),
-        };
-        let api = do_images_api::Client::new_with_client(
-            &base_url,
-            http,
-            Transport::new(Arc::new(executor)),
-        );
+            clock: self.clock,
+            jitter: self.jitter,
+            last_rate_limit: Arc::new(Mutex::new(None)),
+            max_body_size: self.max_body_size,
+            redactor,
+        });
+        let transport = Transport::new(executor.clone());
+        let api = do_images_api::Client::new_with_client(&base_url, http, transport);
         Ok(Client {
-            inner: Arc::new(Inner {
-                api,
-                base_url,
-                user_agent: self.user_agent,
-                policy: self.retry_policy,
-                clock: self.clock,
-                jitter: self.jitter,
-                last_rate_limit,
-                redactor,
-                changes_sent,
-            }),
+            inner: Arc::new(Inner { api, executor }),
         })
     }
 }
@@ -507,7 +414,7 @@ fn token_from(lookup: impl Fn(&str) -> Option<String>) -> Result<Token> {
         .iter()
         .filter_map(|name| lookup(name))
         .map(Token::new)
-        .find(|token| !token.is_empty())
+        .find(|token| !token.expose().is_empty())
         .ok_or_else(|| {
             Error::Config(format!(
                 "no DigitalOcean access token: set {} or {}, or pass one to Client::new",
@@ -516,8 +423,6 @@ fn token_from(lookup: impl Fn(&str) -> Option<String>) -> Result<Token> {
         })
 }
 
-/// Parses the base URL, refusing plain http to a host that is not loopback,
-/// and returns it without a trailing `/`.
 /// What a client removes from text: its token and the user and password of
 /// its base URL (as written and decoded).
 fn secrets_of(token: &Token, base_url: &str) -> Redactor {
@@ -531,22 +436,20 @@ fn secrets_of(token: &Token, base_url: &str) -> Redactor {
     redactor
 }
 
-/// The base URL checked and normalised; its errors show it without a
+/// The base URL parsed, refusing plain http to a host that is not
+/// loopback, and without a trailing `/`; its errors show it without a
 /// password.
 fn check_base_url(raw: &str) -> Result<String> {
-    check_base_url_unredacted(raw).map_err(|error| error.redacted(&Redactor::new()))
-}
-
-fn check_base_url_unredacted(raw: &str) -> Result<String> {
+    let shown = redact_patterns(raw);
     let url = Url::parse(raw)
-        .map_err(|e| Error::Config(format!("the base URL {raw:?} is not a valid URL: {e}")))?;
+        .map_err(|e| Error::Config(format!("the base URL {shown:?} is not a valid URL: {e}")))?;
     match url.scheme() {
         "https" => {}
         "http" => {
             let loopback = match url.host() {
                 Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
-                Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-                Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+                Some(Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(Host::Ipv6(ip)) => ip.is_loopback(),
                 None => false,
             };
             if !loopback {
@@ -559,13 +462,13 @@ fn check_base_url_unredacted(raw: &str) -> Result<String> {
         }
         other => {
             return Err(Error::Config(format!(
-                "the base URL {raw:?} has scheme {other:?}; https is required"
+                "the base URL {shown:?} has scheme {other:?}; https is required"
             )));
         }
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::Config(format!(
-            "the base URL {raw:?} must not have a query or fragment"
+            "the base URL {shown:?} must not have a query or fragment"
         )));
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
@@ -616,6 +519,18 @@ mod tests {
         assert!(check_base_url("http://10.0.0.1").is_err());
         assert!(check_base_url("ftp://localhost").is_err());
         assert!(check_base_url("not a url").is_err());
+    }
+
+    #[test]
+    fn base_url_errors_never_show_its_password() {
+        for bad in [
+            "ftp://me:hunter22secret@localhost",
+            "https://me:hunter22secret@api.example.com/?page=2",
+            "http://me:hunter22secret@[::1]:bad",
+        ] {
+            let error = check_base_url(bad).unwrap_err().to_string();
+            assert!(!error.contains("hunter22secret"), "{error}");
+        }
     }
 
     #[test]

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use do_images_api::open_enums::{ActionStatus, ImageStatus, RegionSlug};
 use do_images_api::types::{Action, Image};
 use futures::TryStreamExt;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::answer::Output;
 use crate::client::{Client, InvalidId};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
@@ -138,9 +138,9 @@ impl Distribute {
         self.send_as().await
     }
 
-    /// Like [`send`](Self::send), the image as it ends read as `T` (see
-    /// [`Output`]).
-    pub async fn send_as<T: Output<Image>>(self) -> Result<DistributeReport<T>> {
+    /// Like [`send`](Self::send), the image as it ends read as `T`: any
+    /// type that deserializes from the `image` object.
+    pub async fn send_as<T: DeserializeOwned>(self) -> Result<DistributeReport<T>> {
         self.check()?;
         let id = self.image_id.clone().map_err(Error::from)?;
         let client = &self.client;

@@ -5,8 +5,7 @@ use std::time::Duration;
 
 use do_images_api::types;
 
-use crate::call_record::CallRecord;
-use crate::rate_limit::RateLimit;
+use crate::rate_limit::RateLimitStatus;
 use crate::redact::Redactor;
 
 /// What this crate's operations return.
@@ -19,7 +18,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// The API answered with an error status and a JSON error body.
-    #[error("{id}: {message} (HTTP {status}{}){}", request_suffix(request_id), hint_suffix(*status, rate_limit))]
+    #[error("{id}: {message} (HTTP {status}{}){}", suffix(", request ", request_id), suffix("; ", &self.hint()))]
     Api {
         /// The HTTP status, such as 404.
         status: u16,
@@ -30,7 +29,7 @@ pub enum Error {
         /// The request id, from the body or the `x-request-id` header.
         request_id: Option<String>,
         /// The rate-limit state this response reported.
-        rate_limit: Option<RateLimit>,
+        rate_limit: Option<RateLimitStatus>,
     },
     /// The request could not be sent or its answer not received (DNS,
     /// connection refused or reset, TLS) after all retries. The message
@@ -58,7 +57,7 @@ pub enum Error {
     /// page from a proxy in front of the API).
     #[error(
         "HTTP {status} with a body that is not the expected JSON ({reason}){}: {excerpt:?}",
-        request_suffix(request_id)
+        suffix(", request ", request_id)
     )]
     Decode {
         /// The HTTP status of the answer, when known.
@@ -73,7 +72,7 @@ pub enum Error {
     /// The API answered with a status the operation does not document.
     #[error(
         "unexpected HTTP {status} from the DigitalOcean API{}",
-        request_suffix(request_id)
+        suffix(", request ", request_id)
     )]
     UnexpectedStatus {
         /// The HTTP status.
@@ -97,10 +96,17 @@ pub enum Error {
     },
     /// The answer's body was larger than the client's limit (see
     /// [`ClientBuilder::max_body_size`](crate::ClientBuilder::max_body_size)).
-    #[error("the API's answer is larger than the limit of {limit} bytes; it was not read")]
+    #[error(
+        "the API's answer (HTTP {status}{}) is larger than the limit of {limit} bytes; it was not read",
+        suffix(", request ", request_id)
+    )]
     BodyTooLarge {
         /// The limit, in bytes.
         limit: u64,
+        /// The HTTP status of the answer.
+        status: u16,
+        /// The `x-request-id` header, when present.
+        request_id: Option<String>,
     },
     /// An argument was refused before anything was sent.
     #[error("invalid {what}: {problem}; allowed: {allowed}")]
@@ -152,7 +158,7 @@ pub enum Error {
     /// A waiter saw a failure state: an image `deleted` or `retired`, an
     /// action `errored`, or a 404 after a successful poll (the status then
     /// starts with `gone`: the resource was deleted while waited for).
-    #[error("{resource} {id} ended as {status}{}", failure_suffix(error_message))]
+    #[error("{resource} {id} ended as {status}{}", suffix(": ", error_message))]
     WaitFailed {
         /// `image` or `action`.
         resource: &'static str,
@@ -180,38 +186,11 @@ pub enum Error {
     },
 }
 
-fn request_suffix(request_id: &Option<String>) -> String {
-    match request_id {
-        Some(id) => format!(", request {id}"),
-        None => String::new(),
-    }
-}
-
-fn failure_suffix(message: &Option<String>) -> String {
-    match message {
-        Some(message) if !message.is_empty() => format!(": {message}"),
+/// `text` after `before`, or nothing when there is no text.
+fn suffix(before: &str, text: &Option<String>) -> String {
+    match text {
+        Some(text) if !text.is_empty() => format!("{before}{text}"),
         _ => String::new(),
-    }
-}
-
-fn hint_suffix(status: u16, rate_limit: &Option<RateLimit>) -> String {
-    hint_for(status, rate_limit)
-        .map(|hint| format!("; {hint}"))
-        .unwrap_or_default()
-}
-
-fn hint_for(status: u16, rate_limit: &Option<RateLimit>) -> Option<String> {
-    match status {
-        401 => Some("check that the token is valid and not expired".into()),
-        403 => Some("check that the token has the image scopes this call needs".into()),
-        429 => Some(match rate_limit {
-            Some(limit) => format!(
-                "rate limit of {} requests/hour reached, {} left, resets at Unix time {}",
-                limit.limit, limit.remaining, limit.reset
-            ),
-            None => "rate limit reached, retry later".into(),
-        }),
-        _ => None,
     }
 }
 
@@ -221,10 +200,22 @@ impl Error {
     /// the token's scopes; for a 429, the rate limit and when it resets.
     /// `None` for other errors.
     pub fn hint(&self) -> Option<String> {
-        match self {
-            Self::Api {
-                status, rate_limit, ..
-            } => hint_for(*status, rate_limit),
+        let Self::Api {
+            status, rate_limit, ..
+        } = self
+        else {
+            return None;
+        };
+        match status {
+            401 => Some("check that the token is valid and not expired".into()),
+            403 => Some("check that the token has the image scopes this call needs".into()),
+            429 => Some(match rate_limit {
+                Some(limit) => format!(
+                    "rate limit of {} requests/hour reached, {} left, resets at Unix time {}",
+                    limit.limit, limit.remaining, limit.reset
+                ),
+                None => "rate limit reached, retry later".into(),
+            }),
             _ => None,
         }
     }
@@ -250,6 +241,7 @@ impl Error {
             Self::Api { status, .. }
             | Self::Decode { status, .. }
             | Self::UnexpectedStatus { status, .. }
+            | Self::BodyTooLarge { status, .. }
             | Self::Redirect { status, .. } => Some(*status),
             _ => None,
         }
@@ -260,13 +252,14 @@ impl Error {
         match self {
             Self::Api { request_id, .. }
             | Self::Decode { request_id, .. }
-            | Self::UnexpectedStatus { request_id, .. } => request_id.as_deref(),
+            | Self::UnexpectedStatus { request_id, .. }
+            | Self::BodyTooLarge { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
     }
 
     /// The rate-limit state the failed answer reported, if any.
-    pub fn rate_limit(&self) -> Option<RateLimit> {
+    pub fn rate_limit(&self) -> Option<RateLimitStatus> {
         match self {
             Self::Api { rate_limit, .. } => *rate_limit,
             _ => None,
@@ -289,195 +282,84 @@ impl Error {
     /// message, a body excerpt, a `Location`, a URL, a status) passed
     /// through `redactor`, so that neither `Display` nor `Debug` can show a
     /// secret a server echoed.
-    pub fn redacted(self, redactor: &Redactor) -> Self {
-        let r = |text: String| redactor.redact(&text).into_owned();
-        match self {
+    pub fn redacted(mut self, redactor: &Redactor) -> Self {
+        let texts: Vec<&mut String> = match &mut self {
             Self::Api {
-                status,
                 id,
                 message,
                 request_id,
-                rate_limit,
-            } => Self::Api {
-                status,
-                id: r(id),
-                message: r(message),
-                request_id: redactor.redact_option(request_id),
-                rate_limit,
-            },
-            Self::Transport { attempts, source } => Self::Transport {
-                attempts,
-                source: without_userinfo(source),
-            },
-            Self::Timeout { attempts, source } => Self::Timeout {
-                attempts,
-                source: without_userinfo(source),
-            },
+                ..
+            } => [id, message].into_iter().chain(request_id).collect(),
+            Self::Transport { source, .. } | Self::Timeout { source, .. } => {
+                strip_userinfo(source);
+                Vec::new()
+            }
             Self::Decode {
-                status,
                 excerpt,
                 reason,
                 request_id,
-            } => Self::Decode {
-                status,
-                excerpt: r(excerpt),
-                reason: r(reason),
-                request_id: redactor.redact_option(request_id),
-            },
-            Self::UnexpectedStatus { status, request_id } => Self::UnexpectedStatus {
-                status,
-                request_id: redactor.redact_option(request_id),
-            },
-            Self::Redirect { status, location } => Self::Redirect {
-                status,
-                location: redactor.redact_option(location),
-            },
-            Self::InvalidInput {
-                what,
-                problem,
-                allowed,
-            } => Self::InvalidInput {
-                what,
-                problem: r(problem),
-                allowed,
-            },
-            Self::Config(message) => Self::Config(r(message)),
-            Self::BadPageLink { link, reason } => Self::BadPageLink {
-                link: r(link),
-                reason: r(reason),
-            },
+                ..
+            } => [excerpt, reason].into_iter().chain(request_id).collect(),
+            Self::UnexpectedStatus { request_id, .. } | Self::BodyTooLarge { request_id, .. } => {
+                request_id.iter_mut().collect()
+            }
+            Self::Redirect { location, .. } => location.iter_mut().collect(),
+            Self::InvalidInput { problem, .. } | Self::Config(problem) => vec![problem],
+            Self::BadPageLink { link, reason } => vec![link, reason],
             Self::WaitFailed {
-                resource,
-                id,
                 status,
                 error_message,
-            } => Self::WaitFailed {
-                resource,
-                id,
-                status: r(status),
-                error_message: redactor.redact_option(error_message),
-            },
-            Self::WaitTimedOut {
-                resource,
-                id,
-                last_status,
-                waited,
-            } => Self::WaitTimedOut {
-                resource,
-                id,
-                last_status: redactor.redact_option(last_status),
-                waited,
-            },
-            other @ (Self::BodyTooLarge { .. }
-            | Self::TotalMismatch { .. }
-            | Self::SelectsEverything { .. }) => other,
+                ..
+            } => [status].into_iter().chain(error_message).collect(),
+            Self::WaitTimedOut { last_status, .. } => last_status.iter_mut().collect(),
+            Self::TotalMismatch { .. } | Self::SelectsEverything { .. } => Vec::new(),
+        };
+        for text in texts {
+            *text = redactor.redact(text).into_owned();
         }
+        self
     }
 
-    /// Turns the generated client's error into ours, using what the executor
-    /// recorded about the call (status, request id, attempts, body limit),
-    /// without the secrets the record's redactor knows.
-    pub(crate) fn from_api(error: do_images_api::Error<types::Error>, record: &CallRecord) -> Self {
-        Self::from_api_unredacted(error, record).redacted(&record.redactor)
-    }
-
-    fn from_api_unredacted(error: do_images_api::Error<types::Error>, record: &CallRecord) -> Self {
+    /// The error of a generated builder whose values could not make a
+    /// request (nothing was sent).
+    pub(crate) fn from_build(error: do_images_api::Error<types::Error>) -> Self {
         use do_images_api::Error as E;
-        if let Some(limit) = record.body_too_large {
-            return Self::BodyTooLarge { limit };
-        }
-        let attempts = record.attempts.max(1);
         match error {
-            E::ErrorResponse(response) => {
-                let rate_limit = RateLimit::from_headers(response.headers());
-                let status = response.status().as_u16();
-                let header_id = request_id_header(response.headers());
-                let body = response.into_inner();
-                Self::Api {
-                    status,
-                    id: body.id,
-                    message: body.message,
-                    request_id: body.request_id.or(header_id),
-                    rate_limit,
-                }
+            E::InvalidRequest(problem) => {
+                Self::invalid("request", problem, "the values the operation documents")
             }
-            E::CommunicationError(source)
-            | E::ResponseBodyError(source)
-            | E::InvalidUpgrade(source) => {
-                if source.is_timeout() {
-                    Self::Timeout { attempts, source }
-                } else {
-                    Self::Transport { attempts, source }
-                }
-            }
-            E::InvalidResponsePayload(bytes, reason) => Self::Decode {
-                status: record.status.unwrap_or(0),
-                excerpt: excerpt(&bytes),
-                reason: reason.to_string(),
-                request_id: record.request_id.clone(),
-            },
-            E::UnexpectedResponse(response) if response.status().is_redirection() => {
-                Self::Redirect {
-                    status: response.status().as_u16(),
-                    location: redirect_target(response.headers()),
-                }
-            }
-            E::UnexpectedResponse(response) => Self::UnexpectedStatus {
-                status: response.status().as_u16(),
-                request_id: request_id_header(response.headers()),
-            },
-            E::InvalidRequest(problem) => Self::InvalidInput {
-                what: "request",
-                problem,
-                allowed: "the values the operation documents",
-            },
-            E::Custom(problem) => Self::Config(problem),
+            other => Self::Config(format!("cannot build the request: {other}")),
+        }
+    }
+
+    /// A [`Error::Redirect`] from the answer's status and headers; its
+    /// `Location` without query and fragment, at most 200 characters.
+    pub(crate) fn redirect(status: u16, headers: &reqwest::header::HeaderMap) -> Self {
+        let location = headers.get(reqwest::header::LOCATION).map(|location| {
+            let text = String::from_utf8_lossy(location.as_bytes());
+            let end = text.find(['?', '#']).unwrap_or(text.len());
+            text[..end].chars().take(200).collect()
+        });
+        Self::Redirect { status, location }
+    }
+
+    /// A failure to reach the API after `attempts` attempts.
+    pub(crate) fn unreached(mut source: reqwest::Error, attempts: u32) -> Self {
+        strip_userinfo(&mut source);
+        if source.is_timeout() {
+            Self::Timeout { attempts, source }
+        } else {
+            Self::Transport { attempts, source }
         }
     }
 }
 
-impl Error {
-    /// A [`Error::Decode`] for the body of the call `record` describes,
-    /// without the secrets the record's redactor knows (removed before the
-    /// body is cut, so that no part of one is shown).
-    pub(crate) fn decode(record: &CallRecord, body: &[u8], reason: impl fmt::Display) -> Self {
-        let shown = record
-            .redactor
-            .redact(&String::from_utf8_lossy(
-                &body[..body.len().min(EXCERPT_SOURCE)],
-            ))
-            .into_owned();
-        Self::Decode {
-            status: record.status.unwrap_or(0),
-            excerpt: excerpt(shown.as_bytes()),
-            reason: reason.to_string(),
-            request_id: record.request_id.clone(),
-        }
-        .redacted(&record.redactor)
-    }
-}
-
-/// How much of a body is redacted before an excerpt is cut from it: more
-/// than an excerpt's 800 bytes, so that a secret crossing that boundary is
-/// still found whole.
-const EXCERPT_SOURCE: usize = 8 * 1024;
-
-/// `error` without the user and password of its URL.
-fn without_userinfo(mut error: reqwest::Error) -> reqwest::Error {
+/// Removes the user and password of `error`'s URL.
+fn strip_userinfo(error: &mut reqwest::Error) {
     if let Some(url) = error.url_mut() {
         let _ = url.set_password(None);
         let _ = url.set_username("");
     }
-    error
-}
-
-/// The `Location` of a redirect as shown in messages: without its query
-/// and fragment, at most 200 characters.
-fn redirect_target(headers: &reqwest::header::HeaderMap) -> Option<String> {
-    let location = headers.get(reqwest::header::LOCATION)?;
-    let text = String::from_utf8_lossy(location.as_bytes());
-    let end = text.find(['?', '#']).unwrap_or(text.len());
-    Some(text[..end].chars().take(200).collect())
 }
 
 pub(crate) fn request_id_header(headers: &reqwest::header::HeaderMap) -> Option<String> {
@@ -488,7 +370,7 @@ pub(crate) fn request_id_header(headers: &reqwest::header::HeaderMap) -> Option<
 }
 
 /// Up to 200 characters of `bytes`, decoded leniently.
-fn excerpt(bytes: &[u8]) -> String {
+pub(crate) fn excerpt(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(800)]);
     let trimmed = text.trim();
     match trimmed.char_indices().nth(200) {
@@ -521,7 +403,7 @@ mod tests {
             id: "too_many_requests".into(),
             message: "API Rate limit exceeded.".into(),
             request_id: None,
-            rate_limit: Some(RateLimit {
+            rate_limit: Some(RateLimitStatus {
                 limit: 5000,
                 remaining: 0,
                 reset: 1_700_000_000,
@@ -561,7 +443,7 @@ mod tests {
                 .ends_with("; check that the token is valid and not expired")
         );
         assert!(api(403, None).hint().unwrap().contains("scopes"));
-        let limit = RateLimit {
+        let limit = RateLimitStatus {
             limit: 5000,
             remaining: 0,
             reset: 1_700_000_000,

@@ -1,19 +1,25 @@
-//! The [`Execute`] under every request: authentication, user agent, retries,
-//! rate-limit capture, body size cap and request logging. What it learns
-//! about a call goes into the call's record (see [`crate::call_record`]).
+//! The executor under every request: authentication, user agent, retries,
+//! rate-limit capture, body size cap and request logging.
+//!
+//! [`Executor::run`] returns what it learnt about a call as a value: the
+//! last answer, its body read up to the limit ([`Exchange`]), or the last
+//! failure with the number of attempts ([`Failure`]). This crate's calls read those directly (see
+//! `call.rs`); the generated client's own `send()` reaches the same code
+//! through [`Execute`], which turns them back into the `reqwest` types
+//! progenitor decodes: a body over the limit then fails to read with
+//! [`BodyTooLarge`] as the cause.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use body::{Body, read_capped};
+use body::read_capped;
+pub(crate) use body::{Body, BodyTooLarge};
 use do_images_api::{Execute, ExecuteFuture};
 use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, USER_AGENT};
 use reqwest::{Method, StatusCode};
 
-use crate::call_record::update_record;
 use crate::clock::{Clock, Jitter};
 use crate::error::request_id_header;
-use crate::rate_limit::RateLimit;
+use crate::rate_limit::RateLimitStatus;
 use crate::redact::Redactor;
 use crate::request_limits::Limiter;
 use crate::retry::RetryPolicy;
@@ -27,14 +33,54 @@ pub(crate) struct Executor {
     pub(crate) policy: RetryPolicy,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) jitter: Arc<dyn Jitter>,
-    pub(crate) last_rate_limit: Arc<Mutex<Option<RateLimit>>>,
+    pub(crate) last_rate_limit: Arc<Mutex<Option<RateLimitStatus>>>,
     pub(crate) max_body_size: u64,
     /// Shared by the client's clones; `None` when limits are off.
     pub(crate) limiter: Option<Arc<Limiter>>,
     /// Removes the client's secrets from what is logged.
     pub(crate) redactor: Redactor,
-    /// Set before the first request that may change something is sent.
-    pub(crate) changes_sent: Arc<AtomicBool>,
+}
+
+/// The last answer of a call: its status and headers, and its body read up
+/// to the limit.
+#[derive(Debug)]
+pub(crate) struct Exchange {
+    /// The answer's status, headers and version.
+    pub(crate) head: http::response::Parts,
+    /// The body, or the fact that it was over the limit.
+    pub(crate) body: Body,
+}
+
+/// A call that got no answer: the last error, after `attempts` attempts.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    /// Why the last attempt failed.
+    pub(crate) source: reqwest::Error,
+    /// How many times the request was sent.
+    pub(crate) attempts: u32,
+}
+
+impl Failure {
+    /// This crate's error for it.
+    pub(crate) fn into_error(self) -> crate::Error {
+        crate::Error::unreached(self.source, self.attempts)
+    }
+}
+
+impl Exchange {
+    /// The answer as the `reqwest::Response` the generated client decodes.
+    fn into_response(self) -> reqwest::Response {
+        let response: http::Response<reqwest::Body> = match self.body {
+            Body::Complete(bytes) => http::Response::from_parts(self.head, bytes.into()),
+            Body::TooLarge { limit } => {
+                let mut head = self.head;
+                head.headers.remove(CONTENT_LENGTH);
+                let body = reqwest::Body::wrap(body::Refused(Some(BodyTooLarge { limit })));
+                http::Response::from_parts(head, body)
+            }
+        };
+        reqwest::Response::from(response)
+    }
 }
 
 impl Execute for Executor {
@@ -44,17 +90,25 @@ impl Execute for Executor {
         request: reqwest::Request,
         operation_id: &'static str,
     ) -> ExecuteFuture<'a> {
-        Box::pin(self.run(client, request, operation_id))
+        Box::pin(async move {
+            match self.run(client, request, operation_id).await {
+                Ok(exchange) => Ok(exchange.into_response()),
+                Err(failure) => Err(failure.source),
+            }
+        })
     }
 }
 
 impl Executor {
-    async fn run(
+    /// Sends `request` until an answer settles it (retrying as the policy
+    /// allows), and returns that answer, or the last failure with the
+    /// number of attempts.
+    pub(crate) async fn run(
         &self,
         client: &reqwest::Client,
         mut request: reqwest::Request,
         operation_id: &'static str,
-    ) -> reqwest::Result<reqwest::Response> {
+    ) -> Result<Exchange, Failure> {
         let headers = request.headers_mut();
         headers.insert(AUTHORIZATION, self.authorization.clone());
         headers.insert(USER_AGENT, self.user_agent.clone());
@@ -73,15 +127,11 @@ impl Executor {
                 None => (current, None),
             };
             let attempt = retry + 1;
-            update_record(|record| record.attempts = attempt);
             // Every attempt takes a slot; it counts until the answer is read.
             let permit = match &self.limiter {
                 Some(limiter) => Some(limiter.acquire().await),
                 None => None,
             };
-            if !matches!(method, Method::GET | Method::HEAD) {
-                self.changes_sent.store(true, Ordering::SeqCst);
-            }
             let outcome = match client.execute(to_send).await {
                 Ok(response) => read_capped(response, self.max_body_size).await,
                 Err(error) => Err(error),
@@ -89,8 +139,8 @@ impl Executor {
             drop(permit);
             match outcome {
                 Ok((response, body)) => {
-                    let status = response.status();
-                    let request_id = request_id_header(response.headers())
+                    let status = response.status;
+                    let request_id = request_id_header(&response.headers)
                         .map(|id| self.redactor.redact(&id).into_owned());
                     let remaining = self.capture_rate_limit(&response);
                     tracing::debug!(
@@ -103,14 +153,10 @@ impl Executor {
                         ratelimit_remaining = remaining,
                         "DigitalOcean API answered"
                     );
-                    update_record(|record| {
-                        record.status = Some(status.as_u16());
-                        record.request_id = request_id.clone();
-                    });
                     let delay = self.policy.delay_after_status(
                         &method,
                         status,
-                        response.headers(),
+                        &response.headers,
                         retry,
                         self.clock.system_now(),
                         self.jitter.as_ref(),
@@ -140,15 +186,15 @@ impl Executor {
                             attempt,
                             "already deleted, by an earlier attempt whose answer was lost"
                         );
-                        update_record(|record| record.status = Some(204));
-                        let head = already_deleted(response);
-                        return Ok(rebuild(
-                            head,
-                            Body::Complete(Vec::new()),
-                            self.max_body_size,
-                        ));
+                        return Ok(Exchange {
+                            head: already_deleted(response),
+                            body: Body::Complete(Vec::new()),
+                        });
                     }
-                    return Ok(rebuild(response, body, self.max_body_size));
+                    return Ok(Exchange {
+                        head: response,
+                        body,
+                    });
                 }
                 Err(error) => {
                     let before_sending = error.is_connect();
@@ -176,15 +222,20 @@ impl Executor {
                             retry += 1;
                             may_have_acted |= !before_sending;
                         }
-                        _ => return Err(error),
+                        _ => {
+                            return Err(Failure {
+                                source: error,
+                                attempts: attempt,
+                            });
+                        }
                     }
                 }
             }
         }
     }
 
-    fn capture_rate_limit(&self, response: &http::Response<()>) -> Option<u64> {
-        let limit = RateLimit::from_headers(response.headers())?;
+    fn capture_rate_limit(&self, response: &http::response::Parts) -> Option<u64> {
+        let limit = RateLimitStatus::from_headers(&response.headers)?;
         *lock(&self.last_rate_limit) = Some(limit);
         Some(limit.remaining)
     }
@@ -194,39 +245,56 @@ impl Executor {
 /// with the headers of the 404 that said the resource is gone, such as the
 /// rate limit): deleting is idempotent, so a resource that an earlier
 /// attempt deleted is deleted. Its body is empty.
-fn already_deleted(mut head: http::Response<()>) -> http::Response<()> {
-    *head.status_mut() = StatusCode::NO_CONTENT;
-    let headers = head.headers_mut();
-    headers.remove(CONTENT_LENGTH);
-    headers.remove(CONTENT_TYPE);
+fn already_deleted(mut head: http::response::Parts) -> http::response::Parts {
+    head.status = StatusCode::NO_CONTENT;
+    head.headers.remove(CONTENT_LENGTH);
+    head.headers.remove(CONTENT_TYPE);
     head
-}
-
-/// Turns a buffered answer back into the `reqwest::Response` the generated
-/// code decodes. An oversize body is replaced by an empty one and noted in
-/// the call record, so that the caller reports [`Error::BodyTooLarge`].
-///
-/// [`Error::BodyTooLarge`]: crate::Error::BodyTooLarge
-fn rebuild(head: http::Response<()>, body: Body, limit: u64) -> reqwest::Response {
-    let bytes = match body {
-        Body::Complete(bytes) => bytes,
-        Body::TooLarge => {
-            update_record(|record| record.body_too_large = Some(limit));
-            Vec::new()
-        }
-    };
-    let (parts, ()) = head.into_parts();
-    reqwest::Response::from(http::Response::from_parts(parts, bytes))
 }
 
 /// Reading a body with a size cap.
 mod body {
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
     use http::header::CONTENT_LENGTH;
 
-    /// A body read in full, or the fact that it was too large.
+    /// A body read in full, or the fact that it was over the limit.
+    #[derive(Debug)]
     pub(crate) enum Body {
+        /// Every byte.
         Complete(Vec<u8>),
-        TooLarge,
+        /// Over `limit` bytes: dropped unread.
+        TooLarge {
+            /// The client's limit, in bytes.
+            limit: u64,
+        },
+    }
+
+    /// Why an answer's body was not read: it is larger than the client's
+    /// limit. The cause of the body error that the generated client's own
+    /// `send()` meets.
+    #[derive(Debug, thiserror::Error)]
+    #[error(
+        "the answer's body is larger than the client's limit of {limit} bytes; it was not read"
+    )]
+    pub(crate) struct BodyTooLarge {
+        pub(crate) limit: u64,
+    }
+
+    /// A body that fails to read with its one error.
+    pub(crate) struct Refused(pub(crate) Option<BodyTooLarge>);
+
+    impl http_body::Body for Refused {
+        type Data = bytes::Bytes;
+        type Error = BodyTooLarge;
+
+        fn poll_frame(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+        ) -> Poll<Option<Result<http_body::Frame<bytes::Bytes>, BodyTooLarge>>> {
+            Poll::Ready(self.0.take().map(Err))
+        }
     }
 
     /// Splits `response` into its head and its body, reading at most
@@ -235,25 +303,26 @@ mod body {
     pub(crate) async fn read_capped(
         mut response: reqwest::Response,
         limit: u64,
-    ) -> reqwest::Result<(http::Response<()>, Body)> {
+    ) -> reqwest::Result<(http::response::Parts, Body)> {
         let mut head = http::Response::new(());
         *head.status_mut() = response.status();
         *head.version_mut() = response.version();
         *head.headers_mut() = response.headers().clone();
+        let (mut head, ()) = head.into_parts();
         let declared = response
             .headers()
             .get(CONTENT_LENGTH)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.parse::<u64>().ok());
         if declared.is_some_and(|length| length > limit) {
-            head.headers_mut().remove(CONTENT_LENGTH);
-            return Ok((head, Body::TooLarge));
+            head.headers.remove(CONTENT_LENGTH);
+            return Ok((head, Body::TooLarge { limit }));
         }
         let mut bytes = Vec::new();
         while let Some(chunk) = response.chunk().await? {
             if (bytes.len() + chunk.len()) as u64 > limit {
-                head.headers_mut().remove(CONTENT_LENGTH);
-                return Ok((head, Body::TooLarge));
+                head.headers.remove(CONTENT_LENGTH);
+                return Ok((head, Body::TooLarge { limit }));
             }
             bytes.extend_from_slice(&chunk);
         }

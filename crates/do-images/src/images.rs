@@ -2,16 +2,21 @@
 
 use do_images_api::ImageRef;
 use do_images_api::open_enums::{Distribution, ImageListType, RegionSlug};
-use do_images_api::types::{Image, ImageEnvelope, ImageNewCustom, ImageUpdate, ImagesPage};
+use do_images_api::types::{
+    Image, ImageEnvelope, ImageNewCustom, ImageUpdate, ImagesPage, PageLinksPages,
+};
 use futures::TryStreamExt;
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
-use crate::answer::{Call, Field, Output, Received};
+use crate::call::model_or;
 use crate::client::{Client, positive_id};
 #[cfg(feature = "distribution")]
 use crate::distribution::Distribute;
 use crate::error::{Error, Result};
-use crate::listing::{List, Listing, PageCall};
+use crate::listing::{List, Query, pages_of};
 #[cfg(feature = "retention")]
 use crate::retention::Prune;
 use crate::started::{ImageTarget, Started, Wait};
@@ -40,7 +45,7 @@ impl Images {
     /// # Ok(()) }
     /// ```
     pub fn list(&self) -> ListImages {
-        List::new(self.client.clone(), ImageListing::default())
+        List::new(self.client.clone(), ImageQuery::default())
     }
 
     /// Gets one image by numeric id or, for public images, by slug.
@@ -176,17 +181,17 @@ pub type CreatedImage<T = Image> = Started<ImageTarget, T>;
 
 /// A listing of images, from [`Images::list`]: filter it here, and see
 /// [`List`] for how to iterate.
-pub type ListImages = List<ImageListing>;
+pub type ListImages = List<ImageQuery>;
 
-/// The filters of an image listing.
+/// The filters of an image listing (set through [`ListImages`]).
 #[derive(Clone, Debug, Default)]
-pub struct ImageListing {
+pub struct ImageQuery {
     kind: Option<ImageListType>,
     private: Option<bool>,
     tag: Option<String>,
 }
 
-impl List<ImageListing> {
+impl List<ImageQuery> {
     /// Only distribution or only application (1-Click) images.
     pub fn kind(mut self, kind: impl Into<ImageListType>) -> Self {
         self.query.kind = Some(kind.into());
@@ -206,15 +211,16 @@ impl List<ImageListing> {
     }
 }
 
-impl Listing for ImageListing {
-    type Page = ImagesPage;
+impl Query for ImageQuery {
+    type Item = Image;
+    type Page<T: DeserializeOwned> = ImagesPage<T>;
 
     fn request<'a>(
         &'a self,
         api: &'a do_images_api::Client,
         page: u64,
         per_page: u64,
-    ) -> PageCall<'a, ImagesPage> {
+    ) -> impl do_images_api::Operation + 'a {
         let mut request = api.images_list().page(page).per_page(per_page);
         if let Some(kind) = &self.kind {
             request = request.type_(kind.clone());
@@ -225,7 +231,11 @@ impl Listing for ImageListing {
         if let Some(tag) = &self.tag {
             request = request.tag_name(tag.clone());
         }
-        PageCall::new(request.clone().send(), request.send_json())
+        request
+    }
+
+    fn parts<T: DeserializeOwned>(page: ImagesPage<T>) -> (Vec<T>, u64, PageLinksPages) {
+        (page.images, page.meta.total, pages_of(page.links))
     }
 
     fn check(&self) -> Result<()> {
@@ -259,12 +269,13 @@ impl GetImage {
         self.send_as().await
     }
 
-    /// Sends the request; the answer is read as `T` (see [`Output`]).
-    pub async fn send_as<T: Output<Image>>(self) -> Result<T> {
+    /// Sends the request; the answer is read as `T`: any type that
+    /// deserializes from the `image` object.
+    pub async fn send_as<T: DeserializeOwned>(self) -> Result<T> {
         let image = self.image?;
         let request = self.client.api().images_get().image_id(image);
-        let call = Call::new(request.clone().send(), request.send_json());
-        T::object::<ImageEnvelope>(&self.client, call).await
+        let answer = self.client.answer(request).await?;
+        Ok(answer.decode::<ImageEnvelope<T>>()?.image)
     }
 }
 
@@ -358,14 +369,13 @@ impl CreateCustomImage {
         self.send_as().await
     }
 
-    /// Sends the import; the new image is read as `T` (see [`Output`]).
-    pub async fn send_as<T: Output<Image>>(self) -> Result<CreatedImage<T>> {
+    /// Sends the import; the new image is read as `T`: any type that
+    /// deserializes from the `image` object.
+    pub async fn send_as<T: DeserializeOwned + Send + 'static>(self) -> Result<CreatedImage<T>> {
         let (client, body) = self.checked()?;
         let request = client.api().images_create_custom().body(body);
-        let received = Received::default();
-        let call = Call::new(request.clone().send(), request.send_json()).noting(&received);
-        let image: T = T::object::<ImageEnvelope>(&client, call).await?;
-        Started::new(client, &received, image, |id| ImageTarget { id })
+        let answer = client.answer(request).await?;
+        Started::new(client, &answer, |id| ImageTarget { id })
     }
 }
 
@@ -436,12 +446,16 @@ impl UpdateImage {
         self.send_as().await
     }
 
-    /// Sends the update; the answer is read as `T` (see [`Output`]).
-    pub async fn send_as<T: Output<Image>>(self) -> Result<T> {
+    /// Sends the update; the answer is read as `T`: any type that
+    /// deserializes from the `image` object.
+    pub async fn send_as<T: DeserializeOwned>(self) -> Result<T> {
         let (client, id, body) = self.checked()?;
         let request = client.api().images_update().image_id(id).body(body);
-        let call = Call::new(request.clone().send(), request.send_json());
-        T::object::<ImageEnvelope>(&client, call).await
+        Ok(client
+            .answer(request)
+            .await?
+            .decode::<ImageEnvelope<T>>()?
+            .image)
     }
 }
 
@@ -456,8 +470,9 @@ impl DeleteImage {
     /// Sends the deletion.
     pub async fn send(self) -> Result<()> {
         let id = self.image_id?;
-        let request = self.client.api().images_delete().image_id(id).send();
-        self.client.call(request).await
+        let request = self.client.api().images_delete().image_id(id);
+        // Success is the status (`204`, or a retried delete's `404`).
+        self.client.answer(request).await.map(drop)
     }
 }
 
@@ -480,8 +495,11 @@ impl FindImagesByName {
         self.send_as().await
     }
 
-    /// Like [`send`](Self::send), each match read as `T` (see [`Output`]).
-    pub async fn send_as<T: Output<Image>>(self) -> Result<Vec<T>> {
+    /// Like [`send`](Self::send), each match read as `T`: any type that
+    /// deserializes from an `image` object. Each item is kept as its JSON
+    /// text, read as the model to compare its name, and read as `T` only
+    /// when it matches.
+    pub async fn send_as<T: DeserializeOwned + Send + 'static>(self) -> Result<Vec<T>> {
         if self.name.is_empty() {
             return Err(Error::invalid(
                 "name",
@@ -491,11 +509,35 @@ impl FindImagesByName {
         }
         let name = self.name;
         self.list
-            .stream_as::<T>()
-            .try_filter(|image| {
-                futures::future::ready(image.text(Field::Name).as_deref() == Some(name.as_str()))
-            })
+            .stream_as::<Found<T>>()
+            .try_filter(|found| futures::future::ready(found.name == name))
+            .map_ok(|found| found.item)
             .try_collect()
             .await
     }
+}
+
+/// An item of a search by name: the model, to compare its name, and the
+/// caller's reading of the same object (the model again, or `T` read from
+/// the object's text).
+struct Found<T> {
+    name: String,
+    item: T,
+}
+
+impl<'de, T: DeserializeOwned + 'static> Deserialize<'de> for Found<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let text = Box::<RawValue>::deserialize(deserializer)?;
+        let image: Image = read_text(&text).map_err(D::Error::custom)?;
+        let name = image.name.clone();
+        let item = model_or(image, || read_text(&text)).map_err(D::Error::custom)?;
+        Ok(Self { name, item })
+    }
+}
+
+/// The JSON text `text` read as `T`, or why not (the path of the field).
+fn read_text<T: DeserializeOwned>(text: &RawValue) -> std::result::Result<T, String> {
+    let mut deserializer = serde_json::Deserializer::from_str(text.get());
+    serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|error| format!("field `{}`: {}", error.path(), error.inner()))
 }

@@ -35,24 +35,28 @@
 //!   builder ending in `.send()`; listings ([`List`]) end in `.stream()`,
 //!   `.pages()` or `.collect_all()`, waiters ([`Wait`]) in `.send()` too.
 //! - The result type is chosen at that terminal call, once: `send()`
-//!   (`stream()`, `collect_all()`) gives the model, decoded by the generated
-//!   client; `send_json()` (`stream_json()`, `collect_all_json()`) gives
-//!   [`serde_json::Value`], the object exactly as the API sent it (every
-//!   field, `null`s, fields the spec does not know; its key order too when
-//!   your program turns on serde_json's `preserve_order`); `send_as`
-//!   takes either as a type parameter ([`Output`]), or
+//!   (`stream()`, `collect_all()`) gives the model; `send_json()`
+//!   (`stream_json()`, `collect_all_json()`) gives [`serde_json::Value`],
+//!   the object exactly as the API sent it (every field, `null`s, fields
+//!   the spec does not know; its key order too when your program turns on
+//!   serde_json's `preserve_order`); `send_as::<T>()` reads it as any type
+//!   that deserializes from it, such as your own struct or
 //!   `Box<serde_json::value::RawValue>`, the object's JSON text exactly as
-//!   sent, with nothing built per item. The requests, retries,
-//!   rate limits, body size limit and pagination are the same.
+//!   sent, with nothing built per item. Every answer is requested once and
+//!   decoded once, whatever the reading; a body that does not fit names
+//!   the path of the field (and, in a listing, the item).
 //! - [`Client::api`] and [`Client::call`]: any operation of the generated
 //!   [`do_images_api`] client, through the same executor, with this
-//!   crate's errors, as soon as `cargo xtask generate` has produced it.
+//!   crate's errors, as soon as `cargo xtask generate` has produced it;
+//!   [`parts`] for listing it.
 //! - [`Error`]: one error type; [`Error::is_retryable`] tells the truth.
-//! - [`retry`]: which requests are retried, and how long the client waits.
-//! - [`request_limits`]: how every call of a client stays under the API's request
-//!   rates (250 a minute, 5,000 an hour), fetched-ahead pages included.
-//! - [`paginate`]: how pages are followed, fetched ahead and checked.
-//! - [`clock`]: injectable time and randomness for tests.
+//! - [`RetryPolicy`]: which requests are retried, and how long the client
+//!   waits.
+//! - [`RequestLimits`]: how every call of a client stays under the API's
+//!   request rates (250 a minute, 5,000 an hour), fetched-ahead pages
+//!   included.
+//! - [`PageStream`]: how pages are followed, fetched ahead and checked.
+//! - [`Clock`]: injectable time and randomness for tests.
 //! - [`retention`] ([`Images::prune`]) and [`distribution`]
 //!   ([`Images::distribute`]): compound operations built from the calls
 //!   above, each behind a default feature of the same name; both tell
@@ -69,10 +73,9 @@
 
 mod account_transfers;
 mod actions;
-mod answer;
-mod call_record;
+mod call;
 mod client;
-pub mod clock;
+mod clock;
 #[cfg(feature = "distribution")]
 #[cfg_attr(docsrs, doc(cfg(feature = "distribution")))]
 pub mod distribution;
@@ -80,53 +83,62 @@ mod error;
 mod executor;
 mod images;
 mod listing;
-pub mod paginate;
+mod paginate;
 #[cfg(any(feature = "retention", feature = "distribution"))]
 mod progress;
 mod rate_limit;
 mod redact;
-pub mod request_limits;
+mod request_limits;
 #[cfg(feature = "retention")]
 #[cfg_attr(docsrs, doc(cfg(feature = "retention")))]
 pub mod retention;
-pub mod retry;
+mod retry;
 mod secret;
 mod started;
 mod sync;
 mod wait;
 
 pub use account_transfers::{AccountTransfers, StartTransfer, TransferStarted, TransferStep};
-pub use actions::{
-    ActionListing, Actions, GetAction, ListActions, PostAction, StartedAction, WaitForAction,
-};
-pub use answer::{Envelope, Model, Output, PageBody};
+pub use actions::{Actions, GetAction, ListActions, PostAction, StartedAction, WaitForAction};
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE, TOKEN_ENV_VARS};
-pub use clock::{Clock, Jitter};
+pub use clock::{Clock, Jitter, RandomJitter, Sleep, TokioClock};
 #[cfg(feature = "test-util")]
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub use clock::{ManualClock, MaxJitter};
 pub use error::{Error, Result};
 pub use images::{
-    CreateCustomImage, CreatedImage, DeleteImage, FindImagesByName, GetImage, ImageListing, Images,
-    ListImages, UpdateImage, WaitForImage,
+    CreateCustomImage, CreatedImage, DeleteImage, FindImagesByName, GetImage, Images, ListImages,
+    UpdateImage, WaitForImage,
 };
-pub use listing::{ItemOf, List, Listing, PageCall};
-pub use paginate::{ItemStream, Page, PageStream};
+pub use listing::List;
+pub use paginate::{DEFAULT_FETCH_AHEAD, ItemStream, Page, PageStream};
 #[cfg(any(feature = "retention", feature = "distribution"))]
 pub use progress::Progress;
-pub use rate_limit::RateLimit;
+pub use rate_limit::RateLimitStatus;
 pub use redact::{REDACTED, Redactor, redact_patterns};
 pub use request_limits::RequestLimits;
 pub use retry::RetryPolicy;
 pub use secret::Token;
-pub use started::{ActionTarget, ImageTarget, Started, Target, Wait};
+pub use started::{Started, Wait};
 pub use wait::{WaitOptions, WaitProgress};
 
+pub use do_images_api::ImageRef;
 pub use do_images_api::open_enums::{
     ActionStatus, Distribution, ImageListType, ImageStatus, ImageType, RegionSlug,
 };
-pub use do_images_api::types::{Action, Image, PageLinksPages, Region};
-pub use do_images_api::{ImageRef, Slug};
+pub use do_images_api::types::{Action, Image, Region};
+
+/// The generic parts the builders are made of. A user of the builders never
+/// names them; they are here for reading the builders' types
+/// ([`ListImages`] is a [`List`] of an [`ImageQuery`](parts::ImageQuery))
+/// and for listing an operation that has no builder here yet: implement
+/// [`Query`](parts::Query) for it and make a [`List::new`].
+pub mod parts {
+    pub use crate::actions::ActionQuery;
+    pub use crate::images::ImageQuery;
+    pub use crate::listing::Query;
+    pub use crate::started::{ActionTarget, ImageTarget, Target};
+}
 
 /// The generated low-level client this crate is built on (the version
 /// [`Client::api`] returns), so that its types can be named without adding

@@ -1,79 +1,63 @@
-//! The one listing builder: [`List`], for images, actions and any later
-//! listing.
+//! The one listing builder: [`List`], for images and actions.
 
-use std::fmt;
-use std::future::Future;
 use std::sync::Arc;
 
-use do_images_api::ResponseValue;
-use do_images_api::types;
+use do_images_api::types::{PageLinks, PageLinksPages};
 use futures::TryStreamExt;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
-use serde_json::value::RawValue;
 
-use crate::answer::{Call, Output, PageBody};
 use crate::client::Client;
 use crate::error::Result;
 use crate::paginate::{
-    DEFAULT_FETCH_AHEAD, DEFAULT_PER_PAGE, ItemStream, PageStream, check_per_page,
+    DEFAULT_FETCH_AHEAD, DEFAULT_PER_PAGE, ItemStream, Page, PageStream, check_per_page,
 };
 
-/// What one generated call of a listing operation answers with.
-type Answered<R> = std::result::Result<ResponseValue<R>, do_images_api::Error<types::Error>>;
-
-/// The request for one page, as the generated client sends it: the
-/// `.send()` and `.send_json()` of one generated builder, wrapped by
-/// [`PageCall::new`]. The listing sends one of them: `send_json()` when the
-/// items are read as JSON (`Value` or `Box<RawValue>`), so that a page is
-/// never decoded into the model.
-pub struct PageCall<'a, P>(Call<'a, P>);
-
-impl<'a, P> PageCall<'a, P> {
-    /// Wraps the `.send()` and `.send_json()` of the same generated builder
-    /// of a listing operation, such as
-    /// `PageCall::new(request.clone().send(), request.send_json())`.
-    pub fn new(
-        send: impl Future<Output = Answered<P>> + Send + 'a,
-        send_json: impl Future<Output = Answered<Box<RawValue>>> + Send + 'a,
-    ) -> Self {
-        Self(Call::new(send, send_json))
-    }
-}
-
-impl<P> fmt::Debug for PageCall<'_, P> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("PageCall")
-    }
-}
-
-/// What a listing asks the API for: the operation and its filters. [`List`]
-/// does the rest (pages, fetch-ahead, checks, decoding). Implement it for a
-/// listing operation of the generated client that has no builder here yet.
-pub trait Listing: Clone + fmt::Debug + Send + Sync + 'static {
-    /// The generated page the operation answers with, such as
-    /// [`ImagesPage`](do_images_api::types::ImagesPage).
-    type Page: PageBody;
-    /// Sends the request for page `page` of `per_page` items.
+/// What a listing asks the API for: the operation, its filters, and how
+/// its page holds the items. [`List`] does the rest (pages, fetch-ahead,
+/// checks, decoding).
+///
+/// Implement it to list an operation of the generated client that has no
+/// builder here yet: [`request`](Self::request) returns its builder (any
+/// builder is an [`Operation`](do_images_api::Operation)) and
+/// [`parts`](Self::parts) takes its page apart; [`List::new`] then gives it
+/// every way of iterating a listing has.
+pub trait Query: Clone + std::fmt::Debug + Send + Sync + 'static {
+    /// The model of one item, such as [`Image`](crate::Image).
+    type Item: DeserializeOwned + Send + 'static;
+    /// The generated page, generic over how its items are read, such as
+    /// `ImagesPage<T>`.
+    type Page<T: DeserializeOwned>: DeserializeOwned;
+    /// The request for page `page` of `per_page` items.
     fn request<'a>(
         &'a self,
         api: &'a do_images_api::Client,
         page: u64,
         per_page: u64,
-    ) -> PageCall<'a, Self::Page>;
+    ) -> impl do_images_api::Operation + 'a;
+    /// A page's items, `meta.total` and `links.pages`.
+    fn parts<T: DeserializeOwned>(page: Self::Page<T>) -> (Vec<T>, u64, PageLinksPages);
     /// Checks the filters before anything is sent.
     fn check(&self) -> Result<()>;
 }
 
+/// `links.pages`, empty when absent.
+pub(crate) fn pages_of(links: Option<PageLinks>) -> PageLinksPages {
+    links.and_then(|links| links.pages).unwrap_or_default()
+}
+
 /// The model of one item of listing `Q`.
-pub type ItemOf<Q> = <<Q as Listing>::Page as PageBody>::Item;
+type ItemOf<Q> = <Q as Query>::Item;
 
 /// A listing: set its options, then iterate with [`stream`](Self::stream),
 /// [`pages`](Self::pages) or [`collect_all`](Self::collect_all), which give
 /// the models, their `_json` forms, which give each object exactly as the
 /// API sent it (every field, `null`s, key order, fields the spec does not
-/// know), or their `_as` forms, which take the reading as a type (see
-/// [`Output`]). Whatever the choice, the requests, retries, fetch-ahead and
-/// checks are the same; see the [`paginate`](crate::paginate) module.
+/// know), or their `_as` forms, which read each item as any type that
+/// deserializes from it (`Box<serde_json::value::RawValue>` keeps its JSON
+/// text, never parsed into a map). Whatever the choice, each page is
+/// requested once and decoded once, with the same retries, fetch-ahead and
+/// checks (see [`PageStream`]).
 ///
 /// ```no_run
 /// use futures::TryStreamExt;
@@ -92,7 +76,7 @@ pub struct List<Q> {
     fetch_ahead: usize,
 }
 
-impl<Q: Listing> List<Q> {
+impl<Q: Query> List<Q> {
     /// A listing of `query`, 200 items a page, fetched ahead.
     pub fn new(client: Client, query: Q) -> Self {
         Self {
@@ -109,8 +93,8 @@ impl<Q: Listing> List<Q> {
         self
     }
 
-    /// How many pages to request ahead of the caller (default
-    /// [`DEFAULT_FETCH_AHEAD`]; 0 fetches one page after another).
+    /// How many pages to request ahead of the caller (default 6; 0 fetches
+    /// one page after another).
     pub fn fetch_ahead(mut self, pages: usize) -> Self {
         self.fetch_ahead = pages;
         self
@@ -126,8 +110,8 @@ impl<Q: Listing> List<Q> {
         self.stream_as()
     }
 
-    /// A lazy stream of every item, read as `T` (see [`Output`]).
-    pub fn stream_as<T: Output<ItemOf<Q>>>(self) -> ItemStream<T> {
+    /// A lazy stream of every item, read as `T`.
+    pub fn stream_as<T: DeserializeOwned + Send + 'static>(self) -> ItemStream<T> {
         self.pages_as().items()
     }
 
@@ -136,8 +120,13 @@ impl<Q: Listing> List<Q> {
         self.pages_as()
     }
 
-    /// A lazy stream of pages, their items read as `T` (see [`Output`]).
-    pub fn pages_as<T: Output<ItemOf<Q>>>(self) -> PageStream<T> {
+    /// A lazy stream of pages, each item exactly as the API sent it.
+    pub fn pages_json(self) -> PageStream<Value> {
+        self.pages_as()
+    }
+
+    /// A lazy stream of pages, their items read as `T`.
+    pub fn pages_as<T: DeserializeOwned + Send + 'static>(self) -> PageStream<T> {
         let invalid = self
             .query
             .check()
@@ -145,11 +134,20 @@ impl<Q: Listing> List<Q> {
             .err();
         let client = self.client.clone();
         let query = Arc::new(self.query);
-        let fetch = Arc::new(move |page: u64, per_page: u64| {
+        let fetch = Arc::new(move |number: u64, per_page: u64| {
             let (client, query) = (client.clone(), query.clone());
             Box::pin(async move {
-                let call = query.request(client.api(), page, per_page).0;
-                T::page::<Q::Page>(&client, call, page, per_page).await
+                let request = query.request(client.api(), number, per_page);
+                let answer = client.answer(request).await?;
+                let first = (number - 1).saturating_mul(per_page).saturating_add(1);
+                let page = answer.decode_page::<Q::Page<T>>(first)?;
+                let (items, total, links) = Q::parts(page);
+                Ok(Page {
+                    number,
+                    items,
+                    total,
+                    links,
+                })
             }) as _
         });
         PageStream::new(self.client, fetch, self.per_page, self.fetch_ahead, invalid)
@@ -168,9 +166,8 @@ impl<Q: Listing> List<Q> {
         self.collect_all_as().await
     }
 
-    /// Like [`collect_all`](Self::collect_all), each item read as `T` (see
-    /// [`Output`]).
-    pub async fn collect_all_as<T: Output<ItemOf<Q>>>(self) -> Result<Vec<T>> {
+    /// Like [`collect_all`](Self::collect_all), each item read as `T`.
+    pub async fn collect_all_as<T: DeserializeOwned + Send + 'static>(self) -> Result<Vec<T>> {
         self.stream_as().try_collect().await
     }
 }

@@ -1,44 +1,10 @@
-//! DigitalOcean's pagination, as lazy streams of pages and of items.
-//!
-//! # How pages are followed
-//!
-//! Each page's `links.pages.next` is an absolute URL. The client does **not**
-//! send a request (and the token) to whatever host a link names: it reads the
-//! `page` (and, on the first page, `per_page`) query parameters from the link
-//! and requests that page through its own base URL, with the original
-//! filters. A link whose page number does not advance, or is larger than
-//! [`MAX_PAGE`], is refused with [`Error::BadPageLink`]; the listing stops
-//! where a page has no `next`, and with [`Error::BadPageLink`] where a page
-//! that began past the first page's `meta.total` still has one (a server
-//! that keeps linking cannot make a listing endless).
-//!
-//! # Fetch-ahead
-//!
-//! With `fetch_ahead(n)` (default [`DEFAULT_FETCH_AHEAD`]), once the first
-//! page has told the total, up to `n` following pages are requested while the
-//! caller works on the current one. Pages are handed out strictly in order,
-//! each page is requested once, and memory holds at most the current page
-//! plus `n` pages. `fetch_ahead(0)` fetches page after page. When the last
-//! seen `ratelimit-remaining` is below [`PREFETCH_MIN_REMAINING`] the stream
-//! stops fetching ahead and only requests a page when the caller needs it.
-//! No task is spawned: the requests run inside the stream, and dropping the
-//! stream cancels them.
-//!
-//! # Errors and the total check
-//!
-//! A failed page is yielded as an `Err` after every item of the pages before
-//! it, and the stream ends after it: a listing never ends short silently.
-//! When the last page has been yielded, the number of items is compared with
-//! the first page's `meta.total`; if they differ, a final
-//! [`Error::TotalMismatch`] is yielded. This happens when images are created
-//! or deleted while the listing runs: pagination is by offset, so an item
-//! may then be missed or seen twice. The items yielded are real; list again
-//! for a consistent view.
+//! DigitalOcean's pagination, as lazy streams of pages ([`PageStream`]) and
+//! of items ([`ItemStream`]).
 
 use std::collections::VecDeque;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 
 use do_images_api::types::PageLinksPages;
 use futures::future::BoxFuture;
@@ -49,25 +15,21 @@ use crate::error::{Error, Result};
 use crate::redact::redact_patterns;
 
 /// The page size used when iterating everything: the API's maximum.
-pub const DEFAULT_PER_PAGE: u64 = 200;
+pub(crate) const DEFAULT_PER_PAGE: u64 = 200;
 
-/// How many pages are fetched ahead by default. With `n` requests in
-/// flight, a listing whose time goes to latency runs at most `n` times
-/// faster than page after page (the first page is always alone). 6, the
-/// number of connections a browser opens to one host, makes a listing at
-/// 50 ms a request about 5 times faster than page after page (see
-/// crates/do-images-bench/RESULTS.md); when the rate limit runs low, fetching ahead pauses
-/// (see [`PREFETCH_MIN_REMAINING`]).
+/// How many pages are fetched ahead by default: 6, the number of
+/// connections a browser opens to one host, makes a listing at 50 ms a
+/// request about 5 times faster than page after page (see
+/// crates/do-images-bench/RESULTS.md).
 pub const DEFAULT_FETCH_AHEAD: usize = 6;
 
 /// Below this many remaining requests (the last `ratelimit-remaining` seen),
 /// no page is fetched ahead.
-pub const PREFETCH_MIN_REMAINING: u64 = 20;
+const PREFETCH_MIN_REMAINING: u64 = 20;
 
-/// The largest page number a link may name: the API's integers are signed
-/// 64-bit. A larger one can only come from a broken or hostile server, and
-/// refusing it keeps every page number the stream computes from overflowing.
-pub const MAX_PAGE: u64 = i64::MAX as u64;
+/// The largest page number a link may name (the API's integers are signed
+/// 64-bit): no page number the stream computes can overflow.
+const MAX_PAGE: u64 = i64::MAX as u64;
 
 /// One page of a listing.
 #[derive(Clone, Debug)]
@@ -84,21 +46,58 @@ pub struct Page<T> {
 
 type Fetch<T> = Arc<dyn Fn(u64, u64) -> BoxFuture<'static, Result<Page<T>>> + Send + Sync>;
 
-/// A lazy stream of pages; see the [module docs](self) for how it follows
-/// links, fetches ahead and checks the total.
+/// A lazy stream of pages, from [`List::pages`](crate::List::pages). It
+/// follows links, fetches pages ahead and checks the total as told below.
+///
+/// # How pages are followed
+///
+/// Each page's `links.pages.next` is an absolute URL. The client does **not**
+/// send a request (and the token) to whatever host a link names: it reads the
+/// `page` (and, on the first page, `per_page`) query parameters from the link
+/// and requests that page through its own base URL, with the original
+/// filters. A link whose page number does not advance, or is larger than
+/// 2^63 - 1 (the API's integers are signed 64-bit), is refused with
+/// [`Error::BadPageLink`]; the listing stops where a page has no `next`,
+/// and with [`Error::BadPageLink`] where a page that began past the first
+/// page's `meta.total` still has one (a server that keeps linking cannot
+/// make a listing endless).
+///
+/// # Fetch-ahead
+///
+/// With [`fetch_ahead(n)`](crate::List::fetch_ahead) (default
+/// [`DEFAULT_FETCH_AHEAD`]), once the first page has told the total, up to
+/// `n` following pages are requested while the caller works on the current
+/// one. Pages are handed out strictly in order, each page is requested
+/// once, and memory holds at most the current page plus `n` pages.
+/// `fetch_ahead(0)` fetches page after page. When the last seen
+/// `ratelimit-remaining` is below 20 the stream stops fetching ahead and
+/// only requests a page when the caller needs it.
+/// No task is spawned: the requests run inside the stream, and dropping the
+/// stream cancels them.
+///
+/// # Errors and the total check
+///
+/// A failed page is yielded as an `Err` after every item of the pages before
+/// it, and the stream ends after it: a listing never ends short silently.
+/// When the last page has been yielded, the number of items is compared with
+/// the first page's `meta.total`; if they differ, a final
+/// [`Error::TotalMismatch`] is yielded. This happens when images are created
+/// or deleted while the listing runs: pagination is by offset, so an item
+/// may then be missed or seen twice. The items yielded are real; list again
+/// for a consistent view.
 pub struct PageStream<T> {
     client: Client,
     fetch: Fetch<T>,
     per_page: u64,
     window: usize,
     in_flight: FuturesOrdered<BoxFuture<'static, Result<Page<T>>>>,
+    /// Finished requests, in page order; an `Err` here is the last item.
     ready: VecDeque<Result<Page<T>>>,
     next_to_request: u64,
     request_up_to: u64,
-    first_seen: bool,
-    expected_total: u64,
+    /// The first page's `meta.total`, once it has arrived.
+    total: Option<u64>,
     seen: u64,
-    failure: Option<Error>,
     done: bool,
 }
 
@@ -136,13 +135,11 @@ impl<T: Send + 'static> PageStream<T> {
             per_page,
             window,
             in_flight: FuturesOrdered::new(),
-            ready: VecDeque::new(),
+            ready: invalid.map(Err).into_iter().collect(),
             next_to_request: 1,
             request_up_to: 1,
-            first_seen: false,
-            expected_total: 0,
+            total: None,
             seen: 0,
-            failure: invalid,
             done: false,
         }
     }
@@ -155,35 +152,22 @@ impl<T: Send + 'static> PageStream<T> {
         }
     }
 
-    /// Starts the requests the window allows and moves finished ones to
-    /// `ready`. `wanted` is true when the caller is waiting for a page.
-    fn drive(&mut self, cx: &mut Context<'_>, wanted: bool) {
-        let failed = matches!(self.ready.back(), Some(Err(_)));
+    /// Starts the requests the window allows (one more when the caller is
+    /// `waiting` for a page) and moves finished ones to `ready`.
+    fn drive(&mut self, cx: &mut Context<'_>, waiting: bool) {
         let rate_low = self
             .client
             .rate_limit()
             .is_some_and(|limit| limit.remaining < PREFETCH_MIN_REMAINING);
-        // Before the first page only page 1 can be requested (nothing else
-        // is planned), so the window needs no special case for it.
-        let allowed = if rate_low {
-            usize::from(wanted)
-        } else {
-            self.window.max(usize::from(wanted))
-        };
-        // At most `room` requests start here: the loop is bounded by the
-        // window whatever the page numbers say.
-        let held = self.in_flight.len() + self.ready.len();
-        let room = if failed {
-            0
-        } else {
-            allowed.saturating_sub(held)
-        };
-        for _ in 0..room {
-            if self.next_to_request > self.request_up_to {
-                break;
-            }
-            let page = self.next_to_request;
-            self.in_flight.push_back((self.fetch)(page, self.per_page));
+        let ahead = if rate_low { 0 } else { self.window };
+        let allowed = ahead.max(usize::from(waiting));
+        let failed = matches!(self.ready.back(), Some(Err(_)));
+        while !failed
+            && self.in_flight.len() + self.ready.len() < allowed
+            && self.next_to_request <= self.request_up_to
+        {
+            self.in_flight
+                .push_back((self.fetch)(self.next_to_request, self.per_page));
             self.next_to_request += 1;
         }
         while let Poll::Ready(Some(result)) = self.in_flight.poll_next_unpin(cx) {
@@ -191,7 +175,7 @@ impl<T: Send + 'static> PageStream<T> {
         }
     }
 
-    /// Stops the listing: pending requests are dropped (cancelled).
+    /// Drops the pending requests (which cancels them) and plans no more.
     fn stop(&mut self) {
         self.in_flight = FuturesOrdered::new();
         self.ready.clear();
@@ -200,37 +184,32 @@ impl<T: Send + 'static> PageStream<T> {
 
     /// Checks a page's `next` link and plans the following requests.
     fn accept(&mut self, page: &Page<T>) -> Result<()> {
-        if !self.first_seen {
-            self.first_seen = true;
-            self.expected_total = page.total;
-        }
+        let total = *self.total.get_or_insert(page.total);
         let seen_before = self.seen;
         self.seen += page.items.len() as u64;
         let Some(link) = page.links.next.as_deref() else {
             self.stop();
             return Ok(());
         };
-        if page.number > 1 && seen_before >= self.expected_total {
-            // This page began past the total and still links further: a
-            // server that keeps linking would make the listing endless.
-            return Err(Error::BadPageLink {
-                link: redact_patterns(link).into_owned(),
-                reason: format!(
-                    "page {} began past the {} item(s) the listing announced ({} yielded) \
+        if page.number > 1 && seen_before >= total {
+            return Err(bad_link(
+                link,
+                format!(
+                    "page {} began past the {total} item(s) the listing announced ({} yielded) \
                      and links further; the listing stops here, list again",
-                    page.number, self.expected_total, self.seen
+                    page.number, self.seen
                 ),
-            });
+            ));
         }
         let target = parse_link(link)?;
         if target.page <= page.number {
-            return Err(Error::BadPageLink {
-                link: redact_patterns(link).into_owned(),
-                reason: format!(
+            return Err(bad_link(
+                link,
+                format!(
                     "it points to page {} from page {}; a next link must advance",
                     target.page, page.number
                 ),
-            });
+            ));
         }
         if page.number == 1
             && let Some(per_page) = target.per_page.filter(|n| (1..=200).contains(n))
@@ -242,29 +221,14 @@ impl<T: Send + 'static> PageStream<T> {
             self.stop();
             self.next_to_request = target.page;
         }
-        let planned_last = if self.window == 0 {
-            target.page
-        } else {
-            let from_total = self.expected_total.div_ceil(self.per_page.max(1));
-            let from_link = page
-                .links
-                .last
-                .as_deref()
-                .and_then(|last| parse_link(last).ok())
-                .map_or(0, |last| last.page);
-            target.page.max(from_total).max(from_link)
-        };
-        self.request_up_to = self.request_up_to.max(planned_last).max(target.page);
+        // A `last` link that does not parse only plans fewer pages ahead.
+        let last = page.links.last.as_deref().map(parse_link);
+        self.request_up_to = self
+            .request_up_to
+            .max(target.page)
+            .max(total.div_ceil(self.per_page.max(1)))
+            .max(last.and_then(Result::ok).map_or(0, |last| last.page));
         Ok(())
-    }
-
-    fn finish(&mut self) -> Option<Error> {
-        self.done = true;
-        self.stop();
-        (self.first_seen && self.seen != self.expected_total).then_some(Error::TotalMismatch {
-            expected: self.expected_total,
-            seen: self.seen,
-        })
     }
 }
 
@@ -273,37 +237,36 @@ impl<T: Send + 'static> Stream for PageStream<T> {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
-        if let Some(error) = this.failure.take() {
-            this.done = true;
-            this.stop();
-            return Poll::Ready(Some(Err(error)));
-        }
         if this.done {
             return Poll::Ready(None);
         }
         this.drive(cx, true);
-        match this.ready.pop_front() {
-            Some(Ok(page)) => match this.accept(&page) {
-                Ok(()) => Poll::Ready(Some(Ok(page))),
-                Err(error) => {
-                    // The page itself is fine; the error follows it.
-                    this.failure = Some(error);
-                    Poll::Ready(Some(Ok(page)))
-                }
-            },
-            Some(Err(error)) => {
-                this.done = true;
-                this.stop();
-                Poll::Ready(Some(Err(error)))
+        let Some(result) = this.ready.pop_front() else {
+            if !this.in_flight.is_empty() {
+                return Poll::Pending;
             }
-            None if this.in_flight.is_empty() => Poll::Ready(this.finish().map(Err)),
-            None => Poll::Pending,
+            this.done = true;
+            let (expected, seen) = (this.total.unwrap_or(this.seen), this.seen);
+            let mismatch = Error::TotalMismatch { expected, seen };
+            return Poll::Ready((expected != seen).then_some(Err(mismatch)));
+        };
+        if let Ok(page) = &result
+            && let Err(error) = this.accept(page)
+        {
+            // The page itself is fine; the error follows it.
+            this.stop();
+            this.ready.push_back(Err(error));
+        } else if result.is_err() {
+            this.done = true;
+            this.stop();
         }
+        Poll::Ready(Some(result))
     }
 }
 
-/// A lazy stream of items, page after page; see the
-/// [module docs](self).
+/// A lazy stream of items, page after page, from
+/// [`List::stream`](crate::List::stream) or [`PageStream::items`]: its pages
+/// are followed, fetched ahead and checked as told at [`PageStream`].
 pub struct ItemStream<T> {
     pages: PageStream<T>,
     current: std::vec::IntoIter<T>,
@@ -323,24 +286,16 @@ impl<T: Send + 'static> Stream for ItemStream<T> {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
-        if let Some(item) = this.current.next() {
-            // Keep the requests ahead moving while items are handed out.
-            if !this.pages.done {
-                this.pages.drive(cx, false);
-            }
-            return Poll::Ready(Some(Ok(item)));
-        }
         loop {
-            match this.pages.poll_next_unpin(cx) {
-                Poll::Ready(Some(Ok(page))) => {
-                    this.current = page.items.into_iter();
-                    if let Some(item) = this.current.next() {
-                        return Poll::Ready(Some(Ok(item)));
-                    }
-                }
-                Poll::Ready(Some(Err(error))) => return Poll::Ready(Some(Err(error))),
-                Poll::Ready(None) => return Poll::Ready(None),
-                Poll::Pending => return Poll::Pending,
+            if let Some(item) = this.current.next() {
+                // Keep the requests ahead moving while items are handed out.
+                this.pages.drive(cx, false);
+                return Poll::Ready(Some(Ok(item)));
+            }
+            match ready!(this.pages.poll_next_unpin(cx)) {
+                Some(Ok(page)) => this.current = page.items.into_iter(),
+                Some(Err(error)) => return Poll::Ready(Some(Err(error))),
+                None => return Poll::Ready(None),
             }
         }
     }
@@ -352,12 +307,15 @@ struct LinkTarget {
     per_page: Option<u64>,
 }
 
-fn parse_link(link: &str) -> Result<LinkTarget> {
-    let bad = |reason: &str| Error::BadPageLink {
+fn bad_link(link: &str, reason: impl Into<String>) -> Error {
+    Error::BadPageLink {
         link: redact_patterns(link).into_owned(),
-        reason: reason.to_string(),
-    };
-    let url = url::Url::parse(link).map_err(|_| bad("it is not an absolute URL"))?;
+        reason: reason.into(),
+    }
+}
+
+fn parse_link(link: &str) -> Result<LinkTarget> {
+    let url = url::Url::parse(link).map_err(|_| bad_link(link, "it is not an absolute URL"))?;
     let mut page = None;
     let mut per_page = None;
     for (name, value) in url.query_pairs() {
@@ -369,10 +327,11 @@ fn parse_link(link: &str) -> Result<LinkTarget> {
     }
     match page {
         Some(page) if (1..=MAX_PAGE).contains(&page) => Ok(LinkTarget { page, per_page }),
-        Some(page) if page > MAX_PAGE => Err(bad(
+        Some(page) if page > MAX_PAGE => Err(bad_link(
+            link,
             "its page number is larger than any the API can serve (2^63 - 1)",
         )),
-        _ => Err(bad("it has no positive `page` query parameter")),
+        _ => Err(bad_link(link, "it has no positive `page` query parameter")),
     }
 }
 

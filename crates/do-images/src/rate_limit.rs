@@ -4,10 +4,12 @@ use std::time::{Duration, SystemTime};
 
 use reqwest::header::HeaderMap;
 
-/// The rate-limit state one response reported. DigitalOcean sends it on
-/// every response, errors and `204` included.
+/// The rate-limit state one response reported, read from its
+/// `ratelimit-*` headers (the server's count; the rates this client keeps
+/// under are its [`RequestLimits`](crate::RequestLimits)). DigitalOcean
+/// sends it on every response, errors and `204` included.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RateLimit {
+pub struct RateLimitStatus {
     /// Requests allowed per hour (`ratelimit-limit`).
     pub limit: u64,
     /// Requests left in the current window (`ratelimit-remaining`).
@@ -17,7 +19,7 @@ pub struct RateLimit {
     pub reset: u64,
 }
 
-impl RateLimit {
+impl RateLimitStatus {
     /// Reads the three headers (names are case-insensitive); `None` unless
     /// all three are present and numeric.
     pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
@@ -71,10 +73,10 @@ mod tests {
                 HeaderValue::from_static(value),
             );
         }
-        let limit = RateLimit::from_headers(&headers).unwrap();
+        let limit = RateLimitStatus::from_headers(&headers).unwrap();
         assert_eq!(
             limit,
-            RateLimit {
+            RateLimitStatus {
                 limit: 5000,
                 remaining: 4321,
                 reset: 1_700_000_060
@@ -83,12 +85,12 @@ mod tests {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         assert_eq!(limit.until_reset(now), Duration::from_secs(60));
         headers.remove("ratelimit-limit");
-        assert_eq!(RateLimit::from_headers(&headers), None);
+        assert_eq!(RateLimitStatus::from_headers(&headers), None);
     }
 
     #[test]
     fn an_absurd_reset_does_not_overflow() {
-        let limit = RateLimit {
+        let limit = RateLimitStatus {
             limit: 5000,
             remaining: 0,
             reset: u64::MAX,

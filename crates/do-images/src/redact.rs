@@ -14,12 +14,22 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
 /// What replaces a removed secret.
 pub const REDACTED: &str = "***";
 
 /// Known secrets shorter than this are not searched for: so short a string
 /// is no credential, and replacing it everywhere would garble messages.
 const MIN_SECRET_LEN: usize = 8;
+
+/// Every byte outside RFC 3986's unreserved set: what is percent-encoded
+/// when a URL or form body carries a secret.
+const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// Query parameters that make a URL a credential (lower case).
 const PRESIGNED_PARAMETERS: [&str; 3] = [
@@ -68,25 +78,21 @@ impl Redactor {
         if secret.len() < MIN_SECRET_LEN {
             return self;
         }
-        let mut known: Vec<String> = self.known.iter().cloned().collect();
-        for form in [secret.to_string(), percent_encoded(secret)] {
-            if !known.contains(&form) {
-                known.push(form);
-            }
-        }
-        known.sort_by_key(|form| std::cmp::Reverse(form.len()));
-        Self {
-            known: known.into(),
-        }
+        let encoded = utf8_percent_encode(secret, NOT_UNRESERVED).to_string();
+        self.with_forms([secret.to_string(), encoded])
     }
 
     /// This redactor, also knowing every secret `other` knows.
     #[must_use]
     pub fn merged(self, other: &Redactor) -> Self {
-        let mut known: Vec<String> = self.known.iter().cloned().collect();
-        for form in other.known.iter() {
-            if !known.contains(form) {
-                known.push(form.clone());
+        self.with_forms(other.known.iter().cloned())
+    }
+
+    fn with_forms(self, forms: impl IntoIterator<Item = String>) -> Self {
+        let mut known = self.known.to_vec();
+        for form in forms {
+            if !known.contains(&form) {
+                known.push(form);
             }
         }
         known.sort_by_key(|form| std::cmp::Reverse(form.len()));
@@ -127,18 +133,13 @@ pub fn redact_patterns(text: &str) -> Cow<'_, str> {
     if !may_hold_one {
         return Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find(|c: char| !is_delimiter(c)) {
-        out.push_str(&rest[..start]);
-        let word_and_more = &rest[start..];
-        let end = word_and_more
-            .find(is_delimiter)
-            .unwrap_or(word_and_more.len());
-        out.push_str(&redact_word(&word_and_more[..end]));
-        rest = &word_and_more[end..];
-    }
-    out.push_str(rest);
+    let out: String = text
+        .split_inclusive(is_delimiter)
+        .map(|piece| {
+            let word = piece.strip_suffix(is_delimiter).unwrap_or(piece);
+            redact_word(word) + &piece[word.len()..]
+        })
+        .collect();
     if out == text {
         Cow::Borrowed(text)
     } else {
@@ -173,36 +174,14 @@ fn redact_word(word: &str) -> String {
 
 /// `word` with the `user:password@` of each URL in it replaced.
 fn without_userinfo(word: &str) -> String {
-    let mut out = String::with_capacity(word.len());
-    let mut rest = word;
-    while let Some(scheme_end) = rest.find("://") {
-        let authority_start = scheme_end + 3;
-        out.push_str(&rest[..authority_start]);
-        let after = &rest[authority_start..];
-        let authority_len = after.find(['/', '?', '#']).unwrap_or(after.len());
-        let authority = &after[..authority_len];
+    let mut parts = word.split("://");
+    let mut out = parts.next().unwrap_or_default().to_string();
+    for after in parts {
+        let authority = &after[..after.find(['/', '?', '#']).unwrap_or(after.len())];
+        out.push_str("://");
         match authority.rfind('@') {
-            Some(at) => {
-                out.push_str(REDACTED);
-                out.push_str(&authority[at..]);
-            }
-            None => out.push_str(authority),
-        }
-        rest = &after[authority_len..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// `secret` with every byte outside RFC 3986's unreserved set
-/// percent-encoded, as a URL or form body carries it.
-fn percent_encoded(secret: &str) -> String {
-    let mut out = String::with_capacity(secret.len() * 3);
-    for byte in secret.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
+            Some(at) => out.push_str(&format!("{REDACTED}{}", &after[at..])),
+            None => out.push_str(after),
         }
     }
     out

@@ -1,40 +1,7 @@
-//! The client-wide request limiter: every request of a [`Client`] and its
-//! clones (fetched-ahead pages, retries and waiter polls included) takes a
-//! slot first, so that a busy program waits a little instead of meeting
-//! `429`s.
-//!
-//! # How it counts
-//!
-//! DigitalOcean counts the requests of a token in sliding windows: at most
-//! 250 in any minute (the burst limit) and 5,000 in any hour. The limiter
-//! keeps the same count on the client's side, window by window. A request
-//! counts from the moment its answer arrived (or its attempt was given up),
-//! the latest moment at which the server can have counted it: so the
-//! client's window for a request never ends before the server's, whatever
-//! the latency. When a window is full, the next request waits, first come
-//! first served, until the oldest request in it leaves it.
-//!
-//! A listing of 600 pages thus sends 250 requests as fast as fetch-ahead
-//! allows, waits for the first of them to be a minute old, and so on: about
-//! two minutes in all, which is the least the API's limits permit. Measured
-//! against a sandbox with the API's limits (`cargo run -p do-images-bench --
-//! rate-limited`): 600 pages in 120.6 s, no `429`, where the limits allow no
-//! less than 120 s.
-//!
-//! # Why a sliding window and not a token bucket
-//!
-//! A token bucket (the GCRA of the `governor` crate) with a burst of 250
-//! lets 250 requests through at once and then one every 240 ms: the 251st
-//! arrives within the same minute, and a sliding-window server refuses it.
-//! With a burst of 1 it never bursts, and 600 requests take 144 s where the
-//! API's windows permit about 120 s. Only a sliding window is both safe and
-//! not wasteful against a sliding-window server, and it is a few dozen lines.
-//!
-//! [`Client`]: crate::Client
+//! [`RequestLimits`] and the limiter built from them.
 
-use std::collections::VecDeque;
+use std::pin::pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use futures::future::{Either, select};
@@ -43,17 +10,15 @@ use tokio::sync::Notify;
 use crate::clock::Clock;
 use crate::sync::lock;
 
-/// The API's burst limit: requests allowed in any minute.
-pub const BURST_REQUESTS: u32 = 250;
-
-/// The API's hourly limit: requests allowed in any hour.
-pub const HOURLY_REQUESTS: u32 = 5_000;
-
 /// The request rates a [`Client`](crate::Client) keeps under, as windows of
 /// "at most `n` requests in any `length`". The default is the API's own:
-/// [`BURST_REQUESTS`] a minute and [`HOURLY_REQUESTS`] an hour.
-/// [`RequestLimits::none`] turns the limiter off (for a server without
-/// limits, such as a sandbox started with `RateLimits::unlimited()`).
+/// 250 a minute and 5,000 an hour. [`RequestLimits::none`] turns the
+/// limiter off (for a server without limits, such as a sandbox started with
+/// `RateLimits::unlimited()`).
+///
+/// Every request of a client and its clones (fetched-ahead pages, retries
+/// and waiter polls included) takes a slot first, so that a busy program
+/// waits a little instead of meeting `429`s.
 ///
 /// ```
 /// use std::time::Duration;
@@ -67,6 +32,25 @@ pub const HOURLY_REQUESTS: u32 = 5_000;
 /// let client = Client::builder().token("dop_v1_...").request_limits(limits).build()?;
 /// # Ok::<(), do_images::Error>(())
 /// ```
+///
+/// # How it counts
+///
+/// DigitalOcean counts a token's requests in sliding windows, and so does
+/// the limiter, window by window. A request counts from the moment its
+/// answer arrived (or its attempt was given up), the latest moment at which
+/// the server can have counted it: so the client's window never ends before
+/// the server's, whatever the latency. When a window is full, the next
+/// request waits, first come first served, until the oldest request in it
+/// leaves it.
+///
+/// A listing of 600 pages thus sends 250 requests as fast as fetch-ahead
+/// allows, waits for the first of them to be a minute old, and so on: about
+/// two minutes in all, which is the least the API's limits permit. Measured
+/// against a sandbox with the API's limits (`cargo run -p do-images-bench --
+/// rate-limited`): 600 pages in 120.6 s, no `429`, where the limits allow no
+/// less than 120 s. A token bucket (such as the `governor` crate's) cannot
+/// do both: with a burst of 250 it lets a 251st request through within the
+/// minute, which the server refuses; with a burst of 1 the listing takes 144 s.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RequestLimits {
     windows: Vec<Window>,
@@ -82,8 +66,8 @@ struct Window {
 impl Default for RequestLimits {
     fn default() -> Self {
         Self::none()
-            .allow(BURST_REQUESTS, Duration::from_secs(60))
-            .allow(HOURLY_REQUESTS, Duration::from_secs(3_600))
+            .allow(250, Duration::from_secs(60)) // the burst limit
+            .allow(5_000, Duration::from_secs(3_600))
     }
 }
 
@@ -119,29 +103,22 @@ pub(crate) struct Limiter {
     windows: Vec<Window>,
     longest: Duration,
     clock: Arc<dyn Clock>,
-    slots: std::sync::Mutex<VecDeque<Slot>>,
+    counted: std::sync::Mutex<Counted>,
     /// Waiters queue here, first come first served; only the first waits
     /// for a slot.
     turn: tokio::sync::Mutex<()>,
     released: Notify,
-    next_id: AtomicU64,
 }
 
-/// One request counted: in flight (`done_at` unset) or finished.
-#[derive(Debug)]
-struct Slot {
-    id: u64,
-    done_at: Option<Instant>,
+/// The requests that count: those in flight and when the others finished.
+#[derive(Debug, Default)]
+struct Counted {
+    in_flight: usize,
+    finished: Vec<Instant>,
 }
 
-/// Whether `slot` still counts at `now` in a window of `length`: it is in
-/// flight, or it finished less than `length` ago.
-fn counts(slot: &Slot, now: Instant, length: Duration) -> bool {
-    slot.done_at
-        .is_none_or(|done| now.saturating_duration_since(done) < length)
-}
-
-/// What the first waiter waits for.
+/// What the first waiter waits for; the larger of two waits covers both.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
 enum Wait {
     /// A finished request leaves a full window after this long.
     For(Duration),
@@ -157,10 +134,9 @@ impl Limiter {
             windows: limits.windows.clone(),
             longest,
             clock,
-            slots: std::sync::Mutex::new(VecDeque::new()),
+            counted: std::sync::Mutex::default(),
             turn: tokio::sync::Mutex::new(()),
             released: Notify::new(),
-            next_id: AtomicU64::new(0),
         }))
     }
 
@@ -170,91 +146,66 @@ impl Limiter {
     pub(crate) async fn acquire(self: &Arc<Self>) -> Permit {
         let _turn = self.turn.lock().await;
         loop {
-            let released = self.released.notified();
-            futures::pin_mut!(released);
+            let mut released = pin!(self.released.notified());
             released.as_mut().enable();
-            let wait = {
-                let mut slots = lock(&self.slots);
-                let now = self.clock.now();
-                let longest = self.longest;
-                slots.retain(|slot| counts(slot, now, longest));
-                match self.wait_needed(&slots, now) {
-                    None => {
-                        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-                        slots.push_back(Slot { id, done_at: None });
-                        return Permit {
-                            limiter: self.clone(),
-                            id,
-                        };
-                    }
-                    Some(wait) => wait,
-                }
-            };
-            match wait {
-                Wait::For(duration) => {
+            match self.take_or_wait() {
+                None => return Permit(self.clone()),
+                Some(Wait::For(duration)) => {
                     let sleep = self.clock.sleep(duration);
                     if let Either::Left(((), _)) = select(sleep, released).await {
-                        tracing::debug!(
-                            waited_ms = u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
-                            "waited for the request rate limit"
-                        );
+                        tracing::debug!(?duration, "waited for the request rate limit");
                     }
                 }
-                Wait::Release => released.await,
+                Some(Wait::Release) => released.await,
             }
         }
     }
 
-    /// `None` when every window has room at `now`; else what to wait for.
-    fn wait_needed(&self, slots: &VecDeque<Slot>, now: Instant) -> Option<Wait> {
-        let mut wait: Option<Wait> = None;
-        for window in &self.windows {
-            let counted = |slot: &&Slot| counts(slot, now, window.length);
-            if slots.iter().filter(counted).count() < window.requests {
-                continue;
-            }
-            let first_out = slots
-                .iter()
-                .filter(counted)
-                .filter_map(|slot| slot.done_at)
-                .min()
-                .map(|done| {
-                    window
-                        .length
-                        .saturating_sub(now.saturating_duration_since(done))
-                });
-            wait = Some(match (wait, first_out) {
-                (_, None) | (Some(Wait::Release), _) => Wait::Release,
-                (None, Some(after)) => Wait::For(after),
-                (Some(Wait::For(before)), Some(after)) => Wait::For(before.max(after)),
-            });
+    /// Takes a slot and answers `None` when every window has room, else
+    /// answers what to wait for.
+    fn take_or_wait(&self) -> Option<Wait> {
+        let now = self.clock.now();
+        let mut counted = lock(&self.counted);
+        // How long a request finished at `done` still counts in `length`.
+        let left = |done: &Instant, length: Duration| {
+            Some(length.saturating_sub(now.saturating_duration_since(*done)))
+                .filter(|d| !d.is_zero())
+        };
+        // Forgets the requests older than every window.
+        counted
+            .finished
+            .retain(|done| left(done, self.longest).is_some());
+        let wait = self
+            .windows
+            .iter()
+            .filter_map(|window| {
+                let lefts = counted
+                    .finished
+                    .iter()
+                    .filter_map(|done| left(done, window.length));
+                let first_out = lefts.clone().min();
+                let full = counted.in_flight + lefts.count() >= window.requests;
+                full.then(|| first_out.map_or(Wait::Release, Wait::For))
+            })
+            .max();
+        if wait.is_none() {
+            counted.in_flight += 1;
         }
         wait
-    }
-
-    fn release(&self, id: u64) {
-        let now = self.clock.now();
-        let mut slots = lock(&self.slots);
-        if let Ok(index) = slots.binary_search_by_key(&id, |slot| slot.id)
-            && let Some(slot) = slots.get_mut(index)
-        {
-            slot.done_at = Some(now);
-        }
-        drop(slots);
-        self.released.notify_one();
     }
 }
 
 /// A request's slot: it counts as in flight until dropped.
 #[derive(Debug)]
-pub(crate) struct Permit {
-    limiter: Arc<Limiter>,
-    id: u64,
-}
+pub(crate) struct Permit(Arc<Limiter>);
 
 impl Drop for Permit {
     fn drop(&mut self) {
-        self.limiter.release(self.id);
+        let now = self.0.clock.now();
+        let mut counted = lock(&self.0.counted);
+        counted.in_flight -= 1;
+        counted.finished.push(now);
+        self.0.released.notify_one();
     }
 }
 
@@ -299,18 +250,14 @@ mod tests {
             let (limiter, clock) = limiter(RequestLimits::none().allow(1, Duration::MAX));
             drop(limiter.acquire().await);
             clock.advance(Duration::from_secs(5));
-            let slots = lock(&limiter.slots);
-            match limiter.wait_needed(&slots, clock.now()) {
+            match limiter.take_or_wait() {
                 Some(Wait::For(wait)) => {
                     assert_eq!(wait, Duration::MAX - Duration::from_secs(5));
                 }
                 _ => panic!("a full window waits for its oldest request"),
             }
-            assert!(
-                slots
-                    .iter()
-                    .all(|slot| counts(slot, clock.now(), Duration::MAX))
-            );
+            let counted = lock(&limiter.counted);
+            assert_eq!(counted.finished.len(), 1, "the request still counts");
         });
         within_seconds(async {
             let clock = ManualClock::default();

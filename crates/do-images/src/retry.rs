@@ -1,61 +1,58 @@
-//! When a failed request is sent again, and how long the client waits first.
-//!
-//! # The default policy, and why
-//!
-//! - **Up to 4 attempts** (3 retries). DigitalOcean's 5xx answers and dropped
-//!   connections are usually momentary; more than three retries mostly
-//!   multiplies load on an API that is already struggling.
-//! - **Full-jitter exponential backoff**: before retry *n* (counting from 0)
-//!   the client sleeps a uniformly random time in
-//!   `0..=min(20 s, 500 ms * 2^n)`. Full jitter spreads the retries of many
-//!   clients apart (the AWS SDKs use the same scheme); the 500 ms base gives a
-//!   proxy time to recover, and the 20 s cap keeps a single call bounded.
-//! - **429** waits for `retry-after` (seconds) when the API sends it (burst
-//!   limit), or else until `ratelimit-reset`, but never longer than
-//!   **60 s** (the burst window is one minute). When the API asks for a longer
-//!   wait (the hourly limit is exhausted) the client does not sleep: it
-//!   returns the `429` [`Error::Api`](crate::Error::Api) at once, with the
-//!   rate-limit state, so the caller can decide. The wait is at least
-//!   **1 s** (a `retry-after: 0`, or a `ratelimit-reset` in the past from a
-//!   skewed clock, never gives an immediate retry), plus a random extra of
-//!   up to as much again, so that requests refused together (fetched-ahead
-//!   pages) do not all retry in the same instant.
-//!   The [`request_limits`](crate::request_limits) keeps a client from meeting `429`s in
-//!   the first place.
-//! - **Which requests**: `GET`, `PUT` and `DELETE` are idempotent, so they are
-//!   retried on `429`, `500`, `502`, `503`, `504` and on any connection or
-//!   transport failure. `POST` (import an image, start an action) is retried
-//!   only on `429` and on a connection that could not be established, the
-//!   two cases where the server provably did not act on it: the client never
-//!   creates an image or starts an action twice.
-//!
-//! The price of that rule: when an import's connection breaks after the
-//! request was sent (a timeout, a connection cut mid-answer, a 5xx from a
-//! proxy), the client cannot know whether the image was created, and returns
-//! the error instead of guessing. Look before importing again:
-//! [`Images::find_by_name`](crate::Images::find_by_name) lists every image
-//! with that name.
-//!
-//! Deleting is idempotent, and the retries treat it so: when an attempt of
-//! a `DELETE` may have been carried out although its answer was lost (a
-//! 5xx, a connection cut after the request was sent, a timeout) and a retry
-//! is answered `404`, the image is gone as asked, so the deletion succeeds
-//! (logged at debug level). A `404` on the first attempt, or after only
-//! `429`s and connections that could not be established, is still
-//! not-found.
-//!
-//! [`RetryPolicy::disabled`] sends every request exactly once.
+//! [`RetryPolicy`]: when a failed request is sent again.
 
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 
-use crate::clock::Jitter;
-use crate::rate_limit::{RateLimit, header_u64};
+use crate::clock::{Jitter, jittered};
+use crate::rate_limit::{RateLimitStatus, header_u64};
 
-/// How failed requests are retried. See the [module docs](self) for the
-/// defaults and the reasons behind them.
+/// When a failed request is sent again, and how long the client waits
+/// first.
+///
+/// # The default policy, and why
+///
+/// - **Up to 4 attempts** (3 retries). DigitalOcean's 5xx answers and dropped
+///   connections are usually momentary; more than three retries mostly
+///   multiplies load on an API that is already struggling.
+/// - **Full-jitter exponential backoff**: before retry *n* (counting from 0)
+///   the client sleeps a uniformly random time in
+///   `0..=min(20 s, 500 ms * 2^n)`. Full jitter spreads the retries of many
+///   clients apart (the AWS SDKs use the same scheme); the 500 ms base gives a
+///   proxy time to recover, and the 20 s cap keeps a single call bounded.
+/// - **429** waits for `retry-after` (seconds) when the API sends it (burst
+///   limit), or else until `ratelimit-reset`, but never longer than
+///   **60 s** (the burst window is one minute). When the API asks for a longer
+///   wait (the hourly limit is exhausted) the client does not sleep: it
+///   returns the `429` [`Error::Api`](crate::Error::Api) at once, with the
+///   rate-limit state, so the caller can decide. The wait is at least
+///   **1 s** (a `retry-after: 0`, or a `ratelimit-reset` in the past from a
+///   skewed clock, never gives an immediate retry), plus a random extra of
+///   up to as much again, so that requests refused together (fetched-ahead
+///   pages) do not all retry in the same instant. The client's
+///   [`RequestLimits`](crate::RequestLimits) make `429`s rare.
+/// - **Which requests**: `GET`, `PUT` and `DELETE` are idempotent, so they are
+///   retried on `429`, `500`, `502`, `503`, `504` and on any connection or
+///   transport failure. `POST` (import an image, start an action) is retried
+///   only on `429` and on a connection that could not be established, the
+///   two cases where the server provably did not act on it: the client never
+///   creates an image or starts an action twice.
+///
+/// The price of that rule: when an import's connection breaks after the
+/// request was sent (a timeout, a connection cut mid-answer, a 5xx from a
+/// proxy), the client cannot know whether the image was created, and returns
+/// the error instead of guessing. Look before importing again:
+/// [`Images::find_by_name`](crate::Images::find_by_name) lists every image
+/// with that name.
+///
+/// Deleting is idempotent, and the retries treat it so: when an attempt of
+/// a `DELETE` may have been carried out although its answer was lost (a
+/// 5xx, a connection cut after the request was sent, a timeout) and a retry
+/// is answered `404`, the image is gone as asked, so the deletion succeeds
+/// (logged at debug level). A `404` on the first attempt, or after only
+/// `429`s and connections that could not be established, is still
+/// not-found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_attempts: u32,
@@ -113,9 +110,8 @@ impl RetryPolicy {
         self
     }
 
-    /// The shortest wait after a `429` (default 1 s), whatever the answer
-    /// asked for; a random extra of up to as much again is added to every
-    /// `429`'s wait.
+    /// The shortest wait after a `429`, whatever the answer asked for, before
+    /// the random extra of up to as much again.
     pub fn with_min_rate_limit_wait(mut self, wait: Duration) -> Self {
         self.min_rate_limit_wait = wait;
         self
@@ -148,13 +144,10 @@ impl RetryPolicy {
 
     /// The full-jitter delay before retry number `retry` (0 for the first).
     pub(crate) fn backoff(&self, retry: u32, jitter: &dyn Jitter) -> Duration {
-        let factor = 1u32.checked_shl(retry.min(31)).unwrap_or(u32::MAX);
-        let cap = self
-            .initial_backoff
-            .saturating_mul(factor)
-            .min(self.max_backoff);
-        let millis = u64::try_from(cap.as_millis()).unwrap_or(u64::MAX);
-        Duration::from_millis(jitter.up_to(millis))
+        jittered(
+            jitter,
+            doubled(self.initial_backoff, retry, self.max_backoff),
+        )
     }
 
     /// The delay before retrying after an answer with `status`, or `None`
@@ -173,23 +166,15 @@ impl RetryPolicy {
         }
         match status.as_u16() {
             429 => {
-                let asked = match header_u64(headers, "retry-after") {
-                    Some(seconds) => Duration::from_secs(seconds),
-                    None => match RateLimit::from_headers(headers) {
-                        Some(limit) => limit.until_reset(now),
-                        None => self.backoff(retry, jitter),
-                    },
-                };
-                if asked > self.max_rate_limit_wait {
-                    return None;
-                }
+                let asked = header_u64(headers, "retry-after")
+                    .map(Duration::from_secs)
+                    .or_else(|| {
+                        RateLimitStatus::from_headers(headers).map(|limit| limit.until_reset(now))
+                    })
+                    .unwrap_or_else(|| self.backoff(retry, jitter));
                 let floor = self.min_rate_limit_wait;
-                let extra = jitter.up_to(u64::try_from(floor.as_millis()).unwrap_or(u64::MAX));
-                Some(
-                    asked
-                        .max(floor)
-                        .saturating_add(Duration::from_millis(extra)),
-                )
+                (asked <= self.max_rate_limit_wait)
+                    .then(|| asked.max(floor).saturating_add(jittered(jitter, floor)))
             }
             500 | 502 | 503 | 504 if is_idempotent(method) => Some(self.backoff(retry, jitter)),
             _ => None,
@@ -206,11 +191,14 @@ impl RetryPolicy {
         retry: u32,
         jitter: &dyn Jitter,
     ) -> Option<Duration> {
-        if retry + 1 >= self.max_attempts || !(before_sending || is_idempotent(method)) {
-            return None;
-        }
-        Some(self.backoff(retry, jitter))
+        let allowed = before_sending || is_idempotent(method);
+        (allowed && retry + 1 < self.max_attempts).then(|| self.backoff(retry, jitter))
     }
+}
+
+/// `base` doubled `times` times, at most `cap`.
+pub(crate) fn doubled(base: Duration, times: u32, cap: Duration) -> Duration {
+    base.saturating_mul(1 << times.min(31)).min(cap)
 }
 
 fn is_idempotent(method: &Method) -> bool {

@@ -14,14 +14,10 @@ impl Token {
         Self(token.into().trim().to_string())
     }
 
-    /// The token itself; only the executor calls this, to build the
-    /// `Authorization` header.
+    /// The token itself, for the `Authorization` header and the client's
+    /// redactor.
     pub(crate) fn expose(&self) -> &str {
         &self.0
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 }
 
@@ -37,14 +33,8 @@ impl fmt::Display for Token {
     }
 }
 
-impl From<&str> for Token {
-    fn from(value: &str) -> Self {
-        Self::new(value)
-    }
-}
-
-impl From<String> for Token {
-    fn from(value: String) -> Self {
+impl<S: Into<String>> From<S> for Token {
+    fn from(value: S) -> Self {
         Self::new(value)
     }
 }

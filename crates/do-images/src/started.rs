@@ -5,12 +5,13 @@ use std::fmt;
 use std::ops::Deref;
 
 use do_images_api::open_enums::{ActionStatus, ImageStatus};
-use do_images_api::types::{ActionEnvelope, ImageEnvelope};
+use do_images_api::types::{Action, ActionEnvelope, Image, ImageEnvelope};
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::answer::{Call, Envelope, Field, Output, Received};
+use crate::call::{Answer, model_or};
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::wait::{State, WaitOptions, wait_for};
 
 /// What a waiter polls: an image ([`ImageTarget`]) or an action
@@ -41,64 +42,83 @@ pub(crate) mod sealed {
 
     /// How one kind of resource is polled and read.
     pub trait Poll: Copy + fmt::Debug + Send + Sync + 'static {
-        /// The answer to a poll.
-        type Envelope: Envelope;
+        /// The model a poll answers with.
+        type Model: DeserializeOwned + Send + 'static;
+        /// The generated answer around it, generic over how it is read.
+        type Envelope<T: DeserializeOwned>: DeserializeOwned;
         /// What the resource is called in errors.
         const RESOURCE: &'static str;
         /// The id errors name.
         fn id(&self) -> u64;
+        /// The object inside an answer.
+        fn object<T: DeserializeOwned>(envelope: Self::Envelope<T>) -> T;
         /// One poll.
-        fn get<'a>(&self, api: &'a do_images_api::Client) -> Call<'a, Self::Envelope>;
-        /// The status to show and the state, from the answer's `status` and
-        /// `error_message`.
-        fn state(status: Option<&str>, error_message: Option<&str>) -> (String, State);
+        fn get<'a>(&self, api: &'a do_images_api::Client) -> impl do_images_api::Operation + 'a;
+        /// The id of the model.
+        fn id_of(model: &Self::Model) -> u64;
+        /// The status to show and the state.
+        fn state(model: &Self::Model) -> (String, State);
     }
 
     impl Poll for ImageTarget {
-        type Envelope = ImageEnvelope;
+        type Model = Image;
+        type Envelope<T: DeserializeOwned> = ImageEnvelope<T>;
         const RESOURCE: &'static str = "image";
         fn id(&self) -> u64 {
             self.id
         }
-        fn get<'a>(&self, api: &'a do_images_api::Client) -> Call<'a, ImageEnvelope> {
-            let request = api.images_get().image_id(self.id);
-            Call::new(request.clone().send(), request.send_json())
+        fn object<T: DeserializeOwned>(envelope: ImageEnvelope<T>) -> T {
+            envelope.image
         }
-        fn state(status: Option<&str>, error_message: Option<&str>) -> (String, State) {
-            let message = error_message.filter(|m| !m.is_empty()).map(str::to_string);
-            let state = match status.map(ImageStatus::from) {
-                Some(ImageStatus::Available) => State::Done,
-                Some(ImageStatus::Deleted | ImageStatus::Retired) => State::Failed(message),
+        fn get<'a>(&self, api: &'a do_images_api::Client) -> impl do_images_api::Operation + 'a {
+            api.images_get().image_id(self.id)
+        }
+        fn id_of(image: &Image) -> u64 {
+            image.id
+        }
+        fn state(image: &Image) -> (String, State) {
+            let message = Some(image.error_message.clone()).filter(|m| !m.is_empty());
+            let state = match image.status {
+                ImageStatus::Available => State::Done,
+                ImageStatus::Deleted | ImageStatus::Retired => State::Failed(message),
                 _ => State::Pending(message),
             };
-            (status.unwrap_or("unknown").to_string(), state)
+            (image.status.as_str().to_string(), state)
         }
     }
 
     impl Poll for ActionTarget {
-        type Envelope = ActionEnvelope;
+        type Model = Action;
+        type Envelope<T: DeserializeOwned> = ActionEnvelope<T>;
         const RESOURCE: &'static str = "action";
         fn id(&self) -> u64 {
             self.id
         }
-        fn get<'a>(&self, api: &'a do_images_api::Client) -> Call<'a, ActionEnvelope> {
-            let request = api.image_actions_get().image_id(self.image_id);
-            let request = request.action_id(self.id);
-            Call::new(request.clone().send(), request.send_json())
+        fn object<T: DeserializeOwned>(envelope: ActionEnvelope<T>) -> T {
+            envelope.action
         }
-        fn state(status: Option<&str>, _: Option<&str>) -> (String, State) {
-            let state = match status.map(ActionStatus::from) {
-                Some(ActionStatus::Completed) => State::Done,
-                Some(ActionStatus::Errored) => State::Failed(None),
+        fn get<'a>(&self, api: &'a do_images_api::Client) -> impl do_images_api::Operation + 'a {
+            let request = api.image_actions_get().image_id(self.image_id);
+            request.action_id(self.id)
+        }
+        fn id_of(action: &Action) -> u64 {
+            action.id
+        }
+        fn state(action: &Action) -> (String, State) {
+            let state = match action.status {
+                ActionStatus::Completed => State::Done,
+                ActionStatus::Errored => State::Failed(None),
                 _ => State::Pending(None),
             };
-            (status.unwrap_or("unknown").to_string(), state)
+            (action.status.as_str().to_string(), state)
         }
     }
 }
 
+use sealed::Poll;
+
 /// The model a target's polls answer with.
-type ModelOf<K> = <<K as sealed::Poll>::Envelope as Envelope>::Item;
+type ModelOf<K> = <K as Poll>::Model;
 
 /// A wait for an image or an action to settle, from
 /// [`Images::wait_until_available`](crate::Images::wait_until_available) or
@@ -133,20 +153,21 @@ impl<K: Target> Wait<K> {
         self.send_as().await
     }
 
-    /// Like [`send`](Self::send), the last poll read as `T` (see
-    /// [`Output`]). The status is read from each answer whatever `T`.
-    pub async fn send_as<T: Output<ModelOf<K>>>(self) -> Result<T> {
+    /// Like [`send`](Self::send), the last poll's object read as `T`. Each
+    /// poll is read as the model, for its status; the last one is read as
+    /// `T` too.
+    pub async fn send_as<T: DeserializeOwned + Send + 'static>(self) -> Result<T> {
         let target = self.target?;
         let client = &self.client;
         let poll = || async move {
-            let answer: T = T::object(client, target.get(client.api())).await?;
-            let (shown, state) = K::state(
-                answer.text(Field::Status).as_deref(),
-                answer.text(Field::ErrorMessage).as_deref(),
-            );
-            Ok((shown, state, answer))
+            let answer = client.answer(target.get(client.api())).await?;
+            let model = K::object(answer.decode::<K::Envelope<K::Model>>()?);
+            let (shown, state) = K::state(&model);
+            Ok((shown, state, (answer, model)))
         };
-        wait_for(client, &self.options, K::RESOURCE, target.id(), poll).await
+        let (answer, model) =
+            wait_for(client, &self.options, K::RESOURCE, target.id(), poll).await?;
+        model_or(model, || answer.decode::<K::Envelope<T>>().map(K::object))
     }
 }
 
@@ -160,34 +181,29 @@ pub struct Started<K, T> {
     client: Client,
 }
 
-impl<K: Target, T: Output<ModelOf<K>>> Started<K, T> {
-    /// The handle of `answer` (received as `received` says), whose id
-    /// `target` turns into what a waiter polls. The models always carry an
-    /// id; an object read as JSON without one, or with id 0, is a decoding
-    /// error: the request was sent, so it is the answer that is wrong, not
-    /// the caller's input.
+impl<K: Target, T: DeserializeOwned + Send + 'static> Started<K, T> {
+    /// The handle of the work `answer` reports, whose id `target` turns
+    /// into what a waiter polls. The object is read as the model (for its
+    /// id) and as `T`; an id 0 is a decoding error: the request was sent,
+    /// so it is the answer that is wrong, not the caller's input.
     pub(crate) fn new(
         client: Client,
-        received: &Received,
-        answer: T,
+        answer: &Answer,
         target: impl FnOnce(u64) -> K,
     ) -> Result<Self> {
-        let (status, request_id) = received.get();
-        let wrong_id = |problem: &str| Error::Decode {
-            status,
-            excerpt: String::new(),
-            reason: format!(
-                "{problem}: the new {} needs a positive integer id; the request was sent and \
-                 may have started the work",
-                K::RESOURCE
-            ),
-            request_id: request_id.clone(),
-        };
-        let id = match answer.id() {
-            None => return Err(wrong_id("missing field `id`")),
-            Some(0) => return Err(wrong_id("id 0")),
-            Some(id) => id,
-        };
+        let model = K::object(answer.decode::<K::Envelope<K::Model>>()?);
+        let id = K::id_of(&model);
+        if id == 0 {
+            return Err(answer.error(
+                0,
+                format!(
+                    "id 0: the new {} needs a positive integer id; the request was sent and \
+                     may have started the work",
+                    K::RESOURCE
+                ),
+            ));
+        }
+        let answer = model_or(model, || answer.decode::<K::Envelope<T>>().map(K::object))?;
         Ok(Self {
             answer,
             target: target(id),

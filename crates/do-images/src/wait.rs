@@ -9,7 +9,9 @@ use std::time::Duration;
 use futures::future::{Either, select};
 
 use crate::client::Client;
+use crate::clock::jittered;
 use crate::error::{Error, Result};
+use crate::retry::doubled;
 
 /// What a progress callback is told after each poll.
 #[derive(Clone, Debug)]
@@ -127,11 +129,9 @@ impl WaitOptions {
     }
 
     fn delay(&self, poll: u32, client: &Client) -> Duration {
-        let factor = 1u32.checked_shl(poll.min(31)).unwrap_or(u32::MAX);
-        let cap = self.min_delay.saturating_mul(factor).min(self.max_delay);
-        let spread = u64::try_from((cap - self.min_delay).as_millis()).unwrap_or(u64::MAX);
+        let cap = doubled(self.min_delay, poll, self.max_delay);
         self.min_delay
-            .saturating_add(Duration::from_millis(client.jitter().up_to(spread)))
+            .saturating_add(jittered(client.jitter(), cap - self.min_delay))
     }
 }
 
@@ -164,22 +164,6 @@ pub(crate) async fn wait_for<T, P, F>(
     options: &WaitOptions,
     resource: &'static str,
     id: u64,
-    poll: P,
-) -> Result<T>
-where
-    P: FnMut() -> F,
-    F: Future<Output = Result<(String, State, T)>>,
-{
-    wait_for_unredacted(client, options, resource, id, poll)
-        .await
-        .map_err(|error| error.redacted(client.redactor()))
-}
-
-async fn wait_for_unredacted<T, P, F>(
-    client: &Client,
-    options: &WaitOptions,
-    resource: &'static str,
-    id: u64,
     mut poll: P,
 ) -> Result<T>
 where
@@ -189,91 +173,82 @@ where
     options.check()?;
     let clock = client.clock();
     let start = clock.now();
+    let elapsed = || clock.now().saturating_duration_since(start);
     let mut last_status: Option<String> = None;
     let mut last_message: Option<String> = None;
     let mut polls = 0u32;
-    let timed_out = |last_status: Option<String>| {
-        let waited = clock.now().saturating_duration_since(start);
-        Error::WaitTimedOut {
-            resource,
-            id,
-            last_status,
-            waited,
-        }
+    let mut pause: Option<Duration> = None;
+    let failed = |status, error_message| Error::WaitFailed {
+        resource,
+        id,
+        status,
+        error_message,
     };
-    loop {
-        let elapsed = clock.now().saturating_duration_since(start);
-        let remaining = options.max_wait.saturating_sub(elapsed);
+    let outcome = loop {
+        let remaining = options.max_wait.saturating_sub(elapsed());
         if remaining.is_zero() {
-            return Err(timed_out(last_status));
+            break None;
+        }
+        if let Some(delay) = pause.take() {
+            clock.sleep(delay.min(remaining)).await;
+            continue;
         }
         polls += 1;
-        let result = match select(clock.deadline(remaining), pin!(poll())).await {
-            Either::Left(((), _cut)) => return Err(timed_out(last_status)),
-            Either::Right((result, _)) => result,
+        let Either::Right((result, _)) = select(clock.deadline(remaining), pin!(poll())).await
+        else {
+            break None;
         };
-        let elapsed = clock.now().saturating_duration_since(start);
         let mut transient_error = None;
-        let mut outcome = None;
-        match result {
+        let outcome = match result {
             Ok((status, state, answer)) => {
                 last_status = Some(status.clone());
                 match state {
-                    State::Done => outcome = Some(Ok(answer)),
-                    State::Failed(error_message) => {
-                        outcome = Some(Err(Error::WaitFailed {
-                            resource,
-                            id,
-                            status,
-                            error_message: error_message.or_else(|| last_message.clone()),
-                        }))
+                    State::Done => Some(Ok(answer)),
+                    State::Failed(message) => {
+                        Some(Err(failed(status, message.or(last_message.clone()))))
                     }
-                    State::Pending(message) => last_message = message.or(last_message),
+                    State::Pending(message) => {
+                        last_message = message.or(last_message.take());
+                        None
+                    }
                 }
             }
             Err(error) if error.status() == Some(404) && last_status.is_some() => {
                 tracing::debug!(resource, id, error = ?error.to_string(), "gone while waiting");
-                outcome = Some(Err(Error::WaitFailed {
-                    resource,
-                    id,
-                    status: GONE.to_string(),
-                    error_message: last_message.clone(),
-                }));
+                let status = "gone (404: deleted while waited for)".to_string();
+                Some(Err(failed(status, last_message.clone())))
             }
             Err(error) if error.is_retryable() => {
-                tracing::debug!(
-                    resource,
-                    id,
-                    error = ?error.to_string(),
-                    "transient error while waiting"
-                );
+                tracing::debug!(resource, id, error = ?error.to_string(), "transient error while waiting");
                 transient_error = Some(error.to_string());
+                None
             }
-            Err(error) => return Err(error),
-        }
+            Err(error) => break Some(Err(error)),
+        };
         if let Some(progress) = &options.progress {
             progress(&WaitProgress {
                 status: client.redactor().redact_option(last_status.clone()),
-                elapsed,
+                elapsed: elapsed(),
                 poll: polls,
                 transient_error,
             });
         }
-        if let Some(outcome) = outcome {
-            return outcome;
+        if outcome.is_some() {
+            break outcome;
         }
-        if elapsed >= options.max_wait {
-            return Err(timed_out(last_status));
-        }
-        let delay = options
-            .delay(polls - 1, client)
-            .min(options.max_wait - elapsed);
-        clock.sleep(delay).await;
-    }
+        pause = Some(options.delay(polls - 1, client));
+    };
+    outcome
+        .unwrap_or_else(|| {
+            Err(Error::WaitTimedOut {
+                resource,
+                id,
+                last_status,
+                waited: elapsed(),
+            })
+        })
+        .map_err(|error| error.redacted(client.redactor()))
 }
-
-/// The status of a resource that answered 404 after a successful poll.
-const GONE: &str = "gone (404: deleted while waited for)";
 
 #[cfg(test)]
 mod tests {

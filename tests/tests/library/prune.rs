@@ -9,9 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use do_images::clock::{Clock, Sleep, TokioClock};
 use do_images::retention::{PrunePlan, PruneReport, PruneResult};
-use do_images::{Client, Image, Progress};
+use do_images::{Client, Clock, Image, Progress, Sleep, TokioClock};
 use do_images_e2e::{builder_for, client_for, patient_client, quick_config, start};
 use do_images_sandbox::{FaultKind, Faults, RunningSandbox};
 use serde_json::value::RawValue;

@@ -2,7 +2,7 @@
 //! injected 429s): the state it reports, and what happens when the hourly
 //! budget is spent.
 
-use do_images::RateLimit;
+use do_images::RateLimitStatus;
 use do_images_e2e::{GOOD_URL, client_for, quick_config, start};
 use do_images_sandbox::RateLimits;
 
@@ -23,7 +23,7 @@ async fn the_client_keeps_the_last_rate_limit_the_sandbox_sent() {
     for _ in 0..3 {
         client.images().get(PUBLIC_SLUG).send().await.unwrap();
     }
-    let seen: RateLimit = client.rate_limit().expect("headers on every answer");
+    let seen: RateLimitStatus = client.rate_limit().expect("headers on every answer");
     assert_eq!((seen.limit, seen.remaining), (100, 97));
     assert!(seen.reset > 1_700_000_000, "an epoch time: {}", seen.reset);
 }

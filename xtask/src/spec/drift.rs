@@ -113,7 +113,7 @@ fn compare(
             None => {
                 // A new optional parameter is a new builder method; a new
                 // field is a new struct field, which breaks struct literals
-                // (the models are exhaustive: docs/design/generated-models.md).
+                // (the models are exhaustive: crates/do-images-api/MODELS.md).
                 let class = if parameters && !field.required {
                     Class::Additive
                 } else {

@@ -112,7 +112,7 @@ fn reason(changes: &[Change], class: Class) -> String {
             listing(&deciding)
         ),
         Class::Breaking => format!(
-            "{} (a new field breaks struct literals of the exhaustive models, docs/design/generated-models.md).",
+            "{} (a new field breaks struct literals of the exhaustive models, do_images_api::models).",
             listing(&deciding)
         ),
     }

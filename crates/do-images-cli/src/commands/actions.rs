@@ -183,17 +183,22 @@ async fn finish<S: Shown<Action>>(
     poll_interval: Duration,
 ) -> Result<(), CliError> {
     let started = request.send_as::<S>().await?;
-    if !wait.wait {
-        return started.print(output, out);
-    }
-    let action_id = started.id();
-    eprintln!("Action {action_id} started on image {image_id}.");
-    let settings = WaitSettings {
-        timeout: wait.timeout,
-        poll_interval,
+    // What follows the action's request fails, if it does, after a change
+    // was sent.
+    let after_start = async {
+        if !wait.wait {
+            return started.print(output, out);
+        }
+        let action_id = started.id();
+        eprintln!("Action {action_id} started on image {image_id}.");
+        let settings = WaitSettings {
+            timeout: wait.timeout,
+            poll_interval,
+        };
+        let done: S = wait_done(app, image_id, action_id, settings).await?;
+        done.print(output, out)
     };
-    let done: S = wait_done(app, image_id, action_id, settings).await?;
-    done.print(output, out)
+    after_start.await.map_err(CliError::after_changes)
 }
 
 /// Waits until the action is done; returns it as the output shows it.

@@ -1,7 +1,6 @@
 //! `doimg images ...`
 
 use std::io::{IsTerminal, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
@@ -16,6 +15,7 @@ use super::images_prune::{self, PRUNE_ABOUT, PruneImagesArgs};
 use crate::app::App;
 use crate::args::{OutputFormat, parse_duration, positive_id};
 use crate::error::CliError;
+use crate::exit_code;
 use crate::output::{OutputOptions, Raw, Shown};
 use crate::progress::{WaitSettings, run_wait};
 use crate::validate;
@@ -239,10 +239,10 @@ async fn delete(app: &App, args: DeleteImagesArgs) -> Result<(), CliError> {
         .collect::<Vec<_>>()
         .join(", ");
     if !args.force
-        && !confirm(&format!(
-            "Delete {} image(s): {list}? [y/N] ",
-            args.ids.len()
-        ))?
+        && !confirm(
+            app.may_ask,
+            &format!("Delete {} image(s): {list}? [y/N] ", args.ids.len()),
+        )?
     {
         return Ok(());
     }
@@ -255,38 +255,37 @@ async fn delete(app: &App, args: DeleteImagesArgs) -> Result<(), CliError> {
     // Several: go on after a failure, report each failure on its own line,
     // and end with a count (exit code of the first failure).
     let mut failures = Vec::new();
+    // Whether a deletion was sent: one that succeeded, or failed other
+    // than as a usage error (those are found before sending).
+    let mut sent = false;
     for id in &args.ids {
         match app.client.images().delete(*id).send().await {
-            Ok(()) => eprintln!("Deleted image {id}."),
+            Ok(()) => {
+                sent = true;
+                eprintln!("Deleted image {id}.");
+            }
             Err(error) => {
                 let error = CliError::from(error);
+                sent |= error.exit_code() != exit_code::USAGE;
                 crate::output::stderr::error(&format!("image {id}: {}", error.message()));
                 failures.push(error);
             }
         }
     }
-    match failures.first() {
-        None => Ok(()),
-        Some(first) => Err(CliError::Several {
-            message: format!("{} of {} deletions failed", failures.len(), args.ids.len()),
-            exit_code: first.exit_code(),
-        }),
-    }
-}
-
-/// doctl's `--interactive=false`: no question is asked, so a deletion
-/// needs --force. Set once, before the command runs.
-static NEVER_ASK: AtomicBool = AtomicBool::new(false);
-
-/// Asks no question from now on (`--interactive=false`).
-pub fn never_ask() {
-    NEVER_ASK.store(true, Ordering::Relaxed);
+    let Some(first) = failures.first() else {
+        return Ok(());
+    };
+    let error = CliError::Several {
+        message: format!("{} of {} deletions failed", failures.len(), args.ids.len()),
+        exit_code: first.exit_code(),
+    };
+    Err(if sent { error.after_changes() } else { error })
 }
 
 /// Refuses when no one can confirm a deletion: stdin is not a terminal, or
-/// `--interactive=false`; called before anything is sent.
-pub fn require_terminal() -> Result<(), CliError> {
-    let why = if NEVER_ASK.load(Ordering::Relaxed) {
+/// `--interactive=false` (`may_ask` false); called before anything is sent.
+pub fn require_terminal(may_ask: bool) -> Result<(), CliError> {
+    let why = if !may_ask {
         "--interactive=false asks no question"
     } else if std::io::stdin().is_terminal() {
         return Ok(());
@@ -299,9 +298,9 @@ pub fn require_terminal() -> Result<(), CliError> {
 }
 
 /// Asks on the terminal (`question` ends in `[y/N] `); refuses when stdin
-/// is not one.
-pub fn confirm(question: &str) -> Result<bool, CliError> {
-    require_terminal()?;
+/// is not one, or with `--interactive=false` (`may_ask` false).
+pub fn confirm(may_ask: bool, question: &str) -> Result<bool, CliError> {
+    require_terminal(may_ask)?;
     eprint!("{question}");
     std::io::stderr().flush()?;
     let mut answer = String::new();

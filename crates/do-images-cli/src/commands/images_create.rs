@@ -170,15 +170,19 @@ pub async fn create<S: Shown<Image>>(
         request = request.tags(args.tags);
     }
     let created = request.send_as::<S>().await?;
-    if !args.wait.wait {
-        return created.print(output, out);
-    }
-    let id = created.id();
-    eprintln!("Import started: image {id}.");
-    let settings = WaitSettings {
-        timeout: args.wait.timeout,
-        poll_interval,
+    // What follows the import fails, if it does, after a change was sent.
+    let after_import = async {
+        if !args.wait.wait {
+            return created.print(output, out);
+        }
+        let id = created.id();
+        eprintln!("Import started: image {id}.");
+        let settings = WaitSettings {
+            timeout: args.wait.timeout,
+            poll_interval,
+        };
+        let image: S = wait_available(app, id, settings).await?;
+        image.print(output, out)
     };
-    let image: S = wait_available(app, id, settings).await?;
-    image.print(output, out)
+    after_import.await.map_err(CliError::after_changes)
 }

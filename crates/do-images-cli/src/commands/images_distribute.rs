@@ -73,8 +73,10 @@ pub async fn distribute<S: Shown<Image>>(
     })
     .await;
     display.clear();
-    let DistributeReport { image, regions } = report?;
-    image.print(output, out)?;
+    // The flags were checked above: what fails from here on may come after
+    // a transfer was started.
+    let DistributeReport { image, regions } = report.map_err(CliError::after_changes)?;
+    image.print(output, out).map_err(CliError::after_changes)?;
     let total = regions.len();
     let mut failed = Vec::new();
     let mut timed_out = false;

@@ -156,7 +156,7 @@ pub async fn prune(
         .check()
         .map_err(|error| CliError::Usage(in_flags(&CliError::from(error).message())))?;
     if !args.force && !args.dry_run {
-        require_terminal()?;
+        require_terminal(app.may_ask)?;
     }
     let plan = prune.plan().await.map_err(|error| match error {
         // A listing was sent, nothing was changed: not a usage error.
@@ -185,9 +185,10 @@ pub async fn prune(
         return Ok(());
     }
     if !args.force
-        && !confirm(&format!(
-            "Delete the {deletions} image(s) the plan marks delete? [y/N] "
-        ))?
+        && !confirm(
+            app.may_ask,
+            &format!("Delete the {deletions} image(s) the plan marks delete? [y/N] "),
+        )?
     {
         return Ok(());
     }

@@ -4,7 +4,6 @@
 use std::future::Future;
 use std::io::Write;
 
-use do_images::Output;
 use futures::{FutureExt, Stream, StreamExt};
 
 use crate::args::OutputFormat;
@@ -34,7 +33,7 @@ pub type Raw = Box<serde_json::value::RawValue>;
 /// for JSON. Each command has one fetch path, generic over it; the
 /// library's terminal calls (`send_as`, `stream_as`) read the answer as
 /// whichever it is.
-pub trait Shown<R: Row + do_images::Model>: Output<R> {
+pub trait Shown<R: Row>: serde::de::DeserializeOwned + Send + 'static {
     /// Prints one object.
     fn print(&self, output: &OutputOptions, out: &mut impl Write) -> Result<(), CliError>;
 
@@ -49,7 +48,7 @@ pub trait Shown<R: Row + do_images::Model>: Output<R> {
 }
 
 /// Text: a table of the typed values.
-impl<R: Row + do_images::Model> Shown<R> for R {
+impl<R: Row + serde::de::DeserializeOwned + Send + 'static> Shown<R> for R {
     fn print(&self, output: &OutputOptions, out: &mut impl Write) -> Result<(), CliError> {
         let (columns, mut table) = output.table::<R>()?;
         table.push(columns.cells(self));
@@ -78,7 +77,7 @@ impl<R: Row + do_images::Model> Shown<R> for R {
 }
 
 /// JSON: the objects as the API sent them.
-impl<R: Row + do_images::Model> Shown<R> for Raw {
+impl<R: Row> Shown<R> for Raw {
     /// Pretty-printed, in one write: parsed, so that the escaping writer
     /// writes every string.
     fn print(&self, _: &OutputOptions, out: &mut impl Write) -> Result<(), CliError> {

@@ -125,11 +125,30 @@ fn interactive_is_doimgs_confirmation() {
         .doimg()
         .args(["--interactive=false", "image", "delete", &custom]))
     .expect_code(2);
+    let error = out.single_error();
+    assert!(error.contains("without confirmation"), "{error}");
     assert!(
-        out.single_error().contains("without confirmation"),
-        "{}",
-        out.stderr
+        error.contains("--interactive=false asks no question"),
+        "{error}"
     );
+    assert!(sim.image(custom.parse().unwrap()).is_some());
+    // So does a prune, before it lists anything.
+    let listings = sim.requests_of("images_list");
+    let out = run(sim.doimg().args([
+        "--interactive=false",
+        "images",
+        "prune",
+        "--select-all",
+        "--keep",
+        "1",
+    ]))
+    .expect_code(2);
+    let error = out.single_error();
+    assert!(
+        error.contains("--interactive=false asks no question"),
+        "{error}"
+    );
+    assert_eq!(sim.requests_of("images_list"), listings);
     assert!(sim.image(custom.parse().unwrap()).is_some());
     run(sim
         .doimg()

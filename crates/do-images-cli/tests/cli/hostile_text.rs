@@ -10,11 +10,10 @@
 
 use crate::common;
 
-use std::sync::{Arc, Mutex};
-
-use common::canned::CannedServer;
 use common::{Sim, fast, isolated, run};
 use do_images_sandbox::RateLimits;
+use httpmock::Method::{GET, POST};
+use httpmock::{MockServer, Then};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, RngSeed, TestRunner};
 use serde_json::{Value, json};
@@ -157,40 +156,53 @@ fn hostile_strings_from_the_sandbox_never_reach_the_terminal_raw() {
         .unwrap();
 }
 
+/// Serves `text` in every string doimg shows: an image, an action and a
+/// field of a transfer the spec does not know (as the API may add one);
+/// anything else (the listings) gets an API error made of `text`.
+fn serve_hostile(server: &MockServer, text: &str) {
+    server.reset();
+    server.mock(|when, then| {
+        when.method(GET).path("/v2/images/1/actions/2");
+        json_answer(then, 200).json_body(json!({"action": {
+            "id": 2, "status": text, "type": text, "resource_type": text,
+            "resource_id": 1, "region_slug": text,
+            "started_at": "2026-01-01T00:00:00Z", "completed_at": null,
+        }}));
+    });
+    server.mock(|when, then| {
+        when.method(POST).path("/v2/images/1/account_transfer");
+        json_answer(then, 201).json_body(json!({"transfer_id": 5, "note": text}));
+    });
+    server.mock(|when, then| {
+        when.method(GET).path("/v2/images/1");
+        json_answer(then, 200).json_body(json!({"image": {
+            "id": 1, "name": text, "slug": text, "distribution": text, "type": text,
+            "status": text, "error_message": text, "regions": [], "tags": [text],
+            "public": false, "min_disk_size": 1, "size_gigabytes": 1.0,
+            "created_at": "2026-01-01T00:00:00Z", "description": text,
+        }}));
+    });
+    // Mocks match in the order they were made: this one takes the rest.
+    server.mock(|_, then| {
+        json_answer(then, 422).json_body(json!({"id": text, "message": text, "request_id": text}));
+    });
+}
+
+/// An answer with `status` and a JSON content type.
+fn json_answer(then: Then, status: u16) -> Then {
+    then.status(status)
+        .header("content-type", "application/json")
+}
+
 #[test]
 fn hostile_statuses_and_api_errors_never_reach_the_terminal_raw() {
-    let hostile = Arc::new(Mutex::new(String::new()));
-    let current = Arc::clone(&hostile);
-    let server = CannedServer::start(move |request| {
-        let text = current.lock().unwrap().clone();
-        if request.starts_with("GET /v2/images/1/actions/2 ") {
-            let action = json!({"action": {
-                "id": 2, "status": text, "type": text, "resource_type": text,
-                "resource_id": 1, "region_slug": text,
-                "started_at": "2026-01-01T00:00:00Z", "completed_at": null,
-            }});
-            (200, action.to_string())
-        } else if request.starts_with("POST /v2/images/1/account_transfer ") {
-            // A field the spec does not know, as the API may add one.
-            (201, json!({"transfer_id": 5, "note": text}).to_string())
-        } else if request.starts_with("GET /v2/images/1 ") {
-            let image = json!({"image": {
-                "id": 1, "name": text, "slug": text, "distribution": text, "type": text,
-                "status": text, "error_message": text, "regions": [], "tags": [text],
-                "public": false, "min_disk_size": 1, "size_gigabytes": 1.0,
-                "created_at": "2026-01-01T00:00:00Z", "description": text,
-            }});
-            (200, image.to_string())
-        } else {
-            let error = json!({"id": text, "message": text, "request_id": text});
-            (422, error.to_string())
-        }
-    });
+    let server = MockServer::start();
+    let api_url = server.base_url();
     let home = tempfile::tempdir().unwrap();
     let mut runner = TestRunner::new(config());
     runner
         .run(&hostile_text(), |text| {
-            *hostile.lock().unwrap() = text.clone();
+            serve_hostile(&server, &text);
             let commands: Vec<Vec<&str>> = vec![
                 vec!["images", "get", "1", "--format", COLUMNS],
                 vec!["images", "wait", "1", "--timeout", "300ms"],
@@ -220,7 +232,7 @@ fn hostile_statuses_and_api_errors_never_reach_the_terminal_raw() {
             ];
             for args in &commands {
                 let out = run(isolated(home.path())
-                    .args(["--api-url", server.base_url(), "-t", "dop_v1_test"])
+                    .args(["--api-url", &api_url, "-t", "dop_v1_test"])
                     .args(["--poll-interval", "100ms"])
                     .args(args));
                 assert_safe(&format!("stdout of {args:?}"), &out.stdout);
@@ -322,19 +334,19 @@ fn the_verbose_log_never_carries_raw_controls() {
     let hostile = "gone\r\x1b[2K\u{202e}fake\u{9b}31m\x0b";
     // The first poll's four attempts get the 503 (the waiter logs it as a
     // transient error); the next poll's 404 ends the wait.
-    let polls = std::sync::atomic::AtomicUsize::new(0);
-    let server = CannedServer::start(move |request| {
-        let first_poll = polls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 4;
-        if request.starts_with("GET /v2/images/1 ") && first_poll {
-            let error = json!({"id": "service_unavailable", "message": hostile});
-            (503, error.to_string())
-        } else {
-            (404, json!({"id": "not_found", "message": "no"}).to_string())
-        }
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(GET).path("/v2/images/1");
+        json_answer(then, 503)
+            .json_body(json!({"id": "service_unavailable", "message": hostile}))
+            .up_to_n_times(4);
+    });
+    server.mock(|_, then| {
+        json_answer(then, 404).json_body(json!({"id": "not_found", "message": "no"}));
     });
     let home = tempfile::tempdir().unwrap();
     let out = run(isolated(home.path())
-        .args(["--api-url", server.base_url(), "-t", "dop_v1_test", "-v"])
+        .args(["--api-url", &server.base_url(), "-t", "dop_v1_test", "-v"])
         .args([
             "images",
             "wait",

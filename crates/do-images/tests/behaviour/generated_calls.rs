@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use do_images::{Error, RateLimit};
+use do_images::{Error, RateLimitStatus};
 use do_images_api::types::{ImageAccountTransferRequest, ImageAccountTransferToEmail};
 use httpmock::prelude::*;
 use serde_json::json;
@@ -54,8 +54,7 @@ async fn a_generated_call_is_authenticated_retried_and_rate_limited_like_the_bui
         .call(
             api.image_account_transfers_create()
                 .image_id(7555620u64)
-                .body(to_email("sammy@example.com"))
-                .send(),
+                .body(to_email("sammy@example.com")),
         )
         .await
         .unwrap();
@@ -68,7 +67,7 @@ async fn a_generated_call_is_authenticated_retried_and_rate_limited_like_the_bui
     assert_eq!(clock.sleeps(), [Duration::from_secs(4)]);
     assert_eq!(
         client.rate_limit(),
-        Some(RateLimit {
+        Some(RateLimitStatus {
             limit: 5000,
             remaining: 4321,
             reset: 1_700_000_200
@@ -104,8 +103,7 @@ async fn a_generated_call_fails_with_this_crates_errors() {
     let cancel = api
         .image_account_transfers_cancel()
         .image_id(7555620u64)
-        .body_map(|body| body.transfer_id(12))
-        .send();
+        .body_map(|body| body.transfer_id(12));
     let error = client.call(cancel).await.unwrap_err();
     assert!(
         matches!(
@@ -121,8 +119,7 @@ async fn a_generated_call_fails_with_this_crates_errors() {
     let decline = api
         .image_account_transfers_decline()
         .image_id(7555620u64)
-        .body_map(|body| body.transfer_id(12))
-        .send();
+        .body_map(|body| body.transfer_id(12));
     let error = client.call(decline).await.unwrap_err();
     assert_eq!(error.status(), Some(503), "{error:?}");
     unavailable.assert_calls_async(1).await;
@@ -148,12 +145,42 @@ async fn a_generated_call_obeys_the_body_size_limit() {
     let create = api
         .image_account_transfers_create()
         .image_id(7555620u64)
-        .body(to_email("sammy@example.com"))
-        .send();
+        .body(to_email("sammy@example.com"));
     let error = client.call(create).await.unwrap_err();
     assert!(
-        matches!(error, Error::BodyTooLarge { limit: 1024 }),
+        matches!(
+            error,
+            Error::BodyTooLarge {
+                limit: 1024,
+                status: 201,
+                ..
+            }
+        ),
         "{error:?}"
+    );
+
+    // The generated client's own `send()` goes through the same executor:
+    // the body is not read, and the limit is the cause of the error.
+    let sent = api
+        .image_account_transfers_create()
+        .image_id(7555620u64)
+        .body(to_email("sammy@example.com"))
+        .send()
+        .await
+        .unwrap_err();
+    let mut causes = Vec::new();
+    let mut cause: Option<&dyn std::error::Error> = Some(&sent);
+    while let Some(error) = cause {
+        causes.push(error.to_string());
+        cause = error.source();
+    }
+    assert!(
+        matches!(sent, do_images_api::Error::ResponseBodyError(_)),
+        "{sent:?}"
+    );
+    assert!(
+        causes.iter().any(|c| c.contains("limit of 1024 bytes")),
+        "{causes:?}"
     );
 }
 
@@ -181,17 +208,17 @@ async fn an_error_of_a_generated_call_keeps_all_the_api_said_both_ways_it_is_rea
         .build()
         .unwrap();
     let api = client.api();
-    let expected_rate_limit = Some(RateLimit {
+    let expected_rate_limit = Some(RateLimitStatus {
         limit: 5000,
         remaining: 4000,
         reset: 1_700_000_300,
     });
 
-    // The model (`send`) and the raw JSON (`send_json`) of the same
-    // request fail the same way.
-    let typed = client.call(api.images_list().send()).await.unwrap_err();
+    // The model (`call`) and the raw JSON (`call_as`) of the same request
+    // fail the same way.
+    let typed = client.call(api.images_list()).await.unwrap_err();
     let raw = client
-        .call(api.images_list().send_json())
+        .call_as::<serde_json::Value, _>(api.images_list())
         .await
         .unwrap_err();
 
@@ -236,7 +263,7 @@ async fn a_generated_call_that_times_out_says_how_often_it_was_sent() {
         .unwrap();
 
     let error = client
-        .call(client.api().images_list().send_json())
+        .call_as::<Box<serde_json::value::RawValue>, _>(client.api().images_list())
         .await
         .unwrap_err();
 

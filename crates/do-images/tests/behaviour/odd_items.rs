@@ -67,7 +67,7 @@ async fn nulls_and_any_rfc3339_timestamp_decode_in_a_typed_listing() {
 }
 
 #[tokio::test]
-async fn an_item_that_cannot_be_decoded_is_named_by_position_id_and_field() {
+async fn an_item_that_cannot_be_decoded_is_named_by_position_and_field() {
     let mut sent: Vec<Value> = (1..=5).map(|id| image(id, "fine", "available")).collect();
     sent[3]["min_disk_size"] = json!("twenty");
     let server = MockServer::start_async().await;
@@ -84,10 +84,16 @@ async fn an_item_that_cannot_be_decoded_is_named_by_position_id_and_field() {
 
     let shown = error.to_string();
     assert!(matches!(error, Error::Decode { .. }), "{error:?}");
-    assert!(shown.contains("item 4 of the listing (id 4)"), "{shown}");
-    assert!(shown.contains("field `min_disk_size`"), "{shown}");
-    // The excerpt is the item, not the start of the page.
-    assert!(shown.contains("\"twenty\""), "{shown}");
+    assert!(
+        shown.contains("item 4 of the listing cannot be decoded: field `min_disk_size`"),
+        "{shown}"
+    );
+    // The excerpt is around the bad field, not the start of the page.
+    let Error::Decode { excerpt, .. } = &error else {
+        unreachable!()
+    };
+    assert!(excerpt.contains(r#""min_disk_size":"twenty""#), "{excerpt}");
+    assert!(!excerpt.starts_with(r#"{"images""#), "{excerpt}");
 
     // A timestamp that is not RFC 3339, in an item whose id is unreadable.
     let mut sent: Vec<Value> = (1..=2).map(|id| image(id, "fine", "available")).collect();
@@ -113,7 +119,7 @@ async fn an_item_that_cannot_be_decoded_is_named_by_position_id_and_field() {
 }
 
 #[tokio::test]
-async fn an_item_without_a_required_field_is_named_by_position_id_and_field() {
+async fn an_item_without_a_required_field_is_named_by_position_and_field() {
     let mut sent: Vec<Value> = (1..=3).map(|id| image(id, "fine", "available")).collect();
     sent[2].as_object_mut().unwrap().remove("distribution");
     let server = MockServer::start_async().await;
@@ -130,8 +136,10 @@ async fn an_item_without_a_required_field_is_named_by_position_id_and_field() {
 
     let shown = error.to_string();
     assert!(matches!(error, Error::Decode { .. }), "{error:?}");
-    assert!(shown.contains("item 3 of the listing (id 3)"), "{shown}");
-    assert!(shown.contains("missing field `distribution`"), "{shown}");
+    assert!(
+        shown.contains("item 3 of the listing cannot be decoded: missing field `distribution`"),
+        "{shown}"
+    );
     // The raw path takes the item as sent.
     let raw = client
         .images()

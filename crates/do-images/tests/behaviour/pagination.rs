@@ -1,12 +1,15 @@
 use std::time::Duration;
 
-use do_images::paginate::PREFETCH_MIN_REMAINING;
 use do_images::{Error, ImageListType};
 use futures::{StreamExt, TryStreamExt};
 use httpmock::prelude::*;
 use serde_json::{Value, json};
 
 use crate::common::{action, client, error_body, image, serve_pages, within_seconds};
+
+/// Below this many remaining requests (the last `ratelimit-remaining`
+/// seen), `PageStream`'s docs say, no page is fetched ahead.
+const PREFETCH_MIN_REMAINING: u64 = 20;
 
 /// Serves `total` images, `per_page` a page, with absolute links to a host
 /// that is NOT the mock server (as the real API does), `delay` before each

@@ -28,8 +28,8 @@ fn rich_image(id: i64, status: &str) -> Value {
 /// An action with the same kind of extras.
 fn rich_action(id: i64, status: &str) -> Value {
     let mut action = action(id, status);
-    action["region"] = Value::Null;
     action["completed_at"] = Value::Null;
+    action["not_in_the_spec"] = Value::Null;
     action["progress"] = json!({"percent": 40, "steps": []});
     action
 }
@@ -521,7 +521,7 @@ async fn json_calls_share_errors_retries_and_the_body_limit() {
         .unwrap();
     let error = small.images().get(9).send_json().await.unwrap_err();
     assert!(
-        matches!(error, Error::BodyTooLarge { limit: 1024 }),
+        matches!(error, Error::BodyTooLarge { limit: 1024, .. }),
         "{error:?}"
     );
 }
@@ -678,13 +678,15 @@ async fn collect_all_as_reads_every_item_of_every_page_as_asked() {
 
 #[tokio::test]
 async fn raw_text_waiters_read_the_status_and_the_error_message() {
+    let mut deleted = rich_image(8, "deleted");
+    deleted["error_message"] = json!("no \"disk\"\nfound");
     let server = MockServer::start_async().await;
     server
         .mock_async(|when, then| {
             when.method(GET).path("/v2/images/7");
             then.status(200)
                 .header("content-type", "application/json")
-                .body(r#"{"image": {"id": 7, "status": "available", "name": "w\u0065b"}}"#);
+                .body(escaped_name(rich_image(7, "available")));
         })
         .await;
     server
@@ -692,7 +694,7 @@ async fn raw_text_waiters_read_the_status_and_the_error_message() {
             when.method(GET).path("/v2/images/8");
             then.status(200)
                 .header("content-type", "application/json")
-                .body(r#"{"image": {"id": 8, "status": "deleted", "error_message": "no \"disk\"\nfound"}}"#);
+                .json_body(json!({"image": deleted}));
         })
         .await;
     let (client, _) = client(&server);
@@ -702,9 +704,12 @@ async fn raw_text_waiters_read_the_status_and_the_error_message() {
         .send_as::<Box<RawValue>>()
         .await
         .unwrap();
-    assert_eq!(
-        image.get(),
-        r#"{"id": 7, "status": "available", "name": "w\u0065b"}"#
+    let sent = escaped_name(rich_image(7, "available"));
+    assert_eq!(format!(r#"{{"image":{}}}"#, image.get()), sent);
+    assert!(
+        image.get().contains(r#""name":"w\u0065b""#),
+        "{}",
+        image.get()
     );
     let error = client
         .images()
@@ -716,6 +721,14 @@ async fn raw_text_waiters_read_the_status_and_the_error_message() {
         error.to_string(),
         "image 8 ended as deleted: no \"disk\"\nfound"
     );
+}
+
+/// `{"image": image}` as JSON text, its name `web` written with an escape
+/// (`w\u0065b`) that only the raw text keeps.
+fn escaped_name(mut image: Value) -> String {
+    image["name"] = json!("web");
+    let text = json!({ "image": image }).to_string();
+    text.replace(r#""name":"web""#, r#""name":"w\u0065b""#)
 }
 
 /// Asserts that `error` is a decoding error of an answer with `status` and
@@ -773,7 +786,12 @@ async fn a_started_object_without_a_usable_id_names_the_answer_received() {
         .send_as::<Box<RawValue>>()
         .await
         .unwrap_err();
-    assert_decode_error(&error, 201, "r-action", "missing field `id`");
+    assert_decode_error(
+        &error,
+        201,
+        "r-action",
+        "field `action`: missing field `id`",
+    );
 }
 
 #[tokio::test]

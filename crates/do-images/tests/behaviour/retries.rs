@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use do_images::{Error, RateLimit, RetryPolicy};
+use do_images::{Error, RateLimitStatus, RetryPolicy};
 use httpmock::prelude::*;
 use serde_json::json;
 
@@ -55,7 +55,7 @@ async fn a_429_with_retry_after_is_waited_out_then_succeeds() {
         ok.assert_calls_async(1).await;
         assert_eq!(
             client.rate_limit(),
-            Some(RateLimit {
+            Some(RateLimitStatus {
                 limit: 5000,
                 remaining: 4999,
                 reset: 1_700_000_200
@@ -120,7 +120,7 @@ async fn a_429_asking_for_too_long_a_wait_is_returned_at_once_with_the_rate_limi
         assert_eq!(error.status(), Some(429));
         assert_eq!(
             error.rate_limit(),
-            Some(RateLimit {
+            Some(RateLimitStatus {
                 limit: 5000,
                 remaining: 0,
                 reset: 1_700_003_000
@@ -425,7 +425,7 @@ async fn an_oversize_body_is_refused_unread() {
             .unwrap();
         let error = client.images().get(7).send().await.unwrap_err();
         assert!(
-            matches!(error, Error::BodyTooLarge { limit: 1024 }),
+            matches!(error, Error::BodyTooLarge { limit: 1024, .. }),
             "{error:?}"
         );
     })
