@@ -4,8 +4,10 @@
 
 use crate::common;
 
-use common::canned::CannedServer;
-use common::{Sim, ids_of_table, isolated, run};
+use common::{Sim, ids_of_table, isolated, json_answer, run};
+use httpmock::Method::GET;
+use httpmock::MockServer;
+use serde_json::json;
 
 #[test]
 fn ls_and_rm_are_aliases_of_list_and_delete() {
@@ -159,28 +161,25 @@ fn completion_help_says_how_to_install_for_each_shell() {
 
 #[test]
 fn the_user_agent_names_the_os_and_architecture() {
-    let server = CannedServer::start(|_| {
-        (
-            200,
-            r#"{"images":[],"links":{},"meta":{"total":0}}"#.to_string(),
-        )
-    });
-    let home = tempfile::tempdir().unwrap();
-    run(isolated(home.path()).args(["--api-url", server.base_url(), "-t", "x", "images", "list"]))
-        .ok();
-    let heads = server.heads();
-    let agent = heads[0]
-        .lines()
-        .find_map(|l| l.strip_prefix("user-agent: "))
-        .unwrap_or_else(|| panic!("no user agent in {heads:?}"))
-        .to_string();
     let expected = format!(
         "doimg/{} ({}; {})",
         env!("CARGO_PKG_VERSION"),
         std::env::consts::OS,
         std::env::consts::ARCH
     );
-    assert_eq!(agent, expected);
+    let server = MockServer::start();
+    // Only a request with that user agent gets the listing; any other gets
+    // httpmock's 404 and the command fails.
+    let listing = server.mock(|when, then| {
+        when.method(GET)
+            .path("/v2/images")
+            .header("user-agent", &expected);
+        json_answer(then, 200).json_body(json!({"images": [], "links": {}, "meta": {"total": 0}}));
+    });
+    let home = tempfile::tempdir().unwrap();
+    run(isolated(home.path()).args(["--api-url", &server.base_url(), "-t", "x", "images", "list"]))
+        .ok();
+    listing.assert_calls(1);
 }
 
 #[test]

@@ -8,8 +8,11 @@ use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::{Sim, fast, isolated, isolated_std, refusing_port, run};
+use common::{Sim, fast, isolated, isolated_std, json_answer, refusing_port, run};
 use do_images_sandbox::{Faults, ImportTiming, RateLimits};
+use httpmock::Method::POST;
+use httpmock::MockServer;
+use serde_json::json;
 
 // ------------------------------------------------------- exit code 2: usage
 
@@ -412,7 +415,7 @@ fn an_undocumented_region_is_accepted_with_a_warning() {
     );
     let image = out.json();
     assert_eq!(image["status"], "available");
-    assert_eq!(image["regions"], serde_json::json!(["atl1"]));
+    assert_eq!(image["regions"], json!(["atl1"]));
 }
 
 // ---------------------------------------------------------------- -v
@@ -824,18 +827,24 @@ fn a_wait_shorter_than_the_poll_interval_polls_within_it() {
 /// field, not a usage error, and not a silent end without waiting.
 #[test]
 fn an_answer_without_an_id_is_an_api_error() {
-    let server = common::canned::CannedServer::start(|request| {
-        if request.contains("/actions") {
-            (201, r#"{"action":{"status":"in-progress"}}"#.to_string())
-        } else {
-            (202, r#"{"image":{"name":"x","status":"NEW"}}"#.to_string())
-        }
+    let server = MockServer::start();
+    let import = server.mock(|when, then| {
+        when.method(POST).path("/v2/images");
+        json_answer(then, 202).json_body(json!({"image": {"name": "x", "status": "NEW"}}));
+    });
+    let action = server.mock(|when, then| {
+        when.method(POST).path("/v2/images/7/actions");
+        json_answer(then, 201).json_body(json!({"action": {"status": "in-progress"}}));
+    });
+    // Mocks match in the order they were made: this one counts the rest.
+    let anything_else = server.mock(|_, then| {
+        json_answer(then, 404).json_body(json!({"id": "not_found", "message": "polled"}));
     });
     let home = tempfile::tempdir().unwrap();
     for output in ["text", "json"] {
         let out = run(isolated(home.path()).args([
             "--api-url",
-            server.base_url(),
+            &server.base_url(),
             "-t",
             "dop_v1_test",
             "-o",
@@ -858,7 +867,7 @@ fn an_answer_without_an_id_is_an_api_error() {
         );
         let out = run(isolated(home.path()).args([
             "--api-url",
-            server.base_url(),
+            &server.base_url(),
             "-t",
             "dop_v1_test",
             "-o",
@@ -875,7 +884,10 @@ fn an_answer_without_an_id_is_an_api_error() {
             out.stderr
         );
     }
-    assert_eq!(server.heads().len(), 4, "one POST per command, no poll");
+    // One POST per command, no poll.
+    import.assert_calls(2);
+    action.assert_calls(2);
+    anything_else.assert_calls(0);
 }
 
 // ------------------------------------------------------ errors say why

@@ -10,10 +10,10 @@
 
 use crate::common;
 
-use common::{Sim, fast, isolated, run};
+use common::{Sim, fast, isolated, json_answer, run};
 use do_images_sandbox::RateLimits;
 use httpmock::Method::{GET, POST};
-use httpmock::{MockServer, Then};
+use httpmock::MockServer;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, RngSeed, TestRunner};
 use serde_json::{Value, json};
@@ -186,12 +186,6 @@ fn serve_hostile(server: &MockServer, text: &str) {
     server.mock(|_, then| {
         json_answer(then, 422).json_body(json!({"id": text, "message": text, "request_id": text}));
     });
-}
-
-/// An answer with `status` and a JSON content type.
-fn json_answer(then: Then, status: u16) -> Then {
-    then.status(status)
-        .header("content-type", "application/json")
 }
 
 #[test]

@@ -5,9 +5,11 @@ use crate::common;
 
 use std::time::Duration;
 
-use common::{Sim, assert_golden, fast, ids_of_table, run};
+use common::{Sim, assert_golden, fast, ids_of_table, json_answer, run};
 use do_images_sandbox::ImportTiming;
-use serde_json::Value;
+use httpmock::Method::POST;
+use httpmock::MockServer;
+use serde_json::{Value, json};
 
 // ---------------------------------------------------------------- list
 
@@ -346,7 +348,7 @@ fn create_sends_distribution_description_and_tags() {
     assert_eq!(image["type"], "custom");
     assert_eq!(image["distribution"], "Debian");
     assert_eq!(image["description"], "the database image");
-    assert_eq!(image["tags"], serde_json::json!(["db", "prod"]));
+    assert_eq!(image["tags"], json!(["db", "prod"]));
     let stored = sim.image(image["id"].as_u64().unwrap()).unwrap();
     assert_same_object(&image, &stored);
 }
@@ -382,7 +384,7 @@ fn create_with_wait_ends_available() {
     let image = out.json();
     let id = image["id"].as_u64().unwrap();
     assert_eq!(image["status"], "available");
-    assert_eq!(image["regions"], serde_json::json!(["ams3"]));
+    assert_eq!(image["regions"], json!(["ams3"]));
     assert!(
         out.stderr
             .starts_with(&format!("Import started: image {id}.\n")),
@@ -680,25 +682,25 @@ fn wait_for_an_unknown_image_exits_4() {
 /// was sent"), with and without `--wait`, and nothing is polled.
 #[test]
 fn an_import_answered_with_id_0_is_an_api_error_not_a_usage_error() {
-    let server = common::canned::CannedServer::start(|request| {
-        if request.starts_with("POST /v2/images ") {
-            let image = serde_json::json!({"image": {
-                "id": 0, "name": "x", "type": "custom", "distribution": "Ubuntu",
-                "slug": null, "public": false, "regions": [], "min_disk_size": null,
-                "size_gigabytes": null, "created_at": "2025-01-01T00:00:00Z",
-                "description": "", "tags": [], "status": "NEW", "error_message": "",
-            }});
-            (202, image.to_string())
-        } else {
-            let error = serde_json::json!({"id": "not_found", "message": "polled"});
-            (404, error.to_string())
-        }
+    let server = MockServer::start();
+    let import = server.mock(|when, then| {
+        when.method(POST).path("/v2/images");
+        json_answer(then, 202).json_body(json!({"image": {
+            "id": 0, "name": "x", "type": "custom", "distribution": "Ubuntu",
+            "slug": null, "public": false, "regions": [], "min_disk_size": null,
+            "size_gigabytes": null, "created_at": "2025-01-01T00:00:00Z",
+            "description": "", "tags": [], "status": "NEW", "error_message": "",
+        }}));
+    });
+    // Mocks match in the order they were made: this one counts the polls.
+    let anything_else = server.mock(|_, then| {
+        json_answer(then, 404).json_body(json!({"id": "not_found", "message": "polled"}));
     });
     let home = tempfile::tempdir().unwrap();
     for wait in [true, false] {
         let mut command = common::isolated(home.path());
         command
-            .args(["--api-url", server.base_url(), "-t", "dop_v1_test"])
+            .args(["--api-url", &server.base_url(), "-t", "dop_v1_test"])
             .args(["--poll-interval", common::POLL_INTERVAL])
             .args(["images", "create", "--name", "x", "--region", "nyc3"])
             .args(["--url", "https://example.com/x.img"]);
@@ -710,10 +712,6 @@ fn an_import_answered_with_id_0_is_an_api_error_not_a_usage_error() {
         assert!(error.contains("id 0"), "{error}");
         assert!(!out.stderr.contains("Import started"), "{}", out.stderr);
     }
-    let heads = server.heads();
-    assert_eq!(heads.len(), 2, "{heads:?}");
-    assert!(
-        heads.iter().all(|head| head.starts_with("POST ")),
-        "{heads:?}"
-    );
+    import.assert_calls(2);
+    anything_else.assert_calls(0);
 }

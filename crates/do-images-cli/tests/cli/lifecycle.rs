@@ -1,16 +1,15 @@
 //! `doimg images prune` and `doimg images distribute` against a sandbox
-//! over HTTP (and, for answers the sandbox never gives, a canned server):
+//! over HTTP (and, for answers the sandbox never gives, httpmock):
 //! the plan, what is deleted and what is not, confirmation, usage errors
 //! that send nothing, escaping, and transfers to many regions.
 
 use crate::common;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use common::canned::CannedServer;
-use common::{Sim, fast, ids_of_table, isolated, run};
+use common::{Sim, fast, ids_of_table, isolated, json_answer, run};
+use httpmock::Method::{DELETE, GET};
+use httpmock::{Mock, MockServer};
 use serde_json::{Value, json};
 
 // ---------------------------------------------------------------- prune
@@ -312,17 +311,47 @@ pub fn canned_image(id: u64, name: &str, day: u32) -> Value {
     })
 }
 
-/// The paths `server` was sent a DELETE for, sorted.
-pub fn deleted_paths(server: &CannedServer) -> Vec<String> {
-    let mut paths: Vec<String> = server
-        .heads()
+/// Serves `before` to the first listing of images and `after` to every
+/// later one (the check before deleting); the two mocks, in that order.
+pub fn serve_listings(server: &MockServer, before: Vec<Value>, after: Vec<Value>) -> [Mock<'_>; 2] {
+    let [first, later] = [before, after].map(|images| {
+        server.mock(|when, then| {
+            when.method(GET).path("/v2/images");
+            let total = images.len();
+            json_answer(then, 200)
+                .json_body(json!({"images": images, "links": {}, "meta": {"total": total}}));
+        })
+    });
+    first.up_to_n_times(1);
+    [first, later]
+}
+
+/// Mocks `DELETE /v2/images/<id>` for each `(id, status)`: a 204 with no
+/// body, or `status` with an API error saying the image is in use.
+pub fn serve_deletes<'a>(server: &'a MockServer, answers: &[(u64, u16)]) -> Vec<(u64, Mock<'a>)> {
+    let deletes = answers.iter().map(|&(id, status)| {
+        let mock = server.mock(|when, then| {
+            when.method(DELETE).path(format!("/v2/images/{id}"));
+            if status == 204 {
+                then.status(204);
+            } else {
+                json_answer(then, status).json_body(json!({"id": "unprocessable_entity",
+                    "message": format!("Image {id} is in use by a pending event.")}));
+            }
+        });
+        (id, mock)
+    });
+    deletes.collect()
+}
+
+/// The ids `deletes` were sent a DELETE for, once per DELETE, sorted.
+pub fn deleted_ids(deletes: &[(u64, Mock)]) -> Vec<u64> {
+    let mut ids: Vec<u64> = deletes
         .iter()
-        .filter_map(|h| h.lines().next())
-        .filter(|l| l.starts_with("DELETE "))
-        .map(|l| l.split(' ').nth(1).unwrap().to_string())
+        .flat_map(|(id, mock)| std::iter::repeat_n(*id, mock.calls()))
         .collect();
-    paths.sort();
-    paths
+    ids.sort();
+    ids
 }
 
 /// A failed delete and an image renamed between the plan and the deletes
@@ -330,34 +359,25 @@ pub fn deleted_paths(server: &CannedServer) -> Vec<String> {
 /// failure and skip is listed, and the exit code is 1.
 #[test]
 fn a_failed_or_skipped_deletion_is_listed_and_exits_1() {
-    let listings = Arc::new(AtomicUsize::new(0));
-    let seen = Arc::clone(&listings);
-    let server = CannedServer::start(move |request| {
-        if request.starts_with("GET /v2/images?") {
-            // The second listing (the check before deleting) sees web-1
-            // renamed.
-            let renamed = seen.fetch_add(1, Ordering::SeqCst) > 0;
-            let web_1 = if renamed { "web-1-renamed" } else { "web-1" };
-            let images = [
-                canned_image(14, "db-0", 5),
-                canned_image(13, "web-3", 4),
-                canned_image(12, "web-2", 3),
-                canned_image(11, web_1, 2),
-                canned_image(10, "web-0", 1),
-            ];
-            let body = json!({"images": images, "links": {}, "meta": {"total": images.len()}});
-            (200, body.to_string())
-        } else if request.starts_with("DELETE /v2/images/10 ") {
-            (204, String::new())
-        } else {
-            let error = json!({"id": "unprocessable_entity",
-                "message": "Image 12 is in use by a pending event."});
-            (422, error.to_string())
-        }
+    let listing = |web_1: &str| {
+        vec![
+            canned_image(14, "db-0", 5),
+            canned_image(13, "web-3", 4),
+            canned_image(12, "web-2", 3),
+            canned_image(11, web_1, 2),
+            canned_image(10, "web-0", 1),
+        ]
+    };
+    let server = MockServer::start();
+    // The second listing (the check before deleting) sees web-1 renamed.
+    serve_listings(&server, listing("web-1"), listing("web-1-renamed"));
+    let deletes = serve_deletes(&server, &[(10, 204), (11, 204), (12, 422)]);
+    let anything_else = server.mock(|_, then| {
+        then.status(500);
     });
     let home = tempfile::tempdir().unwrap();
     let out = run(isolated(home.path())
-        .args(["--api-url", server.base_url(), "-t", "dop_v1_test"])
+        .args(["--api-url", &server.base_url(), "-t", "dop_v1_test"])
         .args([
             "images",
             "prune",
@@ -395,11 +415,8 @@ fn a_failed_or_skipped_deletion_is_listed_and_exits_1() {
         "{}",
         out.stderr
     );
-    assert_eq!(
-        deleted_paths(&server),
-        ["/v2/images/10", "/v2/images/12"],
-        "none for the renamed one"
-    );
+    assert_eq!(deleted_ids(&deletes), [10, 12], "none for the renamed one");
+    anything_else.assert_calls(0);
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! What the end-to-end tests of `doimg` share: a sandbox served over HTTP
 //! on 127.0.0.1 from a runtime the test keeps alive, `doimg` commands that
-//! can only reach that sandbox, and golden files.
+//! can only reach that sandbox, httpmock answers for what the sandbox never
+//! says, and golden files.
 //!
 //! Every command runs with HOME and XDG_CONFIG_HOME in a temporary
 //! directory and without any `DIGITALOCEAN_*` variable of the caller, so no
@@ -15,7 +16,6 @@
 //!
 //! and review the diff before committing it.
 
-pub mod canned;
 #[cfg(unix)]
 pub mod terminal;
 
@@ -25,6 +25,7 @@ use std::time::Duration;
 
 use assert_cmd::Command;
 use do_images_sandbox::{ImportTiming, RunningSandbox, Sandbox, SandboxConfig};
+use httpmock::Then;
 use serde_json::Value;
 
 /// The `doimg` binary cargo built for these tests.
@@ -446,4 +447,11 @@ pub fn refusing_port() -> (tokio::net::TcpSocket, std::net::SocketAddr) {
         .expect("bind 127.0.0.1");
     let address = socket.local_addr().expect("a bound address");
     (socket, address)
+}
+
+/// An httpmock answer with `status` and a JSON content type, as the API
+/// gives.
+pub fn json_answer(then: Then, status: u16) -> Then {
+    then.status(status)
+        .header("content-type", "application/json")
 }
