@@ -8,7 +8,7 @@ use do_images_api::types::{
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::client::{Client, InvalidId, positive_id};
+use crate::client::{CheckedId, Client, Id, InvalidId, checked_id};
 use crate::error::{Error, Result};
 use crate::listing::{List, Query, pages_of};
 use crate::started::{ActionTarget, Started, Wait};
@@ -32,16 +32,12 @@ use crate::wait::WaitOptions;
 #[derive(Debug)]
 pub struct Actions {
     client: Client,
-    image_id: std::result::Result<u64, InvalidId>,
+    image_id: CheckedId,
 }
 
 impl Actions {
-    pub(crate) fn new(client: Client, image_id: std::result::Result<u64, InvalidId>) -> Self {
+    pub(crate) fn new(client: Client, image_id: CheckedId) -> Self {
         Self { client, image_id }
-    }
-
-    fn image_id(&self) -> Result<u64> {
-        self.image_id.clone().map_err(Error::from)
     }
 
     /// Lists the image's actions; see [`List`] for how to iterate.
@@ -82,16 +78,13 @@ impl Actions {
     fn post(&self, body: Result<ImageActionRequest>) -> PostAction {
         PostAction {
             client: self.client.clone(),
-            image_id: self.image_id(),
+            image_id: self.image_id.clone(),
             body,
         }
     }
 
     /// Gets one action.
-    pub fn get<I>(&self, action_id: I) -> GetAction
-    where
-        I: TryInto<u64> + std::fmt::Display + Copy,
-    {
+    pub fn get(&self, action_id: impl Id) -> GetAction {
         GetAction {
             client: self.client.clone(),
             target: self.target(action_id),
@@ -102,19 +95,13 @@ impl Actions {
     /// [`send`](Wait::send). `errored` ends the wait at once with
     /// [`Error::WaitFailed`]; transient errors are retried; after `options`'
     /// maximum wait, [`Error::WaitTimedOut`] says the last status seen.
-    pub fn wait_until_done<I>(&self, action_id: I, options: WaitOptions) -> WaitForAction
-    where
-        I: TryInto<u64> + std::fmt::Display + Copy,
-    {
+    pub fn wait_until_done(&self, action_id: impl Id, options: WaitOptions) -> WaitForAction {
         Wait::new(self.client.clone(), self.target(action_id), options)
     }
 
-    fn target<I>(&self, action_id: I) -> Result<ActionTarget>
-    where
-        I: TryInto<u64> + std::fmt::Display + Copy,
-    {
-        let image_id = self.image_id()?;
-        let id = positive_id("action id", action_id)?;
+    fn target(&self, action_id: impl Id) -> std::result::Result<ActionTarget, InvalidId> {
+        let image_id = self.image_id.clone()?;
+        let id = checked_id("action id", action_id)?;
         Ok(ActionTarget { image_id, id })
     }
 }
@@ -133,7 +120,7 @@ pub type ListActions = List<ActionQuery>;
 /// Which image's actions a listing asks for.
 #[derive(Clone, Debug)]
 pub struct ActionQuery {
-    image_id: std::result::Result<u64, InvalidId>,
+    image_id: CheckedId,
 }
 
 impl Query for ActionQuery {
@@ -165,7 +152,7 @@ impl Query for ActionQuery {
 #[derive(Debug)]
 pub struct PostAction {
     client: Client,
-    image_id: Result<u64>,
+    image_id: CheckedId,
     body: Result<ImageActionRequest>,
 }
 
@@ -198,7 +185,7 @@ impl PostAction {
 #[derive(Debug)]
 pub struct GetAction {
     client: Client,
-    target: Result<ActionTarget>,
+    target: std::result::Result<ActionTarget, InvalidId>,
 }
 
 impl GetAction {

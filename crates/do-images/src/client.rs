@@ -107,20 +107,14 @@ impl Client {
 
     /// The operations on the actions of image `image_id`. An id that is not
     /// a positive integer is reported by the operation's `send`.
-    pub fn actions<I>(&self, image_id: I) -> Actions
-    where
-        I: TryInto<u64> + fmt::Display + Copy,
-    {
+    pub fn actions(&self, image_id: impl Id) -> Actions {
         Actions::new(self.clone(), checked_id("image id", image_id))
     }
 
     /// The account transfers of image `image_id`: hand a private snapshot
     /// to another account or team. An id that is not a positive integer is
     /// reported by the operation's `send`.
-    pub fn account_transfers<I>(&self, image_id: I) -> AccountTransfers
-    where
-        I: TryInto<u64> + fmt::Display + Copy,
-    {
+    pub fn account_transfers(&self, image_id: impl Id) -> AccountTransfers {
         AccountTransfers::new(self.clone(), checked_id("image id", image_id))
     }
 
@@ -178,20 +172,20 @@ impl Client {
     }
 }
 
-/// A positive id from any integer, or an [`Error::InvalidInput`].
-pub(crate) fn positive_id<I>(what: &'static str, id: I) -> Result<u64>
-where
-    I: TryInto<u64> + fmt::Display + Copy,
-{
-    Ok(checked_id(what, id)?)
-}
+/// An id argument: any integer type (`u64`, `i64`, `u32`, ...). One that
+/// is not a positive integer is refused by the operation's `send`, with
+/// [`Error::InvalidInput`].
+pub trait Id: TryInto<u64> + fmt::Display + Copy {}
 
-/// A positive id, or why not; cloneable so that a handle such as
-/// [`Actions`] can hand the same refusal to each operation.
-pub(crate) fn checked_id<I>(what: &'static str, id: I) -> std::result::Result<u64, InvalidId>
-where
-    I: TryInto<u64> + fmt::Display + Copy,
-{
+impl<I: TryInto<u64> + fmt::Display + Copy> Id for I {}
+
+/// A positive id, or why not.
+pub(crate) type CheckedId = std::result::Result<u64, InvalidId>;
+
+/// `id` if it is positive, or a refusal naming `what`; the refusal is
+/// cloneable, so that a handle such as [`Actions`] can hand it to each
+/// operation, and `?` turns it into an [`Error`].
+pub(crate) fn checked_id(what: &'static str, id: impl Id) -> CheckedId {
     match id.try_into() {
         Ok(value) if value >= 1 => Ok(value),
         _ => Err(InvalidId {
@@ -545,12 +539,12 @@ mod tests {
 
     #[test]
     fn ids_must_be_positive() {
-        assert_eq!(positive_id("image id", 7i64).unwrap(), 7);
-        let error = positive_id("image id", -1i64).unwrap_err().to_string();
+        assert_eq!(checked_id("image id", 7i64).unwrap(), 7);
+        let error = Error::from(checked_id("image id", -1i64).unwrap_err()).to_string();
         assert!(
             error.contains("image id") && error.contains("-1"),
             "{error}"
         );
-        assert!(positive_id("image id", 0u64).is_err());
+        assert!(checked_id("image id", 0u64).is_err());
     }
 }

@@ -12,7 +12,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::call::model_or;
-use crate::client::{Client, positive_id};
+use crate::client::{CheckedId, Client, Id, checked_id};
 #[cfg(feature = "distribution")]
 use crate::distribution::Distribute;
 use crate::error::{Error, Result};
@@ -102,25 +102,19 @@ impl Images {
 
     /// Changes an image's name, description or distribution; see
     /// [`UpdateImage`].
-    pub fn update<I>(&self, image_id: I) -> UpdateImage
-    where
-        I: TryInto<u64> + std::fmt::Display + Copy,
-    {
+    pub fn update(&self, image_id: impl Id) -> UpdateImage {
         UpdateImage {
             client: self.client.clone(),
-            image_id: positive_id("image id", image_id),
+            image_id: checked_id("image id", image_id),
             body: ImageUpdate::default(),
         }
     }
 
     /// Deletes an image.
-    pub fn delete<I>(&self, image_id: I) -> DeleteImage
-    where
-        I: TryInto<u64> + std::fmt::Display + Copy,
-    {
+    pub fn delete(&self, image_id: impl Id) -> DeleteImage {
         DeleteImage {
             client: self.client.clone(),
-            image_id: positive_id("image id", image_id),
+            image_id: checked_id("image id", image_id),
         }
     }
 
@@ -146,14 +140,14 @@ impl Images {
     /// hold it yet, one transfer after another; see [`Distribute`].
     #[cfg(feature = "distribution")]
     #[cfg_attr(docsrs, doc(cfg(feature = "distribution")))]
-    pub fn distribute<I, S>(&self, image_id: I, regions: impl IntoIterator<Item = S>) -> Distribute
-    where
-        I: TryInto<u64> + std::fmt::Display + Copy,
-        S: Into<RegionSlug>,
-    {
+    pub fn distribute<S: Into<RegionSlug>>(
+        &self,
+        image_id: impl Id,
+        regions: impl IntoIterator<Item = S>,
+    ) -> Distribute {
         Distribute::new(
             self.client.clone(),
-            crate::client::checked_id("image id", image_id),
+            checked_id("image id", image_id),
             regions.into_iter().map(Into::into).collect(),
         )
     }
@@ -163,11 +157,8 @@ impl Images {
     /// at once with [`Error::WaitFailed`] carrying the image's
     /// `error_message`; transient errors are retried; after `options`'
     /// maximum wait, [`Error::WaitTimedOut`] says the last status seen.
-    pub fn wait_until_available<I>(&self, image_id: I, options: WaitOptions) -> WaitForImage
-    where
-        I: TryInto<u64> + std::fmt::Display + Copy,
-    {
-        let target = positive_id("image id", image_id).map(|id| ImageTarget { id });
+    pub fn wait_until_available(&self, image_id: impl Id, options: WaitOptions) -> WaitForImage {
+        let target = checked_id("image id", image_id).map(|id| ImageTarget { id });
         Wait::new(self.client.clone(), target, options)
     }
 }
@@ -383,7 +374,7 @@ impl CreateCustomImage {
 #[derive(Debug)]
 pub struct UpdateImage {
     client: Client,
-    image_id: Result<u64>,
+    image_id: CheckedId,
     body: ImageUpdate,
 }
 
@@ -463,7 +454,7 @@ impl UpdateImage {
 #[derive(Debug)]
 pub struct DeleteImage {
     client: Client,
-    image_id: Result<u64>,
+    image_id: CheckedId,
 }
 
 impl DeleteImage {

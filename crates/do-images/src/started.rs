@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::call::{Answer, model_or};
-use crate::client::Client;
+use crate::client::{Client, InvalidId};
 use crate::error::Result;
 use crate::wait::{State, WaitOptions, wait_for};
 
@@ -128,12 +128,16 @@ type ModelOf<K> = <K as Poll>::Model;
 #[derive(Debug)]
 pub struct Wait<K> {
     client: Client,
-    target: Result<K>,
+    target: std::result::Result<K, InvalidId>,
     options: WaitOptions,
 }
 
 impl<K: Target> Wait<K> {
-    pub(crate) fn new(client: Client, target: Result<K>, options: WaitOptions) -> Self {
+    pub(crate) fn new(
+        client: Client,
+        target: std::result::Result<K, InvalidId>,
+        options: WaitOptions,
+    ) -> Self {
         Self {
             client,
             target,
