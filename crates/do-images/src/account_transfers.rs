@@ -145,10 +145,8 @@ impl StartTransfer {
         self.send_as().await
     }
 
-    /// Like [`send`](Self::send), the answer read as `T`: the generated
-    /// [`ImageAccountTransferCreated`], [`Value`], `Box<RawValue>` (the
-    /// JSON text as sent) or any type that deserializes from it. An answer
-    /// that does not fit `T` is an [`Error::Decode`] naming the field.
+    /// Like [`send`](Self::send), the answer read as `T` ([readings](crate)),
+    /// such as the generated [`ImageAccountTransferCreated`].
     pub async fn send_as<T: DeserializeOwned>(self) -> Result<T> {
         let image_id = self.image_id?;
         let body = self.body?;

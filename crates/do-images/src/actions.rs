@@ -164,13 +164,12 @@ impl PostAction {
         self.send_as().await
     }
 
-    /// Like [`send`](Self::send), the action exactly as the API sent it.
+    /// Like [`send`](Self::send), the `action` object as the API sent it.
     pub async fn send_json(self) -> Result<StartedAction<Value>> {
         self.send_as().await
     }
 
-    /// Like [`send`](Self::send), the action read as `T`: any type that
-    /// deserializes from the `action` object.
+    /// Like [`send`](Self::send), the `action` object read as `T` ([readings](crate)).
     pub async fn send_as<T: DeserializeOwned + Send + 'static>(self) -> Result<StartedAction<T>> {
         let image_id = self.image_id?;
         let body = self.body?;
@@ -194,14 +193,12 @@ impl GetAction {
         self.send_as().await
     }
 
-    /// Sends the request; the answer is the `action` object exactly as the
-    /// API sent it.
+    /// Like [`send`](Self::send), the `action` object as the API sent it.
     pub async fn send_json(self) -> Result<Value> {
         self.send_as().await
     }
 
-    /// Sends the request; the answer is read as `T`: any type that
-    /// deserializes from the `action` object.
+    /// Like [`send`](Self::send), the `action` object read as `T` ([readings](crate)).
     pub async fn send_as<T: DeserializeOwned>(self) -> Result<T> {
         let target = self.target?;
         let request = self.client.api().image_actions_get();

@@ -254,14 +254,12 @@ impl GetImage {
         self.send_as().await
     }
 
-    /// Sends the request; the answer is the `image` object exactly as the
-    /// API sent it.
+    /// Like [`send`](Self::send), the `image` object as the API sent it.
     pub async fn send_json(self) -> Result<Value> {
         self.send_as().await
     }
 
-    /// Sends the request; the answer is read as `T`: any type that
-    /// deserializes from the `image` object.
+    /// Like [`send`](Self::send), the `image` object read as `T` ([readings](crate)).
     pub async fn send_as<T: DeserializeOwned>(self) -> Result<T> {
         let image = self.image?;
         let request = self.client.api().images_get().image_id(image);
@@ -354,14 +352,12 @@ impl CreateCustomImage {
         self.send_as().await
     }
 
-    /// Sends the import; the answer holds the `image` object exactly as the
-    /// API sent it.
+    /// Like [`send`](Self::send), the `image` object as the API sent it.
     pub async fn send_json(self) -> Result<CreatedImage<Value>> {
         self.send_as().await
     }
 
-    /// Sends the import; the new image is read as `T`: any type that
-    /// deserializes from the `image` object.
+    /// Like [`send`](Self::send), the `image` object read as `T` ([readings](crate)).
     pub async fn send_as<T: DeserializeOwned + Send + 'static>(self) -> Result<CreatedImage<T>> {
         let (client, body) = self.checked()?;
         let request = client.api().images_create_custom().body(body);
@@ -431,14 +427,12 @@ impl UpdateImage {
         self.send_as().await
     }
 
-    /// Sends the update; the answer is the `image` object exactly as the
-    /// API sent it.
+    /// Like [`send`](Self::send), the `image` object as the API sent it.
     pub async fn send_json(self) -> Result<Value> {
         self.send_as().await
     }
 
-    /// Sends the update; the answer is read as `T`: any type that
-    /// deserializes from the `image` object.
+    /// Like [`send`](Self::send), the `image` object read as `T` ([readings](crate)).
     pub async fn send_as<T: DeserializeOwned>(self) -> Result<T> {
         let (client, id, body) = self.checked()?;
         let request = client.api().images_update().image_id(id).body(body);
@@ -486,10 +480,8 @@ impl FindImagesByName {
         self.send_as().await
     }
 
-    /// Like [`send`](Self::send), each match read as `T`: any type that
-    /// deserializes from an `image` object. Each item is kept as its JSON
-    /// text, read as the model to compare its name, and read as `T` only
-    /// when it matches.
+    /// Like [`send`](Self::send), each match read as `T` ([readings](crate));
+    /// an item is read as `T` only when its name matches.
     pub async fn send_as<T: DeserializeOwned + Send + 'static>(self) -> Result<Vec<T>> {
         if self.name.is_empty() {
             return Err(Error::invalid(

@@ -151,15 +151,13 @@ impl<K: Target> Wait<K> {
         self.send_as().await
     }
 
-    /// Like [`send`](Self::send), the last poll's object exactly as the API
-    /// sent it.
+    /// Like [`send`](Self::send), the last poll's object as the API sent it.
     pub async fn send_json(self) -> Result<Value> {
         self.send_as().await
     }
 
-    /// Like [`send`](Self::send), the last poll's object read as `T`. Each
-    /// poll is read as the model, for its status; the last one is read as
-    /// `T` too.
+    /// Like [`send`](Self::send), the last poll's object read as `T`
+    /// ([readings](crate)); each poll is read as the model, for its status.
     pub async fn send_as<T: DeserializeOwned + Send + 'static>(self) -> Result<T> {
         let target = self.target?;
         let client = &self.client;
