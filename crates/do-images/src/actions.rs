@@ -8,7 +8,7 @@ use do_images_api::types::{
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::client::{CheckedId, Client, Id, InvalidId, checked_id};
+use crate::client::{CheckedId, Client, Id, Refusal, checked_id};
 use crate::error::{Error, Result};
 use crate::listing::{List, Query, pages_of};
 use crate::started::{ActionTarget, Started, Wait};
@@ -99,7 +99,7 @@ impl Actions {
         Wait::new(self.client.clone(), self.target(action_id), options)
     }
 
-    fn target(&self, action_id: impl Id) -> std::result::Result<ActionTarget, InvalidId> {
+    fn target(&self, action_id: impl Id) -> std::result::Result<ActionTarget, Refusal> {
         let image_id = self.image_id.clone()?;
         let id = checked_id("action id", action_id)?;
         Ok(ActionTarget { image_id, id })
@@ -184,7 +184,7 @@ impl PostAction {
 #[derive(Debug)]
 pub struct GetAction {
     client: Client,
-    target: std::result::Result<ActionTarget, InvalidId>,
+    target: std::result::Result<ActionTarget, Refusal>,
 }
 
 impl GetAction {

@@ -180,31 +180,49 @@ pub trait Id: TryInto<u64> + fmt::Display + Copy {}
 impl<I: TryInto<u64> + fmt::Display + Copy> Id for I {}
 
 /// A positive id, or why not.
-pub(crate) type CheckedId = std::result::Result<u64, InvalidId>;
+pub(crate) type CheckedId = std::result::Result<u64, Refusal>;
 
-/// `id` if it is positive, or a refusal naming `what`; the refusal is
-/// cloneable, so that a handle such as [`Actions`] can hand it to each
-/// operation, and `?` turns it into an [`Error`].
+/// `id` if it is positive, or a refusal naming `what`.
 pub(crate) fn checked_id(what: &'static str, id: impl Id) -> CheckedId {
     match id.try_into() {
         Ok(value) if value >= 1 => Ok(value),
-        _ => Err(InvalidId {
+        _ => Err(Refusal::new(
             what,
-            problem: format!("{id} is not a positive integer"),
-        }),
+            format!("{id} is not a positive integer"),
+            "an integer from 1 upwards",
+        )),
     }
 }
 
-/// An id that was refused.
+/// An argument refused before anything was sent: an
+/// [`Error::InvalidInput`] that clones, so that a builder (or a handle such
+/// as [`Actions`], for each of its operations) can hold it until `send`,
+/// where `?` turns it into the [`Error`].
 #[derive(Clone, Debug)]
-pub(crate) struct InvalidId {
+pub(crate) struct Refusal {
     what: &'static str,
     problem: String,
+    allowed: &'static str,
 }
 
-impl From<InvalidId> for Error {
-    fn from(invalid: InvalidId) -> Self {
-        Error::invalid(invalid.what, invalid.problem, "an integer from 1 upwards")
+impl Refusal {
+    pub(crate) fn new(
+        what: &'static str,
+        problem: impl fmt::Display,
+        allowed: &'static str,
+    ) -> Self {
+        let problem = problem.to_string();
+        Self {
+            what,
+            problem,
+            allowed,
+        }
+    }
+}
+
+impl From<Refusal> for Error {
+    fn from(refusal: Refusal) -> Self {
+        Error::invalid(refusal.what, refusal.problem, refusal.allowed)
     }
 }
 

@@ -12,7 +12,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::call::model_or;
-use crate::client::{CheckedId, Client, Id, checked_id};
+use crate::client::{CheckedId, Client, Id, Refusal, checked_id};
 #[cfg(feature = "distribution")]
 use crate::distribution::Distribute;
 use crate::error::{Error, Result};
@@ -91,12 +91,7 @@ impl Images {
     ) -> CreateCustomImage {
         CreateCustomImage {
             client: self.client.clone(),
-            name: name.into(),
-            url: url.into(),
-            region: region.into(),
-            distribution: None,
-            description: None,
-            tags: None,
+            body: custom_image(name.into(), url.into(), region.into()),
         }
     }
 
@@ -272,77 +267,32 @@ impl GetImage {
 #[derive(Clone, Debug)]
 pub struct CreateCustomImage {
     client: Client,
-    name: String,
-    url: String,
-    region: RegionSlug,
-    distribution: Option<Distribution>,
-    description: Option<String>,
-    tags: Option<Vec<String>>,
+    body: std::result::Result<ImageNewCustom, Refusal>,
 }
 
 impl CreateCustomImage {
     /// The image's distribution, such as `Ubuntu`.
-    pub fn distribution(mut self, distribution: impl Into<Distribution>) -> Self {
-        self.distribution = Some(distribution.into());
-        self
+    pub fn distribution(self, distribution: impl Into<Distribution>) -> Self {
+        self.with(|body| body.distribution = Some(distribution.into()))
     }
 
     /// Free-form text about the image.
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
-        self
+    pub fn description(self, description: impl Into<String>) -> Self {
+        self.with(|body| body.description = Some(description.into()))
     }
 
     /// Tags to put on the image.
-    pub fn tags<S: Into<String>>(mut self, tags: impl IntoIterator<Item = S>) -> Self {
-        self.tags = Some(tags.into_iter().map(Into::into).collect());
-        self
+    pub fn tags<S: Into<String>>(self, tags: impl IntoIterator<Item = S>) -> Self {
+        self.with(|body| body.tags = Some(tags.into_iter().map(Into::into).collect()))
     }
 
-    /// The client and the request body, once the arguments are checked.
-    fn checked(self) -> Result<(Client, ImageNewCustom)> {
-        if self.name.trim().is_empty() {
-            return Err(Error::invalid(
-                "name",
-                "the image name is empty",
-                "a non-empty name",
-            ));
+    /// This import with `change` made to its body; a refused body stays
+    /// refused.
+    fn with(mut self, change: impl FnOnce(&mut ImageNewCustom)) -> Self {
+        if let Ok(body) = &mut self.body {
+            change(body);
         }
-        let url = url::Url::parse(&self.url).map_err(|e| {
-            Error::invalid(
-                "url",
-                format!("{:?} is not a URL ({e})", self.url),
-                "an http or https URL of the image file",
-            )
-        })?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(Error::invalid(
-                "url",
-                format!("{:?} has scheme {:?}", self.url, url.scheme()),
-                "an http or https URL of the image file",
-            ));
-        }
-        if self.region.as_str().is_empty() {
-            return Err(Error::invalid(
-                "region",
-                "the region is empty",
-                "a region slug such as nyc3",
-            ));
-        }
-        let name = self
-            .name
-            .as_str()
-            .try_into()
-            .map_err(|e| Error::invalid("name", e, "a non-empty name"))?;
-        let body = ImageNewCustom {
-            name,
-            url: self.url,
-            region: self.region,
-            distribution: self.distribution,
-            description: self.description,
-            tags: self.tags,
-        };
-        Ok((self.client, body))
+        self
     }
 
     /// Sends the import (retried only when the API provably did not act on
@@ -359,11 +309,47 @@ impl CreateCustomImage {
 
     /// Like [`send`](Self::send), the `image` object read as `T` ([readings](crate)).
     pub async fn send_as<T: DeserializeOwned + Send + 'static>(self) -> Result<CreatedImage<T>> {
-        let (client, body) = self.checked()?;
-        let request = client.api().images_create_custom().body(body);
-        let answer = client.answer(request).await?;
-        Started::new(client, &answer, |id| ImageTarget { id })
+        let request = self.client.api().images_create_custom().body(self.body?);
+        let answer = self.client.answer(request).await?;
+        Started::new(self.client, &answer, |id| ImageTarget { id })
     }
+}
+
+/// The body of an import of the image at `url` into `region` as `name`,
+/// once those are checked.
+fn custom_image(
+    name: String,
+    url: String,
+    region: RegionSlug,
+) -> std::result::Result<ImageNewCustom, Refusal> {
+    if name.trim().is_empty() {
+        return Err(Refusal::new(
+            "name",
+            "the image name is empty",
+            "a non-empty name",
+        ));
+    }
+    let allowed = "an http or https URL of the image file";
+    let parsed = url::Url::parse(&url)
+        .map_err(|e| Refusal::new("url", format!("{url:?} is not a URL ({e})"), allowed))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        let problem = format!("{url:?} has scheme {:?}", parsed.scheme());
+        return Err(Refusal::new("url", problem, allowed));
+    }
+    if region.as_str().is_empty() {
+        let allowed = "a region slug such as nyc3";
+        return Err(Refusal::new("region", "the region is empty", allowed));
+    }
+    Ok(ImageNewCustom {
+        name: name
+            .try_into()
+            .map_err(|e| Refusal::new("name", e, "a non-empty name"))?,
+        url,
+        region,
+        distribution: None,
+        description: None,
+        tags: None,
+    })
 }
 
 /// An image update, from [`Images::update`].

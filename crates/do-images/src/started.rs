@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::call::{Answer, model_or};
-use crate::client::{Client, InvalidId};
+use crate::client::{Client, Refusal};
 use crate::error::Result;
 use crate::wait::{State, WaitOptions, wait_for};
 
@@ -128,14 +128,14 @@ type ModelOf<K> = <K as Poll>::Model;
 #[derive(Debug)]
 pub struct Wait<K> {
     client: Client,
-    target: std::result::Result<K, InvalidId>,
+    target: std::result::Result<K, Refusal>,
     options: WaitOptions,
 }
 
 impl<K: Target> Wait<K> {
     pub(crate) fn new(
         client: Client,
-        target: std::result::Result<K, InvalidId>,
+        target: std::result::Result<K, Refusal>,
         options: WaitOptions,
     ) -> Self {
         Self {
