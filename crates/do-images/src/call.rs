@@ -74,19 +74,13 @@ impl Client {
     }
 }
 
-/// How an answer was received: what every error found in its body names.
-#[derive(Clone, Debug)]
-pub(crate) struct Received {
-    /// The HTTP status.
-    pub(crate) status: u16,
-    /// The `x-request-id` header.
-    pub(crate) request_id: Option<String>,
-}
-
-/// A successful answer: its body, read once, and how it was received.
+/// A successful answer: its body, read once, and the status and request id
+/// every error found in it names.
 #[derive(Debug)]
 pub(crate) struct Answer {
-    received: Received,
+    status: u16,
+    /// The `x-request-id` header.
+    request_id: Option<String>,
     body: Vec<u8>,
     redactor: Redactor,
 }
@@ -97,23 +91,21 @@ impl Answer {
     fn from_exchange(exchange: Exchange, redactor: Redactor) -> Result<Self> {
         let head = exchange.head;
         let status = head.status;
-        let received = Received {
-            status: status.as_u16(),
-            request_id: request_id_header(&head.headers)
-                .map(|id| redactor.redact(&id).into_owned()),
-        };
+        let request_id =
+            request_id_header(&head.headers).map(|id| redactor.redact(&id).into_owned());
         let body = match exchange.body {
             Body::Complete(body) => body,
             Body::TooLarge { limit } => {
                 return Err(Error::BodyTooLarge {
                     limit,
-                    status: received.status,
-                    request_id: received.request_id,
+                    status: status.as_u16(),
+                    request_id,
                 });
             }
         };
         let answer = Self {
-            received,
+            status: status.as_u16(),
+            request_id,
             body,
             redactor,
         };
@@ -126,8 +118,8 @@ impl Answer {
             answer.api_error(RateLimitStatus::from_headers(&head.headers))
         } else {
             Error::UnexpectedStatus {
-                status: answer.received.status,
-                request_id: answer.received.request_id,
+                status: answer.status,
+                request_id: answer.request_id,
             }
         }
         .redacted(&answer.redactor))
@@ -199,10 +191,10 @@ impl Answer {
             .find(|&i| shown.is_char_boundary(i))
             .unwrap_or(at);
         Error::Decode {
-            status: self.received.status,
+            status: self.status,
             excerpt: excerpt(&shown.as_bytes()[start..]),
             reason: self.redactor.redact(&reason.to_string()).into_owned(),
-            request_id: self.received.request_id.clone(),
+            request_id: self.request_id.clone(),
         }
     }
 
@@ -211,10 +203,10 @@ impl Answer {
     fn api_error(&self, rate_limit: Option<RateLimitStatus>) -> Error {
         match serde_json::from_slice::<types::Error>(&self.body) {
             Ok(body) => Error::Api {
-                status: self.received.status,
+                status: self.status,
                 id: body.id,
                 message: body.message,
-                request_id: body.request_id.or(self.received.request_id.clone()),
+                request_id: body.request_id.or(self.request_id.clone()),
                 rate_limit,
             },
             Err(reason) => self.error(0, reason),
@@ -274,10 +266,8 @@ mod tests {
 
     fn answer(body: &str) -> Answer {
         Answer {
-            received: Received {
-                status: 200,
-                request_id: Some("r-1".into()),
-            },
+            status: 200,
+            request_id: Some("r-1".into()),
             body: body.as_bytes().to_vec(),
             redactor: Redactor::new(),
         }

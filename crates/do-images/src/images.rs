@@ -337,8 +337,11 @@ fn custom_image(
         return Err(Refusal::new("url", problem, allowed));
     }
     if region.as_str().is_empty() {
-        let allowed = "a region slug such as nyc3";
-        return Err(Refusal::new("region", "the region is empty", allowed));
+        return Err(Refusal::new(
+            "region",
+            "the region is empty",
+            "a region slug such as nyc3",
+        ));
     }
     Ok(ImageNewCustom {
         name: name
@@ -379,35 +382,6 @@ impl UpdateImage {
         self
     }
 
-    /// The client, the image id and the body, once the arguments are
-    /// checked.
-    fn checked(self) -> Result<(Client, u64, ImageUpdate)> {
-        let id = self.image_id?;
-        if self
-            .body
-            .name
-            .as_deref()
-            .is_some_and(|n| n.trim().is_empty())
-        {
-            return Err(Error::invalid(
-                "name",
-                "the new name is empty",
-                "a non-empty name",
-            ));
-        }
-        if self.body.name.is_none()
-            && self.body.description.is_none()
-            && self.body.distribution.is_none()
-        {
-            return Err(Error::invalid(
-                "update",
-                "nothing to change",
-                "at least one of name, description, distribution",
-            ));
-        }
-        Ok((self.client, id, self.body))
-    }
-
     /// Sends the update; the answer is the updated [`Image`].
     pub async fn send(self) -> Result<Image> {
         self.send_as().await
@@ -420,13 +394,25 @@ impl UpdateImage {
 
     /// Like [`send`](Self::send), the `image` object read as `T` ([readings](crate)).
     pub async fn send_as<T: DeserializeOwned>(self) -> Result<T> {
-        let (client, id, body) = self.checked()?;
-        let request = client.api().images_update().image_id(id).body(body);
-        Ok(client
-            .answer(request)
-            .await?
-            .decode::<ImageEnvelope<T>>()?
-            .image)
+        let id = self.image_id?;
+        let body = self.body;
+        if body.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+            return Err(Error::invalid(
+                "name",
+                "the new name is empty",
+                "a non-empty name",
+            ));
+        }
+        if body.name.is_none() && body.description.is_none() && body.distribution.is_none() {
+            return Err(Error::invalid(
+                "update",
+                "nothing to change",
+                "at least one of name, description, distribution",
+            ));
+        }
+        let request = self.client.api().images_update().image_id(id).body(body);
+        let answer = self.client.answer(request).await?;
+        Ok(answer.decode::<ImageEnvelope<T>>()?.image)
     }
 }
 
