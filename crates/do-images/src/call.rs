@@ -69,7 +69,9 @@ impl Client {
             .executor()
             .run(self.api().client(), built.request, built.operation_id)
             .await
-            .map_err(|failure| failure.into_error().redacted(redactor))?;
+            .map_err(|failure| {
+                Error::unreached(failure.source, failure.attempts).redacted(redactor)
+            })?;
         Answer::from_exchange(exchange, redactor.clone())
     }
 }
@@ -129,27 +131,19 @@ impl Answer {
     /// what `()` reads from); what does not fit is an [`Error::Decode`]
     /// naming the path of the field.
     pub(crate) fn decode<T: DeserializeOwned>(&self) -> Result<T> {
-        self.decode_described(|path, error| match path {
-            "." => error.to_string(),
-            path => format!("field `{path}`: {error}"),
-        })
+        self.decode_described(describe)
     }
 
     /// A page read as `T`, whose items start at position `first` of the
     /// listing: a bad item is named by its position and the field.
     pub(crate) fn decode_page<T: DeserializeOwned>(&self, first: u64) -> Result<T> {
         self.decode_described(|path, error| match item_of(path) {
-            Some((index, field)) => {
-                let position = first.saturating_add(index);
-                match field {
-                    "." => format!("item {position} of the listing cannot be decoded: {error}"),
-                    field => format!(
-                        "item {position} of the listing cannot be decoded: field `{field}`: {error}"
-                    ),
-                }
-            }
-            None if path == "." => error.to_string(),
-            None => format!("field `{path}`: {error}"),
+            Some((index, field)) => format!(
+                "item {} of the listing cannot be decoded: {}",
+                first.saturating_add(index),
+                describe(field, error)
+            ),
+            None => describe(path, error),
         })
     }
 
@@ -221,6 +215,14 @@ const EXCERPT_SOURCE: usize = 8 * 1024;
 
 /// How many bytes before the point of a decoding error the excerpt starts.
 const EXCERPT_BEFORE: usize = 80;
+
+/// `error`, after the path of the field it is about (`.`: the whole value).
+fn describe(path: &str, error: &serde_json::Error) -> String {
+    match path {
+        "." => error.to_string(),
+        path => format!("field `{path}`: {error}"),
+    }
+}
 
 /// The item index and the rest of the path when `path` points into a
 /// page's list of items (`images[3].status`).

@@ -60,13 +60,6 @@ pub(crate) struct Failure {
     pub(crate) attempts: u32,
 }
 
-impl Failure {
-    /// This crate's error for it.
-    pub(crate) fn into_error(self) -> crate::Error {
-        crate::Error::unreached(self.source, self.attempts)
-    }
-}
-
 impl Exchange {
     /// The answer as the `reqwest::Response` the generated client decodes.
     fn into_response(self) -> reqwest::Response {
