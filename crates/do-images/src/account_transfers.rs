@@ -8,7 +8,7 @@ use do_images_api::types::{
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::client::{CheckedId, Client, Id, checked_id};
+use crate::client::{Checked, Client, Id, checked_id};
 use crate::error::{Error, Result};
 
 /// The account transfers of one image, from [`Client::account_transfers`].
@@ -25,11 +25,11 @@ use crate::error::{Error, Result};
 #[derive(Debug)]
 pub struct AccountTransfers {
     client: Client,
-    image_id: CheckedId,
+    image_id: Checked<u64>,
 }
 
 impl AccountTransfers {
-    pub(crate) fn new(client: Client, image_id: CheckedId) -> Self {
+    pub(crate) fn new(client: Client, image_id: Checked<u64>) -> Self {
         Self { client, image_id }
     }
 
@@ -126,7 +126,7 @@ impl From<ImageAccountTransferCreated> for TransferStarted {
 #[derive(Debug)]
 pub struct StartTransfer {
     client: Client,
-    image_id: CheckedId,
+    image_id: Checked<u64>,
     body: Result<ImageAccountTransferRequest>,
 }
 
@@ -170,7 +170,7 @@ enum Step {
 #[derive(Debug)]
 pub struct TransferStep {
     client: Client,
-    image_id: CheckedId,
+    image_id: Checked<u64>,
     step: Step,
 }
 

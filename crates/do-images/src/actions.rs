@@ -8,7 +8,7 @@ use do_images_api::types::{
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::client::{CheckedId, Client, Id, Refusal, checked_id};
+use crate::client::{Checked, Client, Id, checked_id};
 use crate::error::{Error, Result};
 use crate::listing::{List, Query, pages_of};
 use crate::started::{ActionTarget, Started, Wait};
@@ -32,11 +32,11 @@ use crate::wait::WaitOptions;
 #[derive(Debug)]
 pub struct Actions {
     client: Client,
-    image_id: CheckedId,
+    image_id: Checked<u64>,
 }
 
 impl Actions {
-    pub(crate) fn new(client: Client, image_id: CheckedId) -> Self {
+    pub(crate) fn new(client: Client, image_id: Checked<u64>) -> Self {
         Self { client, image_id }
     }
 
@@ -99,7 +99,7 @@ impl Actions {
         Wait::new(self.client.clone(), self.target(action_id), options)
     }
 
-    fn target(&self, action_id: impl Id) -> std::result::Result<ActionTarget, Refusal> {
+    fn target(&self, action_id: impl Id) -> Checked<ActionTarget> {
         let image_id = self.image_id.clone()?;
         let id = checked_id("action id", action_id)?;
         Ok(ActionTarget { image_id, id })
@@ -120,7 +120,7 @@ pub type ListActions = List<ActionQuery>;
 /// Which image's actions a listing asks for.
 #[derive(Clone, Debug)]
 pub struct ActionQuery {
-    image_id: CheckedId,
+    image_id: Checked<u64>,
 }
 
 impl Query for ActionQuery {
@@ -152,7 +152,7 @@ impl Query for ActionQuery {
 #[derive(Debug)]
 pub struct PostAction {
     client: Client,
-    image_id: CheckedId,
+    image_id: Checked<u64>,
     body: Result<ImageActionRequest>,
 }
 
@@ -184,7 +184,7 @@ impl PostAction {
 #[derive(Debug)]
 pub struct GetAction {
     client: Client,
-    target: std::result::Result<ActionTarget, Refusal>,
+    target: Checked<ActionTarget>,
 }
 
 impl GetAction {

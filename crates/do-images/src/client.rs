@@ -179,11 +179,11 @@ pub trait Id: TryInto<u64> + fmt::Display + Copy {}
 
 impl<I: TryInto<u64> + fmt::Display + Copy> Id for I {}
 
-/// A positive id, or why not.
-pub(crate) type CheckedId = std::result::Result<u64, Refusal>;
+/// A checked argument, or why it was refused.
+pub(crate) type Checked<T> = std::result::Result<T, Refusal>;
 
 /// `id` if it is positive, or a refusal naming `what`.
-pub(crate) fn checked_id(what: &'static str, id: impl Id) -> CheckedId {
+pub(crate) fn checked_id(what: &'static str, id: impl Id) -> Checked<u64> {
     match id.try_into() {
         Ok(value) if value >= 1 => Ok(value),
         _ => Err(Refusal::new(

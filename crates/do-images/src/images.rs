@@ -12,7 +12,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::call::model_or;
-use crate::client::{CheckedId, Client, Id, Refusal, checked_id};
+use crate::client::{Checked, Client, Id, Refusal, checked_id};
 #[cfg(feature = "distribution")]
 use crate::distribution::Distribute;
 use crate::error::{Error, Result};
@@ -267,7 +267,7 @@ impl GetImage {
 #[derive(Clone, Debug)]
 pub struct CreateCustomImage {
     client: Client,
-    body: std::result::Result<ImageNewCustom, Refusal>,
+    body: Checked<ImageNewCustom>,
 }
 
 impl CreateCustomImage {
@@ -317,11 +317,7 @@ impl CreateCustomImage {
 
 /// The body of an import of the image at `url` into `region` as `name`,
 /// once those are checked.
-fn custom_image(
-    name: String,
-    url: String,
-    region: RegionSlug,
-) -> std::result::Result<ImageNewCustom, Refusal> {
+fn custom_image(name: String, url: String, region: RegionSlug) -> Checked<ImageNewCustom> {
     if name.trim().is_empty() {
         return Err(Refusal::new(
             "name",
@@ -359,7 +355,7 @@ fn custom_image(
 #[derive(Debug)]
 pub struct UpdateImage {
     client: Client,
-    image_id: CheckedId,
+    image_id: Checked<u64>,
     body: ImageUpdate,
 }
 
@@ -420,7 +416,7 @@ impl UpdateImage {
 #[derive(Debug)]
 pub struct DeleteImage {
     client: Client,
-    image_id: CheckedId,
+    image_id: Checked<u64>,
 }
 
 impl DeleteImage {

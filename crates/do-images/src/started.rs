@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::call::{Answer, model_or};
-use crate::client::{Client, Refusal};
+use crate::client::{Checked, Client};
 use crate::error::Result;
 use crate::wait::{State, WaitOptions, wait_for};
 
@@ -128,16 +128,12 @@ type ModelOf<K> = <K as Poll>::Model;
 #[derive(Debug)]
 pub struct Wait<K> {
     client: Client,
-    target: std::result::Result<K, Refusal>,
+    target: Checked<K>,
     options: WaitOptions,
 }
 
 impl<K: Target> Wait<K> {
-    pub(crate) fn new(
-        client: Client,
-        target: std::result::Result<K, Refusal>,
-        options: WaitOptions,
-    ) -> Self {
+    pub(crate) fn new(client: Client, target: Checked<K>, options: WaitOptions) -> Self {
         Self {
             client,
             target,
