@@ -159,14 +159,6 @@ impl Client {
         &self.inner.executor.redactor
     }
 
-    pub(crate) fn clock(&self) -> &dyn Clock {
-        self.inner.executor.clock.as_ref()
-    }
-
-    pub(crate) fn jitter(&self) -> &dyn Jitter {
-        self.inner.executor.jitter.as_ref()
-    }
-
     pub(crate) fn executor(&self) -> &Executor {
         &self.inner.executor
     }

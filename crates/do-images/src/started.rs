@@ -115,11 +115,6 @@ pub(crate) mod sealed {
     }
 }
 
-use sealed::Poll;
-
-/// The model a target's polls answer with.
-type ModelOf<K> = <K as Poll>::Model;
-
 /// A wait for an image or an action to settle, from
 /// [`Images::wait_until_available`](crate::Images::wait_until_available) or
 /// [`Actions::wait_until_done`](crate::Actions::wait_until_done). End it
@@ -143,7 +138,7 @@ impl<K: Target> Wait<K> {
 
     /// Polls until the resource settles; the answer is the model of the
     /// last poll.
-    pub async fn send(self) -> Result<ModelOf<K>> {
+    pub async fn send(self) -> Result<K::Model> {
         self.send_as().await
     }
 
