@@ -8,7 +8,7 @@ use do_images_api::types::{
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::client::{Client, InvalidId, positive_id};
+use crate::client::{Checked, Client, Id, checked_id};
 use crate::error::{Error, Result};
 
 /// The account transfers of one image, from [`Client::account_transfers`].
@@ -25,11 +25,11 @@ use crate::error::{Error, Result};
 #[derive(Debug)]
 pub struct AccountTransfers {
     client: Client,
-    image_id: std::result::Result<u64, InvalidId>,
+    image_id: Checked<u64>,
 }
 
 impl AccountTransfers {
-    pub(crate) fn new(client: Client, image_id: std::result::Result<u64, InvalidId>) -> Self {
+    pub(crate) fn new(client: Client, image_id: Checked<u64>) -> Self {
         Self { client, image_id }
     }
 
@@ -62,21 +62,18 @@ impl AccountTransfers {
     fn start(&self, body: Result<ImageAccountTransferRequest>) -> StartTransfer {
         StartTransfer {
             client: self.client.clone(),
-            image_id: self.image_id.clone().map_err(Error::from),
+            image_id: self.image_id.clone(),
             body,
         }
     }
 
     /// Accepts pending transfer `transfer_id` into the team `team_uuid`.
-    pub fn accept<I>(&self, transfer_id: I, team_uuid: impl Into<String>) -> TransferStep
-    where
-        I: TryInto<u64> + std::fmt::Display + Copy,
-    {
+    pub fn accept(&self, transfer_id: impl Id, team_uuid: impl Into<String>) -> TransferStep {
         let team_uuid = team_uuid.into();
-        let body = positive_id("transfer id", transfer_id).and_then(|id| {
+        let body = reference(transfer_id).and_then(|reference| {
             check_uuid(&team_uuid)?;
             Ok(ImageAccountTransferAccept {
-                transfer_id: nonzero(id),
+                transfer_id: reference.transfer_id,
                 recipient_uuid: team_uuid,
             })
         });
@@ -84,25 +81,19 @@ impl AccountTransfers {
     }
 
     /// Withdraws pending transfer `transfer_id` (as its sender).
-    pub fn cancel<I>(&self, transfer_id: I) -> TransferStep
-    where
-        I: TryInto<u64> + std::fmt::Display + Copy,
-    {
+    pub fn cancel(&self, transfer_id: impl Id) -> TransferStep {
         self.step(Step::Cancel(reference(transfer_id)))
     }
 
     /// Refuses pending transfer `transfer_id` (as its recipient).
-    pub fn decline<I>(&self, transfer_id: I) -> TransferStep
-    where
-        I: TryInto<u64> + std::fmt::Display + Copy,
-    {
+    pub fn decline(&self, transfer_id: impl Id) -> TransferStep {
         self.step(Step::Decline(reference(transfer_id)))
     }
 
     fn step(&self, step: Step) -> TransferStep {
         TransferStep {
             client: self.client.clone(),
-            image_id: self.image_id.clone().map_err(Error::from),
+            image_id: self.image_id.clone(),
             step,
         }
     }
@@ -135,7 +126,7 @@ impl From<ImageAccountTransferCreated> for TransferStarted {
 #[derive(Debug)]
 pub struct StartTransfer {
     client: Client,
-    image_id: Result<u64>,
+    image_id: Checked<u64>,
     body: Result<ImageAccountTransferRequest>,
 }
 
@@ -154,10 +145,8 @@ impl StartTransfer {
         self.send_as().await
     }
 
-    /// Like [`send`](Self::send), the answer read as `T`: the generated
-    /// [`ImageAccountTransferCreated`], [`Value`], `Box<RawValue>` (the
-    /// JSON text as sent) or any type that deserializes from it. An answer
-    /// that does not fit `T` is an [`Error::Decode`] naming the field.
+    /// Like [`send`](Self::send), the answer read as `T` ([readings](crate)),
+    /// such as the generated [`ImageAccountTransferCreated`].
     pub async fn send_as<T: DeserializeOwned>(self) -> Result<T> {
         let image_id = self.image_id?;
         let body = self.body?;
@@ -181,7 +170,7 @@ enum Step {
 #[derive(Debug)]
 pub struct TransferStep {
     client: Client,
-    image_id: Result<u64>,
+    image_id: Checked<u64>,
     step: Step,
 }
 
@@ -210,18 +199,12 @@ impl TransferStep {
     }
 }
 
-fn reference<I>(transfer_id: I) -> Result<ImageAccountTransferRef>
-where
-    I: TryInto<u64> + std::fmt::Display + Copy,
-{
-    positive_id("transfer id", transfer_id).map(|id| ImageAccountTransferRef {
-        transfer_id: nonzero(id),
+/// The reference to transfer `transfer_id`, once it is checked positive.
+fn reference(transfer_id: impl Id) -> Result<ImageAccountTransferRef> {
+    let id = checked_id("transfer id", transfer_id)?;
+    Ok(ImageAccountTransferRef {
+        transfer_id: std::num::NonZeroU64::new(id).unwrap_or(std::num::NonZeroU64::MIN),
     })
-}
-
-/// `id` is positive: `positive_id` checked it.
-fn nonzero(id: u64) -> std::num::NonZeroU64 {
-    std::num::NonZeroU64::new(id).unwrap_or(std::num::NonZeroU64::MIN)
 }
 
 /// `local@domain`, both parts non-empty, no whitespace or control

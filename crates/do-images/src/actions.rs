@@ -8,7 +8,7 @@ use do_images_api::types::{
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::client::{Client, InvalidId, positive_id};
+use crate::client::{Checked, Client, Id, checked_id};
 use crate::error::{Error, Result};
 use crate::listing::{List, Query, pages_of};
 use crate::started::{ActionTarget, Started, Wait};
@@ -32,16 +32,12 @@ use crate::wait::WaitOptions;
 #[derive(Debug)]
 pub struct Actions {
     client: Client,
-    image_id: std::result::Result<u64, InvalidId>,
+    image_id: Checked<u64>,
 }
 
 impl Actions {
-    pub(crate) fn new(client: Client, image_id: std::result::Result<u64, InvalidId>) -> Self {
+    pub(crate) fn new(client: Client, image_id: Checked<u64>) -> Self {
         Self { client, image_id }
-    }
-
-    fn image_id(&self) -> Result<u64> {
-        self.image_id.clone().map_err(Error::from)
     }
 
     /// Lists the image's actions; see [`List`] for how to iterate.
@@ -82,16 +78,13 @@ impl Actions {
     fn post(&self, body: Result<ImageActionRequest>) -> PostAction {
         PostAction {
             client: self.client.clone(),
-            image_id: self.image_id(),
+            image_id: self.image_id.clone(),
             body,
         }
     }
 
     /// Gets one action.
-    pub fn get<I>(&self, action_id: I) -> GetAction
-    where
-        I: TryInto<u64> + std::fmt::Display + Copy,
-    {
+    pub fn get(&self, action_id: impl Id) -> GetAction {
         GetAction {
             client: self.client.clone(),
             target: self.target(action_id),
@@ -102,19 +95,13 @@ impl Actions {
     /// [`send`](Wait::send). `errored` ends the wait at once with
     /// [`Error::WaitFailed`]; transient errors are retried; after `options`'
     /// maximum wait, [`Error::WaitTimedOut`] says the last status seen.
-    pub fn wait_until_done<I>(&self, action_id: I, options: WaitOptions) -> WaitForAction
-    where
-        I: TryInto<u64> + std::fmt::Display + Copy,
-    {
+    pub fn wait_until_done(&self, action_id: impl Id, options: WaitOptions) -> WaitForAction {
         Wait::new(self.client.clone(), self.target(action_id), options)
     }
 
-    fn target<I>(&self, action_id: I) -> Result<ActionTarget>
-    where
-        I: TryInto<u64> + std::fmt::Display + Copy,
-    {
-        let image_id = self.image_id()?;
-        let id = positive_id("action id", action_id)?;
+    fn target(&self, action_id: impl Id) -> Checked<ActionTarget> {
+        let image_id = self.image_id.clone()?;
+        let id = checked_id("action id", action_id)?;
         Ok(ActionTarget { image_id, id })
     }
 }
@@ -133,7 +120,7 @@ pub type ListActions = List<ActionQuery>;
 /// Which image's actions a listing asks for.
 #[derive(Clone, Debug)]
 pub struct ActionQuery {
-    image_id: std::result::Result<u64, InvalidId>,
+    image_id: Checked<u64>,
 }
 
 impl Query for ActionQuery {
@@ -165,7 +152,7 @@ impl Query for ActionQuery {
 #[derive(Debug)]
 pub struct PostAction {
     client: Client,
-    image_id: Result<u64>,
+    image_id: Checked<u64>,
     body: Result<ImageActionRequest>,
 }
 
@@ -177,13 +164,12 @@ impl PostAction {
         self.send_as().await
     }
 
-    /// Like [`send`](Self::send), the action exactly as the API sent it.
+    /// Like [`send`](Self::send), the `action` object as the API sent it.
     pub async fn send_json(self) -> Result<StartedAction<Value>> {
         self.send_as().await
     }
 
-    /// Like [`send`](Self::send), the action read as `T`: any type that
-    /// deserializes from the `action` object.
+    /// Like [`send`](Self::send), the `action` object read as `T` ([readings](crate)).
     pub async fn send_as<T: DeserializeOwned + Send + 'static>(self) -> Result<StartedAction<T>> {
         let image_id = self.image_id?;
         let body = self.body?;
@@ -198,7 +184,7 @@ impl PostAction {
 #[derive(Debug)]
 pub struct GetAction {
     client: Client,
-    target: Result<ActionTarget>,
+    target: Checked<ActionTarget>,
 }
 
 impl GetAction {
@@ -207,14 +193,12 @@ impl GetAction {
         self.send_as().await
     }
 
-    /// Sends the request; the answer is the `action` object exactly as the
-    /// API sent it.
+    /// Like [`send`](Self::send), the `action` object as the API sent it.
     pub async fn send_json(self) -> Result<Value> {
         self.send_as().await
     }
 
-    /// Sends the request; the answer is read as `T`: any type that
-    /// deserializes from the `action` object.
+    /// Like [`send`](Self::send), the `action` object read as `T` ([readings](crate)).
     pub async fn send_as<T: DeserializeOwned>(self) -> Result<T> {
         let target = self.target?;
         let request = self.client.api().image_actions_get();

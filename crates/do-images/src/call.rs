@@ -69,24 +69,20 @@ impl Client {
             .executor()
             .run(self.api().client(), built.request, built.operation_id)
             .await
-            .map_err(|failure| failure.into_error().redacted(redactor))?;
+            .map_err(|failure| {
+                Error::unreached(failure.source, failure.attempts).redacted(redactor)
+            })?;
         Answer::from_exchange(exchange, redactor.clone())
     }
 }
 
-/// How an answer was received: what every error found in its body names.
-#[derive(Clone, Debug)]
-pub(crate) struct Received {
-    /// The HTTP status.
-    pub(crate) status: u16,
-    /// The `x-request-id` header.
-    pub(crate) request_id: Option<String>,
-}
-
-/// A successful answer: its body, read once, and how it was received.
+/// A successful answer: its body, read once, and the status and request id
+/// every error found in it names.
 #[derive(Debug)]
 pub(crate) struct Answer {
-    received: Received,
+    status: u16,
+    /// The `x-request-id` header.
+    request_id: Option<String>,
     body: Vec<u8>,
     redactor: Redactor,
 }
@@ -97,23 +93,21 @@ impl Answer {
     fn from_exchange(exchange: Exchange, redactor: Redactor) -> Result<Self> {
         let head = exchange.head;
         let status = head.status;
-        let received = Received {
-            status: status.as_u16(),
-            request_id: request_id_header(&head.headers)
-                .map(|id| redactor.redact(&id).into_owned()),
-        };
+        let request_id =
+            request_id_header(&head.headers).map(|id| redactor.redact(&id).into_owned());
         let body = match exchange.body {
             Body::Complete(body) => body,
             Body::TooLarge { limit } => {
                 return Err(Error::BodyTooLarge {
                     limit,
-                    status: received.status,
-                    request_id: received.request_id,
+                    status: status.as_u16(),
+                    request_id,
                 });
             }
         };
         let answer = Self {
-            received,
+            status: status.as_u16(),
+            request_id,
             body,
             redactor,
         };
@@ -126,8 +120,8 @@ impl Answer {
             answer.api_error(RateLimitStatus::from_headers(&head.headers))
         } else {
             Error::UnexpectedStatus {
-                status: answer.received.status,
-                request_id: answer.received.request_id,
+                status: answer.status,
+                request_id: answer.request_id,
             }
         }
         .redacted(&answer.redactor))
@@ -137,27 +131,19 @@ impl Answer {
     /// what `()` reads from); what does not fit is an [`Error::Decode`]
     /// naming the path of the field.
     pub(crate) fn decode<T: DeserializeOwned>(&self) -> Result<T> {
-        self.decode_described(|path, error| match path {
-            "." => error.to_string(),
-            path => format!("field `{path}`: {error}"),
-        })
+        self.decode_described(describe)
     }
 
     /// A page read as `T`, whose items start at position `first` of the
     /// listing: a bad item is named by its position and the field.
     pub(crate) fn decode_page<T: DeserializeOwned>(&self, first: u64) -> Result<T> {
         self.decode_described(|path, error| match item_of(path) {
-            Some((index, field)) => {
-                let position = first.saturating_add(index);
-                match field {
-                    "." => format!("item {position} of the listing cannot be decoded: {error}"),
-                    field => format!(
-                        "item {position} of the listing cannot be decoded: field `{field}`: {error}"
-                    ),
-                }
-            }
-            None if path == "." => error.to_string(),
-            None => format!("field `{path}`: {error}"),
+            Some((index, field)) => format!(
+                "item {} of the listing cannot be decoded: {}",
+                first.saturating_add(index),
+                describe(field, error)
+            ),
+            None => describe(path, error),
         })
     }
 
@@ -199,10 +185,10 @@ impl Answer {
             .find(|&i| shown.is_char_boundary(i))
             .unwrap_or(at);
         Error::Decode {
-            status: self.received.status,
+            status: self.status,
             excerpt: excerpt(&shown.as_bytes()[start..]),
             reason: self.redactor.redact(&reason.to_string()).into_owned(),
-            request_id: self.received.request_id.clone(),
+            request_id: self.request_id.clone(),
         }
     }
 
@@ -211,10 +197,10 @@ impl Answer {
     fn api_error(&self, rate_limit: Option<RateLimitStatus>) -> Error {
         match serde_json::from_slice::<types::Error>(&self.body) {
             Ok(body) => Error::Api {
-                status: self.received.status,
+                status: self.status,
                 id: body.id,
                 message: body.message,
-                request_id: body.request_id.or(self.received.request_id.clone()),
+                request_id: body.request_id.or(self.request_id.clone()),
                 rate_limit,
             },
             Err(reason) => self.error(0, reason),
@@ -229,6 +215,14 @@ const EXCERPT_SOURCE: usize = 8 * 1024;
 
 /// How many bytes before the point of a decoding error the excerpt starts.
 const EXCERPT_BEFORE: usize = 80;
+
+/// `error`, after the path of the field it is about (`.`: the whole value).
+fn describe(path: &str, error: &serde_json::Error) -> String {
+    match path {
+        "." => error.to_string(),
+        path => format!("field `{path}`: {error}"),
+    }
+}
 
 /// The item index and the rest of the path when `path` points into a
 /// page's list of items (`images[3].status`).
@@ -274,10 +268,8 @@ mod tests {
 
     fn answer(body: &str) -> Answer {
         Answer {
-            received: Received {
-                status: 200,
-                request_id: Some("r-1".into()),
-            },
+            status: 200,
+            request_id: Some("r-1".into()),
             body: body.as_bytes().to_vec(),
             redactor: Redactor::new(),
         }

@@ -107,20 +107,14 @@ impl Client {
 
     /// The operations on the actions of image `image_id`. An id that is not
     /// a positive integer is reported by the operation's `send`.
-    pub fn actions<I>(&self, image_id: I) -> Actions
-    where
-        I: TryInto<u64> + fmt::Display + Copy,
-    {
+    pub fn actions(&self, image_id: impl Id) -> Actions {
         Actions::new(self.clone(), checked_id("image id", image_id))
     }
 
     /// The account transfers of image `image_id`: hand a private snapshot
     /// to another account or team. An id that is not a positive integer is
     /// reported by the operation's `send`.
-    pub fn account_transfers<I>(&self, image_id: I) -> AccountTransfers
-    where
-        I: TryInto<u64> + fmt::Display + Copy,
-    {
+    pub fn account_transfers(&self, image_id: impl Id) -> AccountTransfers {
         AccountTransfers::new(self.clone(), checked_id("image id", image_id))
     }
 
@@ -165,52 +159,62 @@ impl Client {
         &self.inner.executor.redactor
     }
 
-    pub(crate) fn clock(&self) -> &dyn Clock {
-        self.inner.executor.clock.as_ref()
-    }
-
-    pub(crate) fn jitter(&self) -> &dyn Jitter {
-        self.inner.executor.jitter.as_ref()
-    }
-
     pub(crate) fn executor(&self) -> &Executor {
         &self.inner.executor
     }
 }
 
-/// A positive id from any integer, or an [`Error::InvalidInput`].
-pub(crate) fn positive_id<I>(what: &'static str, id: I) -> Result<u64>
-where
-    I: TryInto<u64> + fmt::Display + Copy,
-{
-    Ok(checked_id(what, id)?)
-}
+/// An id argument: any integer type (`u64`, `i64`, `u32`, ...). One that
+/// is not a positive integer is refused by the operation's `send`, with
+/// [`Error::InvalidInput`].
+pub trait Id: TryInto<u64> + fmt::Display + Copy {}
 
-/// A positive id, or why not; cloneable so that a handle such as
-/// [`Actions`] can hand the same refusal to each operation.
-pub(crate) fn checked_id<I>(what: &'static str, id: I) -> std::result::Result<u64, InvalidId>
-where
-    I: TryInto<u64> + fmt::Display + Copy,
-{
+impl<I: TryInto<u64> + fmt::Display + Copy> Id for I {}
+
+/// A checked argument, or why it was refused.
+pub(crate) type Checked<T> = std::result::Result<T, Refusal>;
+
+/// `id` if it is positive, or a refusal naming `what`.
+pub(crate) fn checked_id(what: &'static str, id: impl Id) -> Checked<u64> {
     match id.try_into() {
         Ok(value) if value >= 1 => Ok(value),
-        _ => Err(InvalidId {
+        _ => Err(Refusal::new(
             what,
-            problem: format!("{id} is not a positive integer"),
-        }),
+            format!("{id} is not a positive integer"),
+            "an integer from 1 upwards",
+        )),
     }
 }
 
-/// An id that was refused.
+/// An argument refused before anything was sent: an
+/// [`Error::InvalidInput`] that clones, so that a builder (or a handle such
+/// as [`Actions`], for each of its operations) can hold it until `send`,
+/// where `?` turns it into the [`Error`].
 #[derive(Clone, Debug)]
-pub(crate) struct InvalidId {
+pub(crate) struct Refusal {
     what: &'static str,
     problem: String,
+    allowed: &'static str,
 }
 
-impl From<InvalidId> for Error {
-    fn from(invalid: InvalidId) -> Self {
-        Error::invalid(invalid.what, invalid.problem, "an integer from 1 upwards")
+impl Refusal {
+    pub(crate) fn new(
+        what: &'static str,
+        problem: impl fmt::Display,
+        allowed: &'static str,
+    ) -> Self {
+        let problem = problem.to_string();
+        Self {
+            what,
+            problem,
+            allowed,
+        }
+    }
+}
+
+impl From<Refusal> for Error {
+    fn from(refusal: Refusal) -> Self {
+        Error::invalid(refusal.what, refusal.problem, refusal.allowed)
     }
 }
 
@@ -545,12 +549,12 @@ mod tests {
 
     #[test]
     fn ids_must_be_positive() {
-        assert_eq!(positive_id("image id", 7i64).unwrap(), 7);
-        let error = positive_id("image id", -1i64).unwrap_err().to_string();
+        assert_eq!(checked_id("image id", 7i64).unwrap(), 7);
+        let error = Error::from(checked_id("image id", -1i64).unwrap_err()).to_string();
         assert!(
             error.contains("image id") && error.contains("-1"),
             "{error}"
         );
-        assert!(positive_id("image id", 0u64).is_err());
+        assert!(checked_id("image id", 0u64).is_err());
     }
 }

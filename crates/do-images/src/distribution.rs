@@ -11,7 +11,7 @@ use futures::TryStreamExt;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::client::{Client, InvalidId};
+use crate::client::{Checked, Client};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 use crate::wait::{WaitOptions, WaitProgress};
@@ -49,7 +49,7 @@ type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
 #[derive(Clone)]
 pub struct Distribute {
     client: Client,
-    image_id: std::result::Result<u64, InvalidId>,
+    image_id: Checked<u64>,
     regions: Vec<RegionSlug>,
     wait: WaitOptions,
     progress: Option<ProgressFn>,
@@ -67,11 +67,7 @@ impl fmt::Debug for Distribute {
 }
 
 impl Distribute {
-    pub(crate) fn new(
-        client: Client,
-        image_id: std::result::Result<u64, InvalidId>,
-        regions: Vec<RegionSlug>,
-    ) -> Self {
+    pub(crate) fn new(client: Client, image_id: Checked<u64>, regions: Vec<RegionSlug>) -> Self {
         Self {
             client,
             image_id,

@@ -60,13 +60,6 @@ pub(crate) struct Failure {
     pub(crate) attempts: u32,
 }
 
-impl Failure {
-    /// This crate's error for it.
-    pub(crate) fn into_error(self) -> crate::Error {
-        crate::Error::unreached(self.source, self.attempts)
-    }
-}
-
 impl Exchange {
     /// The answer as the `reqwest::Response` the generated client decodes.
     fn into_response(self) -> reqwest::Response {
@@ -137,7 +130,7 @@ impl Executor {
                 Err(error) => Err(error),
             };
             drop(permit);
-            match outcome {
+            let (delay, next) = match outcome {
                 Ok((response, body)) => {
                     let status = response.status;
                     let request_id = request_id_header(&response.headers)
@@ -161,40 +154,39 @@ impl Executor {
                         self.clock.system_now(),
                         self.jitter.as_ref(),
                     );
-                    if let (Some(delay), Some(next)) = (delay, spare) {
-                        tracing::info!(
-                            operation = operation_id,
-                            %method,
-                            path = %path,
-                            status = status.as_u16(),
-                            attempt,
-                            delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-                            "retrying after a retryable answer"
-                        );
-                        self.clock.sleep(delay).await;
-                        current = next;
-                        retry += 1;
-                        may_have_acted |= status.is_server_error();
-                        continue;
-                    }
-                    if method == Method::DELETE && status == StatusCode::NOT_FOUND && may_have_acted
-                    {
-                        tracing::debug!(
-                            operation = operation_id,
-                            %method,
-                            path = %path,
-                            attempt,
-                            "already deleted, by an earlier attempt whose answer was lost"
-                        );
+                    let (Some(delay), Some(next)) = (delay, spare) else {
+                        if method == Method::DELETE
+                            && status == StatusCode::NOT_FOUND
+                            && may_have_acted
+                        {
+                            tracing::debug!(
+                                operation = operation_id,
+                                %method,
+                                path = %path,
+                                attempt,
+                                "already deleted, by an earlier attempt whose answer was lost"
+                            );
+                            return Ok(Exchange {
+                                head: already_deleted(response),
+                                body: Body::Complete(Vec::new()),
+                            });
+                        }
                         return Ok(Exchange {
-                            head: already_deleted(response),
-                            body: Body::Complete(Vec::new()),
+                            head: response,
+                            body,
                         });
-                    }
-                    return Ok(Exchange {
-                        head: response,
-                        body,
-                    });
+                    };
+                    tracing::info!(
+                        operation = operation_id,
+                        %method,
+                        path = %path,
+                        status = status.as_u16(),
+                        attempt,
+                        delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                        "retrying after a retryable answer"
+                    );
+                    may_have_acted |= status.is_server_error();
+                    (delay, next)
                 }
                 Err(error) => {
                     let before_sending = error.is_connect();
@@ -215,22 +207,19 @@ impl Executor {
                         will_retry = delay.is_some(),
                         "request to the DigitalOcean API failed"
                     );
-                    match (delay, spare) {
-                        (Some(delay), Some(next)) => {
-                            self.clock.sleep(delay).await;
-                            current = next;
-                            retry += 1;
-                            may_have_acted |= !before_sending;
-                        }
-                        _ => {
-                            return Err(Failure {
-                                source: error,
-                                attempts: attempt,
-                            });
-                        }
-                    }
+                    let (Some(delay), Some(next)) = (delay, spare) else {
+                        return Err(Failure {
+                            source: error,
+                            attempts: attempt,
+                        });
+                    };
+                    may_have_acted |= !before_sending;
+                    (delay, next)
                 }
-            }
+            };
+            self.clock.sleep(delay).await;
+            current = next;
+            retry += 1;
         }
     }
 

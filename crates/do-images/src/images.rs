@@ -12,7 +12,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::call::model_or;
-use crate::client::{Client, positive_id};
+use crate::client::{Checked, Client, Id, Refusal, checked_id};
 #[cfg(feature = "distribution")]
 use crate::distribution::Distribute;
 use crate::error::{Error, Result};
@@ -91,36 +91,25 @@ impl Images {
     ) -> CreateCustomImage {
         CreateCustomImage {
             client: self.client.clone(),
-            name: name.into(),
-            url: url.into(),
-            region: region.into(),
-            distribution: None,
-            description: None,
-            tags: None,
+            body: custom_image(name.into(), url.into(), region.into()),
         }
     }
 
     /// Changes an image's name, description or distribution; see
     /// [`UpdateImage`].
-    pub fn update<I>(&self, image_id: I) -> UpdateImage
-    where
-        I: TryInto<u64> + std::fmt::Display + Copy,
-    {
+    pub fn update(&self, image_id: impl Id) -> UpdateImage {
         UpdateImage {
             client: self.client.clone(),
-            image_id: positive_id("image id", image_id),
+            image_id: checked_id("image id", image_id),
             body: ImageUpdate::default(),
         }
     }
 
     /// Deletes an image.
-    pub fn delete<I>(&self, image_id: I) -> DeleteImage
-    where
-        I: TryInto<u64> + std::fmt::Display + Copy,
-    {
+    pub fn delete(&self, image_id: impl Id) -> DeleteImage {
         DeleteImage {
             client: self.client.clone(),
-            image_id: positive_id("image id", image_id),
+            image_id: checked_id("image id", image_id),
         }
     }
 
@@ -146,14 +135,14 @@ impl Images {
     /// hold it yet, one transfer after another; see [`Distribute`].
     #[cfg(feature = "distribution")]
     #[cfg_attr(docsrs, doc(cfg(feature = "distribution")))]
-    pub fn distribute<I, S>(&self, image_id: I, regions: impl IntoIterator<Item = S>) -> Distribute
-    where
-        I: TryInto<u64> + std::fmt::Display + Copy,
-        S: Into<RegionSlug>,
-    {
+    pub fn distribute<S: Into<RegionSlug>>(
+        &self,
+        image_id: impl Id,
+        regions: impl IntoIterator<Item = S>,
+    ) -> Distribute {
         Distribute::new(
             self.client.clone(),
-            crate::client::checked_id("image id", image_id),
+            checked_id("image id", image_id),
             regions.into_iter().map(Into::into).collect(),
         )
     }
@@ -163,11 +152,8 @@ impl Images {
     /// at once with [`Error::WaitFailed`] carrying the image's
     /// `error_message`; transient errors are retried; after `options`'
     /// maximum wait, [`Error::WaitTimedOut`] says the last status seen.
-    pub fn wait_until_available<I>(&self, image_id: I, options: WaitOptions) -> WaitForImage
-    where
-        I: TryInto<u64> + std::fmt::Display + Copy,
-    {
-        let target = positive_id("image id", image_id).map(|id| ImageTarget { id });
+    pub fn wait_until_available(&self, image_id: impl Id, options: WaitOptions) -> WaitForImage {
+        let target = checked_id("image id", image_id).map(|id| ImageTarget { id });
         Wait::new(self.client.clone(), target, options)
     }
 }
@@ -263,14 +249,12 @@ impl GetImage {
         self.send_as().await
     }
 
-    /// Sends the request; the answer is the `image` object exactly as the
-    /// API sent it.
+    /// Like [`send`](Self::send), the `image` object as the API sent it.
     pub async fn send_json(self) -> Result<Value> {
         self.send_as().await
     }
 
-    /// Sends the request; the answer is read as `T`: any type that
-    /// deserializes from the `image` object.
+    /// Like [`send`](Self::send), the `image` object read as `T` ([readings](crate)).
     pub async fn send_as<T: DeserializeOwned>(self) -> Result<T> {
         let image = self.image?;
         let request = self.client.api().images_get().image_id(image);
@@ -283,77 +267,32 @@ impl GetImage {
 #[derive(Clone, Debug)]
 pub struct CreateCustomImage {
     client: Client,
-    name: String,
-    url: String,
-    region: RegionSlug,
-    distribution: Option<Distribution>,
-    description: Option<String>,
-    tags: Option<Vec<String>>,
+    body: Checked<ImageNewCustom>,
 }
 
 impl CreateCustomImage {
     /// The image's distribution, such as `Ubuntu`.
-    pub fn distribution(mut self, distribution: impl Into<Distribution>) -> Self {
-        self.distribution = Some(distribution.into());
-        self
+    pub fn distribution(self, distribution: impl Into<Distribution>) -> Self {
+        self.with(|body| body.distribution = Some(distribution.into()))
     }
 
     /// Free-form text about the image.
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
-        self
+    pub fn description(self, description: impl Into<String>) -> Self {
+        self.with(|body| body.description = Some(description.into()))
     }
 
     /// Tags to put on the image.
-    pub fn tags<S: Into<String>>(mut self, tags: impl IntoIterator<Item = S>) -> Self {
-        self.tags = Some(tags.into_iter().map(Into::into).collect());
-        self
+    pub fn tags<S: Into<String>>(self, tags: impl IntoIterator<Item = S>) -> Self {
+        self.with(|body| body.tags = Some(tags.into_iter().map(Into::into).collect()))
     }
 
-    /// The client and the request body, once the arguments are checked.
-    fn checked(self) -> Result<(Client, ImageNewCustom)> {
-        if self.name.trim().is_empty() {
-            return Err(Error::invalid(
-                "name",
-                "the image name is empty",
-                "a non-empty name",
-            ));
+    /// This import with `change` made to its body; a refused body stays
+    /// refused.
+    fn with(mut self, change: impl FnOnce(&mut ImageNewCustom)) -> Self {
+        if let Ok(body) = &mut self.body {
+            change(body);
         }
-        let url = url::Url::parse(&self.url).map_err(|e| {
-            Error::invalid(
-                "url",
-                format!("{:?} is not a URL ({e})", self.url),
-                "an http or https URL of the image file",
-            )
-        })?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(Error::invalid(
-                "url",
-                format!("{:?} has scheme {:?}", self.url, url.scheme()),
-                "an http or https URL of the image file",
-            ));
-        }
-        if self.region.as_str().is_empty() {
-            return Err(Error::invalid(
-                "region",
-                "the region is empty",
-                "a region slug such as nyc3",
-            ));
-        }
-        let name = self
-            .name
-            .as_str()
-            .try_into()
-            .map_err(|e| Error::invalid("name", e, "a non-empty name"))?;
-        let body = ImageNewCustom {
-            name,
-            url: self.url,
-            region: self.region,
-            distribution: self.distribution,
-            description: self.description,
-            tags: self.tags,
-        };
-        Ok((self.client, body))
+        self
     }
 
     /// Sends the import (retried only when the API provably did not act on
@@ -363,27 +302,60 @@ impl CreateCustomImage {
         self.send_as().await
     }
 
-    /// Sends the import; the answer holds the `image` object exactly as the
-    /// API sent it.
+    /// Like [`send`](Self::send), the `image` object as the API sent it.
     pub async fn send_json(self) -> Result<CreatedImage<Value>> {
         self.send_as().await
     }
 
-    /// Sends the import; the new image is read as `T`: any type that
-    /// deserializes from the `image` object.
+    /// Like [`send`](Self::send), the `image` object read as `T` ([readings](crate)).
     pub async fn send_as<T: DeserializeOwned + Send + 'static>(self) -> Result<CreatedImage<T>> {
-        let (client, body) = self.checked()?;
-        let request = client.api().images_create_custom().body(body);
-        let answer = client.answer(request).await?;
-        Started::new(client, &answer, |id| ImageTarget { id })
+        let request = self.client.api().images_create_custom().body(self.body?);
+        let answer = self.client.answer(request).await?;
+        Started::new(self.client, &answer, |id| ImageTarget { id })
     }
+}
+
+/// The body of an import of the image at `url` into `region` as `name`,
+/// once those are checked.
+fn custom_image(name: String, url: String, region: RegionSlug) -> Checked<ImageNewCustom> {
+    if name.trim().is_empty() {
+        return Err(Refusal::new(
+            "name",
+            "the image name is empty",
+            "a non-empty name",
+        ));
+    }
+    let allowed = "an http or https URL of the image file";
+    let parsed = url::Url::parse(&url)
+        .map_err(|e| Refusal::new("url", format!("{url:?} is not a URL ({e})"), allowed))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        let problem = format!("{url:?} has scheme {:?}", parsed.scheme());
+        return Err(Refusal::new("url", problem, allowed));
+    }
+    if region.as_str().is_empty() {
+        return Err(Refusal::new(
+            "region",
+            "the region is empty",
+            "a region slug such as nyc3",
+        ));
+    }
+    Ok(ImageNewCustom {
+        name: name
+            .try_into()
+            .map_err(|e| Refusal::new("name", e, "a non-empty name"))?,
+        url,
+        region,
+        distribution: None,
+        description: None,
+        tags: None,
+    })
 }
 
 /// An image update, from [`Images::update`].
 #[derive(Debug)]
 pub struct UpdateImage {
     client: Client,
-    image_id: Result<u64>,
+    image_id: Checked<u64>,
     body: ImageUpdate,
 }
 
@@ -406,56 +378,37 @@ impl UpdateImage {
         self
     }
 
-    /// The client, the image id and the body, once the arguments are
-    /// checked.
-    fn checked(self) -> Result<(Client, u64, ImageUpdate)> {
+    /// Sends the update; the answer is the updated [`Image`].
+    pub async fn send(self) -> Result<Image> {
+        self.send_as().await
+    }
+
+    /// Like [`send`](Self::send), the `image` object as the API sent it.
+    pub async fn send_json(self) -> Result<Value> {
+        self.send_as().await
+    }
+
+    /// Like [`send`](Self::send), the `image` object read as `T` ([readings](crate)).
+    pub async fn send_as<T: DeserializeOwned>(self) -> Result<T> {
         let id = self.image_id?;
-        if self
-            .body
-            .name
-            .as_deref()
-            .is_some_and(|n| n.trim().is_empty())
-        {
+        let body = self.body;
+        if body.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
             return Err(Error::invalid(
                 "name",
                 "the new name is empty",
                 "a non-empty name",
             ));
         }
-        if self.body.name.is_none()
-            && self.body.description.is_none()
-            && self.body.distribution.is_none()
-        {
+        if body.name.is_none() && body.description.is_none() && body.distribution.is_none() {
             return Err(Error::invalid(
                 "update",
                 "nothing to change",
                 "at least one of name, description, distribution",
             ));
         }
-        Ok((self.client, id, self.body))
-    }
-
-    /// Sends the update; the answer is the updated [`Image`].
-    pub async fn send(self) -> Result<Image> {
-        self.send_as().await
-    }
-
-    /// Sends the update; the answer is the `image` object exactly as the
-    /// API sent it.
-    pub async fn send_json(self) -> Result<Value> {
-        self.send_as().await
-    }
-
-    /// Sends the update; the answer is read as `T`: any type that
-    /// deserializes from the `image` object.
-    pub async fn send_as<T: DeserializeOwned>(self) -> Result<T> {
-        let (client, id, body) = self.checked()?;
-        let request = client.api().images_update().image_id(id).body(body);
-        Ok(client
-            .answer(request)
-            .await?
-            .decode::<ImageEnvelope<T>>()?
-            .image)
+        let request = self.client.api().images_update().image_id(id).body(body);
+        let answer = self.client.answer(request).await?;
+        Ok(answer.decode::<ImageEnvelope<T>>()?.image)
     }
 }
 
@@ -463,7 +416,7 @@ impl UpdateImage {
 #[derive(Debug)]
 pub struct DeleteImage {
     client: Client,
-    image_id: Result<u64>,
+    image_id: Checked<u64>,
 }
 
 impl DeleteImage {
@@ -495,10 +448,8 @@ impl FindImagesByName {
         self.send_as().await
     }
 
-    /// Like [`send`](Self::send), each match read as `T`: any type that
-    /// deserializes from an `image` object. Each item is kept as its JSON
-    /// text, read as the model to compare its name, and read as `T` only
-    /// when it matches.
+    /// Like [`send`](Self::send), each match read as `T` ([readings](crate));
+    /// an item is read as `T` only when its name matches.
     pub async fn send_as<T: DeserializeOwned + Send + 'static>(self) -> Result<Vec<T>> {
         if self.name.is_empty() {
             return Err(Error::invalid(

@@ -100,7 +100,9 @@ mod wait;
 
 pub use account_transfers::{AccountTransfers, StartTransfer, TransferStarted, TransferStep};
 pub use actions::{Actions, GetAction, ListActions, PostAction, StartedAction, WaitForAction};
-pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE, TOKEN_ENV_VARS};
+pub use client::{
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE, Id, TOKEN_ENV_VARS,
+};
 pub use clock::{Clock, Jitter, RandomJitter, Sleep, TokioClock};
 #[cfg(feature = "test-util")]
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]

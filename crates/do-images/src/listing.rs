@@ -46,9 +46,6 @@ pub(crate) fn pages_of(links: Option<PageLinks>) -> PageLinksPages {
     links.and_then(|links| links.pages).unwrap_or_default()
 }
 
-/// The model of one item of listing `Q`.
-type ItemOf<Q> = <Q as Query>::Item;
-
 /// A listing: set its options, then iterate with [`stream`](Self::stream),
 /// [`pages`](Self::pages) or [`collect_all`](Self::collect_all), which give
 /// the models, their `_json` forms, which give each object exactly as the
@@ -101,7 +98,7 @@ impl<Q: Query> List<Q> {
     }
 
     /// A lazy stream of every item.
-    pub fn stream(self) -> ItemStream<ItemOf<Q>> {
+    pub fn stream(self) -> ItemStream<Q::Item> {
         self.stream_as()
     }
 
@@ -116,7 +113,7 @@ impl<Q: Query> List<Q> {
     }
 
     /// A lazy stream of pages.
-    pub fn pages(self) -> PageStream<ItemOf<Q>> {
+    pub fn pages(self) -> PageStream<Q::Item> {
         self.pages_as()
     }
 
@@ -156,7 +153,7 @@ impl<Q: Query> List<Q> {
     /// Every item, in a `Vec`; the first error (including a
     /// [`Error::TotalMismatch`](crate::Error::TotalMismatch) at the end)
     /// fails the whole call.
-    pub async fn collect_all(self) -> Result<Vec<ItemOf<Q>>> {
+    pub async fn collect_all(self) -> Result<Vec<Q::Item>> {
         self.collect_all_as().await
     }
 

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::call::{Answer, model_or};
-use crate::client::Client;
+use crate::client::{Checked, Client};
 use crate::error::Result;
 use crate::wait::{State, WaitOptions, wait_for};
 
@@ -115,11 +115,6 @@ pub(crate) mod sealed {
     }
 }
 
-use sealed::Poll;
-
-/// The model a target's polls answer with.
-type ModelOf<K> = <K as Poll>::Model;
-
 /// A wait for an image or an action to settle, from
 /// [`Images::wait_until_available`](crate::Images::wait_until_available) or
 /// [`Actions::wait_until_done`](crate::Actions::wait_until_done). End it
@@ -128,12 +123,12 @@ type ModelOf<K> = <K as Poll>::Model;
 #[derive(Debug)]
 pub struct Wait<K> {
     client: Client,
-    target: Result<K>,
+    target: Checked<K>,
     options: WaitOptions,
 }
 
 impl<K: Target> Wait<K> {
-    pub(crate) fn new(client: Client, target: Result<K>, options: WaitOptions) -> Self {
+    pub(crate) fn new(client: Client, target: Checked<K>, options: WaitOptions) -> Self {
         Self {
             client,
             target,
@@ -143,19 +138,17 @@ impl<K: Target> Wait<K> {
 
     /// Polls until the resource settles; the answer is the model of the
     /// last poll.
-    pub async fn send(self) -> Result<ModelOf<K>> {
+    pub async fn send(self) -> Result<K::Model> {
         self.send_as().await
     }
 
-    /// Like [`send`](Self::send), the last poll's object exactly as the API
-    /// sent it.
+    /// Like [`send`](Self::send), the last poll's object as the API sent it.
     pub async fn send_json(self) -> Result<Value> {
         self.send_as().await
     }
 
-    /// Like [`send`](Self::send), the last poll's object read as `T`. Each
-    /// poll is read as the model, for its status; the last one is read as
-    /// `T` too.
+    /// Like [`send`](Self::send), the last poll's object read as `T`
+    /// ([readings](crate)); each poll is read as the model, for its status.
     pub async fn send_as<T: DeserializeOwned + Send + 'static>(self) -> Result<T> {
         let target = self.target?;
         let client = &self.client;

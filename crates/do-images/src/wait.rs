@@ -130,8 +130,10 @@ impl WaitOptions {
 
     fn delay(&self, poll: u32, client: &Client) -> Duration {
         let cap = doubled(self.min_delay, poll, self.max_delay);
-        self.min_delay
-            .saturating_add(jittered(client.jitter(), cap - self.min_delay))
+        self.min_delay.saturating_add(jittered(
+            client.executor().jitter.as_ref(),
+            cap - self.min_delay,
+        ))
     }
 }
 
@@ -171,7 +173,7 @@ where
     F: Future<Output = Result<(String, State, T)>>,
 {
     options.check()?;
-    let clock = client.clock();
+    let clock = client.executor().clock.as_ref();
     let start = clock.now();
     let elapsed = || clock.now().saturating_duration_since(start);
     let mut last_status: Option<String> = None;

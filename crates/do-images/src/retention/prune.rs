@@ -165,7 +165,7 @@ impl Prune {
     pub async fn plan(self) -> Result<PrunePlan> {
         let policy = self.checked()?;
         let listing = own_images(&self.client).await?;
-        let now = self.client.clock().system_now();
+        let now = self.client.executor().clock.system_now();
         let images = policy.plan(&listing, now);
         let considered = policy.considered(&listing);
         policy.check_selection(images.len(), considered)?;
@@ -256,7 +256,7 @@ impl PrunePlan {
             return Ok(PruneReport { images: Vec::new() });
         }
         let listing = own_images(&self.client).await?;
-        let now = self.client.clock().system_now();
+        let now = self.client.executor().clock.system_now();
         let verdicts = recheck(&self.policy, &self.images, listing, now);
         let total = planned.len();
         let client = &self.client;
