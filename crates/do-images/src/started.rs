@@ -115,6 +115,11 @@ pub(crate) mod sealed {
     }
 }
 
+/// The object inside `answer`, read as `T`.
+fn object<K: sealed::Poll, T: DeserializeOwned>(answer: &Answer) -> Result<T> {
+    answer.decode::<K::Envelope<T>>().map(K::object)
+}
+
 /// A wait for an image or an action to settle, from
 /// [`Images::wait_until_available`](crate::Images::wait_until_available) or
 /// [`Actions::wait_until_done`](crate::Actions::wait_until_done). End it
@@ -154,13 +159,13 @@ impl<K: Target> Wait<K> {
         let client = &self.client;
         let poll = || async move {
             let answer = client.answer(target.get(client.api())).await?;
-            let model = K::object(answer.decode::<K::Envelope<K::Model>>()?);
+            let model = object::<K, K::Model>(&answer)?;
             let (shown, state) = K::state(&model);
             Ok((shown, state, (answer, model)))
         };
         let (answer, model) =
             wait_for(client, &self.options, K::RESOURCE, target.id(), poll).await?;
-        model_or(model, || answer.decode::<K::Envelope<T>>().map(K::object))
+        model_or(model, || object::<K, T>(&answer))
     }
 }
 
@@ -184,7 +189,7 @@ impl<K: Target, T: DeserializeOwned + Send + 'static> Started<K, T> {
         answer: &Answer,
         target: impl FnOnce(u64) -> K,
     ) -> Result<Self> {
-        let model = K::object(answer.decode::<K::Envelope<K::Model>>()?);
+        let model = object::<K, K::Model>(answer)?;
         let id = K::id_of(&model);
         if id == 0 {
             return Err(answer.error(
@@ -196,7 +201,7 @@ impl<K: Target, T: DeserializeOwned + Send + 'static> Started<K, T> {
                 ),
             ));
         }
-        let answer = model_or(model, || answer.decode::<K::Envelope<T>>().map(K::object))?;
+        let answer = model_or(model, || object::<K, T>(answer))?;
         Ok(Self {
             answer,
             target: target(id),
