@@ -1,16 +1,9 @@
 //! The one way in from the wire: an operation of the generated client is
 //! built by its builder, sent once through the executor, and its answer's
-//! body read once into the type the caller chose.
-//!
-//! Every terminal call of this crate (`send`, `stream`, a waiter's poll)
-//! goes through [`Client::answer`]; [`Client::call`] and
-//! [`Client::call_as`] are the same path for any builder of the generated
-//! client. The result type is any `T: DeserializeOwned`: the model, a
-//! [`serde_json::Value`] (the object as the API sent it), a
-//! `Box<RawValue>` (its JSON text, never parsed into a map) or a type of
-//! the caller's own. The answer wrappers are generic over it
-//! (`ImageEnvelope<T>`, `ImagesPage<T>`), so the object is read in the
-//! same single pass as the wrapper around it.
+//! body read once, into any `T: DeserializeOwned` the terminal call chose
+//! (see the crate docs for the readings). The answer wrappers are generic
+//! over it (`ImageEnvelope<T>`, `ImagesPage<T>`), so the object is read in
+//! the same pass as the wrapper around it.
 
 use std::any::Any;
 
@@ -25,19 +18,9 @@ use crate::redact::Redactor;
 
 impl Client {
     /// Sends `operation`, any builder of the generated client (see
-    /// [`api`](Self::api)), through this client's executor (token, retries,
-    /// rate limits, body size limit), and decodes a successful answer into
-    /// the type the spec gives it; a failure is this crate's [`Error`] with
-    /// the status, request id and attempts of the call.
-    ///
-    /// ```no_run
-    /// # async fn example(client: do_images::Client) -> do_images::Result<()> {
-    /// let api = client.api();
-    /// let page = client.call(api.images_list().per_page(20u64)).await?;
-    /// println!("{} images", page.meta.total);
-    /// client.call(api.images_delete().image_id(7555620u64)).await?;
-    /// # Ok(()) }
-    /// ```
+    /// [`api`](Self::api) for an example), through this client's executor,
+    /// and decodes a successful answer into the type the spec gives it; a
+    /// failure is this crate's [`Error`].
     pub async fn call<O>(&self, operation: O) -> Result<O::Success>
     where
         O: Operation,
@@ -46,10 +29,8 @@ impl Client {
         self.call_as(operation).await
     }
 
-    /// Like [`call`](Self::call), the successful answer read as `T`: the
-    /// generated type, [`serde_json::Value`], `Box<RawValue>` or any type
-    /// that deserializes from it. An answer that does not fit `T` is an
-    /// [`Error::Decode`] naming the path of the field.
+    /// Like [`call`](Self::call), the successful answer read as `T`; one
+    /// that does not fit is an [`Error::Decode`] naming the field's path.
     pub async fn call_as<T, O>(&self, operation: O) -> Result<T>
     where
         T: DeserializeOwned,
