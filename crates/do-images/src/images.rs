@@ -13,19 +13,15 @@ use serde_json::value::RawValue;
 
 use crate::call::model_or;
 use crate::client::{Checked, Client, Id, Refusal, checked_id};
-#[cfg(feature = "distribution")]
-use crate::distribution::Distribute;
 use crate::error::{Error, Result};
 use crate::listing::{List, Query, pages_of};
-#[cfg(feature = "retention")]
-use crate::retention::Prune;
 use crate::started::{ImageTarget, Started, Wait};
 use crate::wait::WaitOptions;
 
 /// The image operations, from [`Client::images`].
 #[derive(Clone, Debug)]
 pub struct Images {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl Images {
@@ -121,30 +117,6 @@ impl Images {
             list: self.list().private(true),
             name: name.into(),
         }
-    }
-
-    /// Plans and runs the deletion of old images by a retention policy;
-    /// see [`Prune`] and [the safety rules](crate::retention#prune-safety-rules).
-    #[cfg(feature = "retention")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "retention")))]
-    pub fn prune(&self) -> Prune {
-        Prune::new(self.client.clone())
-    }
-
-    /// Copies image `image_id` to every region in `regions` that does not
-    /// hold it yet, one transfer after another; see [`Distribute`].
-    #[cfg(feature = "distribution")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "distribution")))]
-    pub fn distribute<S: Into<RegionSlug>>(
-        &self,
-        image_id: impl Id,
-        regions: impl IntoIterator<Item = S>,
-    ) -> Distribute {
-        Distribute::new(
-            self.client.clone(),
-            checked_id("image id", image_id),
-            regions.into_iter().map(Into::into).collect(),
-        )
     }
 
     /// Polls image `image_id` until it is `available`; end it with

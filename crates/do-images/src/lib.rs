@@ -76,22 +76,16 @@ mod actions;
 mod call;
 mod client;
 mod clock;
-#[cfg(feature = "distribution")]
-#[cfg_attr(docsrs, doc(cfg(feature = "distribution")))]
-pub mod distribution;
+#[cfg(any(feature = "retention", feature = "distribution"))]
+mod compound;
 mod error;
 mod executor;
 mod images;
 mod listing;
 mod paginate;
-#[cfg(any(feature = "retention", feature = "distribution"))]
-mod progress;
 mod rate_limit;
 mod redact;
 mod request_limits;
-#[cfg(feature = "retention")]
-#[cfg_attr(docsrs, doc(cfg(feature = "retention")))]
-pub mod retention;
 mod retry;
 mod secret;
 mod started;
@@ -107,6 +101,12 @@ pub use clock::{Clock, Jitter, RandomJitter, Sleep, TokioClock};
 #[cfg(feature = "test-util")]
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub use clock::{ManualClock, MaxJitter};
+#[cfg(any(feature = "retention", feature = "distribution"))]
+pub use compound::Progress;
+#[cfg(feature = "distribution")]
+pub use compound::distribution;
+#[cfg(feature = "retention")]
+pub use compound::retention;
 pub use error::{Error, Result};
 pub use images::{
     CreateCustomImage, CreatedImage, DeleteImage, FindImagesByName, GetImage, Images, ListImages,
@@ -114,8 +114,6 @@ pub use images::{
 };
 pub use listing::List;
 pub use paginate::{DEFAULT_FETCH_AHEAD, ItemStream, Page, PageStream};
-#[cfg(any(feature = "retention", feature = "distribution"))]
-pub use progress::Progress;
 pub use rate_limit::RateLimitStatus;
 pub use redact::{REDACTED, Redactor, redact_patterns};
 pub use request_limits::RequestLimits;

@@ -11,9 +11,10 @@ use futures::TryStreamExt;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::client::{Checked, Client};
+use crate::Progress;
+use crate::client::{Checked, Client, Id, checked_id};
 use crate::error::{Error, Result};
-use crate::progress::Progress;
+use crate::images::Images;
 use crate::wait::{WaitOptions, WaitProgress};
 
 type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
@@ -66,17 +67,26 @@ impl fmt::Debug for Distribute {
     }
 }
 
-impl Distribute {
-    pub(crate) fn new(client: Client, image_id: Checked<u64>, regions: Vec<RegionSlug>) -> Self {
-        Self {
-            client,
-            image_id,
-            regions,
+impl Images {
+    /// Copies image `image_id` to every region in `regions` that does not
+    /// hold it yet, one transfer after another; see [`Distribute`].
+    #[cfg_attr(docsrs, doc(cfg(feature = "distribution")))]
+    pub fn distribute<S: Into<RegionSlug>>(
+        &self,
+        image_id: impl Id,
+        regions: impl IntoIterator<Item = S>,
+    ) -> Distribute {
+        Distribute {
+            client: self.client.clone(),
+            image_id: checked_id("image id", image_id),
+            regions: regions.into_iter().map(Into::into).collect(),
             wait: WaitOptions::default(),
             progress: None,
         }
     }
+}
 
+impl Distribute {
     /// How to wait for the image (when it is still importing) and for each
     /// transfer. Their polls go to [`on_progress`](Self::on_progress), as
     /// [`Progress::ImageWaiting`] and [`Progress::Transferring`]; a

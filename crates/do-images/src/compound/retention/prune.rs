@@ -8,9 +8,10 @@ use std::time::Duration;
 use do_images_api::types::Image;
 use futures::StreamExt;
 
+use crate::Progress;
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::progress::Progress;
+use crate::images::Images;
 use crate::retention::policy::{
     CheckedPolicy, PlannedImage, PrunableType, PruneAction, PrunePolicy,
 };
@@ -67,16 +68,21 @@ impl fmt::Debug for Prune {
     }
 }
 
-impl Prune {
-    pub(crate) fn new(client: Client) -> Self {
-        Self {
-            client,
+impl Images {
+    /// Plans and runs the deletion of old images by a retention policy;
+    /// see [`Prune`] and [the safety rules](crate::retention#prune-safety-rules).
+    #[cfg_attr(docsrs, doc(cfg(feature = "retention")))]
+    pub fn prune(&self) -> Prune {
+        Prune {
+            client: self.client.clone(),
             policy: PrunePolicy::default(),
             concurrency: DEFAULT_CONCURRENCY,
             progress: None,
         }
     }
+}
 
+impl Prune {
     /// Only images whose name starts with `prefix`.
     pub fn name_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.policy.name_prefix = Some(prefix.into());
