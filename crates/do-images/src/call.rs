@@ -14,7 +14,7 @@ use crate::client::Client;
 use crate::error::{Error, Result, excerpt, request_id_header};
 use crate::executor::{Body, Exchange};
 use crate::rate_limit::RateLimitStatus;
-use crate::redact::Redactor;
+use do_images_redact::Redactor;
 
 impl Client {
     /// Sends `operation`, any builder of the generated client (see

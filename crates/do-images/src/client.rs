@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::executor::Executor;
 use crate::images::Images;
 use crate::rate_limit::RateLimitStatus;
-use crate::redact::{Redactor, redact_patterns};
+use do_images_redact::{Redactor, redact_patterns};
 use crate::request_limits::{Limiter, RequestLimits};
 use crate::retry::RetryPolicy;
 use crate::secret::Token;

@@ -6,7 +6,7 @@ use std::time::Duration;
 use do_images_api::types;
 
 use crate::rate_limit::RateLimitStatus;
-use crate::redact::Redactor;
+use do_images_redact::Redactor;
 
 /// What this crate's operations return.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

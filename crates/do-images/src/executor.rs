@@ -20,7 +20,7 @@ use reqwest::{Method, StatusCode};
 use crate::clock::{Clock, Jitter};
 use crate::error::request_id_header;
 use crate::rate_limit::RateLimitStatus;
-use crate::redact::Redactor;
+use do_images_redact::Redactor;
 use crate::request_limits::Limiter;
 use crate::retry::RetryPolicy;
 use crate::sync::lock;

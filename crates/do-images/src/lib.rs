@@ -84,7 +84,6 @@ mod images;
 mod listing;
 mod paginate;
 mod rate_limit;
-mod redact;
 mod request_limits;
 mod retry;
 mod secret;
@@ -115,7 +114,7 @@ pub use images::{
 pub use listing::List;
 pub use paginate::{DEFAULT_FETCH_AHEAD, ItemStream, Page, PageStream};
 pub use rate_limit::RateLimitStatus;
-pub use redact::{REDACTED, Redactor, redact_patterns};
+pub use do_images_redact::{REDACTED, Redactor, redact_patterns};
 pub use request_limits::RequestLimits;
 pub use retry::RetryPolicy;
 pub use secret::Token;

@@ -12,7 +12,7 @@ use futures::stream::{FuturesOrdered, Stream, StreamExt};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::redact::redact_patterns;
+use do_images_redact::redact_patterns;
 
 /// The page size used when iterating everything: the API's maximum.
 pub(crate) const DEFAULT_PER_PAGE: u64 = 200;

@@ -1,6 +1,8 @@
-//! The one place that removes secrets from text before it is shown: every
-//! text from the API or a store passes through a [`Redactor`] before it
-//! becomes part of an error, a log line or output.
+//! The one place in do-images that removes secrets from text before it is
+//! shown: the library, its file import and `doimg` pass every text from the
+//! API or a store through a [`Redactor`] before it becomes part of an
+//! error, a log line or output. The library re-exports it as
+//! `do_images::Redactor`.
 //!
 //! What is removed:
 //! - the secrets this process knows (the access token, Spaces keys), as
@@ -9,6 +11,7 @@
 //!   (`X-Amz-Credential`, `X-Amz-Signature`, `X-Amz-Security-Token`): such a
 //!   URL fetches a private object until it expires;
 //! - the user information (`user:password@`) of any URL.
+#![deny(missing_docs)]
 
 use std::borrow::Cow;
 use std::fmt;
@@ -43,7 +46,7 @@ const PRESIGNED_PARAMETERS: [&str; 3] = [
 /// never them.
 ///
 /// ```
-/// let redactor = do_images::Redactor::new().with_secret("dop_v1_0123456789");
+/// let redactor = do_images_redact::Redactor::new().with_secret("dop_v1_0123456789");
 /// let echoed = "bad header Authorization: Bearer dop_v1_0123456789 \
 ///     fetching https://b.example/k?X-Amz-Signature=abc&X-Amz-Expires=60";
 /// assert_eq!(
@@ -186,6 +189,11 @@ fn without_userinfo(word: &str) -> String {
     }
     out
 }
+
+/// The README's example, compiled as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExample;
 
 #[cfg(test)]
 mod tests {
