@@ -213,13 +213,16 @@ mod tests {
     const MS: fn(u64) -> Duration = Duration::from_millis;
     const SECS: fn(u64) -> Duration = Duration::from_secs;
 
+    /// An answer's headers, by name.
+    type Headers<'a> = [(&'static str, &'a str)];
+
     /// The delay after the first attempt of `method` was answered `status`
     /// with `headers`, on a wall clock at 1,700,000,000 s.
     fn after(
         policy: &RetryPolicy,
         method: Method,
         status: u16,
-        headers: &[(&'static str, &str)],
+        headers: &Headers,
         jitter: FixedJitter,
     ) -> Option<Duration> {
         let mut map = HeaderMap::new();
@@ -273,7 +276,7 @@ mod tests {
     fn a_429_waits_what_it_asks_at_least_a_second_at_most_a_minute_jittered() {
         let policy = RetryPolicy::default();
         // The answer's headers, the wait without jitter and with the most.
-        let cases: [(&[(&str, &str)], Option<u64>, Option<u64>); 6] = [
+        let cases: [(&Headers, Option<u64>, Option<u64>); 6] = [
             (&[("retry-after", "0")], Some(1), Some(2)),
             // A reset in the past: the server's clock is behind ours.
             (&reset("1699999000"), Some(1), Some(2)),
@@ -318,8 +321,7 @@ mod tests {
             .with_min_rate_limit_wait(Duration::MAX)
             .with_initial_backoff(Duration::MAX)
             .with_max_backoff(Duration::MAX);
-        let limited =
-            |headers: &[(&'static str, &str)]| after(&policy, Method::GET, 429, headers, Most);
+        let limited = |headers: &Headers| after(&policy, Method::GET, 429, headers, Most);
         let most = u64::MAX.to_string();
         assert_eq!(
             limited(&[("retry-after", most.as_str())]),
