@@ -10,7 +10,7 @@ use url::{Host, Url};
 
 use crate::account_transfers::AccountTransfers;
 use crate::actions::Actions;
-use crate::clock::{Clock, Jitter, RandomJitter, TokioClock};
+use crate::clock::{Clock, TokioClock};
 use crate::error::{Error, Result};
 use crate::executor::Executor;
 use crate::images::Images;
@@ -231,7 +231,6 @@ pub struct ClientBuilder {
     request_limits: RequestLimits,
     http_client: Option<reqwest::Client>,
     clock: Arc<dyn Clock>,
-    jitter: Arc<dyn Jitter>,
     max_body_size: u64,
 }
 
@@ -247,7 +246,6 @@ impl Default for ClientBuilder {
             request_limits: RequestLimits::default(),
             http_client: None,
             clock: Arc::new(TokioClock),
-            jitter: Arc::new(RandomJitter),
             max_body_size: DEFAULT_MAX_BODY_SIZE,
         }
     }
@@ -319,16 +317,11 @@ impl ClientBuilder {
         self
     }
 
-    /// The clock for retry backoff and waiter polling (default
-    /// [`TokioClock`]); tests pass a `ManualClock` (feature `test-util`).
+    /// The clock for retry backoff, waiter polling and their jitter
+    /// (default [`TokioClock`]); tests pass a `ManualClock` (crate
+    /// `do-images-test-util`).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
-        self
-    }
-
-    /// The randomness for jittered delays (default [`RandomJitter`]).
-    pub fn jitter(mut self, jitter: Arc<dyn Jitter>) -> Self {
-        self.jitter = jitter;
         self
     }
 
@@ -398,7 +391,6 @@ impl ClientBuilder {
             policy: self.retry_policy,
             limiter: Limiter::new(&self.request_limits, self.clock.clone()),
             clock: self.clock,
-            jitter: self.jitter,
             last_rate_limit: Arc::new(Mutex::new(None)),
             max_body_size: self.max_body_size,
             redactor,

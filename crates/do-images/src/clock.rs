@@ -1,5 +1,5 @@
-//! Time and randomness, injectable: [`Clock`] and [`Jitter`], their real
-//! implementations and, with the `test-util` feature, those for tests.
+//! Time and randomness, injectable: [`Clock`] and the real one,
+//! [`TokioClock`].
 
 use std::fmt;
 use std::future::Future;
@@ -10,15 +10,13 @@ use std::time::{Duration, Instant, SystemTime};
 pub type Sleep = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// A source of time: a monotonic `now`, the wall clock (to read the
-/// `ratelimit-reset` epoch seconds) and sleeping. Injectable, with
-/// [`ClientBuilder::clock`](crate::ClientBuilder::clock), so that tests
-/// neither sleep nor depend on chance.
+/// `ratelimit-reset` epoch seconds), sleeping, and the random part of each
+/// delay. Injectable, with [`ClientBuilder::clock`](crate::ClientBuilder::clock),
+/// so that tests neither sleep nor depend on chance.
 ///
 /// The client sleeps between retries (see [`RetryPolicy`](crate::RetryPolicy))
-/// and between polls of a waiter, and draws every random delay from its
-/// [`Jitter`] ([`ClientBuilder::jitter`](crate::ClientBuilder::jitter)). The
-/// defaults are [`TokioClock`] and [`RandomJitter`]; tests use `ManualClock`
-/// and `MaxJitter`, which exist with the `test-util` feature.
+/// and between polls of a waiter. The default is [`TokioClock`]; tests use
+/// `ManualClock`, from the `do-images-test-util` crate.
 pub trait Clock: Send + Sync + fmt::Debug + 'static {
     /// A monotonic instant, used to measure how long a wait has taken.
     fn now(&self) -> Instant;
@@ -32,21 +30,16 @@ pub trait Clock: Send + Sync + fmt::Debug + 'static {
     fn deadline(&self, duration: Duration) -> Sleep {
         self.sleep(duration)
     }
+    /// The random part of a delay, in `0..=max`, so that clients that
+    /// failed together do not retry together. The default is uniformly
+    /// random, to the millisecond.
+    fn jitter(&self, max: Duration) -> Duration {
+        let most = u64::try_from(max.as_millis()).unwrap_or(u64::MAX);
+        Duration::from_millis(fastrand::u64(0..=most))
+    }
 }
 
-/// Draws random numbers for jittered delays (see [`Clock`] for where the
-/// client uses them).
-pub trait Jitter: Send + Sync + fmt::Debug + 'static {
-    /// A number in `0..=max`.
-    fn up_to(&self, max: u64) -> u64;
-}
-
-/// A random duration in `0..=max`, to the millisecond.
-pub(crate) fn jittered(jitter: &dyn Jitter, max: Duration) -> Duration {
-    Duration::from_millis(jitter.up_to(u64::try_from(max.as_millis()).unwrap_or(u64::MAX)))
-}
-
-/// The real clock: `tokio::time` and `SystemTime::now`.
+/// The real clock: `tokio::time`, `SystemTime::now` and random jitter.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TokioClock;
 
@@ -62,153 +55,32 @@ impl Clock for TokioClock {
     }
 }
 
-/// Uniform random jitter from `fastrand`.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct RandomJitter;
-
-impl Jitter for RandomJitter {
-    fn up_to(&self, max: u64) -> u64 {
-        fastrand::u64(0..=max)
-    }
+/// For unit tests of delays: tokio's time, and a jitter that is always the
+/// most allowed or none.
+#[cfg(test)]
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum FixedJitter {
+    /// Each jitter is its `max`.
+    Most,
+    /// No jitter.
+    Zero,
 }
 
-#[cfg(any(test, feature = "test-util"))]
-pub use manual::{ManualClock, MaxJitter};
-
-#[cfg(any(test, feature = "test-util"))]
-mod manual {
-    use std::sync::{Arc, Mutex};
-
-    use tokio::sync::watch;
-
-    use super::*;
-    use crate::sync::lock;
-
-    /// A jitter that always answers the largest value allowed, which makes
-    /// backoff deterministic: each delay is its cap. Meant for tests.
-    #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
-    #[derive(Clone, Copy, Debug, Default)]
-    pub struct MaxJitter;
-
-    impl Jitter for MaxJitter {
-        fn up_to(&self, max: u64) -> u64 {
-            max
-        }
+#[cfg(test)]
+impl Clock for FixedJitter {
+    fn now(&self) -> Instant {
+        TokioClock.now()
     }
-
-    /// A clock for tests: `sleep` returns at once, advances the virtual time by
-    /// the requested duration and records it, so a test can assert on the delays
-    /// the client chose without waiting for them.
-    ///
-    /// With `do-images = { version = "0.1", features = ["test-util"] }` in
-    /// `[dev-dependencies]`, a test of retries against a server that keeps
-    /// failing (here httpmock) takes no real time:
-    ///
-    /// ```
-    /// use std::sync::Arc;
-    /// use std::time::Duration;
-    ///
-    /// use do_images::{Client, ManualClock, MaxJitter, RetryPolicy};
-    /// use httpmock::prelude::*;
-    ///
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() {
-    /// let server = MockServer::start_async().await;
-    /// server
-    ///     .mock_async(|when, then| {
-    ///         when.method(GET).path("/v2/images/7");
-    ///         then.status(503);
-    ///     })
-    ///     .await;
-    /// let clock = ManualClock::default();
-    /// let client = Client::builder()
-    ///     .base_url(server.base_url())
-    ///     .token("test-token")
-    ///     .clock(Arc::new(clock.clone()))
-    ///     .jitter(Arc::new(MaxJitter)) // each backoff is its cap
-    ///     .retry_policy(RetryPolicy::default().with_max_attempts(3))
-    ///     .build()
-    ///     .unwrap();
-    ///
-    /// let error = client.images().get(7).send().await.unwrap_err();
-    ///
-    /// assert_eq!(error.status(), Some(503));
-    /// // Two backoffs between three attempts, recorded instead of slept.
-    /// assert_eq!(clock.sleeps().len(), 2);
-    /// assert!(clock.elapsed() > Duration::ZERO);
-    /// # }
-    /// ```
-    #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
-    #[derive(Clone, Debug)]
-    pub struct ManualClock {
-        start: Instant,
-        system_start: SystemTime,
-        /// The virtual time passed, watched by the deadlines.
-        elapsed: Arc<watch::Sender<Duration>>,
-        sleeps: Arc<Mutex<Vec<Duration>>>,
+    fn system_now(&self) -> SystemTime {
+        TokioClock.system_now()
     }
-
-    impl ManualClock {
-        /// A clock whose wall time starts at `system_start` (so a test can pick
-        /// `ratelimit-reset` values relative to it).
-        pub fn new(system_start: SystemTime) -> Self {
-            Self {
-                start: Instant::now(),
-                system_start,
-                elapsed: Arc::new(watch::Sender::new(Duration::ZERO)),
-                sleeps: Arc::default(),
-            }
-        }
-
-        /// Every sleep requested so far, in order.
-        pub fn sleeps(&self) -> Vec<Duration> {
-            lock(&self.sleeps).clone()
-        }
-
-        /// The virtual time that has passed.
-        pub fn elapsed(&self) -> Duration {
-            *self.elapsed.borrow()
-        }
-
-        /// Moves the virtual time forward without recording a sleep.
-        pub fn advance(&self, duration: Duration) {
-            // Saturates at about 30 years: far beyond any test, where
-            // `Instant` still adds.
-            const LIMIT: Duration = Duration::from_secs(30 * 365 * 24 * 60 * 60);
-            self.elapsed
-                .send_modify(|elapsed| *elapsed = elapsed.saturating_add(duration).min(LIMIT));
-        }
+    fn sleep(&self, duration: Duration) -> Sleep {
+        TokioClock.sleep(duration)
     }
-
-    impl Default for ManualClock {
-        fn default() -> Self {
-            Self::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000))
-        }
-    }
-
-    impl Clock for ManualClock {
-        fn now(&self) -> Instant {
-            self.start + self.elapsed()
-        }
-        fn system_now(&self) -> SystemTime {
-            self.system_start + self.elapsed()
-        }
-        fn sleep(&self, duration: Duration) -> Sleep {
-            let mut sleeps = lock(&self.sleeps);
-            self.advance(duration);
-            sleeps.push(duration);
-            Box::pin(std::future::ready(()))
-        }
-        /// Ready once the virtual time, moved by sleeps and
-        /// [`advance`](ManualClock::advance), reaches `duration` from now;
-        /// not recorded as a sleep.
-        fn deadline(&self, duration: Duration) -> Sleep {
-            let at = self.elapsed().saturating_add(duration);
-            // The future holds the sender, so the wait ends only at `at`.
-            let elapsed = self.elapsed.clone();
-            Box::pin(async move {
-                let _ = elapsed.subscribe().wait_for(|now| *now >= at).await;
-            })
+    fn jitter(&self, max: Duration) -> Duration {
+        match self {
+            Self::Most => max,
+            Self::Zero => Duration::ZERO,
         }
     }
 }
@@ -217,31 +89,19 @@ mod manual {
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn manual_clock_records_sleeps_and_advances() {
-        let clock = ManualClock::default();
-        let before = clock.now();
-        clock.sleep(Duration::from_secs(3)).await;
-        clock.sleep(Duration::from_millis(500)).await;
-        assert_eq!(
-            clock.sleeps(),
-            vec![Duration::from_secs(3), Duration::from_millis(500)]
+    #[test]
+    fn the_default_jitter_is_random_up_to_its_max_to_the_millisecond() {
+        let max = Duration::from_millis(3);
+        let drawn: Vec<_> = (0..200).map(|_| TokioClock.jitter(max)).collect();
+        assert!(drawn.iter().all(|jitter| *jitter <= max), "{drawn:?}");
+        assert!(
+            drawn
+                .iter()
+                .all(|jitter| jitter.subsec_nanos() % 1_000_000 == 0)
         );
-        assert_eq!(clock.now() - before, Duration::from_millis(3500));
-        assert_eq!(MaxJitter.up_to(7), 7);
-        assert!(RandomJitter.up_to(3) <= 3);
-    }
-
-    #[tokio::test]
-    async fn a_manual_deadline_is_reached_by_sleeps_and_advances_only() {
-        use futures::FutureExt;
-        let clock = ManualClock::default();
-        let mut deadline = clock.deadline(Duration::from_secs(10));
-        assert!((&mut deadline).now_or_never().is_none());
-        clock.sleep(Duration::from_secs(6)).await;
-        assert!((&mut deadline).now_or_never().is_none());
-        clock.advance(Duration::from_secs(4));
-        assert!(deadline.now_or_never().is_some());
-        assert_eq!(clock.sleeps(), vec![Duration::from_secs(6)]);
+        // 200 draws of 4 values all alike: about 1 in 10^120.
+        assert!(drawn.iter().any(|jitter| *jitter != drawn[0]), "{drawn:?}");
+        assert_eq!(TokioClock.jitter(Duration::ZERO), Duration::ZERO);
+        assert!(TokioClock.jitter(Duration::MAX) <= Duration::MAX);
     }
 }

@@ -17,7 +17,7 @@ use do_images_api::{Execute, ExecuteFuture};
 use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, USER_AGENT};
 use reqwest::{Method, StatusCode};
 
-use crate::clock::{Clock, Jitter};
+use crate::clock::Clock;
 use crate::error::request_id_header;
 use crate::rate_limit::RateLimitStatus;
 use do_images_redact::Redactor;
@@ -32,7 +32,6 @@ pub(crate) struct Executor {
     pub(crate) user_agent: HeaderValue,
     pub(crate) policy: RetryPolicy,
     pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) jitter: Arc<dyn Jitter>,
     pub(crate) last_rate_limit: Arc<Mutex<Option<RateLimitStatus>>>,
     pub(crate) max_body_size: u64,
     /// Shared by the client's clones; `None` when limits are off.
@@ -152,7 +151,7 @@ impl Executor {
                         &response.headers,
                         retry,
                         self.clock.system_now(),
-                        self.jitter.as_ref(),
+                        self.clock.as_ref(),
                     );
                     let (Some(delay), Some(next)) = (delay, spare) else {
                         if method == Method::DELETE
@@ -195,7 +194,7 @@ impl Executor {
                             &method,
                             before_sending,
                             retry,
-                            self.jitter.as_ref(),
+                            self.clock.as_ref(),
                         )
                     });
                     tracing::debug!(

@@ -56,7 +56,8 @@
 //!   request rates (250 a minute, 5,000 an hour), fetched-ahead pages
 //!   included.
 //! - [`PageStream`]: how pages are followed, fetched ahead and checked.
-//! - [`Clock`]: injectable time and randomness for tests.
+//! - [`Clock`]: injectable time and randomness, for tests (`ManualClock`,
+//!   in the `do-images-test-util` crate).
 //! - [`retention`] ([`Images::prune`]) and [`distribution`]
 //!   ([`Images::distribute`]): compound operations built from the calls
 //!   above, each behind a default feature of the same name; both tell
@@ -96,10 +97,7 @@ pub use actions::{Actions, GetAction, ListActions, PostAction, StartedAction, Wa
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE, Id, TOKEN_ENV_VARS,
 };
-pub use clock::{Clock, Jitter, RandomJitter, Sleep, TokioClock};
-#[cfg(feature = "test-util")]
-#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
-pub use clock::{ManualClock, MaxJitter};
+pub use clock::{Clock, Sleep, TokioClock};
 #[cfg(any(feature = "retention", feature = "distribution"))]
 pub use compound::Progress;
 #[cfg(feature = "distribution")]

@@ -211,13 +211,16 @@ impl Drop for Permit {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::clock::ManualClock;
+    use tokio::time::{advance, timeout};
 
-    /// Runs `test` on a runtime of its own, in a thread of its own, and
-    /// fails if it has not finished after 5 s. On a `ManualClock` a broken
-    /// limiter spins instead of sleeping, which no timeout in the same
-    /// thread could interrupt.
+    use super::*;
+    use crate::clock::TokioClock;
+
+    /// Runs `test` on a runtime of its own with tokio's time paused (sleeps
+    /// take no real time: the clock jumps to the next timer whenever the
+    /// runtime is idle), in a thread of its own, and fails if it has not
+    /// finished after 5 s. A broken limiter may spin instead of sleeping,
+    /// which no timeout in the same thread could interrupt.
     fn within_seconds<F>(test: F)
     where
         F: std::future::Future<Output = ()> + Send + 'static,
@@ -226,6 +229,7 @@ mod tests {
         std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
+                .start_paused(true)
                 .build()
                 .unwrap();
             runtime.block_on(test);
@@ -236,89 +240,81 @@ mod tests {
             .expect("the limiter test finished (or panicked) within 5 s");
     }
 
-    fn limiter(limits: RequestLimits) -> (Arc<Limiter>, ManualClock) {
-        let clock = ManualClock::default();
-        (
-            Limiter::new(&limits, Arc::new(clock.clone())).unwrap(),
-            clock,
-        )
+    /// A limiter on tokio's (paused) time, and a function answering how
+    /// much of that time has passed since.
+    fn limiter(limits: RequestLimits) -> (Arc<Limiter>, impl Fn() -> Duration) {
+        let start = tokio::time::Instant::now();
+        let limiter = Limiter::new(&limits, Arc::new(TokioClock)).unwrap();
+        (limiter, move || start.elapsed())
     }
+
+    const SECS: fn(u64) -> Duration = Duration::from_secs;
 
     #[test]
     fn a_window_of_the_longest_duration_waits_without_overflowing() {
         within_seconds(async {
-            let (limiter, clock) = limiter(RequestLimits::none().allow(1, Duration::MAX));
+            let (limiter, _) = limiter(RequestLimits::none().allow(1, Duration::MAX));
             drop(limiter.acquire().await);
-            clock.advance(Duration::from_secs(5));
+            advance(SECS(5)).await;
             match limiter.take_or_wait() {
-                Some(Wait::For(wait)) => {
-                    assert_eq!(wait, Duration::MAX - Duration::from_secs(5));
-                }
+                Some(Wait::For(wait)) => assert_eq!(wait, Duration::MAX - SECS(5)),
                 _ => panic!("a full window waits for its oldest request"),
             }
             let counted = lock(&limiter.counted);
             assert_eq!(counted.finished.len(), 1, "the request still counts");
-        });
-        within_seconds(async {
-            let clock = ManualClock::default();
-            clock.advance(Duration::MAX);
-            clock.advance(Duration::MAX);
-            let _ = clock.now();
         });
     }
 
     #[test]
     fn a_full_window_waits_until_its_oldest_request_is_a_window_old() {
         within_seconds(async {
-            let (limiter, clock) = limiter(RequestLimits::none().allow(3, Duration::from_secs(60)));
+            let (limiter, elapsed) = limiter(RequestLimits::none().allow(3, SECS(60)));
             for _ in 0..3 {
                 drop(limiter.acquire().await);
-                clock.advance(Duration::from_secs(1));
+                advance(SECS(1)).await;
             }
-            assert!(clock.sleeps().is_empty());
+            assert_eq!(elapsed(), SECS(3), "no wait");
             // The first request finished at 0 s and it is now 3 s: 57 s to go.
             drop(limiter.acquire().await);
-            assert_eq!(clock.sleeps(), vec![Duration::from_secs(57)]);
+            assert_eq!(elapsed(), SECS(60));
+            // The second finished at 1 s.
             drop(limiter.acquire().await);
-            assert_eq!(clock.sleeps()[1], Duration::from_secs(1));
+            assert_eq!(elapsed(), SECS(61));
         });
     }
 
     #[test]
     fn a_request_counts_from_when_it_finished() {
         within_seconds(async {
-            let (limiter, clock) = limiter(RequestLimits::none().allow(1, Duration::from_secs(10)));
+            let (limiter, elapsed) = limiter(RequestLimits::none().allow(1, SECS(10)));
             let permit = limiter.acquire().await;
-            clock.advance(Duration::from_secs(4));
+            advance(SECS(4)).await;
             drop(permit);
             drop(limiter.acquire().await);
-            assert_eq!(clock.sleeps(), vec![Duration::from_secs(10)]);
+            assert_eq!(elapsed(), SECS(14), "10 s after the first finished");
         });
     }
 
     #[test]
     fn every_window_is_kept() {
         within_seconds(async {
-            let limits = RequestLimits::none()
-                .allow(2, Duration::from_secs(1))
-                .allow(3, Duration::from_secs(100));
-            let (limiter, clock) = limiter(limits);
+            let limits = RequestLimits::none().allow(2, SECS(1)).allow(3, SECS(100));
+            let (limiter, elapsed) = limiter(limits);
+            let mut sent_at = Vec::new();
             for _ in 0..4 {
                 drop(limiter.acquire().await);
+                sent_at.push(elapsed());
             }
             // 2 at 0 s, the third at 1 s (the short window), the fourth at
             // 100 s (the long window, from the first request).
-            assert_eq!(
-                clock.sleeps(),
-                vec![Duration::from_secs(1), Duration::from_secs(99)]
-            );
+            assert_eq!(sent_at, [0, 0, 1, 100].map(SECS));
         });
     }
 
     #[test]
     fn a_request_in_flight_holds_its_slot_until_it_finishes() {
         within_seconds(async {
-            let (limiter, clock) = limiter(RequestLimits::none().allow(1, Duration::from_secs(5)));
+            let (limiter, elapsed) = limiter(RequestLimits::none().allow(1, SECS(5)));
             let permit = limiter.acquire().await;
             let second = tokio::spawn({
                 let limiter = limiter.clone();
@@ -326,13 +322,11 @@ mod tests {
             });
             tokio::task::yield_now().await;
             assert!(!second.is_finished());
-            clock.advance(Duration::from_secs(30));
+            advance(SECS(30)).await;
+            assert!(!second.is_finished(), "the slot is still held");
             drop(permit);
-            tokio::time::timeout(Duration::from_secs(5), second)
-                .await
-                .expect("released")
-                .unwrap();
-            assert_eq!(clock.sleeps(), vec![Duration::from_secs(5)]);
+            timeout(SECS(60), second).await.expect("released").unwrap();
+            assert_eq!(elapsed(), SECS(35), "a window after the release");
         });
     }
 
@@ -344,20 +338,19 @@ mod tests {
             vec![
                 Window {
                     requests: 250,
-                    length: Duration::from_secs(60)
+                    length: SECS(60)
                 },
                 Window {
                     requests: 5_000,
-                    length: Duration::from_secs(3_600)
+                    length: SECS(3_600)
                 },
             ]
         );
         assert!(RequestLimits::none().is_none());
         assert!(!default.is_none());
-        let clock: Arc<dyn Clock> = Arc::new(ManualClock::default());
-        assert!(Limiter::new(&RequestLimits::none(), clock.clone()).is_none());
+        assert!(Limiter::new(&RequestLimits::none(), Arc::new(TokioClock)).is_none());
         let odd = RequestLimits::none()
-            .allow(0, Duration::from_secs(1))
+            .allow(0, SECS(1))
             .allow(5, Duration::ZERO);
         assert_eq!(odd.windows.len(), 1);
         assert_eq!(odd.windows[0].requests, 1);

@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 
-use crate::clock::{Jitter, jittered};
+use crate::clock::Clock;
 use crate::rate_limit::{RateLimitStatus, header_u64};
 
 /// When a failed request is sent again, and how long the client waits
@@ -143,11 +143,8 @@ impl RetryPolicy {
     }
 
     /// The full-jitter delay before retry number `retry` (0 for the first).
-    pub(crate) fn backoff(&self, retry: u32, jitter: &dyn Jitter) -> Duration {
-        jittered(
-            jitter,
-            doubled(self.initial_backoff, retry, self.max_backoff),
-        )
+    pub(crate) fn backoff(&self, retry: u32, clock: &dyn Clock) -> Duration {
+        clock.jitter(doubled(self.initial_backoff, retry, self.max_backoff))
     }
 
     /// The delay before retrying after an answer with `status`, or `None`
@@ -159,7 +156,7 @@ impl RetryPolicy {
         headers: &HeaderMap,
         retry: u32,
         now: SystemTime,
-        jitter: &dyn Jitter,
+        clock: &dyn Clock,
     ) -> Option<Duration> {
         if retry + 1 >= self.max_attempts {
             return None;
@@ -171,12 +168,12 @@ impl RetryPolicy {
                     .or_else(|| {
                         RateLimitStatus::from_headers(headers).map(|limit| limit.until_reset(now))
                     })
-                    .unwrap_or_else(|| self.backoff(retry, jitter));
+                    .unwrap_or_else(|| self.backoff(retry, clock));
                 let floor = self.min_rate_limit_wait;
                 (asked <= self.max_rate_limit_wait)
-                    .then(|| asked.max(floor).saturating_add(jittered(jitter, floor)))
+                    .then(|| asked.max(floor).saturating_add(clock.jitter(floor)))
             }
-            500 | 502 | 503 | 504 if is_idempotent(method) => Some(self.backoff(retry, jitter)),
+            500 | 502 | 503 | 504 if is_idempotent(method) => Some(self.backoff(retry, clock)),
             _ => None,
         }
     }
@@ -189,10 +186,10 @@ impl RetryPolicy {
         method: &Method,
         before_sending: bool,
         retry: u32,
-        jitter: &dyn Jitter,
+        clock: &dyn Clock,
     ) -> Option<Duration> {
         let allowed = before_sending || is_idempotent(method);
-        (allowed && retry + 1 < self.max_attempts).then(|| self.backoff(retry, jitter))
+        (allowed && retry + 1 < self.max_attempts).then(|| self.backoff(retry, clock))
     }
 }
 
@@ -211,208 +208,110 @@ fn is_idempotent(method: &Method) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::{Jitter, MaxJitter};
+    use crate::clock::FixedJitter::{self, Most, Zero};
 
-    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+    const MS: fn(u64) -> Duration = Duration::from_millis;
+    const SECS: fn(u64) -> Duration = Duration::from_secs;
+
+    /// An answer's headers, by name.
+    type Headers<'a> = [(&'static str, &'a str)];
+
+    /// The delay after the first attempt of `method` was answered `status`
+    /// with `headers`, on a wall clock at 1,700,000,000 s.
+    fn after(
+        policy: &RetryPolicy,
+        method: Method,
+        status: u16,
+        headers: &Headers,
+        jitter: FixedJitter,
+    ) -> Option<Duration> {
         let mut map = HeaderMap::new();
-        for (name, value) in pairs {
+        for (name, value) in headers {
             map.insert(*name, value.parse().unwrap());
         }
-        map
+        let status = StatusCode::from_u16(status).unwrap();
+        let now = SystemTime::UNIX_EPOCH + SECS(1_700_000_000);
+        policy.delay_after_status(&method, status, &map, 0, now, &jitter)
+    }
+
+    /// The headers of an exhausted rate limit that resets at `at`.
+    fn reset(at: &str) -> [(&'static str, &str); 3] {
+        [
+            ("ratelimit-limit", "5000"),
+            ("ratelimit-remaining", "0"),
+            ("ratelimit-reset", at),
+        ]
     }
 
     #[test]
     fn backoff_doubles_up_to_the_cap() {
         let policy = RetryPolicy::default();
-        let delays: Vec<_> = (0..8).map(|n| policy.backoff(n, &MaxJitter)).collect();
-        assert_eq!(delays[0], Duration::from_millis(500));
-        assert_eq!(delays[1], Duration::from_secs(1));
-        assert_eq!(delays[3], Duration::from_secs(4));
-        assert_eq!(delays[7], Duration::from_secs(20));
-        assert_eq!(policy.backoff(200, &MaxJitter), Duration::from_secs(20));
+        let delays = [0, 1, 3, 7, 200].map(|n| policy.backoff(n, &Most));
+        assert_eq!(delays, [500, 1_000, 4_000, 20_000, 20_000].map(MS));
     }
 
     #[test]
     fn post_is_retried_only_when_the_server_did_not_act() {
         let policy = RetryPolicy::default();
-        let now = SystemTime::UNIX_EPOCH;
-        let none = HeaderMap::new();
         for status in [500, 502, 503, 504] {
-            let status = StatusCode::from_u16(status).unwrap();
-            assert!(
-                policy
-                    .delay_after_status(&Method::POST, status, &none, 0, now, &MaxJitter)
-                    .is_none()
-            );
-            assert!(
-                policy
-                    .delay_after_status(&Method::GET, status, &none, 0, now, &MaxJitter)
-                    .is_some()
+            assert_eq!(after(&policy, Method::POST, status, &[], Most), None);
+            assert_eq!(
+                after(&policy, Method::GET, status, &[], Most),
+                Some(MS(500))
             );
         }
-        let retry_after = headers(&[("retry-after", "3")]);
         assert_eq!(
-            policy.delay_after_status(
-                &Method::POST,
-                StatusCode::TOO_MANY_REQUESTS,
-                &retry_after,
-                0,
-                now,
-                &MaxJitter
-            ),
-            Some(Duration::from_secs(4)),
+            after(&policy, Method::POST, 429, &[("retry-after", "3")], Most),
+            Some(SECS(4)),
             "3 s asked, and up to 1 s of jitter"
         );
-        assert!(
-            policy
-                .delay_after_failure(&Method::POST, false, 0, &MaxJitter)
-                .is_none()
-        );
-        assert!(
-            policy
-                .delay_after_failure(&Method::POST, true, 0, &MaxJitter)
-                .is_some()
-        );
-        assert!(
-            policy
-                .delay_after_status(
-                    &Method::GET,
-                    StatusCode::NOT_FOUND,
-                    &none,
-                    0,
-                    now,
-                    &MaxJitter
-                )
-                .is_none()
-        );
+        assert_eq!(after(&policy, Method::GET, 404, &[], Most), None);
+        let failure =
+            |before_sending| policy.delay_after_failure(&Method::POST, before_sending, 0, &Most);
+        assert_eq!(failure(false), None);
+        assert!(failure(true).is_some());
     }
 
     #[test]
-    fn rate_limit_waits_until_reset_but_not_longer_than_the_maximum() {
+    fn a_429_waits_what_it_asks_at_least_a_second_at_most_a_minute_jittered() {
         let policy = RetryPolicy::default();
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        let soon = headers(&[
-            ("ratelimit-limit", "5000"),
-            ("ratelimit-remaining", "0"),
-            ("ratelimit-reset", "1700000042"),
-        ]);
-        assert_eq!(
-            policy.delay_after_status(
-                &Method::GET,
-                StatusCode::TOO_MANY_REQUESTS,
-                &soon,
-                0,
-                now,
-                &MaxJitter
-            ),
-            Some(Duration::from_secs(43))
-        );
-        let late = headers(&[
-            ("ratelimit-limit", "5000"),
-            ("ratelimit-remaining", "0"),
-            ("ratelimit-reset", "1700003000"),
-        ]);
-        assert!(
-            policy
-                .delay_after_status(
-                    &Method::GET,
-                    StatusCode::TOO_MANY_REQUESTS,
-                    &late,
-                    0,
-                    now,
-                    &MaxJitter
-                )
-                .is_none()
-        );
-    }
-
-    /// Draws the smallest value: no jitter at all.
-    #[derive(Debug)]
-    struct NoJitter;
-
-    impl Jitter for NoJitter {
-        fn up_to(&self, _max: u64) -> u64 {
-            0
-        }
-    }
-
-    #[test]
-    fn a_429_waits_at_least_a_second_and_is_jittered() {
-        let policy = RetryPolicy::default();
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        let answers = [
-            headers(&[("retry-after", "0")]),
+        // The answer's headers, the wait without jitter and with the most.
+        let cases: [(&Headers, Option<u64>, Option<u64>); 6] = [
+            (&[("retry-after", "0")], Some(1), Some(2)),
             // A reset in the past: the server's clock is behind ours.
-            headers(&[
-                ("ratelimit-limit", "5000"),
-                ("ratelimit-remaining", "0"),
-                ("ratelimit-reset", "1699999000"),
-            ]),
-            headers(&[
-                ("ratelimit-limit", "5000"),
-                ("ratelimit-remaining", "0"),
-                ("ratelimit-reset", "1700000000"),
-            ]),
+            (&reset("1699999000"), Some(1), Some(2)),
+            (&reset("1700000000"), Some(1), Some(2)),
+            (&[("retry-after", "5")], Some(5), Some(6)),
+            (&reset("1700000042"), Some(42), Some(43)),
+            // Longer than the 60 s maximum: the 429 is returned.
+            (&reset("1700003000"), None, None),
         ];
-        let delay = |answer: &HeaderMap, jitter: &dyn Jitter| {
-            policy.delay_after_status(
-                &Method::GET,
-                StatusCode::TOO_MANY_REQUESTS,
-                answer,
-                0,
-                now,
-                jitter,
-            )
-        };
-        for answer in &answers {
-            assert_eq!(
-                delay(answer, &NoJitter),
-                Some(Duration::from_secs(1)),
-                "{answer:?}"
-            );
-            assert_eq!(
-                delay(answer, &MaxJitter),
-                Some(Duration::from_secs(2)),
-                "{answer:?}"
-            );
+        for (headers, zero, most) in cases {
+            let delay = |jitter| after(&policy, Method::GET, 429, headers, jitter);
+            assert_eq!(delay(Zero), zero.map(SECS), "{headers:?}");
+            assert_eq!(delay(Most), most.map(SECS), "{headers:?}");
         }
-        let asked = headers(&[("retry-after", "5")]);
-        assert_eq!(delay(&asked, &NoJitter), Some(Duration::from_secs(5)));
-        assert_eq!(delay(&asked, &MaxJitter), Some(Duration::from_secs(6)));
     }
 
     #[test]
     fn custom_settings_are_kept_and_used() {
         let policy = RetryPolicy::default()
             .with_max_attempts(3)
-            .with_initial_backoff(Duration::from_millis(100))
-            .with_max_backoff(Duration::from_millis(150))
-            .with_max_rate_limit_wait(Duration::from_secs(5))
-            .with_min_rate_limit_wait(Duration::from_millis(20));
+            .with_initial_backoff(MS(100))
+            .with_max_backoff(MS(150))
+            .with_max_rate_limit_wait(SECS(5))
+            .with_min_rate_limit_wait(MS(20));
         assert_eq!(policy.max_attempts(), 3);
-        assert_eq!(policy.min_rate_limit_wait(), Duration::from_millis(20));
-        assert_eq!(policy.initial_backoff(), Duration::from_millis(100));
-        assert_eq!(policy.max_backoff(), Duration::from_millis(150));
-        assert_eq!(policy.max_rate_limit_wait(), Duration::from_secs(5));
-        let delays: Vec<_> = (0..3).map(|n| policy.backoff(n, &MaxJitter)).collect();
-        assert_eq!(delays, [100, 150, 150].map(Duration::from_millis));
-        let limited = |seconds: &'static str| {
-            policy.delay_after_status(
-                &Method::GET,
-                StatusCode::TOO_MANY_REQUESTS,
-                &headers(&[("retry-after", seconds)]),
-                0,
-                SystemTime::UNIX_EPOCH,
-                &NoJitter,
-            )
-        };
-        assert_eq!(limited("5"), Some(Duration::from_secs(5)));
+        assert_eq!(policy.min_rate_limit_wait(), MS(20));
+        assert_eq!(policy.initial_backoff(), MS(100));
+        assert_eq!(policy.max_backoff(), MS(150));
+        assert_eq!(policy.max_rate_limit_wait(), SECS(5));
+        let delays = [0, 1, 2].map(|n| policy.backoff(n, &Most));
+        assert_eq!(delays, [100, 150, 150].map(MS));
+        let limited = |seconds| after(&policy, Method::GET, 429, &[("retry-after", seconds)], Zero);
+        assert_eq!(limited("5"), Some(SECS(5)));
         assert_eq!(limited("6"), None, "over the custom maximum");
-        assert_eq!(
-            limited("0"),
-            Some(Duration::from_millis(20)),
-            "the custom floor"
-        );
+        assert_eq!(limited("0"), Some(MS(20)), "the custom floor");
     }
 
     #[test]
@@ -422,48 +321,33 @@ mod tests {
             .with_min_rate_limit_wait(Duration::MAX)
             .with_initial_backoff(Duration::MAX)
             .with_max_backoff(Duration::MAX);
-        let after = |headers: &HeaderMap| {
-            policy.delay_after_status(
-                &Method::GET,
-                StatusCode::TOO_MANY_REQUESTS,
-                headers,
-                0,
-                SystemTime::UNIX_EPOCH,
-                &MaxJitter,
-            )
-        };
-        let most = headers(&[("retry-after", "18446744073709551615")]);
-        assert_eq!(after(&most), Some(Duration::MAX));
-        let reset = headers(&[
-            ("ratelimit-limit", "5000"),
-            ("ratelimit-remaining", "0"),
-            ("ratelimit-reset", "18446744073709551615"),
-        ]);
-        assert!(after(&reset).is_some());
-        assert_eq!(after(&HeaderMap::new()), Some(Duration::MAX));
-        assert!(policy.backoff(u32::MAX, &MaxJitter) > Duration::from_secs(1 << 40));
-        let failure = policy.delay_after_failure(&Method::GET, true, 2, &MaxJitter);
-        assert!(failure.is_some());
+        let limited = |headers: &Headers| after(&policy, Method::GET, 429, headers, Most);
+        let most = u64::MAX.to_string();
+        assert_eq!(
+            limited(&[("retry-after", most.as_str())]),
+            Some(Duration::MAX)
+        );
+        assert!(limited(&reset(&most)).is_some());
+        assert_eq!(limited(&[]), Some(Duration::MAX));
+        assert!(policy.backoff(u32::MAX, &Most) > SECS(1 << 40));
+        assert!(
+            policy
+                .delay_after_failure(&Method::GET, true, 2, &Most)
+                .is_some()
+        );
     }
 
     #[test]
     fn attempts_are_bounded_and_disabled_means_once() {
-        let policy = RetryPolicy::default().with_max_attempts(2);
-        assert!(
-            policy
-                .delay_after_failure(&Method::GET, true, 0, &MaxJitter)
-                .is_some()
-        );
-        assert!(
-            policy
-                .delay_after_failure(&Method::GET, true, 1, &MaxJitter)
-                .is_none()
-        );
-        assert!(
-            RetryPolicy::disabled()
-                .delay_after_failure(&Method::GET, true, 0, &MaxJitter)
-                .is_none()
-        );
+        let failure = |policy: RetryPolicy, retry| {
+            policy.delay_after_failure(&Method::GET, true, retry, &Most)
+        };
+        let two = RetryPolicy::default().with_max_attempts(2);
+        assert!(failure(two.clone(), 0).is_some());
+        assert_eq!(failure(two, 1), None);
+        let once = RetryPolicy::disabled();
+        assert_eq!(after(&once, Method::GET, 503, &[], Most), None);
+        assert_eq!(failure(once, 0), None);
         assert_eq!(
             RetryPolicy::default().with_max_attempts(0).max_attempts(),
             1

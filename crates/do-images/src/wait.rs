@@ -9,7 +9,6 @@ use std::time::Duration;
 use futures::future::{Either, select};
 
 use crate::client::Client;
-use crate::clock::jittered;
 use crate::error::{Error, Result};
 use crate::retry::doubled;
 
@@ -130,10 +129,8 @@ impl WaitOptions {
 
     fn delay(&self, poll: u32, client: &Client) -> Duration {
         let cap = doubled(self.min_delay, poll, self.max_delay);
-        self.min_delay.saturating_add(jittered(
-            client.executor().jitter.as_ref(),
-            cap - self.min_delay,
-        ))
+        let jitter = client.executor().clock.jitter(cap - self.min_delay);
+        self.min_delay.saturating_add(jitter)
     }
 }
 
@@ -255,13 +252,13 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::MaxJitter;
+    use crate::clock::FixedJitter;
 
     #[test]
     fn delays_grow_from_min_to_max() {
         let client = Client::builder()
             .token("t")
-            .jitter(Arc::new(MaxJitter))
+            .clock(Arc::new(FixedJitter::Most))
             .build()
             .unwrap();
         let options = WaitOptions::default();

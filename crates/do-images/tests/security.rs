@@ -17,7 +17,8 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use do_images::{Client, ClientBuilder, Error, ManualClock, MaxJitter, RetryPolicy};
+use do_images::{Client, ClientBuilder, Error, RetryPolicy};
+use do_images_test_util::ManualClock;
 use serde_json::json;
 
 const TOKEN: &str = "dop_v1_5ecdeadbeef0123456789SECRETsecurity";
@@ -181,7 +182,6 @@ fn builder(base_url: &str) -> ClientBuilder {
         .token(TOKEN)
         .base_url(base_url)
         .clock(Arc::new(ManualClock::default()))
-        .jitter(Arc::new(MaxJitter))
         .request_timeout(Duration::from_millis(150))
         .max_body_size(1024)
 }

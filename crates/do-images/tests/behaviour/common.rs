@@ -1,21 +1,22 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use do_images::{Client, ClientBuilder, ManualClock, MaxJitter};
+use do_images::{Client, ClientBuilder};
+use do_images_test_util::ManualClock;
 use httpmock::Method::GET;
 use httpmock::{Method, Mock, MockServer};
 use serde_json::{Value, json};
 
 pub const TOKEN: &str = "dop_v1_0123456789abcdefSECRETtoken";
 
-/// A builder aimed at `server`, with a manual clock and deterministic jitter.
+/// A builder aimed at `server`, with a manual clock (whose jitter is always
+/// the most).
 pub fn builder(server: &MockServer, clock: &ManualClock) -> ClientBuilder {
     start_watchdog();
     Client::builder()
         .token(TOKEN)
         .base_url(server.base_url())
         .clock(Arc::new(clock.clone()))
-        .jitter(Arc::new(MaxJitter))
 }
 
 pub fn client(server: &MockServer) -> (Client, ManualClock) {

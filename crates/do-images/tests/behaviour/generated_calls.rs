@@ -136,7 +136,7 @@ async fn a_generated_call_obeys_the_body_size_limit() {
                 .json_body(json!({"transfer_id": 7501, "padding": "x".repeat(4096)}));
         })
         .await;
-    let clock = do_images::ManualClock::default();
+    let clock = do_images_test_util::ManualClock::default();
     let client = builder(&server, &clock)
         .max_body_size(1024)
         .build()
@@ -202,7 +202,7 @@ async fn an_error_of_a_generated_call_keeps_all_the_api_said_both_ways_it_is_rea
                 ));
         })
         .await;
-    let clock = do_images::ManualClock::default();
+    let clock = do_images_test_util::ManualClock::default();
     let client = builder(&server, &clock)
         .retry_policy(do_images::RetryPolicy::default().with_max_attempts(3))
         .build()
@@ -255,7 +255,7 @@ async fn a_generated_call_that_times_out_says_how_often_it_was_sent() {
             then.status(200).delay(Duration::from_secs(30));
         })
         .await;
-    let clock = do_images::ManualClock::default();
+    let clock = do_images_test_util::ManualClock::default();
     let client = builder(&server, &clock)
         .request_timeout(Duration::from_millis(200))
         .retry_policy(do_images::RetryPolicy::default().with_max_attempts(2))

@@ -7,7 +7,7 @@ use serde_json::json;
 use crate::common::{builder, client, error_body, image, within_seconds};
 
 /// The most jitter a `429`'s wait gets by default: as much again as its
-/// 1 s floor (`MaxJitter` always draws it).
+/// 1 s floor (`ManualClock` always draws it).
 const RATE_LIMIT_JITTER_MAX: Duration = Duration::from_secs(1);
 
 #[tokio::test]
@@ -46,7 +46,7 @@ async fn a_429_with_retry_after_is_waited_out_then_succeeds() {
         let image = client.images().get(7).send().await.unwrap();
 
         assert_eq!(image.id, 7);
-        // MaxJitter: the most jitter is added to what the server asked for.
+        // ManualClock: the most jitter is added to what the server asked for.
         assert_eq!(
             clock.sleeps(),
             vec![Duration::from_secs(7) + RATE_LIMIT_JITTER_MAX]
@@ -156,7 +156,7 @@ async fn a_non_json_503_is_retried_then_succeeds() {
         assert_eq!(image.name, "web");
         unavailable.assert_calls_async(1).await;
         ok.assert_calls_async(1).await;
-        // MaxJitter: the first backoff is its cap, 500 ms.
+        // ManualClock: the first backoff is its cap, 500 ms.
         assert_eq!(clock.sleeps(), vec![Duration::from_millis(500)]);
     })
     .await;
@@ -284,7 +284,7 @@ fn refusing_url() -> (tokio::net::TcpSocket, String) {
 async fn connection_failures_are_retried_for_get_and_post_then_reported() {
     within_seconds(async {
         let server = MockServer::start_async().await;
-        let clock = do_images::ManualClock::default();
+        let clock = do_images_test_util::ManualClock::default();
         let (_refusing, url) = refusing_url();
         let client = builder(&server, &clock).base_url(url).build().unwrap();
         let error = client.images().get(7).send().await.unwrap_err();
@@ -321,7 +321,7 @@ async fn retries_can_be_turned_off() {
                     .json_body(error_body("server_error", "bad gateway", "r"));
             })
             .await;
-        let clock = do_images::ManualClock::default();
+        let clock = do_images_test_util::ManualClock::default();
         let client = builder(&server, &clock)
             .retry_policy(RetryPolicy::disabled())
             .build()
@@ -393,7 +393,7 @@ async fn a_request_timeout_is_a_timeout_error() {
                     .json_body(json!({"image": image(7, "web", "available")}));
             })
             .await;
-        let clock = do_images::ManualClock::default();
+        let clock = do_images_test_util::ManualClock::default();
         let client = builder(&server, &clock)
             .request_timeout(Duration::from_millis(30))
             .retry_policy(RetryPolicy::disabled())
@@ -418,7 +418,7 @@ async fn an_oversize_body_is_refused_unread() {
                 }));
             })
             .await;
-        let clock = do_images::ManualClock::default();
+        let clock = do_images_test_util::ManualClock::default();
         let client = builder(&server, &clock)
             .max_body_size(1024)
             .build()
@@ -443,7 +443,7 @@ async fn a_custom_retry_policy_takes_effect() {
                     .json_body(error_body("server_error", "try later", "r-503"));
             })
             .await;
-        let clock = do_images::ManualClock::default();
+        let clock = do_images_test_util::ManualClock::default();
         let policy = RetryPolicy::default()
             .with_max_attempts(3)
             .with_initial_backoff(Duration::from_millis(100))

@@ -58,8 +58,8 @@ async fn a_wait_never_sleeps_past_its_max_wait() {
             })
             .await;
         let (client, clock) = client(&server);
-        // Polls 2 s then 4 s apart with `MaxJitter`: the second sleep must
-        // be cut to the 3 s left.
+        // Polls 2 s then 4 s apart (`ManualClock`: the most jitter): the
+        // second sleep must be cut to the 3 s left.
         let max_wait = Duration::from_secs(5);
         let error = client
             .images()
