@@ -47,14 +47,10 @@ pub(crate) fn pages_of(links: Option<PageLinks>) -> PageLinksPages {
 }
 
 /// A listing: set its options, then iterate with [`stream`](Self::stream),
-/// [`pages`](Self::pages) or [`collect_all`](Self::collect_all), which give
-/// the models, their `_json` forms, which give each object exactly as the
-/// API sent it (every field, `null`s, key order, fields the spec does not
-/// know), or their `_as` forms, which read each item as any type that
-/// deserializes from it (`Box<serde_json::value::RawValue>` keeps its JSON
-/// text, never parsed into a map). Whatever the choice, each page is
-/// requested once and decoded once, with the same retries, fetch-ahead and
-/// checks (see [`PageStream`]).
+/// [`pages`](Self::pages) or [`collect_all`](Self::collect_all) (the
+/// models), or their `_json` and `_as` forms (the [readings](crate)). Each
+/// page is requested once and decoded once, with the same retries,
+/// fetch-ahead and checks (see [`PageStream`]).
 ///
 /// ```no_run
 /// use futures::TryStreamExt;
