@@ -256,9 +256,9 @@ mod tests {
         }
     }
 
-    fn reason(error: Error) -> String {
-        match error {
-            Error::Decode { reason, status, .. } => {
+    fn reason<T: std::fmt::Debug>(result: Result<T>) -> String {
+        match result {
+            Err(Error::Decode { reason, status, .. }) => {
                 assert_eq!(status, 200);
                 reason
             }
@@ -268,29 +268,29 @@ mod tests {
 
     #[test]
     fn a_page_error_names_the_item_the_field_or_the_page() {
-        let item = r#"{"images":[{"id":1}],"meta":{"total":1}}"#;
-        let error = answer(item).decode_page::<ImagesPage>(5).unwrap_err();
-        assert!(
-            reason(error).starts_with("item 5 of the listing cannot be decoded: missing field"),
-            "the first item of a page that starts at 5"
-        );
-        let meta = r#"{"images":[],"meta":{"total":"many"}}"#;
-        let error = answer(meta).decode_page::<ImagesPage>(1).unwrap_err();
-        assert!(reason(error).starts_with("field `meta.total`: "));
-        let error = answer(r#""text""#)
-            .decode_page::<ImagesPage>(1)
-            .unwrap_err();
-        assert!(reason(error).starts_with("invalid type: string"));
-        let error = answer("[1]").decode_page::<ImagesPage>(1).unwrap_err();
-        assert!(reason(error).starts_with("field `[0]`: "), "not an item");
+        for (body, expected) in [
+            (
+                r#"{"images":[{"id":1}],"meta":{"total":1}}"#,
+                "item 5 of the listing cannot be decoded: missing field",
+            ),
+            (
+                r#"{"images":[],"meta":{"total":"many"}}"#,
+                "field `meta.total`: ",
+            ),
+            (r#""text""#, "invalid type: string"),
+            ("[1]", "field `[0]`: "),
+        ] {
+            let shown = reason(answer(body).decode_page::<ImagesPage>(5));
+            assert!(shown.starts_with(expected), "{body}: {shown}");
+        }
     }
 
     #[test]
     fn an_empty_body_reads_as_null_and_trailing_text_is_refused() {
         answer("").decode::<()>().unwrap();
         answer(" \n").decode::<()>().unwrap();
-        let error = answer("{} x").decode::<serde_json::Value>().unwrap_err();
-        assert!(reason(error).starts_with("trailing characters"));
+        let trailing = reason(answer("{} x").decode::<serde_json::Value>());
+        assert!(trailing.starts_with("trailing characters"), "{trailing}");
     }
 
     #[test]
@@ -303,24 +303,5 @@ mod tests {
         assert_eq!(item_of("images[3].status"), Some((3, "status")));
         assert_eq!(item_of("images[0]"), Some((0, ".")));
         assert_eq!(item_of("meta.total"), None);
-    }
-
-    #[test]
-    fn the_excerpt_starts_shortly_before_the_bad_field() {
-        let padding = "x".repeat(500);
-        let body = format!(r#"{{"pad":"{padding}","total":"many"}}"#);
-        #[derive(Debug, serde::Deserialize)]
-        #[allow(dead_code)]
-        struct Counted {
-            pad: String,
-            total: u64,
-        }
-        match answer(&body).decode::<Counted>().unwrap_err() {
-            Error::Decode { excerpt, .. } => {
-                assert!(excerpt.contains(r#""total":"many""#), "{excerpt}");
-                assert!(!excerpt.contains("pad"), "{excerpt}");
-            }
-            other => panic!("{other:?}"),
-        }
     }
 }

@@ -357,26 +357,18 @@ mod tests {
         let target =
             parse_link("https://api.digitalocean.com/v2/images?page=3&per_page=200&private=true")
                 .unwrap();
-        assert_eq!(target.page, 3);
-        assert_eq!(target.per_page, Some(200));
-        assert!(parse_link("/v2/images?page=2").is_err());
-        let zero = parse_link("https://x.test/v2/images?page=0").err().unwrap();
-        assert!(zero.to_string().contains("no positive"), "{zero}");
-        assert!(parse_link("https://x.test/v2/images").is_err());
-        let max = format!("https://x.test/v2/images?page={MAX_PAGE}");
-        assert_eq!(parse_link(&max).unwrap().page, MAX_PAGE);
-        for absurd in [MAX_PAGE + 1, u64::MAX] {
-            let link = format!("https://x.test/v2/images?page={absurd}");
+        assert_eq!((target.page, target.per_page), (3, Some(200)));
+        for (link, expected) in [
+            ("/v2/images?page=2".to_string(), "not an absolute URL"),
+            ("https://x.test/v2/images?page=0".into(), "no positive"),
+            ("https://x.test/v2/images".into(), "no positive"),
+            (
+                format!("https://x.test/v2/images?page={}", MAX_PAGE + 1),
+                "larger than any",
+            ),
+        ] {
             let error = parse_link(&link).err().unwrap().to_string();
-            assert!(error.contains("larger than any"), "{error}");
+            assert!(error.contains(expected), "{link}: {error}");
         }
-        assert!(check_per_page(0).is_err());
-        assert!(
-            check_per_page(201)
-                .unwrap_err()
-                .to_string()
-                .contains("1 to 200")
-        );
-        assert_eq!(check_per_page(200).unwrap(), 200);
     }
 }

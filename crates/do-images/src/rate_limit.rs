@@ -58,48 +58,15 @@ pub(crate) fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::{HeaderName, HeaderValue};
 
     #[test]
-    fn parses_headers_whatever_their_case() {
-        let mut headers = HeaderMap::new();
-        for (name, value) in [
-            ("RateLimit-Limit", "5000"),
-            ("RATELIMIT-REMAINING", "4321"),
-            ("ratelimit-reset", "1700000060"),
-        ] {
-            headers.insert(
-                HeaderName::from_bytes(name.as_bytes()).unwrap(),
-                HeaderValue::from_static(value),
-            );
-        }
-        let limit = RateLimitStatus::from_headers(&headers).unwrap();
-        assert_eq!(
-            limit,
-            RateLimitStatus {
-                limit: 5000,
-                remaining: 4321,
-                reset: 1_700_000_060
-            }
-        );
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        assert_eq!(limit.until_reset(now), Duration::from_secs(60));
-        headers.remove("ratelimit-limit");
-        assert_eq!(RateLimitStatus::from_headers(&headers), None);
-    }
-
-    #[test]
-    fn an_absurd_reset_does_not_overflow() {
+    fn an_absurd_reset_is_taken_as_the_end_of_the_year_9999() {
         let limit = RateLimitStatus {
             limit: 5000,
             remaining: 0,
             reset: u64::MAX,
         };
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        assert_eq!(
-            limit.reset_at(),
-            SystemTime::UNIX_EPOCH + Duration::from_secs(LATEST_RESET)
-        );
-        assert!(limit.until_reset(now) > Duration::from_secs(200 * 365 * 86_400));
+        let latest = SystemTime::UNIX_EPOCH + Duration::from_secs(LATEST_RESET);
+        assert_eq!(limit.reset_at(), latest);
     }
 }

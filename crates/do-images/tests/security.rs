@@ -284,8 +284,6 @@ async fn the_token_is_in_no_error_debug_output_or_trace_line() {
         format!("{:?}", client.actions(7).list()),
         format!("{:?}", client.actions(7).get(9)),
         format!("{:?}", client.actions(7).transfer("nyc3")),
-        format!("{:?}", do_images::Token::new(TOKEN)),
-        do_images::Token::new(TOKEN).to_string(),
     ];
     for text in &shown {
         assert_no_token("a Debug", text);
@@ -372,6 +370,11 @@ fn plain_http_to_a_remote_host_is_refused_when_building() {
         assert!(shown.contains("https is required"), "{url}: {shown}");
         assert_no_token(url, &every_rendering(&error));
     }
+    let remote = builder("http://api.example.com").build().unwrap_err();
+    assert!(
+        remote.to_string().contains("http to api.example.com:"),
+        "{remote}"
+    );
     for url in [
         "https://example.com",
         "https://api.digitalocean.com/",
@@ -501,6 +504,7 @@ async fn the_base_urls_password_is_in_no_error_or_debug_output() {
     for refused in [
         "ftp://doimg:SECRETpassword@127.0.0.1/",
         "http://doimg:SECRETpassword@127.0.0.1/?q=1",
+        "http://doimg:SECRETpassword@127.0.0.1:bad/",
     ] {
         let error = builder(refused).build().unwrap_err();
         assert!(matches!(error, Error::Config(_)), "{error:?}");

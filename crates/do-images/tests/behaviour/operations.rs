@@ -1,4 +1,4 @@
-use do_images::{Client, Error, RegionSlug};
+use do_images::{Error, RegionSlug};
 use httpmock::prelude::*;
 use serde_json::json;
 
@@ -190,26 +190,4 @@ async fn bad_input_is_refused_before_sending_with_what_is_allowed() {
         assert!(error.to_string().contains("allowed"), "{error}");
     }
     any.assert_calls_async(0).await;
-}
-
-#[test]
-fn plain_http_to_a_remote_host_is_refused() {
-    let error = Client::builder()
-        .token(TOKEN)
-        .base_url("http://api.digitalocean.com")
-        .build()
-        .unwrap_err();
-    assert!(matches!(error, Error::Config(_)));
-    assert!(
-        error.to_string().contains("api.digitalocean.com"),
-        "{error}"
-    );
-    assert!(error.to_string().contains("https is required"), "{error}");
-    assert!(
-        Client::builder()
-            .token(TOKEN)
-            .base_url("http://127.0.0.1:9")
-            .build()
-            .is_ok()
-    );
 }
