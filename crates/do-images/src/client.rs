@@ -15,11 +15,11 @@ use crate::error::{Error, Result};
 use crate::executor::Executor;
 use crate::images::Images;
 use crate::rate_limit::RateLimitStatus;
-use do_images_redact::{Redactor, redact_patterns};
 use crate::request_limits::{Limiter, RequestLimits};
 use crate::retry::RetryPolicy;
 use crate::secret::Token;
 use crate::sync::lock;
+use do_images_redact::{Redactor, redact_patterns};
 
 /// The environment variables [`Client::from_env`] reads, in order.
 pub const TOKEN_ENV_VARS: [&str; 2] = ["DIGITALOCEAN_ACCESS_TOKEN", "DIGITALOCEAN_TOKEN"];

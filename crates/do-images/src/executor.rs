@@ -20,10 +20,10 @@ use reqwest::{Method, StatusCode};
 use crate::clock::Clock;
 use crate::error::request_id_header;
 use crate::rate_limit::RateLimitStatus;
-use do_images_redact::Redactor;
 use crate::request_limits::Limiter;
 use crate::retry::RetryPolicy;
 use crate::sync::lock;
+use do_images_redact::Redactor;
 
 /// Sends each request with the token, retrying as the policy allows.
 #[derive(Debug)]

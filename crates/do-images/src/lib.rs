@@ -104,6 +104,7 @@ pub use compound::Progress;
 pub use compound::distribution;
 #[cfg(feature = "retention")]
 pub use compound::retention;
+pub use do_images_redact::{REDACTED, Redactor, redact_patterns};
 pub use error::{Error, Result};
 pub use images::{
     CreateCustomImage, CreatedImage, DeleteImage, FindImagesByName, GetImage, Images, ListImages,
@@ -112,7 +113,6 @@ pub use images::{
 pub use listing::List;
 pub use paginate::{DEFAULT_FETCH_AHEAD, ItemStream, Page, PageStream};
 pub use rate_limit::RateLimitStatus;
-pub use do_images_redact::{REDACTED, Redactor, redact_patterns};
 pub use request_limits::RequestLimits;
 pub use retry::RetryPolicy;
 pub use secret::Token;
