@@ -55,36 +55,6 @@ impl Clock for TokioClock {
     }
 }
 
-/// For unit tests of delays: tokio's time, and a jitter that is always the
-/// most allowed or none.
-#[cfg(test)]
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum FixedJitter {
-    /// Each jitter is its `max`.
-    Most,
-    /// No jitter.
-    Zero,
-}
-
-#[cfg(test)]
-impl Clock for FixedJitter {
-    fn now(&self) -> Instant {
-        TokioClock.now()
-    }
-    fn system_now(&self) -> SystemTime {
-        TokioClock.system_now()
-    }
-    fn sleep(&self, duration: Duration) -> Sleep {
-        TokioClock.sleep(duration)
-    }
-    fn jitter(&self, max: Duration) -> Duration {
-        match self {
-            Self::Most => max,
-            Self::Zero => Duration::ZERO,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -151,7 +151,7 @@ impl Executor {
                         &response.headers,
                         retry,
                         self.clock.system_now(),
-                        self.clock.as_ref(),
+                        &|max| self.clock.jitter(max),
                     );
                     let (Some(delay), Some(next)) = (delay, spare) else {
                         if method == Method::DELETE
@@ -190,12 +190,10 @@ impl Executor {
                 Err(error) => {
                     let before_sending = error.is_connect();
                     let delay = spare.as_ref().and_then(|_| {
-                        self.policy.delay_after_failure(
-                            &method,
-                            before_sending,
-                            retry,
-                            self.clock.as_ref(),
-                        )
+                        self.policy
+                            .delay_after_failure(&method, before_sending, retry, &|max| {
+                                self.clock.jitter(max)
+                            })
                     });
                     tracing::debug!(
                         operation = operation_id,

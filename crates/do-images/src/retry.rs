@@ -5,7 +5,6 @@ use std::time::{Duration, SystemTime};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 
-use crate::clock::Clock;
 use crate::rate_limit::{RateLimitStatus, header_u64};
 
 /// When a failed request is sent again, and how long the client waits
@@ -143,8 +142,8 @@ impl RetryPolicy {
     }
 
     /// The full-jitter delay before retry number `retry` (0 for the first).
-    pub(crate) fn backoff(&self, retry: u32, clock: &dyn Clock) -> Duration {
-        clock.jitter(doubled(self.initial_backoff, retry, self.max_backoff))
+    pub(crate) fn backoff(&self, retry: u32, jitter: Jitter) -> Duration {
+        jitter(doubled(self.initial_backoff, retry, self.max_backoff))
     }
 
     /// The delay before retrying after an answer with `status`, or `None`
@@ -156,7 +155,7 @@ impl RetryPolicy {
         headers: &HeaderMap,
         retry: u32,
         now: SystemTime,
-        clock: &dyn Clock,
+        jitter: Jitter,
     ) -> Option<Duration> {
         if retry + 1 >= self.max_attempts {
             return None;
@@ -168,12 +167,12 @@ impl RetryPolicy {
                     .or_else(|| {
                         RateLimitStatus::from_headers(headers).map(|limit| limit.until_reset(now))
                     })
-                    .unwrap_or_else(|| self.backoff(retry, clock));
+                    .unwrap_or_else(|| self.backoff(retry, jitter));
                 let floor = self.min_rate_limit_wait;
                 (asked <= self.max_rate_limit_wait)
-                    .then(|| asked.max(floor).saturating_add(clock.jitter(floor)))
+                    .then(|| asked.max(floor).saturating_add(jitter(floor)))
             }
-            500 | 502 | 503 | 504 if is_idempotent(method) => Some(self.backoff(retry, clock)),
+            500 | 502 | 503 | 504 if is_idempotent(method) => Some(self.backoff(retry, jitter)),
             _ => None,
         }
     }
@@ -186,12 +185,16 @@ impl RetryPolicy {
         method: &Method,
         before_sending: bool,
         retry: u32,
-        clock: &dyn Clock,
+        jitter: Jitter,
     ) -> Option<Duration> {
         let allowed = before_sending || is_idempotent(method);
-        (allowed && retry + 1 < self.max_attempts).then(|| self.backoff(retry, clock))
+        (allowed && retry + 1 < self.max_attempts).then(|| self.backoff(retry, jitter))
     }
 }
+
+/// Draws the random part of a delay, in `0..=max` ([`Clock::jitter`](crate::Clock::jitter)
+/// outside tests).
+pub(crate) type Jitter<'a> = &'a dyn Fn(Duration) -> Duration;
 
 /// `base` doubled `times` times, at most `cap`.
 pub(crate) fn doubled(base: Duration, times: u32, cap: Duration) -> Duration {
@@ -208,7 +211,10 @@ fn is_idempotent(method: &Method) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::FixedJitter::{self, Most, Zero};
+
+    /// Each jitter the most allowed, or none.
+    const MOST: fn(Duration) -> Duration = |max| max;
+    const ZERO: fn(Duration) -> Duration = |_| Duration::ZERO;
 
     const MS: fn(u64) -> Duration = Duration::from_millis;
     const SECS: fn(u64) -> Duration = Duration::from_secs;
@@ -223,7 +229,7 @@ mod tests {
         method: Method,
         status: u16,
         headers: &Headers,
-        jitter: FixedJitter,
+        jitter: fn(Duration) -> Duration,
     ) -> Option<Duration> {
         let mut map = HeaderMap::new();
         for (name, value) in headers {
@@ -246,7 +252,7 @@ mod tests {
     #[test]
     fn backoff_doubles_up_to_the_cap() {
         let policy = RetryPolicy::default();
-        let delays = [0, 1, 3, 7, 200].map(|n| policy.backoff(n, &Most));
+        let delays = [0, 1, 3, 7, 200].map(|n| policy.backoff(n, &MOST));
         assert_eq!(delays, [500, 1_000, 4_000, 20_000, 20_000].map(MS));
     }
 
@@ -254,20 +260,20 @@ mod tests {
     fn post_is_retried_only_when_the_server_did_not_act() {
         let policy = RetryPolicy::default();
         for status in [500, 502, 503, 504] {
-            assert_eq!(after(&policy, Method::POST, status, &[], Most), None);
+            assert_eq!(after(&policy, Method::POST, status, &[], MOST), None);
             assert_eq!(
-                after(&policy, Method::GET, status, &[], Most),
+                after(&policy, Method::GET, status, &[], MOST),
                 Some(MS(500))
             );
         }
         assert_eq!(
-            after(&policy, Method::POST, 429, &[("retry-after", "3")], Most),
+            after(&policy, Method::POST, 429, &[("retry-after", "3")], MOST),
             Some(SECS(4)),
             "3 s asked, and up to 1 s of jitter"
         );
-        assert_eq!(after(&policy, Method::GET, 404, &[], Most), None);
+        assert_eq!(after(&policy, Method::GET, 404, &[], MOST), None);
         let failure =
-            |before_sending| policy.delay_after_failure(&Method::POST, before_sending, 0, &Most);
+            |before_sending| policy.delay_after_failure(&Method::POST, before_sending, 0, &MOST);
         assert_eq!(failure(false), None);
         assert!(failure(true).is_some());
     }
@@ -288,8 +294,8 @@ mod tests {
         ];
         for (headers, zero, most) in cases {
             let delay = |jitter| after(&policy, Method::GET, 429, headers, jitter);
-            assert_eq!(delay(Zero), zero.map(SECS), "{headers:?}");
-            assert_eq!(delay(Most), most.map(SECS), "{headers:?}");
+            assert_eq!(delay(ZERO), zero.map(SECS), "{headers:?}");
+            assert_eq!(delay(MOST), most.map(SECS), "{headers:?}");
         }
     }
 
@@ -306,9 +312,9 @@ mod tests {
         assert_eq!(policy.initial_backoff(), MS(100));
         assert_eq!(policy.max_backoff(), MS(150));
         assert_eq!(policy.max_rate_limit_wait(), SECS(5));
-        let delays = [0, 1, 2].map(|n| policy.backoff(n, &Most));
+        let delays = [0, 1, 2].map(|n| policy.backoff(n, &MOST));
         assert_eq!(delays, [100, 150, 150].map(MS));
-        let limited = |seconds| after(&policy, Method::GET, 429, &[("retry-after", seconds)], Zero);
+        let limited = |seconds| after(&policy, Method::GET, 429, &[("retry-after", seconds)], ZERO);
         assert_eq!(limited("5"), Some(SECS(5)));
         assert_eq!(limited("6"), None, "over the custom maximum");
         assert_eq!(limited("0"), Some(MS(20)), "the custom floor");
@@ -321,7 +327,7 @@ mod tests {
             .with_min_rate_limit_wait(Duration::MAX)
             .with_initial_backoff(Duration::MAX)
             .with_max_backoff(Duration::MAX);
-        let limited = |headers: &Headers| after(&policy, Method::GET, 429, headers, Most);
+        let limited = |headers: &Headers| after(&policy, Method::GET, 429, headers, MOST);
         let most = u64::MAX.to_string();
         assert_eq!(
             limited(&[("retry-after", most.as_str())]),
@@ -329,10 +335,10 @@ mod tests {
         );
         assert!(limited(&reset(&most)).is_some());
         assert_eq!(limited(&[]), Some(Duration::MAX));
-        assert!(policy.backoff(u32::MAX, &Most) > SECS(1 << 40));
+        assert!(policy.backoff(u32::MAX, &MOST) > SECS(1 << 40));
         assert!(
             policy
-                .delay_after_failure(&Method::GET, true, 2, &Most)
+                .delay_after_failure(&Method::GET, true, 2, &MOST)
                 .is_some()
         );
     }
@@ -340,13 +346,13 @@ mod tests {
     #[test]
     fn attempts_are_bounded_and_disabled_means_once() {
         let failure = |policy: RetryPolicy, retry| {
-            policy.delay_after_failure(&Method::GET, true, retry, &Most)
+            policy.delay_after_failure(&Method::GET, true, retry, &MOST)
         };
         let two = RetryPolicy::default().with_max_attempts(2);
         assert!(failure(two.clone(), 0).is_some());
         assert_eq!(failure(two, 1), None);
         let once = RetryPolicy::disabled();
-        assert_eq!(after(&once, Method::GET, 503, &[], Most), None);
+        assert_eq!(after(&once, Method::GET, 503, &[], MOST), None);
         assert_eq!(failure(once, 0), None);
         assert_eq!(
             RetryPolicy::default().with_max_attempts(0).max_attempts(),

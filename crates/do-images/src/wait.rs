@@ -10,7 +10,7 @@ use futures::future::{Either, select};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::retry::doubled;
+use crate::retry::{Jitter, doubled};
 
 /// What a progress callback is told after each poll.
 #[derive(Clone, Debug)]
@@ -127,10 +127,9 @@ impl WaitOptions {
         Ok(())
     }
 
-    fn delay(&self, poll: u32, client: &Client) -> Duration {
+    fn delay(&self, poll: u32, jitter: Jitter) -> Duration {
         let cap = doubled(self.min_delay, poll, self.max_delay);
-        let jitter = client.executor().clock.jitter(cap - self.min_delay);
-        self.min_delay.saturating_add(jitter)
+        self.min_delay.saturating_add(jitter(cap - self.min_delay))
     }
 }
 
@@ -235,7 +234,7 @@ where
         if outcome.is_some() {
             break outcome;
         }
-        pause = Some(options.delay(polls - 1, client));
+        pause = Some(options.delay(polls - 1, &|max| clock.jitter(max)));
     };
     outcome
         .unwrap_or_else(|| {
@@ -252,35 +251,20 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::FixedJitter;
 
     #[test]
     fn delays_grow_from_min_to_max() {
-        let client = Client::builder()
-            .token("t")
-            .clock(Arc::new(FixedJitter::Most))
-            .build()
-            .unwrap();
         let options = WaitOptions::default();
-        let delays: Vec<u64> = (0..7)
-            .map(|n| options.delay(n, &client).as_secs())
-            .collect();
-        assert_eq!(delays, vec![2, 4, 8, 16, 32, 60, 60]);
-        assert!(
-            WaitOptions::default()
-                .min_delay(Duration::ZERO)
-                .check()
-                .is_err()
-        );
+        let most = (0..7).map(|n| options.delay(n, &|max| max).as_secs());
+        assert_eq!(most.collect::<Vec<_>>(), [2, 4, 8, 16, 32, 60, 60]);
+        let least = (0..7).map(|n| options.delay(n, &|_| Duration::ZERO));
+        assert!(least.into_iter().all(|delay| delay == options.min_delay));
+        let zero = WaitOptions::default().min_delay(Duration::ZERO).check();
+        assert!(zero.is_err());
         let inverted = WaitOptions::default()
             .min_delay(Duration::from_secs(10))
             .max_delay(Duration::from_secs(5));
-        assert!(
-            inverted
-                .check()
-                .unwrap_err()
-                .to_string()
-                .contains("min_delay")
-        );
+        let error = inverted.check().unwrap_err().to_string();
+        assert!(error.contains("min_delay"), "{error}");
     }
 }
