@@ -254,7 +254,12 @@ mod tests {
 
     #[test]
     fn delays_grow_from_min_to_max() {
-        let options = WaitOptions::default();
+        let options = WaitOptions::default().on_progress(|_| {});
+        let shown = format!("{options:?}");
+        assert!(
+            shown.contains("max_wait: 3600s") && shown.contains("progress: true"),
+            "{shown}"
+        );
         let most = (0..7).map(|n| options.delay(n, &|max| max).as_secs());
         assert_eq!(most.collect::<Vec<_>>(), [2, 4, 8, 16, 32, 60, 60]);
         let least = (0..7).map(|n| options.delay(n, &|_| Duration::ZERO));
