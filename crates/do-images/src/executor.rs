@@ -13,7 +13,10 @@ use std::sync::{Arc, Mutex};
 
 use body::read_capped;
 pub(crate) use body::{Body, BodyTooLarge};
+use bytes::Bytes;
 use do_images_api::{Execute, ExecuteFuture};
+use http_body::Frame;
+use http_body_util::StreamBody;
 use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, USER_AGENT};
 use reqwest::{Method, StatusCode};
 
@@ -67,7 +70,9 @@ impl Exchange {
             Body::TooLarge { limit } => {
                 let mut head = self.head;
                 head.headers.remove(CONTENT_LENGTH);
-                let body = reqwest::Body::wrap(body::Refused(Some(BodyTooLarge { limit })));
+                // A body whose one frame is the error.
+                let refused = Err::<Frame<Bytes>, _>(BodyTooLarge { limit });
+                let body = reqwest::Body::wrap(StreamBody::new(futures::stream::iter([refused])));
                 http::Response::from_parts(head, body)
             }
         };
@@ -240,9 +245,6 @@ fn already_deleted(mut head: http::response::Parts) -> http::response::Parts {
 
 /// Reading a body with a size cap.
 mod body {
-    use std::pin::Pin;
-    use std::task::{Context, Poll};
-
     use http::header::CONTENT_LENGTH;
 
     /// A body read in full, or the fact that it was over the limit.
@@ -266,21 +268,6 @@ mod body {
     )]
     pub(crate) struct BodyTooLarge {
         pub(crate) limit: u64,
-    }
-
-    /// A body that fails to read with its one error.
-    pub(crate) struct Refused(pub(crate) Option<BodyTooLarge>);
-
-    impl http_body::Body for Refused {
-        type Data = bytes::Bytes;
-        type Error = BodyTooLarge;
-
-        fn poll_frame(
-            mut self: Pin<&mut Self>,
-            _: &mut Context<'_>,
-        ) -> Poll<Option<Result<http_body::Frame<bytes::Bytes>, BodyTooLarge>>> {
-            Poll::Ready(self.0.take().map(Err))
-        }
     }
 
     /// Splits `response` into its head and its body, reading at most
