@@ -100,6 +100,11 @@ impl Executor {
     /// Sends `request` until an answer settles it (retrying as the policy
     /// allows), and returns that answer, or the last failure with the
     /// number of attempts.
+    #[tracing::instrument(
+        name = "request",
+        skip_all,
+        fields(operation = operation_id, method = %request.method(), path = %request.url().path())
+    )]
     pub(crate) async fn run(
         &self,
         client: &reqwest::Client,
@@ -110,7 +115,6 @@ impl Executor {
         headers.insert(AUTHORIZATION, self.authorization.clone());
         headers.insert(USER_AGENT, self.user_agent.clone());
         let method = request.method().clone();
-        let path = request.url().path().to_string();
         let mut current = request;
         let mut retry = 0u32;
         // Whether an earlier attempt may have been carried out although its
@@ -141,9 +145,6 @@ impl Executor {
                         .map(|id| self.redactor.redact(&id).into_owned());
                     let remaining = self.capture_rate_limit(&response);
                     tracing::debug!(
-                        operation = operation_id,
-                        %method,
-                        path = %path,
                         status = status.as_u16(),
                         attempt,
                         request_id = request_id.as_deref().unwrap_or("-"),
@@ -164,9 +165,6 @@ impl Executor {
                             && may_have_acted
                         {
                             tracing::debug!(
-                                operation = operation_id,
-                                %method,
-                                path = %path,
                                 attempt,
                                 "already deleted, by an earlier attempt whose answer was lost"
                             );
@@ -181,9 +179,6 @@ impl Executor {
                         });
                     };
                     tracing::info!(
-                        operation = operation_id,
-                        %method,
-                        path = %path,
                         status = status.as_u16(),
                         attempt,
                         delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
@@ -201,9 +196,6 @@ impl Executor {
                             })
                     });
                     tracing::debug!(
-                        operation = operation_id,
-                        %method,
-                        path = %path,
                         attempt,
                         error = %self.redactor.redact(&error.to_string()),
                         will_retry = delay.is_some(),

@@ -292,8 +292,15 @@ async fn the_token_is_in_no_error_debug_output_or_trace_line() {
 
     // The trace lines of all of it: the requests are there, the token not.
     let logs = logs();
+    let answered = logs.lines().any(|line| {
+        line.contains("request{operation=\"images_get\" method=GET path=/v2/images/20}")
+            && line.contains("DigitalOcean API answered status=200")
+    });
+    assert!(
+        answered,
+        "each answer is logged in its request's span: {logs}"
+    );
     for expected in [
-        "path=/v2/images/20 status=200",
         "request_id=\"req-sec-401\"",
         "retrying after a retryable answer",
         "path=/v2/images/23",
