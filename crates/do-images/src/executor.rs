@@ -238,6 +238,7 @@ fn already_deleted(mut head: http::response::Parts) -> http::response::Parts {
 /// Reading a body with a size cap.
 mod body {
     use http::header::CONTENT_LENGTH;
+    use http_body_util::BodyExt;
 
     /// A body read in full, or the fact that it was over the limit.
     #[derive(Debug)]
@@ -266,30 +267,22 @@ mod body {
     /// `limit` bytes: a larger body (by `content-length` or as it streams)
     /// is dropped unread.
     pub(crate) async fn read_capped(
-        mut response: reqwest::Response,
+        response: reqwest::Response,
         limit: u64,
     ) -> reqwest::Result<(http::response::Parts, Body)> {
-        let mut head = http::Response::new(());
-        *head.status_mut() = response.status();
-        *head.version_mut() = response.version();
-        *head.headers_mut() = response.headers().clone();
-        let (mut head, ()) = head.into_parts();
-        let declared = response
-            .headers()
-            .get(CONTENT_LENGTH)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.parse::<u64>().ok());
-        if declared.is_some_and(|length| length > limit) {
+        let (mut head, mut body) = http::Response::from(response).into_parts();
+        let declared = head.headers.get(CONTENT_LENGTH);
+        let declared = declared.and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
+        let mut over = declared.is_some_and(|length| length > limit);
+        let mut bytes = Vec::new();
+        while !over && let Some(frame) = body.frame().await {
+            let data = frame?.into_data().unwrap_or_default();
+            over = (bytes.len() + data.len()) as u64 > limit;
+            bytes.extend_from_slice(&data);
+        }
+        if over {
             head.headers.remove(CONTENT_LENGTH);
             return Ok((head, Body::TooLarge { limit }));
-        }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = response.chunk().await? {
-            if (bytes.len() + chunk.len()) as u64 > limit {
-                head.headers.remove(CONTENT_LENGTH);
-                return Ok((head, Body::TooLarge { limit }));
-            }
-            bytes.extend_from_slice(&chunk);
         }
         Ok((head, Body::Complete(bytes)))
     }
