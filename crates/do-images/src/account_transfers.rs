@@ -36,26 +36,16 @@ impl AccountTransfers {
     /// Offers the image to the account of the person at `email`, who must
     /// accept it; until then the transfer is pending.
     pub fn to_email(&self, email: impl Into<String>) -> StartTransfer {
-        let email = email.into();
-        let body = check_email(&email).map(|()| {
-            ImageAccountTransferToEmail {
-                recipient_email: email,
-            }
-            .into()
-        });
+        let body = checked_email(email.into())
+            .map(|recipient_email| ImageAccountTransferToEmail { recipient_email }.into());
         self.start(body)
     }
 
     /// Offers the image to the team `team_uuid`: accepted at once when the
     /// token has enough permissions in that team, pending otherwise.
     pub fn to_team(&self, team_uuid: impl Into<String>) -> StartTransfer {
-        let team_uuid = team_uuid.into();
-        let body = check_uuid(&team_uuid).map(|()| {
-            ImageAccountTransferToTeam {
-                recipient_uuid: team_uuid,
-            }
-            .into()
-        });
+        let body = checked_uuid(team_uuid.into())
+            .map(|recipient_uuid| ImageAccountTransferToTeam { recipient_uuid }.into());
         self.start(body)
     }
 
@@ -69,12 +59,10 @@ impl AccountTransfers {
 
     /// Accepts pending transfer `transfer_id` into the team `team_uuid`.
     pub fn accept(&self, transfer_id: impl Id, team_uuid: impl Into<String>) -> TransferStep {
-        let team_uuid = team_uuid.into();
         let body = reference(transfer_id).and_then(|reference| {
-            check_uuid(&team_uuid)?;
             Ok(ImageAccountTransferAccept {
                 transfer_id: reference.transfer_id,
-                recipient_uuid: team_uuid,
+                recipient_uuid: checked_uuid(team_uuid.into())?,
             })
         });
         self.step(Step::Accept(body))
@@ -207,14 +195,14 @@ fn reference(transfer_id: impl Id) -> Result<ImageAccountTransferRef> {
     })
 }
 
-/// `local@domain`, both parts non-empty, no whitespace or control
-/// characters: what a mail system could deliver to.
-fn check_email(email: &str) -> Result<()> {
+/// `email` if it is `local@domain`, both parts non-empty, no whitespace or
+/// control characters: what a mail system could deliver to.
+fn checked_email(email: String) -> Result<String> {
     let shaped = email.split_once('@').is_some_and(|(local, domain)| {
         !local.is_empty() && !domain.is_empty() && !domain.contains('@')
     }) && !email.chars().any(|c| c.is_whitespace() || c.is_control());
     if shaped {
-        Ok(())
+        Ok(email)
     } else {
         Err(Error::invalid(
             "recipient email",
@@ -224,8 +212,8 @@ fn check_email(email: &str) -> Result<()> {
     }
 }
 
-/// Five groups of 8, 4, 4, 4 and 12 hex digits joined by `-`.
-fn check_uuid(uuid: &str) -> Result<()> {
+/// `uuid` if it is five groups of 8, 4, 4, 4 and 12 hex digits joined by `-`.
+fn checked_uuid(uuid: String) -> Result<String> {
     let groups: Vec<&str> = uuid.split('-').collect();
     let shaped = groups.len() == 5
         && groups
@@ -233,7 +221,7 @@ fn check_uuid(uuid: &str) -> Result<()> {
             .zip([8, 4, 4, 4, 12])
             .all(|(group, len)| group.len() == len && group.chars().all(|c| c.is_ascii_hexdigit()));
     if shaped {
-        Ok(())
+        Ok(uuid)
     } else {
         Err(Error::invalid(
             "team uuid",
