@@ -8,7 +8,7 @@ use do_images_api::types::{
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::client::{Checked, Client, Id, checked_id};
+use crate::client::{Checked, Client, Id, checked_id, checked_region};
 use crate::error::{Error, Result};
 use crate::listing::{List, Query, pages_of};
 use crate::started::{ActionTarget, Started, Wait};
@@ -50,20 +50,10 @@ impl Actions {
 
     /// Starts copying the image to `region`.
     pub fn transfer(&self, region: impl Into<RegionSlug>) -> PostAction {
-        let region = region.into();
-        let body = if region.as_str().trim().is_empty() {
-            Err(Error::invalid(
-                "region",
-                "a transfer needs a target region",
-                "a region slug such as nyc3",
-            ))
-        } else {
-            Ok(ImageActionTransfer {
-                region,
-                type_: ImageActionTransferType::Transfer,
-            }
-            .into())
-        };
+        let body = checked_region(region.into()).map(|region| {
+            let type_ = ImageActionTransferType::Transfer;
+            ImageActionTransfer { region, type_ }.into()
+        });
         self.post(body)
     }
 
@@ -75,7 +65,7 @@ impl Actions {
         .into()))
     }
 
-    fn post(&self, body: Result<ImageActionRequest>) -> PostAction {
+    fn post(&self, body: Checked<ImageActionRequest>) -> PostAction {
         PostAction {
             client: self.client.clone(),
             image_id: self.image_id.clone(),
@@ -153,7 +143,7 @@ impl Query for ActionQuery {
 pub struct PostAction {
     client: Client,
     image_id: Checked<u64>,
-    body: Result<ImageActionRequest>,
+    body: Checked<ImageActionRequest>,
 }
 
 impl PostAction {

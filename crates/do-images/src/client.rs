@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use do_images_api::open_enums::RegionSlug;
 use do_images_api::{ClientInfo, Transport};
 use reqwest::header::HeaderValue;
 use url::{Host, Url};
@@ -183,6 +184,18 @@ pub(crate) fn checked_id(what: &'static str, id: impl Id) -> Checked<u64> {
             format!("{id} is not a positive integer"),
             "an integer from 1 upwards",
         )),
+    }
+}
+
+/// `region` if it is not blank, or a refusal.
+pub(crate) fn checked_region(region: RegionSlug) -> Checked<RegionSlug> {
+    match region.as_str().trim() {
+        "" => Err(Refusal::new(
+            "region",
+            "the region is empty",
+            "a region slug such as nyc3",
+        )),
+        _ => Ok(region),
     }
 }
 

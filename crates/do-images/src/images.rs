@@ -12,7 +12,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::call::model_or;
-use crate::client::{Checked, Client, Id, Refusal, checked_id};
+use crate::client::{Checked, Client, Id, Refusal, checked_id, checked_region};
 use crate::error::{Error, Result};
 use crate::listing::{List, Query, pages_of};
 use crate::started::{ImageTarget, Started, Wait};
@@ -304,13 +304,7 @@ fn custom_image(name: String, url: String, region: RegionSlug) -> Checked<ImageN
         let problem = format!("{url:?} has scheme {:?}", parsed.scheme());
         return Err(Refusal::new("url", problem, allowed));
     }
-    if region.as_str().is_empty() {
-        return Err(Refusal::new(
-            "region",
-            "the region is empty",
-            "a region slug such as nyc3",
-        ));
-    }
+    let region = checked_region(region)?;
     Ok(ImageNewCustom {
         name: name
             .try_into()

@@ -178,6 +178,20 @@ async fn bad_input_is_refused_before_sending_with_what_is_allowed() {
             client.images().find_by_name("").send().await.unwrap_err(),
             "name",
         ),
+        // A blank region is refused by every operation that takes one.
+        (
+            client
+                .images()
+                .create_custom("a", "https://example.com/a.qcow2", " ")
+                .send()
+                .await
+                .unwrap_err(),
+            "region",
+        ),
+        (
+            client.actions(7).transfer(" ").send().await.unwrap_err(),
+            "region",
+        ),
     ];
     for (error, expected) in checks {
         match &error {
