@@ -1,6 +1,8 @@
 //! The library against httpmock on 127.0.0.1, over real HTTP. Time is a
 //! `ManualClock`: retries and waiter polls never sleep for real.
 
+#[path = "behaviour/account_transfers.rs"]
+mod account_transfers;
 #[path = "behaviour/common.rs"]
 mod common;
 #[path = "behaviour/distribute.rs"]

@@ -2,7 +2,9 @@ use do_images::{Error, RegionSlug};
 use httpmock::prelude::*;
 use serde_json::json;
 
-use crate::common::{TOKEN, client, image, within_seconds};
+use do_images_test_util::ManualClock;
+
+use crate::common::{TOKEN, builder, client, image, within_seconds};
 
 #[tokio::test]
 async fn requests_carry_the_token_and_the_user_agent() {
@@ -28,6 +30,36 @@ async fn requests_carry_the_token_and_the_user_agent() {
         .await
         .unwrap();
     assert_eq!(image.id, 1);
+    get.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn a_reqwest_client_of_ones_own_is_used_with_the_token_and_user_agent_added() {
+    let server = MockServer::start_async().await;
+    let get = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v2/images/7")
+                .header("x-own-client", "yes")
+                .header("authorization", format!("Bearer {TOKEN}"))
+                .header("user-agent", "mine/1");
+            then.status(200)
+                .json_body(json!({"image": image(7, "a", "available")}));
+        })
+        .await;
+    let mut headers = do_images::reqwest::header::HeaderMap::new();
+    headers.insert("x-own-client", "yes".parse().unwrap());
+    let own = do_images::reqwest::Client::builder().default_headers(headers);
+    let clock = ManualClock::default();
+    let client = builder(&server, &clock)
+        .http_client(own.build().unwrap())
+        // Ignored with a client of one's own; the other settings stay.
+        .connect_timeout(std::time::Duration::from_secs(1))
+        .user_agent("mine/1")
+        .build()
+        .unwrap();
+    assert_eq!(client.base_url(), server.base_url());
+    client.images().get(7).send().await.unwrap();
     get.assert_calls_async(1).await;
 }
 
@@ -164,6 +196,10 @@ async fn bad_input_is_refused_before_sending_with_what_is_allowed() {
         (
             client.actions(7).get(0).send().await.unwrap_err(),
             "action id",
+        ),
+        (
+            client.actions(0).list().collect_all().await.unwrap_err(),
+            "image id",
         ),
         (
             client
