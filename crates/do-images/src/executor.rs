@@ -278,7 +278,9 @@ mod body {
         while !over && let Some(frame) = body.frame().await {
             let data = frame?.into_data().unwrap_or_default();
             over = (bytes.len() + data.len()) as u64 > limit;
-            bytes.extend_from_slice(&data);
+            if !over {
+                bytes.extend_from_slice(&data);
+            }
         }
         if over {
             head.headers.remove(CONTENT_LENGTH);

@@ -262,8 +262,8 @@ mod tests {
         );
         let most = (0..7).map(|n| options.delay(n, &|max| max).as_secs());
         assert_eq!(most.collect::<Vec<_>>(), [2, 4, 8, 16, 32, 60, 60]);
-        let least = (0..7).map(|n| options.delay(n, &|_| Duration::ZERO));
-        assert!(least.into_iter().all(|delay| delay == options.min_delay));
+        let mut least = (0..7).map(|n| options.delay(n, &|_| Duration::ZERO));
+        assert!(least.all(|delay| delay == options.min_delay));
         let zero = WaitOptions::default().min_delay(Duration::ZERO).check();
         assert!(zero.is_err());
         let inverted = WaitOptions::default()

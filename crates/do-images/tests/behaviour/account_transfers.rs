@@ -32,20 +32,27 @@ async fn malformed_arguments_are_refused_and_nothing_is_sent() {
         "sam my@example.com",
         "a\u{7}@b",
     ] {
-        refused.push((transfers.to_email(email).send().await, "recipient email"));
+        refused.push((
+            transfers.to_email(email).send().await.map(drop),
+            "recipient email",
+        ));
     }
     let short_group = "3f1a6c2e-5b7d-4e89-9a0b-1c2d3e4f5a6";
     let not_hex = "3f1a6c2e-5b7d-4e89-9a0b-1c2d3e4f5a6g";
     let four_groups = "3f1a6c2e-5b7d-4e89-9a0b1c2d3e4f5a6b";
     for uuid in [short_group, not_hex, four_groups, ""] {
-        refused.push((transfers.to_team(uuid).send().await, "team uuid"));
+        refused.push((transfers.to_team(uuid).send().await.map(drop), "team uuid"));
     }
-    let step = |result: do_images::Result<()>| result.map(|()| TransferStarted::Accepted);
-    refused.push((step(transfers.accept(5, not_hex).send().await), "team uuid"));
-    refused.push((step(transfers.accept(0, TEAM).send().await), "transfer id"));
-    refused.push((step(transfers.cancel(0).send().await), "transfer id"));
-    refused.push((step(transfers.decline(-1).send().await), "transfer id"));
-    let bad_image = client.account_transfers(0).to_team(TEAM).send().await;
+    refused.push((transfers.accept(5, not_hex).send().await, "team uuid"));
+    refused.push((transfers.accept(0, TEAM).send().await, "transfer id"));
+    refused.push((transfers.cancel(0).send().await, "transfer id"));
+    refused.push((transfers.decline(-1).send().await, "transfer id"));
+    let bad_image = client
+        .account_transfers(0)
+        .to_team(TEAM)
+        .send()
+        .await
+        .map(drop);
     refused.push((bad_image, "image id"));
     for (result, expected) in refused {
         match result {
