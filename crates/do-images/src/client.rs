@@ -216,10 +216,9 @@ impl Refusal {
         problem: impl fmt::Display,
         allowed: &'static str,
     ) -> Self {
-        let problem = problem.to_string();
         Self {
             what,
-            problem,
+            problem: problem.to_string(),
             allowed,
         }
     }
@@ -323,8 +322,7 @@ impl ClientBuilder {
     /// Sends requests with this `reqwest::Client` (its own timeouts, proxy,
     /// redirect and TLS settings apply, so the rules of the default client,
     /// no proxy for plain http and no redirect followed, are yours to
-    /// keep). The token and user agent
-    /// are still added to each request by this crate.
+    /// keep). The token and user agent are still added by this crate.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
